@@ -1,0 +1,39 @@
+import { randomBytes } from 'node:crypto';
+import { parseArgs } from 'node:util';
+import { KafkaBus } from '../libs/bus/index.js';
+import { NamespacedBus } from '../libs/bus/namespaced-bus.js';
+import { setLogLevel } from '../libs/observability/index.js';
+import { createTestStore } from '../libs/store/testing.js';
+import { testEnv } from '../libs/testing/index.js';
+import { benchTranslator } from './translator-bench.js';
+
+/**
+ * `npm run bench`: the translator through the real Kafka broker and the machine's Postgres.
+ * Prints one JSON line. Options: --events N (backlog, default 100000), --rate N (events/s for
+ * the latency phase, default 1000), --seconds N (default 15), --partitions N (default 6).
+ */
+const { values } = parseArgs({
+  options: {
+    events: { type: 'string', default: '100000' },
+    rate: { type: 'string', default: '1000' },
+    seconds: { type: 'string', default: '15' },
+    partitions: { type: 'string', default: '6' },
+  },
+});
+setLogLevel('warn');
+const store = await createTestStore();
+const bus = new NamespacedBus(new KafkaBus({ brokers: testEnv.kafkaBrokers, clientId: 'pontis-bench' }), `bench${randomBytes(3).toString('hex')}`);
+await bus.start();
+try {
+  const result = await benchTranslator(bus, store.ds, {
+    events: Number(values.events),
+    rate: Number(values.rate),
+    seconds: Number(values.seconds),
+    partitions: Number(values.partitions),
+  });
+  process.stdout.write(JSON.stringify({ bench: 'translator', transport: 'kafka', database: 'postgres', ...result, node: process.version, at: new Date().toISOString() }) + '\n');
+} finally {
+  await bus.stop();
+  await store.drop();
+}
+process.exit(0);

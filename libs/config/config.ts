@@ -1,0 +1,119 @@
+import { NETWORKS, type Network } from '../events/index.js';
+
+/** Everything Pontis reads from the environment, validated once at boot. */
+export interface PontisConfig {
+  /** Which services this process runs. */
+  services: ServiceName[];
+  port: number;
+  host: string;
+  /** Empty: the in-process bus (embedded mode). */
+  kafkaBrokers: string[];
+  kafkaClientId: string;
+  /** Prefix for every topic and consumer group, so deployments can share a cluster. */
+  kafkaTopicPrefix: string | null;
+  /** Partitions for bridge.* topics created at start. */
+  kafkaPartitions: number;
+  /** Empty: an embedded PGlite in `dataDir`. */
+  databaseUrl: string | null;
+  databaseSchema: string | null;
+  dataDir: string;
+  /** base64 or hex, 32 bytes; in embedded mode generated into dataDir when absent. */
+  masterKey: string | null;
+  /** How long an event waits for what it points at before it is dead-lettered with the reason. */
+  pendingTimeoutMs: number;
+  /** How long a processed-event id is remembered for dedupe (pruned after). */
+  logLevel: 'debug' | 'info' | 'warn' | 'error';
+  /** Start the local sandbox of peer servers (default: when no external network is configured). */
+  sandbox: boolean;
+  /** Public base URL of this deployment (used in links and handles). */
+  publicUrl: string;
+  /** Networks the adapters in this process may use (the admin can turn them off at run time). */
+  networks: Network[];
+}
+
+export const SERVICE_NAMES = ['gateway', 'translator'] as const;
+export type ServiceName = (typeof SERVICE_NAMES)[number];
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+/** Reads and validates the environment. The only place in Pontis that touches process.env. */
+export function loadConfig(env: Env = process.env): PontisConfig {
+  const problems: string[] = [];
+  const int = (name: string, def: number, min: number, max: number): number => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return def;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < min || n > max) {
+      problems.push(`${name}=${raw} must be an integer from ${min} to ${max}`);
+      return def;
+    }
+    return n;
+  };
+  const list = (name: string): string[] =>
+    (env[name] ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+
+  const services = list('PONTIS_SERVICES');
+  const badServices = services.filter((s) => !(SERVICE_NAMES as readonly string[]).includes(s));
+  if (badServices.length) problems.push(`PONTIS_SERVICES has unknown service(s) ${badServices.join(', ')} (known: ${SERVICE_NAMES.join(', ')})`);
+
+  const kafkaBrokers = list('KAFKA_BROKERS');
+  for (const b of kafkaBrokers) if (!/^[^:\s]+:\d{1,5}$/.test(b)) problems.push(`KAFKA_BROKERS entry "${b}" must be host:port`);
+
+  const databaseUrl = env.DATABASE_URL?.trim() || null;
+  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) problems.push('DATABASE_URL must start with postgres:// or postgresql://');
+  const databaseSchema = env.DATABASE_SCHEMA?.trim() || null;
+  if (databaseSchema && !/^[a-z_][a-z0-9_]{0,62}$/.test(databaseSchema)) problems.push('DATABASE_SCHEMA must be a lowercase SQL identifier');
+
+  if (env.KAFKA_TOPIC_PREFIX && !/^[a-zA-Z0-9._-]+$/.test(env.KAFKA_TOPIC_PREFIX.trim())) problems.push('KAFKA_TOPIC_PREFIX may contain only letters, digits, . _ -');
+  const masterKey = env.PONTIS_MASTER_KEY?.trim() || null;
+  if (masterKey && keyBytes(masterKey) !== 32) problems.push('PONTIS_MASTER_KEY must be 32 bytes as base64 or hex');
+  if (!masterKey && databaseUrl) problems.push('PONTIS_MASTER_KEY is required with DATABASE_URL (keys are encrypted at rest with it)');
+
+  const logLevel = (env.LOG_LEVEL ?? 'info') as PontisConfig['logLevel'];
+  if (!['debug', 'info', 'warn', 'error'].includes(logLevel)) problems.push('LOG_LEVEL must be debug, info, warn or error');
+
+  const networks = env.PONTIS_NETWORKS ? list('PONTIS_NETWORKS') : [...NETWORKS];
+  const badNets = networks.filter((n) => !(NETWORKS as readonly string[]).includes(n));
+  if (badNets.length) problems.push(`PONTIS_NETWORKS has unknown network(s) ${badNets.join(', ')}`);
+
+  const port = int('PORT', 8080, 0, 65535);
+  const sandboxRaw = env.PONTIS_SANDBOX;
+  if (sandboxRaw !== undefined && !['0', '1', 'true', 'false'].includes(sandboxRaw)) problems.push('PONTIS_SANDBOX must be 0/1/true/false');
+
+  const config: PontisConfig = {
+    services: services.length ? (services as ServiceName[]) : [...SERVICE_NAMES],
+    port,
+    host: env.HOST?.trim() || '127.0.0.1',
+    kafkaBrokers,
+    kafkaClientId: env.KAFKA_CLIENT_ID?.trim() || 'pontis',
+    kafkaTopicPrefix: env.KAFKA_TOPIC_PREFIX?.trim() || null,
+    kafkaPartitions: int('KAFKA_PARTITIONS', 6, 1, 1024),
+    databaseUrl,
+    databaseSchema,
+    dataDir: env.PONTIS_DATA_DIR?.trim() || '.data',
+    masterKey,
+    pendingTimeoutMs: int('PONTIS_PENDING_TIMEOUT_MS', 10 * 60_000, 1_000, 7 * 24 * 3_600_000),
+    logLevel,
+    sandbox: sandboxRaw !== undefined ? sandboxRaw === '1' || sandboxRaw === 'true' : !kafkaBrokers.length && !databaseUrl,
+    publicUrl: (env.PONTIS_PUBLIC_URL?.trim() || `http://127.0.0.1:${port}`).replace(/\/$/, ''),
+    networks: networks as Network[],
+  };
+  if (problems.length) throw new ConfigError(problems);
+  return config;
+}
+
+function keyBytes(key: string): number {
+  if (/^[0-9a-f]{64}$/i.test(key)) return 32;
+  try {
+    return Buffer.from(key, 'base64').length;
+  } catch {
+    return 0;
+  }
+}

@@ -1,0 +1,16 @@
+import type { Network } from './networks.js';
+
+/** Kafka topic names. Versioned: a breaking change to a payload is a new topic. */
+export const TOPICS = {
+  /** Normalized events from every adapter, keyed by source account. */
+  events: 'bridge.events.v1',
+  /** Adapters report here when a bridged copy exists on their network (releases held events). */
+  receipts: 'bridge.receipts.v1',
+  /** Anything that could not be validated or delivered, with the reason in headers and body. */
+  deadLetter: 'bridge.deadletter.v1',
+} as const;
+
+/** Commands for one network's adapter, keyed by target identity. */
+export function outboundTopic(network: Network): string {
+  return `bridge.outbound.${network}.v1`;
+}

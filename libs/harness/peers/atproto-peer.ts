@@ -1,0 +1,118 @@
+/**
+ * Bluesky PLC directory + PDS from `@atproto/dev-env` (`TestNetworkNoAppView`, no AppView).
+ *
+ * Runs as a CHILD PROCESS: the PDS is ~500 MB of someone else's server with sqlite (native
+ * addon) and global patches (dev-env's mockNetworkUtilities rewrites the PDS's identity
+ * resolver); isolating it keeps the runner small, lets a scenario kill it, and gives an exact
+ * RSS figure. Accounts, records and sessions are reached over XRPC from the parent, exactly as
+ * an adapter would. Handles must end in `.test` (the PDS's service handle domain).
+ */
+import type { AtpAgent } from '@atproto/api';
+import { childConfig, isMainModule, PeerChild, runAsChild, type ChildPeer } from '../child.js';
+import { fetchT } from '../util.js';
+import { requireInfo, type Peer, type PeerStats } from './peer.js';
+
+export interface AtprotoPeerInfo {
+  /** e.g. http://localhost:PORT (no trailing slash) */
+  pdsUrl: string;
+  plcUrl: string;
+  pdsDid: string;
+  /** Handles on this PDS end with one of these, e.g. ".test". */
+  handleDomains: string[];
+  /** Value for an `Authorization` header with the PDS admin password (dev-env's fixed one). */
+  adminAuthorization: string;
+}
+
+export interface AtprotoAccount {
+  did: string;
+  handle: string;
+  email: string;
+  password: string;
+  accessJwt: string;
+  refreshJwt: string;
+}
+
+export interface AtprotoPeerOptions {
+  startTimeoutMs?: number;
+}
+
+export class AtprotoPeer implements Peer<AtprotoPeerInfo> {
+  readonly network = 'atproto' as const;
+  info: AtprotoPeerInfo | undefined;
+  private readonly child: PeerChild<AtprotoPeerInfo>;
+
+  constructor(opts: AtprotoPeerOptions = {}) {
+    this.child = new PeerChild<AtprotoPeerInfo>({ name: 'atproto', moduleUrl: import.meta.url, startTimeoutMs: opts.startTimeoutMs ?? 60_000 });
+  }
+
+  async start(): Promise<AtprotoPeerInfo> {
+    this.info = await this.child.start();
+    return this.info;
+  }
+
+  async health(): Promise<boolean> {
+    if (!this.info) return false;
+    try {
+      const res = await fetchT(`${this.info.pdsUrl}/xrpc/_health`);
+      const body = (await res.json()) as { version?: string };
+      return res.ok && typeof body.version === 'string';
+    } catch {
+      return false;
+    }
+  }
+
+  stop(): Promise<void> {
+    return this.child.stop();
+  }
+  kill(): void {
+    this.child.kill();
+  }
+  stats(): PeerStats {
+    return { startMs: this.child.startMs, rssBytes: this.child.rss(), pid: this.child.pid };
+  }
+
+  /** com.atproto.server.createAccount (no invite code needed on the dev PDS). */
+  async createAccount(opts: { handle: string; email: string; password: string }): Promise<AtprotoAccount> {
+    const { pdsUrl } = requireInfo(this);
+    const res = await fetchT(`${pdsUrl}/xrpc/com.atproto.server.createAccount`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(opts),
+      timeoutMs: 15_000,
+    });
+    const body = (await res.json()) as { did?: string; handle?: string; accessJwt?: string; refreshJwt?: string; message?: string; error?: string };
+    if (!res.ok || !body.did || !body.accessJwt || !body.refreshJwt) {
+      throw new Error(`createAccount ${opts.handle}: HTTP ${res.status} ${body.error ?? ''} ${body.message ?? ''}`.trim());
+    }
+    return { did: body.did, handle: body.handle ?? opts.handle, email: opts.email, password: opts.password, accessJwt: body.accessJwt, refreshJwt: body.refreshJwt };
+  }
+
+  /** An `AtpAgent` (from @atproto/api) logged in to this PDS. */
+  async login(identifier: string, password: string): Promise<AtpAgent> {
+    const { pdsUrl } = requireInfo(this);
+    const { AtpAgent } = await import('@atproto/api');
+    const agent = new AtpAgent({ service: pdsUrl });
+    await agent.login({ identifier, password });
+    return agent;
+  }
+}
+
+// --- child half -------------------------------------------------------------------------------
+
+async function startInChild(): Promise<ChildPeer<AtprotoPeerInfo>> {
+  childConfig<Record<string, never>>();
+  const { TestNetworkNoAppView } = await import('@atproto/dev-env');
+  const net = await TestNetworkNoAppView.create({});
+  return {
+    info: {
+      pdsUrl: String(net.pds.url).replace(/\/$/, ''),
+      plcUrl: String(net.plc.url).replace(/\/$/, ''),
+      pdsDid: net.pds.ctx.cfg.service.did,
+      handleDomains: [...net.pds.ctx.cfg.identity.serviceHandleDomains],
+      adminAuthorization: net.pds.adminAuth(),
+    },
+    stop: () => net.close(),
+  };
+}
+
+if (isMainModule(import.meta.url)) runAsChild(startInChild);

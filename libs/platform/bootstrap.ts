@@ -1,0 +1,68 @@
+import 'reflect-metadata';
+import { Module, type DynamicModule, type INestApplication, type LoggerService, type Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { PontisConfig } from '../config/index.js';
+import { createLogger, setLogLevel } from '../observability/index.js';
+import { openDatabase } from './database.js';
+import { JsonErrorsFilter } from './json-errors.filter.js';
+import { OpsModule } from './ops.module.js';
+import { PlatformModule, startBus } from './platform.module.js';
+
+const log = createLogger('pontis');
+
+/** Nest's own log lines go through the same structured logger. */
+const nestLogger: LoggerService = {
+  log: (m: unknown, ctx?: string) => log.debug(String(m), { nest: ctx }),
+  error: (m: unknown, trace?: string, ctx?: string) => log.error(String(m), { nest: ctx, trace }),
+  warn: (m: unknown, ctx?: string) => log.warn(String(m), { nest: ctx }),
+  debug: (m: unknown, ctx?: string) => log.debug(String(m), { nest: ctx }),
+  verbose: () => undefined,
+};
+
+export interface BootstrapOptions {
+  config: PontisConfig;
+  /** The service modules this process runs (translator, gateway, adapters...). */
+  modules: Array<Type<unknown> | DynamicModule>;
+  /** Serve the OpenAPI document and UI at /api/docs. */
+  openApi: boolean;
+}
+
+/**
+ * Starts one process: database (with migrations), bus, then the Nest app with the chosen
+ * services, /health and /metrics. The same function runs one service alone or all together.
+ */
+export async function bootstrap(opts: BootstrapOptions): Promise<INestApplication> {
+  const { config } = opts;
+  setLogLevel(config.logLevel);
+  const database = await openDatabase(config);
+  const bus = startBus(config);
+  try {
+    await bus.start();
+  } catch (err) {
+    await database.close();
+    throw err;
+  }
+
+  @Module({ imports: [PlatformModule.forRoot({ config, database, bus }), OpsModule, ...opts.modules] })
+  class AppModule {}
+
+  const app = await NestFactory.create<NestExpressApplication>(AppModule, { logger: nestLogger, bodyParser: false });
+  // Bodies are small JSON documents; anything larger is refused before it is parsed.
+  app.useBodyParser('json', { limit: '1mb', type: ['application/json', 'application/*+json', 'application/ld+json'] });
+  app.useGlobalFilters(new JsonErrorsFilter());
+  app.enableShutdownHooks();
+  app.disable('x-powered-by');
+  if (opts.openApi) {
+    const doc = SwaggerModule.createDocument(
+      app,
+      new DocumentBuilder().setTitle('Pontis API').setDescription('Status and control of the Pontis cross-protocol bridge').setVersion('1').build(),
+    );
+    SwaggerModule.setup('api/docs', app, doc, { jsonDocumentUrl: 'api/docs/openapi.json' });
+  }
+  await app.listen(config.port, config.host);
+  const address = app.getHttpServer().address() as { port: number } | null;
+  log.info('listening', { host: config.host, port: address?.port ?? config.port, services: config.services, bus: bus.kind, database: database.embedded ? 'embedded' : 'postgres' });
+  return app;
+}

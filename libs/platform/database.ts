@@ -1,0 +1,55 @@
+import { join, resolve } from 'node:path';
+import type { DataSource } from 'typeorm';
+import type { PontisConfig } from '../config/index.js';
+import { createLogger } from '../observability/index.js';
+import { createDataSource, runMigrations, startEmbeddedPostgres } from '../store/index.js';
+
+const log = createLogger('database');
+
+export interface Database {
+  dataSource: DataSource;
+  embedded: boolean;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the configured Postgres, or an embedded PGlite served over the wire protocol (same
+ * pg/TypeORM code path) when DATABASE_URL is not set, then applies pending migrations under an
+ * advisory lock so services booting together do not race.
+ */
+export async function openDatabase(config: PontisConfig): Promise<Database> {
+  let url = config.databaseUrl;
+  let stopEmbedded: (() => Promise<void>) | undefined;
+  if (!url) {
+    const dataDir = resolve(config.dataDir, 'pglite');
+    const pg = await startEmbeddedPostgres({ dataDir, port: 0, maxConnections: 20 });
+    url = pg.url;
+    stopEmbedded = pg.stop;
+    log.info('embedded postgres started', { dataDir: join(config.dataDir, 'pglite') });
+  }
+  const dataSource = await createDataSource({ url, schema: config.databaseSchema ?? undefined, poolSize: stopEmbedded ? 10 : 20 });
+  await migrateLocked(dataSource);
+  return {
+    dataSource,
+    embedded: Boolean(stopEmbedded),
+    async close() {
+      await dataSource.destroy().catch(() => undefined);
+      await stopEmbedded?.();
+    },
+  };
+}
+
+const MIGRATION_LOCK = 7_310_447_001;
+
+async function migrateLocked(ds: DataSource): Promise<void> {
+  const runner = ds.createQueryRunner();
+  await runner.connect();
+  try {
+    await runner.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
+    const applied = await runMigrations(ds);
+    if (applied.length) log.info('migrations applied', { applied });
+  } finally {
+    await runner.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => undefined);
+    await runner.release();
+  }
+}

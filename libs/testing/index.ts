@@ -1,0 +1,3 @@
+export * from './wait-for.js';
+export * from './test-env.js';
+export * from './seed.js';

@@ -1,0 +1,242 @@
+import assert from 'node:assert/strict';
+import { beforeEach, describe, it } from 'node:test';
+import { eventFixture, type BridgeEvent, type Network } from '../../libs/events/index.js';
+import { objectKeyFor, refKey } from './object-key.js';
+import { translate, type Outcome } from './translate.js';
+import type { AccountInfo, IdentityInfo, TranslationContext } from './translation-context.js';
+
+const ALICE_AP = 'https://mastodon.example/users/alice';
+const BOB_DID = 'did:plc:ewvi7nxzyoun6zhxrhs64oiz';
+
+function context(): TranslationContext {
+  return {
+    policy: { networks: { activitypub: true, atproto: true, nostr: true, solid: true }, blockedDomains: [], allowedDomains: [], defaultConsent: 'opt-in' },
+    identities: new Map(),
+    accounts: new Map(),
+    objects: new Map(),
+    processed: new Set(),
+    now: new Date('2026-11-20T10:00:00Z'),
+    pendingTimeoutMs: 60_000,
+  };
+}
+
+function addAccount(ctx: TranslationContext, id: string, identities: Omit<IdentityInfo, 'accountId'>[], extra: Partial<AccountInfo> = {}): AccountInfo {
+  const account: AccountInfo = { id, consent: 'opted_in', status: 'active', mirror: {}, identities: [], ...extra };
+  for (const i of identities) {
+    const full = { ...i, accountId: id };
+    account.identities.push(full);
+    ctx.identities.set(`${i.network}:${i.id}`, full);
+  }
+  ctx.accounts.set(id, account);
+  return account;
+}
+
+function translated(o: Outcome) {
+  assert.equal(o.kind, 'translated', o.kind === 'drop' ? `dropped: ${o.reason}` : '');
+  return o as Extract<Outcome, { kind: 'translated' }>;
+}
+
+function targetsOf(o: Outcome): Network[] {
+  return translated(o).commands.map((c) => c.target).sort();
+}
+
+/** Records a bridged copy the way a receipt does. */
+function bridgedCopy(ctx: TranslationContext, original: { network: Network; id: string }, target: Network, copyId: string) {
+  const info = ctx.objects.get(refKey(original))!;
+  info.copies[target] = { id: copyId, original: false };
+  ctx.objects.set(`${target}:${copyId}`, info);
+}
+
+describe('translate', () => {
+  let ctx: TranslationContext;
+  beforeEach(() => {
+    ctx = context();
+    addAccount(ctx, 'acct-alice', [
+      { network: 'activitypub', id: ALICE_AP, kind: 'native', handle: '@alice@mastodon.example' },
+      { network: 'atproto', id: 'did:plc:alicebridged', kind: 'bridged', handle: 'alice.mastodon.example.ap.pontis.example' },
+    ]);
+    addAccount(ctx, 'acct-bob', [
+      { network: 'atproto', id: BOB_DID, kind: 'native', handle: 'bob.bsky.social' },
+      { network: 'activitypub', id: 'https://pontis.example/ap/bob', kind: 'bridged', handle: '@bob.bsky.social@pontis.example' },
+    ]);
+  });
+
+  it('bridges an opted-in post to every other enabled network, keyed to one object', () => {
+    const out = translated(translate(eventFixture('post.created'), ctx));
+    assert.deepEqual(targetsOf(out), ['atproto', 'nostr', 'solid']);
+    const post = eventFixture('post.created');
+    assert.equal(out.objectKey, objectKeyFor(post.source));
+    assert.ok(out.original);
+    const atproto = out.commands.find((c) => c.target === 'atproto')!;
+    assert.equal(atproto.id, `${post.id}>atproto`);
+    assert.deepEqual(atproto.as, { accountId: 'acct-alice', mode: 'bridged', id: 'did:plc:alicebridged', handle: 'alice.mastodon.example.ap.pontis.example' });
+  });
+
+  it('maps a mention of a bridged person to their own account on the target network', () => {
+    const out = translated(translate(eventFixture('post.created'), ctx));
+    const atproto = out.commands.find((c) => c.target === 'atproto')!;
+    assert.deepEqual(atproto.actors[`atproto:${BOB_DID}`], { id: BOB_DID, handle: 'bob.bsky.social' });
+    const nostr = out.commands.find((c) => c.target === 'nostr')!;
+    assert.equal(nostr.actors[`atproto:${BOB_DID}`], undefined, 'bob has no nostr identity yet: the mention stays text');
+  });
+
+  it('drops what it already translated (replay is harmless)', () => {
+    ctx.processed.add(eventFixture('post.created').id);
+    assert.deepEqual(translate(eventFixture('post.created'), ctx), { kind: 'drop', event: eventFixture('post.created'), reason: 'duplicate' });
+  });
+
+  it('drops echoes: bridge provenance, a bridged author, or a copy we published', () => {
+    const marked = eventFixture('post.created');
+    marked.trace.bridged = true;
+    assert.equal((translate(marked, ctx) as { reason: string }).reason, 'echo');
+
+    const byProxy = eventFixture('post.created');
+    byProxy.actor = { network: 'activitypub', id: 'https://pontis.example/ap/bob' };
+    assert.equal((translate(byProxy, ctx) as { reason: string }).reason, 'echo');
+
+    const first = eventFixture('post.created');
+    translated(translate(first, ctx));
+    bridgedCopy(ctx, first.source, 'atproto', 'at://did:plc:alicebridged/app.bsky.feed.post/1');
+    const seenAgain: BridgeEvent = {
+      ...eventFixture('post.created'),
+      id: 'atproto:at://did:plc:alicebridged/app.bsky.feed.post/1',
+      actor: { network: 'atproto', id: 'did:plc:someone' },
+      source: { network: 'atproto', id: 'at://did:plc:alicebridged/app.bsky.feed.post/1' },
+      trace: { origin: 'atproto', hops: 0 },
+    };
+    assert.equal((translate(seenAgain, ctx) as { reason: string }).reason, 'echo');
+  });
+
+  it('applies consent: no account, pending, opted out, taken down', () => {
+    const stranger = eventFixture('post.created');
+    stranger.actor = { network: 'activitypub', id: 'https://other.example/users/eve' };
+    assert.equal((translate(stranger, ctx) as { reason: string }).reason, 'not-opted-in');
+    ctx.accounts.get('acct-alice')!.consent = 'pending';
+    assert.equal((translate(eventFixture('post.created'), ctx) as { reason: string }).reason, 'not-opted-in');
+    ctx.policy.defaultConsent = 'opt-out';
+    assert.equal(translate(eventFixture('post.created'), ctx).kind, 'translated');
+    ctx.accounts.get('acct-alice')!.consent = 'opted_out';
+    assert.equal((translate(eventFixture('post.created'), ctx) as { reason: string }).reason, 'opted-out');
+    ctx.accounts.get('acct-alice')!.consent = 'opted_in';
+    ctx.accounts.get('acct-alice')!.status = 'taken_down';
+    assert.equal((translate(eventFixture('post.created'), ctx) as { reason: string }).reason, 'account-inactive');
+  });
+
+  it('applies admin policy: source network off, target network off, blocked and allow-listed domains', () => {
+    ctx.policy.networks.nostr = false;
+    assert.deepEqual(targetsOf(translate(eventFixture('post.created'), ctx)), ['atproto', 'solid']);
+    ctx.policy.blockedDomains = ['example'];
+    assert.equal((translate(eventFixture('post.created'), ctx) as { reason: string }).reason, 'domain-blocked');
+    ctx.policy.blockedDomains = [];
+    ctx.policy.allowedDomains = ['friendly.social'];
+    assert.equal((translate(eventFixture('post.created'), ctx) as { reason: string }).reason, 'domain-blocked');
+    ctx.policy.allowedDomains = ['mastodon.example'];
+    ctx.policy.networks.activitypub = false;
+    assert.equal((translate(eventFixture('post.created'), ctx) as { reason: string }).reason, 'network-disabled');
+  });
+
+  it('honors the person per network: off skips it, native publishes as their own account', () => {
+    const alice = ctx.accounts.get('acct-alice')!;
+    alice.mirror = { solid: 'off' };
+    alice.identities.push({ accountId: 'acct-alice', network: 'nostr', id: 'f'.repeat(64), kind: 'native' });
+    const out = translated(translate(eventFixture('post.created'), ctx));
+    assert.deepEqual(out.commands.map((c) => c.target).sort(), ['atproto', 'nostr']);
+    assert.deepEqual(out.commands.find((c) => c.target === 'nostr')!.as, { accountId: 'acct-alice', mode: 'native', id: 'f'.repeat(64), handle: undefined });
+  });
+
+  it('keeps #nobridge posts and non-public posts at home', () => {
+    const tagged = eventFixture('post.created');
+    tagged.object!.text += ' #NoBridge';
+    assert.equal((translate(tagged, ctx) as { reason: string }).reason, 'nobridge-tag');
+    const privatePost = eventFixture('post.created');
+    privatePost.object!.visibility = 'followers';
+    assert.equal((translate(privatePost, ctx) as { reason: string }).reason, 'not-public');
+  });
+
+  describe('causal order', () => {
+    function reply(parent: { network: Network; id: string }, id = 'https://mastodon.example/users/alice/statuses/110'): BridgeEvent {
+      const e = eventFixture('post.created');
+      e.id = `activitypub:${id}`;
+      e.source = { network: 'activitypub', id };
+      e.object!.replyTo = parent;
+      e.object!.threadRoot = parent;
+      return e;
+    }
+
+    it('holds a reply whose parent was never seen, naming what it waits for', () => {
+      const out = translated(translate(reply({ network: 'atproto', id: 'at://did:plc:x/app.bsky.feed.post/9' }), ctx));
+      assert.equal(out.commands.length, 0);
+      assert.deepEqual(out.holds.map((h) => h.target).sort(), ['atproto', 'nostr', 'solid']);
+      assert.match(out.holds[0]!.reason, /waiting for atproto object at:\/\/did:plc:x\/app.bsky.feed.post\/9 to be seen/);
+    });
+
+    it('holds a reply whose parent is on its way, and releases it once the copy exists', () => {
+      const parent = eventFixture('post.created');
+      translated(translate(parent, ctx));
+      const r = reply(parent.source);
+      const held = translated(translate(r, ctx));
+      assert.equal(held.holds.length, 3, 'parent is planned for every target but not there yet');
+      assert.match(held.holds[0]!.reason, /to be bridged to/);
+
+      bridgedCopy(ctx, parent.source, 'atproto', 'at://did:plc:alicebridged/app.bsky.feed.post/p1');
+      const released = translated(translate(r, ctx, 'atproto'));
+      assert.equal(released.commands.length, 1);
+      assert.deepEqual(released.commands[0]!.refs.replyTo, { network: 'atproto', id: 'at://did:plc:alicebridged/app.bsky.feed.post/p1', original: false });
+    });
+
+    it('points a reply to a bridged copy back at the original on its home network', () => {
+      const bobPost = { network: 'atproto' as const, id: 'at://did:plc:ewvi7nxzyoun6zhxrhs64oiz/app.bsky.feed.post/3lbz' };
+      ctx.objects.set(refKey(bobPost), { objectKey: 'k-bob', copies: { atproto: { id: bobPost.id, cid: 'bafy1', original: true } }, planned: new Set(['activitypub']), deleted: false });
+      bridgedCopy(ctx, bobPost, 'activitypub', 'https://pontis.example/ap/bob/posts/3lbz');
+      const out = translated(translate(reply({ network: 'activitypub', id: 'https://pontis.example/ap/bob/posts/3lbz' }), ctx));
+      const toAtproto = out.commands.find((c) => c.target === 'atproto')!;
+      assert.deepEqual(toAtproto.refs.replyTo, { network: 'atproto', id: bobPost.id, cid: 'bafy1', original: true });
+      assert.deepEqual(out.holds.map((h) => h.target).sort(), [], 'nostr and solid: parent never headed there');
+      assert.deepEqual(out.skips.map((s) => s.target).sort(), ['nostr', 'solid']);
+    });
+
+    it('sees objects created earlier in the same batch', () => {
+      const parent = eventFixture('post.created');
+      translate(parent, ctx);
+      const like = eventFixture('reaction.added');
+      like.actor = { network: 'activitypub', id: ALICE_AP };
+      like.source = { network: 'activitypub', id: 'https://mastodon.example/likes/1' };
+      like.trace.origin = 'activitypub';
+      like.target = parent.source;
+      const out = translated(translate(like, ctx));
+      assert.equal(out.holds.length, 3);
+    });
+
+    it('holds a delete of a post still in flight, and skips one that never went there', () => {
+      const parent = eventFixture('post.created');
+      translate(parent, ctx);
+      const del = eventFixture('post.deleted');
+      del.actor = { network: 'activitypub', id: ALICE_AP };
+      del.source = { network: 'activitypub', id: `${parent.source.id}#delete` };
+      del.trace.origin = 'activitypub';
+      del.target = parent.source;
+      assert.equal(translated(translate(del, ctx)).holds.length, 3);
+
+      bridgedCopy(ctx, parent.source, 'atproto', 'at://x/app.bsky.feed.post/p1');
+      ctx.objects.get(refKey(parent.source))!.planned = new Set(['atproto']);
+      const out = translated(translate(del, ctx));
+      assert.deepEqual(out.commands.map((c) => c.target), ['atproto']);
+      assert.deepEqual(out.skips.map((s) => s.reason), ['deleted', 'deleted']);
+    });
+  });
+
+  it('skips a follow of someone with no identity on the target', () => {
+    const follow = eventFixture('follow.created');
+    follow.subject = { network: 'activitypub', id: 'https://pontis.example/ap/bob' };
+    const out = translated(translate(follow, ctx));
+    assert.deepEqual(out.commands.map((c) => c.target), ['atproto']);
+    assert.deepEqual(out.commands[0]!.actors, { 'activitypub:https://pontis.example/ap/bob': { id: BOB_DID, handle: 'bob.bsky.social' } });
+    assert.deepEqual(out.skips.map((s) => s.reason), ['subject-not-bridged', 'subject-not-bridged']);
+  });
+
+  it('gives the same object key to the same original every time', () => {
+    assert.equal(objectKeyFor({ network: 'nostr', id: 'abc' }), objectKeyFor({ network: 'nostr', id: 'abc' }));
+    assert.notEqual(objectKeyFor({ network: 'nostr', id: 'abc' }), objectKeyFor({ network: 'atproto', id: 'abc' }));
+    assert.match(objectKeyFor({ network: 'nostr', id: 'abc' }), /^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  });
+});

@@ -1,0 +1,239 @@
+import {
+  actorKey,
+  commandId,
+  COMMAND_SCHEMA_VERSION,
+  CREATING_TYPES,
+  NETWORKS,
+  REMOVING_TYPES,
+  SUBJECT_TYPES,
+  type ActorRef,
+  type BridgeEvent,
+  type MappedRef,
+  type Network,
+  type ObjectRef,
+  type OutboundCommand,
+  type PublishAs,
+} from '../../libs/events/index.js';
+import { consentDenies, policyDenies, targetOpen, type DropReason } from './consent-policy.js';
+import { objectKeyFor, refKey } from './object-key.js';
+import type { AccountInfo, ObjectInfo, TranslationContext } from './translation-context.js';
+
+/** An event that must wait for the object it points at to exist on `target`. */
+export interface Hold {
+  target: Network;
+  objectKey: string;
+  wait: ObjectRef;
+  reason: string;
+}
+
+/** A target that will never get this event, with why (counted, shown in status). */
+export interface Skip {
+  target: Network;
+  reason: 'not-bridged-there' | 'subject-not-bridged' | 'deleted';
+}
+
+export interface NewOriginal {
+  objectKey: string;
+  ref: ObjectRef;
+}
+
+export type Outcome =
+  | { kind: 'drop'; event: BridgeEvent; reason: DropReason }
+  | {
+      kind: 'translated';
+      event: BridgeEvent;
+      objectKey: string;
+      accountId: string;
+      original?: NewOriginal;
+      commands: OutboundCommand[];
+      holds: Hold[];
+      skips: Skip[];
+    };
+
+const NOBRIDGE = /(^|\s)#nobridge\b/i;
+
+/**
+ * Decides what one event becomes on every other network. Pure: reads `ctx`, and records in it
+ * what this event creates so later events in the same batch see it. `onlyTarget` re-evaluates a
+ * held event for one network.
+ */
+export function translate(event: BridgeEvent, ctx: TranslationContext, onlyTarget?: Network): Outcome {
+  const drop = (reason: DropReason): Outcome => ({ kind: 'drop', event, reason });
+  if (!onlyTarget && ctx.processed.has(event.id)) return drop('duplicate');
+  if (event.trace.bridged || event.trace.hops > 0) return drop('echo');
+  const actorIdentity = ctx.identities.get(actorKey(event.actor));
+  if (actorIdentity?.kind === 'bridged') return drop('echo');
+  const sourceInfo = ctx.objects.get(refKey(event.source));
+  if (CREATING_TYPES.has(event.type) && sourceInfo && !sourceInfo.copies[event.source.network]?.original) return drop('echo');
+
+  const denied = policyDenies(ctx.policy, event.actor);
+  if (denied) return drop(denied);
+  const account = actorIdentity ? ctx.accounts.get(actorIdentity.accountId) : undefined;
+  const refused = consentDenies(ctx.policy, account);
+  if (refused) return drop(refused);
+  if (!account) return drop('not-opted-in');
+  if (event.object) {
+    if (event.object.facets.some((f) => f.kind === 'tag' && f.tag?.toLowerCase() === 'nobridge') || NOBRIDGE.test(event.object.text))
+      return drop('nobridge-tag');
+    if (event.object.visibility === 'followers' || event.object.visibility === 'direct') return drop('not-public');
+  }
+
+  const objectKey = CREATING_TYPES.has(event.type)
+    ? (sourceInfo?.objectKey ?? objectKeyFor(event.source))
+    : (event.target ? (ctx.objects.get(refKey(event.target))?.objectKey ?? objectKeyFor(event.target)) : objectKeyFor(event.source));
+
+  const targets = (onlyTarget ? [onlyTarget] : NETWORKS).filter((t) => targetOpen(ctx.policy, account, event.actor.network, t));
+  if (!targets.length) return drop('no-targets');
+
+  let original: NewOriginal | undefined;
+  if (CREATING_TYPES.has(event.type) && !sourceInfo) {
+    original = { objectKey, ref: event.source };
+    ctx.objects.set(refKey(event.source), {
+      objectKey,
+      copies: { [event.source.network]: { id: event.source.id, cid: event.source.cid, url: event.source.url, original: true } },
+      planned: new Set(),
+      deleted: false,
+    });
+  }
+  const created = ctx.objects.get(refKey(event.source));
+
+  const commands: OutboundCommand[] = [];
+  const holds: Hold[] = [];
+  const skips: Skip[] = [];
+  for (const target of targets) {
+    const refs = mapRefs(event, target, ctx);
+    if (refs.kind === 'hold') {
+      holds.push({ target, objectKey, wait: refs.wait, reason: refs.reason });
+      if (created) created.planned.add(target);
+      continue;
+    }
+    if (refs.kind === 'skip') {
+      skips.push({ target, reason: refs.reason });
+      continue;
+    }
+    const actors = mapActors(event, target, ctx);
+    if (SUBJECT_TYPES.has(event.type) && event.subject && !actors[actorKey(event.subject)]) {
+      skips.push({ target, reason: 'subject-not-bridged' });
+      continue;
+    }
+    if (created) created.planned.add(target);
+    commands.push({
+      v: COMMAND_SCHEMA_VERSION,
+      id: commandId(event.id, target),
+      eventId: event.id,
+      target,
+      as: publishAs(account, target),
+      event,
+      objectKey,
+      refs: refs.refs,
+      actors,
+    });
+  }
+  if (event.type === 'post.deleted' && event.target) {
+    const info = ctx.objects.get(refKey(event.target));
+    if (info && commands.length) info.deleted = true;
+  }
+  return {
+    kind: 'translated',
+    event,
+    objectKey,
+    accountId: account.id,
+    original,
+    commands,
+    holds,
+    skips,
+  };
+}
+
+type RefResult =
+  | { kind: 'ok'; refs: OutboundCommand['refs'] }
+  | { kind: 'hold'; wait: ObjectRef; reason: string }
+  | { kind: 'skip'; reason: Skip['reason'] };
+
+/**
+ * Maps every object the event points at to `target`. What must exist first:
+ * - a ref never seen at all may still arrive (events race across relays, firehoses, inboxes): hold;
+ * - a ref known but on its way to `target` (queued or itself held): hold;
+ * - a ref known but never headed to `target` will not get there: a reply, like or undo cannot be
+ *   expressed there (skip); a quote degrades to a link, a thread root is left to the adapter.
+ */
+function mapRefs(event: BridgeEvent, target: Network, ctx: TranslationContext): RefResult {
+  const refs: OutboundCommand['refs'] = {};
+  const required: Array<[keyof OutboundCommand['refs'], ObjectRef | undefined]> = [
+    ['target', event.target],
+    ['replyTo', event.object?.replyTo],
+  ];
+  const optional: Array<[keyof OutboundCommand['refs'], ObjectRef | undefined]> = [
+    ['quote', event.object?.quote],
+    ['threadRoot', event.object?.threadRoot],
+  ];
+  for (const [field, ref] of required) {
+    if (!ref) continue;
+    // follow/block undo may name the follow; the adapter can find it by the actor pair too.
+    const mustExist = !(SUBJECT_TYPES.has(event.type) && field === 'target');
+    const info = ctx.objects.get(refKey(ref));
+    if (!info) {
+      if (!mustExist) continue;
+      return { kind: 'hold', wait: ref, reason: `waiting for ${ref.network} object ${ref.id} to be seen` };
+    }
+    const copy = info.copies[target];
+    if (copy) {
+      refs[field] = { network: target, ...copy } as MappedRef;
+      continue;
+    }
+    if (info.planned.has(target)) return { kind: 'hold', wait: ref, reason: `waiting for ${ref.network} object ${ref.id} to be bridged to ${target}` };
+    if (!mustExist) continue;
+    return { kind: 'skip', reason: REMOVING_TYPES.has(event.type) || info.deleted ? 'deleted' : 'not-bridged-there' };
+  }
+  for (const [field, ref] of optional) {
+    if (!ref) continue;
+    const info = ctx.objects.get(refKey(ref));
+    const copy = info?.copies[target];
+    if (copy) refs[field] = { network: target, ...copy } as MappedRef;
+    else if (field === 'quote' && (!info || info.planned.has(target)))
+      return { kind: 'hold', wait: ref, reason: `waiting for quoted ${ref.network} object ${ref.id} to reach ${target}` };
+  }
+  if (REMOVING_TYPES.has(event.type) && !SUBJECT_TYPES.has(event.type) && !refs.target) return { kind: 'skip', reason: 'deleted' };
+  return { kind: 'ok', refs };
+}
+
+/** Mentioned and followed actors, as identities on `target` (their own account there, else their proxy). */
+function mapActors(event: BridgeEvent, target: Network, ctx: TranslationContext): OutboundCommand['actors'] {
+  const out: OutboundCommand['actors'] = {};
+  const wanted: ActorRef[] = [];
+  if (event.subject) wanted.push(event.subject);
+  for (const f of event.object?.facets ?? []) if (f.kind === 'mention' && f.actor) wanted.push(f.actor);
+  for (const actor of wanted) {
+    if (actor.network === target) {
+      out[actorKey(actor)] = { id: actor.id, handle: actor.handle };
+      continue;
+    }
+    const identity = ctx.identities.get(actorKey(actor));
+    const account = identity && ctx.accounts.get(identity.accountId);
+    if (!account) continue;
+    const there = pickIdentity(account, target);
+    if (there) out[actorKey(actor)] = { id: there.id, handle: there.handle };
+  }
+  return out;
+}
+
+/** The person's own account on `target` when they mirror into it, else their bridged proxy. */
+function publishAs(account: AccountInfo, target: Network): PublishAs {
+  const native = account.identities.find((i) => i.network === target && i.kind === 'native');
+  const mode = account.mirror[target] ?? (native ? 'native' : 'bridged');
+  if (mode === 'native' && native) return { accountId: account.id, mode: 'native', id: native.id, handle: native.handle };
+  const bridged = account.identities.find((i) => i.network === target && i.kind === 'bridged');
+  return { accountId: account.id, mode: 'bridged', id: bridged?.id, handle: bridged?.handle };
+}
+
+function pickIdentity(account: AccountInfo, target: Network) {
+  const mine = account.identities.filter((i) => i.network === target);
+  const mode = account.mirror[target];
+  return (mode === 'bridged' ? undefined : mine.find((i) => i.kind === 'native')) ?? mine.find((i) => i.kind === 'bridged');
+}
+
+export function holdDeadline(ctx: TranslationContext): Date {
+  return new Date(ctx.now.getTime() + ctx.pendingTimeoutMs);
+}
+
+export type { ObjectInfo };

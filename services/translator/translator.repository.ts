@@ -1,0 +1,272 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import { actorKey, type BridgeEvent, type Network, type ObjectRef, type Receipt } from '../../libs/events/index.js';
+import { refKey } from './object-key.js';
+import type { Hold, NewOriginal } from './translate.js';
+import type { AccountInfo, BridgePolicy, IdentityInfo, ObjectInfo, TranslationContext } from './translation-context.js';
+import type { OutboundCommand } from '../../libs/events/index.js';
+
+type Q = Pick<EntityManager, 'query'>;
+
+/** What one translated batch changes, written in one transaction after its commands are on the bus. */
+export interface BatchWrite {
+  originals: NewOriginal[];
+  commands: OutboundCommand[];
+  holds: { hold: Hold; event: BridgeEvent; deadline: Date }[];
+  /** Held (event, target) pairs that were decided now (sent, or skipped for good). */
+  released: { eventId: string; target: Network }[];
+  processed: { eventId: string; outcome: 'bridged' | 'dropped' | 'held' | 'invalid'; reason: string | null }[];
+  deadLetters: { topic: string; key: string | null; payload: string; reason: string; source: 'validation' | 'translation' | 'pending-timeout'; eventId: string | null }[];
+}
+
+export interface PendingRow {
+  eventId: string;
+  target: Network;
+  event: BridgeEvent;
+  reason: string;
+}
+
+/**
+ * The translator's SQL: a few set-based queries per batch, so throughput does not depend on
+ * round trips per event. Every write is idempotent (ON CONFLICT), so a replayed batch is harmless.
+ */
+export class TranslatorRepository {
+  constructor(private readonly ds: DataSource) {}
+
+  async loadPolicy(q: Q = this.ds.manager): Promise<BridgePolicy> {
+    const rows: { key: string; value: unknown }[] = await q.query(`SELECT key, value FROM settings WHERE key = ANY($1)`, [
+      ['networks', 'domains.blocked', 'domains.allowed', 'consent.default'],
+    ]);
+    const get = (k: string) => rows.find((r) => r.key === k)?.value;
+    const networks = (get('networks') ?? {}) as Partial<BridgePolicy['networks']>;
+    return {
+      networks: { activitypub: networks.activitypub ?? true, atproto: networks.atproto ?? true, nostr: networks.nostr ?? true, solid: networks.solid ?? true },
+      blockedDomains: (get('domains.blocked') as string[] | undefined) ?? [],
+      allowedDomains: (get('domains.allowed') as string[] | undefined) ?? [],
+      defaultConsent: get('consent.default') === 'opt-out' ? 'opt-out' : 'opt-in',
+    };
+  }
+
+  /** Loads identities, accounts, objects and dedupe state for every id the events mention. */
+  async loadContext(events: BridgeEvent[], policy: BridgePolicy, pendingTimeoutMs: number, q: Q = this.ds.manager): Promise<TranslationContext> {
+    const actorRefs = new Map<string, { network: Network; id: string }>();
+    const objectRefs = new Map<string, ObjectRef>();
+    for (const e of events) {
+      actorRefs.set(actorKey(e.actor), e.actor);
+      if (e.subject) actorRefs.set(actorKey(e.subject), e.subject);
+      for (const f of e.object?.facets ?? []) if (f.actor) actorRefs.set(actorKey(f.actor), f.actor);
+      for (const r of [e.source, e.target, e.object?.replyTo, e.object?.threadRoot, e.object?.quote]) if (r) objectRefs.set(refKey(r), r);
+    }
+    const [processed, identities, objects] = await Promise.all([
+      this.processed(events.map((e) => e.id), q),
+      this.identities([...actorRefs.values()], q),
+      this.objects([...objectRefs.values()], q),
+    ]);
+    const accounts = await this.accounts([...new Set([...identities.values()].map((i) => i.accountId))], q);
+    for (const a of accounts.values()) for (const i of a.identities) identities.set(actorKey(i), i);
+    return { policy, identities, accounts, objects, processed, now: new Date(), pendingTimeoutMs };
+  }
+
+  private async processed(ids: string[], q: Q): Promise<Set<string>> {
+    if (!ids.length) return new Set();
+    const rows: { event_id: string }[] = await q.query(`SELECT event_id FROM processed_events WHERE event_id = ANY($1)`, [ids]);
+    return new Set(rows.map((r) => r.event_id));
+  }
+
+  private async identities(refs: { network: Network; id: string }[], q: Q): Promise<Map<string, IdentityInfo>> {
+    const out = new Map<string, IdentityInfo>();
+    if (!refs.length) return out;
+    const rows: IdentityRow[] = await q.query(
+      `SELECT i.account_id, i.network, i.native_id, i.handle, i.kind FROM identities i
+         JOIN unnest($1::text[], $2::text[]) AS r(network, native_id) USING (network, native_id)`,
+      [refs.map((r) => r.network), refs.map((r) => r.id)],
+    );
+    for (const r of rows) out.set(`${r.network}:${r.native_id}`, identityOf(r));
+    return out;
+  }
+
+  private async accounts(ids: string[], q: Q): Promise<Map<string, AccountInfo>> {
+    const out = new Map<string, AccountInfo>();
+    if (!ids.length) return out;
+    const [accounts, identities]: [AccountRow[], IdentityRow[]] = await Promise.all([
+      q.query(`SELECT id, consent, status, mirror FROM accounts WHERE id = ANY($1::uuid[])`, [ids]),
+      q.query(`SELECT account_id, network, native_id, handle, kind FROM identities WHERE account_id = ANY($1::uuid[])`, [ids]),
+    ]);
+    for (const a of accounts) out.set(a.id, { id: a.id, consent: a.consent, status: a.status, mirror: a.mirror ?? {}, identities: [] });
+    for (const i of identities) out.get(i.account_id)?.identities.push(identityOf(i));
+    return out;
+  }
+
+  private async objects(refs: ObjectRef[], q: Q): Promise<Map<string, ObjectInfo>> {
+    const out = new Map<string, ObjectInfo>();
+    if (!refs.length) return out;
+    const rows: ObjectRow[] = await q.query(
+      `SELECT m.object_key, m.network, m.native_id, m.cid, m.url, m.is_original, m.deleted_at FROM object_map m
+        WHERE m.object_key IN (SELECT o.object_key FROM object_map o
+          JOIN unnest($1::text[], $2::text[]) AS r(network, native_id) USING (network, native_id))`,
+      [refs.map((r) => r.network), refs.map((r) => r.id)],
+    );
+    const byKey = new Map<string, ObjectInfo>();
+    for (const r of rows) {
+      let info = byKey.get(r.object_key);
+      if (!info) byKey.set(r.object_key, (info = { objectKey: r.object_key, copies: {}, planned: new Set(), deleted: false }));
+      info.copies[r.network] = { id: r.native_id, cid: r.cid ?? undefined, url: r.url ?? undefined, original: r.is_original };
+      if (r.is_original && r.deleted_at) info.deleted = true;
+      out.set(`${r.network}:${r.native_id}`, info);
+    }
+    if (byKey.size) {
+      const planned: { object_key: string; target: Network }[] = await q.query(
+        `SELECT object_key, target FROM deliveries WHERE object_key = ANY($1::uuid[]) AND status IN ('queued','delivered','failed')
+         UNION SELECT object_key, target FROM pending_events WHERE object_key = ANY($1::uuid[])`,
+        [[...byKey.keys()]],
+      );
+      for (const p of planned) byKey.get(p.object_key)?.planned.add(p.target);
+    }
+    return out;
+  }
+
+  async write(w: BatchWrite): Promise<void> {
+    await this.ds.transaction(async (m) => {
+      if (w.originals.length)
+        await m.query(
+          `INSERT INTO object_map (object_key, network, native_id, cid, url, is_original)
+           SELECT * , true FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[])
+           ON CONFLICT (network, native_id) DO NOTHING`,
+          [w.originals.map((o) => o.objectKey), w.originals.map((o) => o.ref.network), w.originals.map((o) => o.ref.id), w.originals.map((o) => o.ref.cid ?? null), w.originals.map((o) => o.ref.url ?? null)],
+        );
+      if (w.commands.length)
+        await m.query(
+          `INSERT INTO deliveries (command_id, event_id, target, account_id, object_key, status)
+           SELECT c, e, t, NULLIF(a, '')::uuid, k, 'queued' FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::uuid[]) AS x(c, e, t, a, k)
+           ON CONFLICT DO NOTHING`,
+          [w.commands.map((c) => c.id), w.commands.map((c) => c.eventId), w.commands.map((c) => c.target), w.commands.map((c) => c.as.accountId), w.commands.map((c) => c.objectKey)],
+        );
+      if (w.released.length)
+        await m.query(`DELETE FROM pending_events p USING unnest($1::text[], $2::text[]) AS r(e, t) WHERE p.event_id = r.e AND p.target = r.t`, [
+          w.released.map((r) => r.eventId),
+          w.released.map((r) => r.target),
+        ]);
+      if (w.holds.length)
+        await m.query(
+          `INSERT INTO pending_events (event_id, target, payload, wait_network, wait_native_id, reason, deadline, object_key)
+           SELECT * FROM unnest($1::text[], $2::text[], $3::jsonb[], $4::text[], $5::text[], $6::text[], $7::timestamptz[], $8::uuid[])
+           ON CONFLICT (event_id, target) DO UPDATE SET wait_network = excluded.wait_network, wait_native_id = excluded.wait_native_id, reason = excluded.reason`,
+          [
+            w.holds.map((h) => h.event.id),
+            w.holds.map((h) => h.hold.target),
+            w.holds.map((h) => JSON.stringify(h.event)),
+            w.holds.map((h) => h.hold.wait.network),
+            w.holds.map((h) => h.hold.wait.id),
+            w.holds.map((h) => h.hold.reason),
+            w.holds.map((h) => h.deadline.toISOString()),
+            w.holds.map((h) => h.hold.objectKey),
+          ],
+        );
+      if (w.deadLetters.length)
+        await m.query(
+          `INSERT INTO dead_letters (topic, message_key, payload, reason, source, event_id)
+           SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])`,
+          [w.deadLetters.map((d) => d.topic), w.deadLetters.map((d) => d.key), w.deadLetters.map((d) => d.payload), w.deadLetters.map((d) => d.reason), w.deadLetters.map((d) => d.source), w.deadLetters.map((d) => d.eventId)],
+        );
+      if (w.processed.length)
+        await m.query(
+          `INSERT INTO processed_events (event_id, outcome, reason) SELECT * FROM unnest($1::text[], $2::text[], $3::text[])
+           ON CONFLICT (event_id) DO UPDATE SET outcome = excluded.outcome, reason = excluded.reason`,
+          [w.processed.map((p) => p.eventId), w.processed.map((p) => p.outcome), w.processed.map((p) => p.reason)],
+        );
+    });
+  }
+
+  /** Creates a pending-consent account with a native identity for each actor seen first (opt-out policy). */
+  async ensureAccounts(actors: { network: Network; id: string; handle?: string }[]): Promise<void> {
+    if (!actors.length) return;
+    await this.ds.transaction(async (m) => {
+      await m.query(
+        `WITH fresh AS (
+           SELECT r.network, r.native_id, r.handle, gen_random_uuid() AS account_id
+             FROM unnest($1::text[], $2::text[], $3::text[]) AS r(network, native_id, handle)
+            WHERE NOT EXISTS (SELECT 1 FROM identities i WHERE i.network = r.network AND i.native_id = r.native_id)),
+         a AS (INSERT INTO accounts (id) SELECT account_id FROM fresh)
+         INSERT INTO identities (account_id, network, native_id, handle, kind)
+         SELECT account_id, network, native_id, handle, 'native' FROM fresh ON CONFLICT (network, native_id) DO NOTHING`,
+        [actors.map((a) => a.network), actors.map((a) => a.id), actors.map((a) => a.handle ?? null)],
+      );
+    });
+  }
+
+  /** Records an adapter's receipt: the copy in the object map and the ledger status. Idempotent. */
+  async recordReceipt(r: Receipt): Promise<void> {
+    await this.ds.transaction(async (m) => {
+      if (r.status === 'delivered' && r.ref)
+        await m.query(
+          `INSERT INTO object_map (object_key, network, native_id, cid, url, is_original) VALUES ($1, $2, $3, $4, $5, false)
+           ON CONFLICT (network, native_id) DO NOTHING`,
+          [r.objectKey, r.network, r.ref.id, r.ref.cid ?? null, r.ref.url ?? null],
+        );
+      await m.query(`UPDATE deliveries SET status = $2, native_id = COALESCE($3, native_id), last_error = $4, updated_at = now() WHERE command_id = $1`, [
+        r.commandId,
+        r.status,
+        r.ref?.id ?? null,
+        r.reason ?? null,
+      ]);
+    });
+  }
+
+  /** Held events waiting on any copy of `objectKey` (or on `refs` directly), optionally for one target. */
+  async pendingFor(refs: ObjectRef[], objectKeys: string[], target?: Network): Promise<PendingRow[]> {
+    if (!refs.length && !objectKeys.length) return [];
+    const rows: { event_id: string; target: Network; payload: BridgeEvent; reason: string }[] = await this.ds.query(
+      `SELECT p.event_id, p.target, p.payload, p.reason FROM pending_events p
+        WHERE ($3::text IS NULL OR p.target = $3)
+          AND ((p.wait_network, p.wait_native_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))
+               OR (p.wait_network, p.wait_native_id) IN (SELECT network, native_id FROM object_map WHERE object_key = ANY($4::uuid[])))
+        ORDER BY p.id LIMIT 5000`,
+      [refs.map((r) => r.network), refs.map((r) => r.id), target ?? null, objectKeys],
+    );
+    return rows.map((r) => ({ eventId: r.event_id, target: r.target, event: r.payload, reason: r.reason }));
+  }
+
+  /** Removes held events whose deadline passed and returns them, in one statement (safe with several translators). */
+  async takeExpired(limit = 1000): Promise<PendingRow[]> {
+    const rows: { event_id: string; target: Network; payload: BridgeEvent; reason: string }[] = await this.ds.query(
+      // Wrapped in a CTE: TypeORM returns [rows, count] for a bare DELETE ... RETURNING.
+      `WITH expired AS (
+         DELETE FROM pending_events WHERE id IN (SELECT id FROM pending_events WHERE deadline < now() ORDER BY deadline LIMIT $1 FOR UPDATE SKIP LOCKED)
+         RETURNING event_id, target, payload, reason)
+       SELECT * FROM expired`,
+      [limit],
+    );
+    return rows.map((r) => ({ eventId: r.event_id, target: r.target, event: r.payload, reason: r.reason }));
+  }
+
+  async pendingCount(): Promise<number> {
+    const [row]: { n: string }[] = await this.ds.query(`SELECT count(*)::text AS n FROM pending_events`);
+    return Number(row?.n ?? 0);
+  }
+}
+
+interface IdentityRow {
+  account_id: string;
+  network: Network;
+  native_id: string;
+  handle: string | null;
+  kind: 'native' | 'bridged';
+}
+interface AccountRow {
+  id: string;
+  consent: AccountInfo['consent'];
+  status: AccountInfo['status'];
+  mirror: AccountInfo['mirror'] | null;
+}
+interface ObjectRow {
+  object_key: string;
+  network: Network;
+  native_id: string;
+  cid: string | null;
+  url: string | null;
+  is_original: boolean;
+  deleted_at: string | null;
+}
+
+function identityOf(r: IdentityRow): IdentityInfo {
+  return { accountId: r.account_id, network: r.network, id: r.native_id, handle: r.handle ?? undefined, kind: r.kind };
+}

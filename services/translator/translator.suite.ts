@@ -1,0 +1,173 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import type { DataSource } from 'typeorm';
+import type { Bus, DeliveredMessage } from '../../libs/bus/index.js';
+import { deadLetterReason } from '../../libs/bus/index.js';
+import { eventFixture, NETWORKS, outboundTopic, TOPICS, type BridgeEvent, type Network, type OutboundCommand, type Receipt } from '../../libs/events/index.js';
+import { seedAccount, waitFor } from '../../libs/testing/index.js';
+import { TranslatorService } from './translator.service.js';
+
+export interface TranslatorRig {
+  bus: Bus;
+  ds: DataSource;
+  close(): Promise<void>;
+}
+
+const ALICE = 'https://mastodon.example/users/alice';
+const BOB = 'did:plc:ewvi7nxzyoun6zhxrhs64oiz';
+
+/**
+ * The translator's behaviour through a real bus and database, run against every backend pair
+ * (Kafka + Postgres, and the embedded in-process bus + PGlite).
+ */
+export function translatorSuite(name: string, makeRig: () => Promise<TranslatorRig>): void {
+  describe(`translator through ${name}`, { timeout: 180_000 }, () => {
+    let rig: TranslatorRig;
+    let translator: TranslatorService;
+    const commands: OutboundCommand[] = [];
+    const dead: DeliveredMessage[] = [];
+    const run = randomBytes(3).toString('hex');
+    const stop: Array<() => Promise<void>> = [];
+
+    const publish = (e: BridgeEvent) => rig.bus.publish(TOPICS.events, [{ key: e.actor.id, value: JSON.stringify(e) }]);
+    const commandsFor = (eventId: string) => commands.filter((c) => c.eventId === eventId);
+    const receipt = (c: OutboundCommand, id: string): Promise<void> => {
+      const r: Receipt = { v: 1, commandId: c.id, objectKey: c.objectKey, network: c.target, ref: { network: c.target, id }, status: 'delivered' };
+      return rig.bus.publish(TOPICS.receipts, [{ key: c.as.accountId, value: JSON.stringify(r) }]);
+    };
+    const post = (id: string, text = `post ${id}`): BridgeEvent => {
+      const e = eventFixture('post.created');
+      e.id = `activitypub:${ALICE}/statuses/${run}-${id}`;
+      e.source = { network: 'activitypub', id: `${ALICE}/statuses/${run}-${id}` };
+      e.object!.text = text;
+      e.object!.facets = [];
+      return e;
+    };
+
+    before(async () => {
+      rig = await makeRig();
+      await seedAccount(rig.ds, [
+        { network: 'activitypub', id: ALICE, handle: '@alice@mastodon.example', kind: 'native' },
+        { network: 'atproto', id: 'did:plc:alicebridged', kind: 'bridged' },
+      ]);
+      await seedAccount(rig.ds, [
+        { network: 'atproto', id: BOB, handle: 'bob.bsky.social', kind: 'native' },
+        { network: 'activitypub', id: 'https://pontis.example/ap/bob', kind: 'bridged' },
+      ]);
+      translator = new TranslatorService(rig.bus, rig.ds, { partitions: 3, pendingTimeoutMs: 60_000, sweepIntervalMs: 3_600_000, groupId: `translator-${run}` });
+      await translator.start();
+      const collector = await rig.bus.subscribe({
+        groupId: `collector-${run}`,
+        topics: [...NETWORKS.map(outboundTopic), TOPICS.deadLetter],
+        handleBatch: async (msgs) => {
+          for (const m of msgs) {
+            if (m.topic === TOPICS.deadLetter) dead.push(m);
+            else commands.push(JSON.parse(m.value.toString('utf8')) as OutboundCommand);
+          }
+        },
+      });
+      stop.push(() => collector.stop(), () => translator.stop());
+    });
+
+    after(async () => {
+      for (const s of stop.reverse()) await s().catch(() => undefined);
+      await rig?.close();
+    });
+
+    it('turns an opted-in post into one command per other network', async () => {
+      const e = post('p1');
+      await publish(e);
+      const got = await waitFor(() => commandsFor(e.id).length === 3 && commandsFor(e.id), { what: 'three commands' });
+      assert.deepEqual(got.map((c) => c.target).sort(), ['atproto', 'nostr', 'solid']);
+      assert.equal(got.find((c) => c.target === 'atproto')!.as.id, 'did:plc:alicebridged');
+      const [ledger]: { n: number }[] = await rig.ds.query(`SELECT count(*)::int AS n FROM deliveries WHERE event_id = $1`, [e.id]);
+      assert.equal(ledger!.n, 3);
+    });
+
+    it('bridges a replayed event once', async () => {
+      const e = post('dup');
+      await publish(e);
+      await waitFor(() => commandsFor(e.id).length === 3, { what: 'first copy' });
+      await publish(e);
+      const marker = post('after-dup');
+      await publish(marker);
+      await waitFor(() => commandsFor(marker.id).length === 3, { what: 'marker after the duplicate' });
+      assert.equal(commandsFor(e.id).length, 3);
+    });
+
+    it('holds a reply that arrives before its parent is bridged, and releases it on the receipt', async () => {
+      const parent = post('parent');
+      await publish(parent);
+      const [toAtproto] = await waitFor(() => commandsFor(parent.id).filter((c) => c.target === 'atproto').length && commandsFor(parent.id).filter((c) => c.target === 'atproto'), { what: 'parent command' });
+      const copyUri = `at://did:plc:alicebridged/app.bsky.feed.post/${run}p`;
+
+      // Bob replies on Bluesky to the copy before the bridge has recorded that the copy exists.
+      const reply = eventFixture('post.created');
+      reply.id = `atproto:at://${BOB}/app.bsky.feed.post/${run}r`;
+      reply.actor = { network: 'atproto', id: BOB, handle: 'bob.bsky.social' };
+      reply.source = { network: 'atproto', id: `at://${BOB}/app.bsky.feed.post/${run}r`, cid: 'bafyreply' };
+      reply.trace = { origin: 'atproto', hops: 0 };
+      reply.object = { ...reply.object!, text: 'nice', facets: [], replyTo: { network: 'atproto', id: copyUri, cid: 'bafycopy' }, threadRoot: { network: 'atproto', id: copyUri, cid: 'bafycopy' } };
+      await publish(reply);
+      await waitFor(async () => ((await rig.ds.query(`SELECT 1 FROM pending_events WHERE event_id = $1`, [reply.id])) as unknown[]).length > 0, { what: 'reply held' });
+      assert.equal(commandsFor(reply.id).length, 0);
+      const [held]: { reason: string }[] = await rig.ds.query(`SELECT reason FROM pending_events WHERE event_id = $1`, [reply.id]);
+      assert.match(held!.reason, /waiting for atproto object .* to be seen/);
+
+      await receipt(toAtproto!, copyUri);
+      const [toAp] = await waitFor(() => commandsFor(reply.id).length && commandsFor(reply.id), { what: 'released reply' });
+      assert.equal(toAp!.target, 'activitypub');
+      assert.equal(toAp!.refs.replyTo?.id, parent.source.id);
+      assert.equal(toAp!.refs.replyTo?.original, true);
+      // Nostr and Solid copies of the parent are still on their way: the reply waits for those.
+      const pending: { target: string; reason: string }[] = await rig.ds.query(`SELECT target, reason FROM pending_events WHERE event_id = $1 ORDER BY target`, [reply.id]);
+      assert.deepEqual(pending.map((p) => p.target), ['nostr', 'solid']);
+      assert.match(pending[0]!.reason, /to be bridged to nostr/);
+      const toNostr = commandsFor(parent.id).find((c) => c.target === 'nostr')!;
+      await receipt(toNostr, 'f'.repeat(64));
+      const [nostrReply] = await waitFor(() => commandsFor(reply.id).filter((c) => c.target === 'nostr').length && commandsFor(reply.id).filter((c) => c.target === 'nostr'), { what: 'reply released to nostr' });
+      assert.equal(nostrReply!.refs.replyTo?.id, 'f'.repeat(64));
+      const left: { target: string }[] = await rig.ds.query(`SELECT target FROM pending_events WHERE event_id = $1`, [reply.id]);
+      assert.deepEqual(left.map((p) => p.target), ['solid']);
+    });
+
+    it('dead-letters an invalid event with the reason and keeps going', async () => {
+      await rig.bus.publish(TOPICS.events, [{ key: 'junk', value: '{"v":1,"type":"post.exploded"}' }]);
+      const next = post('after-junk');
+      await publish(next);
+      await waitFor(() => commandsFor(next.id).length === 3, { what: 'the event after the bad one' });
+      const letter = await waitFor(() => dead.find((d) => deadLetterReason(d)?.reason.includes('post.exploded')), { what: 'dead letter' });
+      assert.equal(deadLetterReason(letter)!.originalTopic, TOPICS.events);
+      const rows: { reason: string }[] = await rig.ds.query(`SELECT reason FROM dead_letters WHERE source = 'validation'`);
+      assert.ok(rows.some((r) => r.reason.includes('event.type is not a known event type')));
+    });
+
+    it('never bridges people who have not opted in, nor echoes of its own copies', async () => {
+      const stranger = post('stranger');
+      stranger.actor = { network: 'activitypub', id: 'https://elsewhere.example/users/eve' };
+      const echo = post('echo');
+      echo.trace.bridged = true;
+      const marker = post('after-refusals');
+      for (const e of [stranger, echo, marker]) await publish(e);
+      await waitFor(() => commandsFor(marker.id).length === 3, { what: 'marker' });
+      assert.equal(commandsFor(stranger.id).length + commandsFor(echo.id).length, 0);
+      const outcomes: { event_id: string; reason: string }[] = await rig.ds.query(`SELECT event_id, reason FROM processed_events WHERE event_id = ANY($1)`, [[stranger.id, echo.id]]);
+      assert.deepEqual(outcomes.map((o) => o.reason).sort(), ['echo', 'not-opted-in']);
+    });
+
+    it('gives up on a held event after its deadline, visibly', async () => {
+      const orphan = post('orphan');
+      orphan.object!.replyTo = { network: 'nostr', id: 'e'.repeat(64) };
+      await publish(orphan);
+      await waitFor(async () => ((await rig.ds.query(`SELECT 1 FROM pending_events WHERE event_id = $1`, [orphan.id])) as unknown[]).length === 3, { what: 'orphan held' });
+      await rig.ds.query(`UPDATE pending_events SET deadline = now() - interval '1 second' WHERE event_id = $1`, [orphan.id]);
+      assert.equal(await translator.sweepExpired(), 3);
+      const rows: { reason: string }[] = await rig.ds.query(`SELECT reason FROM dead_letters WHERE event_id = $1`, [orphan.id]);
+      assert.equal(rows.length, 3);
+      assert.match(rows[0]!.reason, /gave up after 60 s waiting for nostr object e+ to be seen/);
+    });
+  });
+}
+
+export type { Network };

@@ -1,0 +1,14 @@
+/**
+ * Every scenario module, in run order. To add scenarios: create a module next to this one that
+ * exports `scenarios: Scenario[]` and add it to the list below.
+ */
+import type { Scenario } from '../scenario.js';
+import { scenarios as infrastructure } from './infrastructure.js';
+import { scenarios as peerSmoke } from './peer-smoke.js';
+
+export const scenarioModules: { name: string; scenarios: Scenario[] }[] = [
+  { name: 'infrastructure', scenarios: infrastructure },
+  { name: 'peer-smoke', scenarios: peerSmoke },
+];
+
+export const allScenarios: Scenario[] = scenarioModules.flatMap((m) => m.scenarios);
