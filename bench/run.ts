@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import { KafkaBus } from '../libs/bus/index.js';
-import { NamespacedBus } from '../libs/bus/namespaced-bus.js';
+import { KafkaBus, NamespacedBus } from '../libs/bus/index.js';
 import { setLogLevel } from '../libs/observability/index.js';
 import { createTestStore } from '../libs/store/testing.js';
 import { testEnv } from '../libs/testing/index.js';
@@ -18,11 +17,13 @@ const { values } = parseArgs({
     rate: { type: 'string', default: '1000' },
     seconds: { type: 'string', default: '15' },
     partitions: { type: 'string', default: '6' },
+    concurrency: { type: 'string', default: '3' },
+    compression: { type: 'string', default: 'none' },
   },
 });
 setLogLevel('warn');
 const store = await createTestStore();
-const bus = new NamespacedBus(new KafkaBus({ brokers: testEnv.kafkaBrokers, clientId: 'pontis-bench' }), `bench${randomBytes(3).toString('hex')}`);
+const bus = new NamespacedBus(new KafkaBus({ brokers: testEnv.kafkaBrokers, clientId: 'pontis-bench', partitionsConsumedConcurrently: Number(values.concurrency), compression: values.compression === 'gzip' ? 'gzip' : 'none' }), `bench${randomBytes(3).toString('hex')}`);
 await bus.start();
 try {
   const result = await benchTranslator(bus, store.ds, {

@@ -195,6 +195,23 @@ export function runBusConformance(name: string, makeBus: () => Promise<Bus>, opt
       await assert.rejects(bus.publish(unique('missing'), [msg('k', 0)]), (err) => isRetryable(err) === false);
     });
 
+    it('publishes to several topics at once, keeping order per key in each', async (bus) => {
+      const topics = [unique('all-a'), unique('all-b')];
+      await bus.ensureTopics(topics.map((topic) => ({ topic, partitions })));
+      await bus.publishAll(topics.map((topic, i) => ({ topic, messages: range(30).map((s) => msg(`k${(s + i) % 4}`, s)) })));
+      const seen = new Map<string, number[]>();
+      const sub = await bus.subscribe({
+        groupId: unique('all'),
+        topics,
+        handleBatch: async (x) => x.forEach((m) => seen.set(`${m.topic}|${m.key}`, [...(seen.get(`${m.topic}|${m.key}`) ?? []), seqOf(m)])),
+      });
+      await until('both topics consumed', () => count(seen) >= 60);
+      await sub.stop();
+      assert.equal(count(seen), 60);
+      for (const seqs of seen.values()) assert.deepEqual(seqs, [...seqs].sort((a, b) => a - b));
+      await assert.rejects(bus.publishAll([{ topic: topics[0]!, messages: [msg('k', 99)] }, { topic: unique('missing'), messages: [msg('k', 0)] }]), (err) => isRetryable(err) === false);
+    });
+
     it('reports health ok', async (bus) => {
       const h = await bus.health();
       assert.equal(h.ok, true, h.detail);

@@ -10,6 +10,11 @@ export interface OutgoingMessage {
   headers?: Record<string, string>;
 }
 
+export interface TopicMessages {
+  topic: string;
+  messages: OutgoingMessage[];
+}
+
 export interface DeliveredMessage {
   topic: string;
   partition: number;
@@ -58,6 +63,8 @@ export interface Bus {
   ensureTopics(specs: TopicSpec[]): Promise<void>;
   /** Resolves once every message is durably acknowledged (acks=all on Kafka). */
   publish(topic: string, messages: OutgoingMessage[]): Promise<void>;
+  /** Several topics in one go (one request per broker on Kafka); same guarantee as publish. */
+  publishAll(batches: TopicMessages[]): Promise<void>;
   subscribe(options: SubscribeOptions): Promise<Subscription>;
   health(): Promise<BusHealth>;
   /** Messages not yet committed by the group, summed over partitions of the topics. */

@@ -5,6 +5,7 @@ import { MemoryBus, type MemoryBusOptions } from './memory-bus.js';
 export type * from './bus.js';
 export { KafkaBus, type KafkaBusOptions, type KafkaBusLogLevel } from './kafka-bus.js';
 export { MemoryBus, type MemoryBusOptions } from './memory-bus.js';
+export { NamespacedBus } from './namespaced-bus.js';
 export { retryDelay, isRetryable, BusError, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.js';
 export {
   publishDeadLetter,

@@ -1,5 +1,5 @@
 import kafkajs from 'kafkajs';
-import type { Admin, Consumer, EachBatchPayload, IHeaders, KafkaMessage, Producer, RetryOptions } from 'kafkajs';
+import type { Admin, CompressionTypes, Consumer, EachBatchPayload, IHeaders, KafkaMessage, Producer, RetryOptions } from 'kafkajs';
 import { BusError, DEFAULT_BACKOFF, retryDelay, sleep, type BackoffPolicy } from './backoff.js';
 import type {
   Bus,
@@ -8,6 +8,7 @@ import type {
   OutgoingMessage,
   SubscribeOptions,
   Subscription,
+  TopicMessages,
   TopicSpec,
 } from './bus.js';
 
@@ -30,6 +31,13 @@ export interface KafkaBusOptions {
   healthTimeoutMs?: number;
   /** Fetch long-poll; also bounds how long stop() waits for an idle consumer (default 1000 ms). */
   maxWaitTimeInMs?: number;
+  /**
+   * Partitions whose batches a subscription handles at the same time (default 1). Order within a
+   * partition (one key) is kept either way; more overlaps the handler's I/O waits.
+   */
+  partitionsConsumedConcurrently?: number;
+  /** Record-batch compression (default none). gzip runs in libuv's thread pool, off the event loop. */
+  compression?: 'none' | 'gzip';
 }
 
 /**
@@ -56,6 +64,8 @@ export class KafkaBus implements Bus {
   private readonly defaultPartitions: number;
   private readonly healthTimeoutMs: number;
   private readonly maxWaitTimeInMs: number;
+  private readonly partitionsConsumedConcurrently: number;
+  private readonly compression: CompressionTypes;
   private producer?: Promise<Producer>;
   private admin?: Promise<Admin>;
   private readonly subs = new Set<KafkaSubscription>();
@@ -74,6 +84,8 @@ export class KafkaBus implements Bus {
     this.defaultPartitions = options.defaultPartitions ?? 6;
     this.healthTimeoutMs = options.healthTimeoutMs ?? 3_000;
     this.maxWaitTimeInMs = options.maxWaitTimeInMs ?? 1_000;
+    this.partitionsConsumedConcurrently = options.partitionsConsumedConcurrently ?? 1;
+    this.compression = options.compression === 'gzip' ? kafkajs.CompressionTypes.GZIP : kafkajs.CompressionTypes.None;
   }
 
   async start(): Promise<void> {
@@ -105,21 +117,23 @@ export class KafkaBus implements Bus {
   }
 
   async publish(topic: string, messages: OutgoingMessage[]): Promise<void> {
-    if (messages.length === 0) return;
-    if (!this.knownTopics.has(topic)) {
-      const admin = await this.getAdmin();
-      const topics = await admin.listTopics().catch((err: unknown) => {
-        throw new BusError(`publish to ${topic}: broker unreachable: ${rootCause(err).message}`, { retryable: true, cause: err });
-      });
-      if (!topics.includes(topic)) throw new BusError(`unknown topic ${topic} (call ensureTopics first)`, { retryable: false });
-      this.knownTopics.add(topic);
-    }
+    await this.publishAll([{ topic, messages }]);
+  }
+
+  async publishAll(batches: TopicMessages[]): Promise<void> {
+    const nonEmpty = batches.filter((b) => b.messages.length > 0);
+    if (nonEmpty.length === 0) return;
+    for (const { topic } of nonEmpty) await this.checkTopic(topic);
     const producer = await this.getProducer();
+    const names = nonEmpty.map((b) => b.topic).join(', ');
     try {
-      await producer.send({
-        topic,
+      await producer.sendBatch({
         acks: -1,
-        messages: messages.map((m) => ({ key: m.key, value: m.value, headers: m.headers })),
+        compression: this.compression,
+        topicMessages: nonEmpty.map((b) => ({
+          topic: b.topic,
+          messages: b.messages.map((m) => ({ key: m.key, value: m.value, headers: m.headers })),
+        })),
       });
     } catch (err) {
       const root = rootCause(err);
@@ -127,10 +141,23 @@ export class KafkaBus implements Bus {
       if (PRODUCER_STATE_ERRORS.has(type)) this.resetProducer(producer);
       let retryable = PRODUCER_STATE_ERRORS.has(type) || (root as { retriable?: boolean }).retriable !== false;
       // kafkajs treats an unknown topic as retriable (it might be auto-created); ours never is.
-      if (type === 'UNKNOWN_TOPIC_OR_PARTITION' && (await this.topicMissing(topic))) retryable = false;
-      throw new BusError(`publish to ${topic} failed (${type || root.name}): ${root.message}`, { retryable, cause: err });
+      if (type === 'UNKNOWN_TOPIC_OR_PARTITION') {
+        for (const b of nonEmpty) if (await this.topicMissing(b.topic)) retryable = false;
+      }
+      throw new BusError(`publish to ${names} failed (${type || root.name}): ${root.message}`, { retryable, cause: err });
     }
   }
+
+  private async checkTopic(topic: string): Promise<void> {
+    if (this.knownTopics.has(topic)) return;
+    const admin = await this.getAdmin();
+    const topics = await admin.listTopics().catch((err: unknown) => {
+      throw new BusError(`publish to ${topic}: broker unreachable: ${rootCause(err).message}`, { retryable: true, cause: err });
+    });
+    if (!topics.includes(topic)) throw new BusError(`unknown topic ${topic} (call ensureTopics first)`, { retryable: false });
+    this.knownTopics.add(topic);
+  }
+
 
   async subscribe(options: SubscribeOptions): Promise<Subscription> {
     const sub: KafkaSubscription = { options, consumer: await this.startConsumer(options), abort: new AbortController() };
@@ -230,6 +257,7 @@ export class KafkaBus implements Bus {
       await consumer.run({
         autoCommit: false,
         eachBatchAutoResolve: false,
+        partitionsConsumedConcurrently: this.partitionsConsumedConcurrently,
         eachBatch: (payload) => this.eachBatch(options, payload),
       });
       return consumer;

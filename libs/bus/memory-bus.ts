@@ -1,13 +1,5 @@
 import { BusError, DEFAULT_BACKOFF, retryDelay, type BackoffPolicy } from './backoff.js';
-import type {
-  Bus,
-  BusHealth,
-  DeliveredMessage,
-  OutgoingMessage,
-  SubscribeOptions,
-  Subscription,
-  TopicSpec,
-} from './bus.js';
+import type { Bus, BusHealth, DeliveredMessage, OutgoingMessage, SubscribeOptions, Subscription, TopicMessages, TopicSpec } from './bus.js';
 
 export interface MemoryBusOptions {
   backoff?: BackoffPolicy;
@@ -83,6 +75,12 @@ export class MemoryBus implements Bus {
       }
       this.topics.set(topic, Array.from({ length: partitions }, () => []));
     }
+  }
+
+  async publishAll(batches: TopicMessages[]): Promise<void> {
+    // Check every topic first, so an unknown one publishes nothing (as one Kafka request would fail whole).
+    for (const b of batches) this.topicOrThrow(b.topic);
+    for (const b of batches) await this.publish(b.topic, b.messages);
   }
 
   async publish(topic: string, messages: OutgoingMessage[]): Promise<void> {

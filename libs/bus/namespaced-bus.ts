@@ -1,4 +1,4 @@
-import type { Bus, BusHealth, DeliveredMessage, OutgoingMessage, SubscribeOptions, Subscription, TopicSpec } from './bus.js';
+import type { Bus, BusHealth, DeliveredMessage, OutgoingMessage, SubscribeOptions, Subscription, TopicMessages, TopicSpec } from './bus.js';
 
 /**
  * Puts every topic and consumer group of a Bus under a prefix, so several deployments (or test
@@ -35,6 +35,10 @@ export class NamespacedBus implements Bus {
 
   publish(topic: string, messages: OutgoingMessage[]): Promise<void> {
     return this.inner.publish(this.name(topic), messages);
+  }
+
+  publishAll(batches: TopicMessages[]): Promise<void> {
+    return this.inner.publishAll(batches.map((b) => ({ ...b, topic: this.name(b.topic) })));
   }
 
   subscribe(options: SubscribeOptions): Promise<Subscription> {

@@ -13,6 +13,8 @@ export interface PontisConfig {
   kafkaTopicPrefix: string | null;
   /** Partitions for bridge.* topics created at start. */
   kafkaPartitions: number;
+  /** Partitions each consumer handles at once (order per partition is kept). */
+  kafkaConsumerConcurrency: number;
   /** Empty: an embedded PGlite in `dataDir`. */
   databaseUrl: string | null;
   databaseSchema: string | null;
@@ -95,6 +97,7 @@ export function loadConfig(env: Env = process.env): PontisConfig {
     kafkaClientId: env.KAFKA_CLIENT_ID?.trim() || 'pontis',
     kafkaTopicPrefix: env.KAFKA_TOPIC_PREFIX?.trim() || null,
     kafkaPartitions: int('KAFKA_PARTITIONS', 6, 1, 1024),
+    kafkaConsumerConcurrency: int('KAFKA_CONSUMER_CONCURRENCY', 3, 1, 64),
     databaseUrl,
     databaseSchema,
     dataDir: env.PONTIS_DATA_DIR?.trim() || '.data',

@@ -1,8 +1,7 @@
 import { Global, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import { Inject } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
-import { createBus, type Bus } from '../bus/index.js';
-import { NamespacedBus } from '../bus/namespaced-bus.js';
+import { createBus, NamespacedBus, type Bus } from '../bus/index.js';
 import type { PontisConfig } from '../config/index.js';
 import type { Database } from './database.js';
 import { HealthRegistry } from './health-registry.js';
@@ -61,6 +60,10 @@ export class PlatformModule {
 }
 
 export function startBus(config: PontisConfig): Bus {
-  const bus = createBus({ brokers: config.kafkaBrokers.length ? config.kafkaBrokers : undefined, clientId: config.kafkaClientId });
+  const bus = createBus({
+    brokers: config.kafkaBrokers.length ? config.kafkaBrokers : undefined,
+    clientId: config.kafkaClientId,
+    partitionsConsumedConcurrently: config.kafkaConsumerConcurrency,
+  });
   return config.kafkaTopicPrefix ? new NamespacedBus(bus, config.kafkaTopicPrefix) : bus;
 }

@@ -25,7 +25,7 @@ export async function startSandbox(app: INestApplication, networks: readonly Net
   for (const n of networks) health.register(`sandbox:${n}`, async () => {
     const peer = running.get(n);
     if (!peer) return { ok: false, detail: 'starting' };
-    return (await peer.health()) ? { ok: true, detail: JSON.stringify(peer.info) } : { ok: false, detail: 'not answering' };
+    return (await peer.health()) ? { ok: true, detail: urlsOf(peer.info) } : { ok: false, detail: 'not answering' };
   });
   let harness: typeof import('../../libs/harness/peer-fleet.js');
   try {
@@ -40,7 +40,7 @@ export async function startSandbox(app: INestApplication, networks: readonly Net
     cancelled: () => stopping,
     onStarted: (n, peer) => {
       running.set(n, peer as unknown as RunningPeer);
-      log.info('sandbox peer up', { network: n, info: peer.info, startMs: peer.stats().startMs });
+      log.info('sandbox peer up', { network: n, urls: urlsOf(peer.info), startMs: peer.stats().startMs });
     },
     onFailed: (n, err) => log.error('sandbox peer failed to start', { network: n, err: (err as Error).message }),
   });
@@ -48,4 +48,10 @@ export async function startSandbox(app: INestApplication, networks: readonly Net
     stopping = true;
     await Promise.all([...running.values()].map((p) => p.stop().catch(() => undefined)));
   };
+}
+
+/** Only the peer's addresses: its info also carries dev credentials, which never leave the process. */
+function urlsOf(info: unknown): string {
+  const urls = Object.entries((info ?? {}) as Record<string, unknown>).filter(([k, v]) => /url$/i.test(k) && typeof v === 'string');
+  return urls.map(([, v]) => v).join(' ');
 }

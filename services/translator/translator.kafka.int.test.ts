@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { KafkaBus } from '../../libs/bus/index.js';
-import { NamespacedBus } from '../../libs/bus/namespaced-bus.js';
+import { KafkaBus, NamespacedBus } from '../../libs/bus/index.js';
 import { createTestStore } from '../../libs/store/testing.js';
 import { testEnv } from '../../libs/testing/index.js';
 import { translatorSuite } from './translator.suite.js';

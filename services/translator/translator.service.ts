@@ -13,6 +13,7 @@ import {
   type Receipt,
 } from '../../libs/events/index.js';
 import { commandsOut, createLogger, deadLetters, eventsIn, eventsOutcome, pendingGauge, translateLatency } from '../../libs/observability/index.js';
+import { commandJson, EventJsonCache } from './command-json.js';
 import { holdDeadline, translate, type Outcome } from './translate.js';
 import { TranslatorRepository, type BatchWrite, type PendingRow } from './translator.repository.js';
 import type { BridgePolicy } from './translation-context.js';
@@ -52,6 +53,7 @@ export class TranslatorService {
   private policy?: { value: BridgePolicy; at: number };
   readonly stats: TranslatorStats = { eventsIn: 0, commandsOut: 0, dropped: 0, held: 0, invalid: 0, released: 0, expired: 0 };
   private readonly repo: TranslatorRepository;
+  private readonly eventJson = new EventJsonCache();
 
   constructor(
     private readonly bus: Bus,
@@ -100,7 +102,9 @@ export class TranslatorService {
     const events: BridgeEvent[] = [];
     for (const msg of messages) {
       try {
-        const event = parseEvent(msg.value);
+        const raw = msg.value.toString('utf8');
+        const event = parseEvent(raw);
+        this.eventJson.set(event, raw);
         events.push(event);
         eventsIn.inc({ network: event.actor.network, type: event.type });
       } catch (err) {
@@ -217,10 +221,10 @@ export class TranslatorService {
       const byTopic = new Map<Network, OutgoingMessage[]>();
       for (const c of write.commands) {
         const list = byTopic.get(c.target) ?? [];
-        list.push({ key: commandKey(c), value: JSON.stringify(c), headers: { 'x-event-id': c.eventId, 'x-event-type': c.event.type } });
+        list.push({ key: commandKey(c), value: commandJson(c, this.eventJson.get(c.event)), headers: { 'x-event-id': c.eventId, 'x-event-type': c.event.type } });
         byTopic.set(c.target, list);
       }
-      await Promise.all([...byTopic].map(([target, msgs]) => this.bus.publish(outboundTopic(target), msgs)));
+      await this.bus.publishAll([...byTopic].map(([target, messages]) => ({ topic: outboundTopic(target), messages })));
       for (const c of write.commands) commandsOut.inc({ target: c.target, type: c.event.type });
       this.stats.commandsOut += write.commands.length;
     }
