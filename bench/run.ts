@@ -7,9 +7,10 @@ import { testEnv } from '../libs/testing/index.js';
 import { benchTranslator } from './translator-bench.js';
 
 /**
- * `npm run bench`: the translator through the real Kafka broker and the machine's Postgres.
- * Prints one JSON line. Options: --events N (backlog, default 100000), --rate N (events/s for
- * the latency phase, default 1000), --seconds N (default 15), --partitions N (default 6).
+ * `npm run bench`: the translator service in its own process, through the real Kafka broker and
+ * the machine's Postgres. Prints one JSON line. Options: --events N (backlog, default 100000),
+ * --rate N (events/s for the latency phase, default 1000), --seconds N (default 15),
+ * --partitions N (default 6), --concurrency N (partitions the translator handles at once, default 3).
  */
 const { values } = parseArgs({
   options: {
@@ -18,12 +19,12 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '15' },
     partitions: { type: 'string', default: '6' },
     concurrency: { type: 'string', default: '3' },
-    compression: { type: 'string', default: 'none' },
   },
 });
 setLogLevel('warn');
 const store = await createTestStore();
-const bus = new NamespacedBus(new KafkaBus({ brokers: testEnv.kafkaBrokers, clientId: 'pontis-bench', partitionsConsumedConcurrently: Number(values.concurrency), compression: values.compression === 'gzip' ? 'gzip' : 'none' }), `bench${randomBytes(3).toString('hex')}`);
+const prefix = `bench${randomBytes(3).toString('hex')}`;
+const bus = new NamespacedBus(new KafkaBus({ brokers: testEnv.kafkaBrokers, clientId: 'pontis-bench', logLevel: 'error' }), prefix);
 await bus.start();
 try {
   const result = await benchTranslator(bus, store.ds, {
@@ -31,6 +32,15 @@ try {
     rate: Number(values.rate),
     seconds: Number(values.seconds),
     partitions: Number(values.partitions),
+    translatorEnv: {
+      KAFKA_BROKERS: testEnv.kafkaBrokers.join(','),
+      KAFKA_TOPIC_PREFIX: prefix,
+      KAFKA_PARTITIONS: values.partitions!,
+      KAFKA_CONSUMER_CONCURRENCY: values.concurrency!,
+      DATABASE_URL: testEnv.databaseUrl,
+      DATABASE_SCHEMA: store.schema,
+      PONTIS_MASTER_KEY: randomBytes(32).toString('base64'),
+    },
   });
   process.stdout.write(JSON.stringify({ bench: 'translator', transport: 'kafka', database: 'postgres', ...result, node: process.version, at: new Date().toISOString() }) + '\n');
 } finally {

@@ -1,4 +1,7 @@
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import type { DataSource } from 'typeorm';
 import type { Bus } from '../libs/bus/index.js';
 import { eventFixture, NETWORKS, outboundTopic, TOPICS, type BridgeEvent } from '../libs/events/index.js';
@@ -9,6 +12,16 @@ export interface BenchResult {
   eventsPerSecond: number;
   commandsPerSecond: number;
   latency: { rate: number; events: number; p50Ms: number; p99Ms: number; maxMs: number };
+  translatorPeakRssMb: number;
+}
+
+export interface BenchOptions {
+  events: number;
+  rate: number;
+  seconds: number;
+  partitions: number;
+  /** Environment for the translator process: where Kafka and Postgres are, the topic prefix. */
+  translatorEnv: Record<string, string>;
 }
 
 /** Actors opted in with a bridged identity on every other network, so every post fans out to 3 targets. */
@@ -29,89 +42,120 @@ async function seedActors(ds: DataSource, n: number): Promise<string[]> {
   return ids;
 }
 
+const template = eventFixture('post.created');
 function postBy(actor: string, run: string, i: number, sentAt: number): BridgeEvent {
-  const e = eventFixture('post.created');
   const id = `${actor}/statuses/${run}-${i}`;
-  e.id = `activitypub:${id}`;
-  e.actor = { network: 'activitypub', id: actor };
-  e.source = { network: 'activitypub', id };
-  e.object!.facets = [];
-  e.object!.text = `bench ${i}`;
-  e.occurredAt = new Date(sentAt).toISOString();
-  return e;
+  return {
+    ...template,
+    id: `activitypub:${id}`,
+    actor: { network: 'activitypub', id: actor },
+    source: { network: 'activitypub', id },
+    object: { ...template.object!, facets: [], text: `bench ${i}` },
+    occurredAt: new Date(sentAt).toISOString(),
+  };
 }
 
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The real translator service, alone in its own process, as it runs in production. */
+function startTranslator(env: Record<string, string>): ChildProcess {
+  const entry = fileURLToPath(new URL('../services/translator/main.js', import.meta.url));
+  const child = spawn(process.execPath, [entry], { env: { ...process.env, ...env, PORT: '0', LOG_LEVEL: 'warn' }, stdio: ['ignore', 'ignore', 'inherit'] });
+  return child;
+}
+
+function rssMb(pid: number | undefined): number {
+  if (!pid) return 0;
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    return Math.round(Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024);
+  } catch {
+    return 0;
+  }
+}
 
 /**
- * Throughput: a backlog of `events` is published first, then one translator drains it; events/s
- * is measured from its first to its last batch. Latency: events published at `rate`/s while the
- * translator runs; latency is from publish to the command's arrival on bridge.outbound.*.
+ * Throughput: a backlog of `events` is published, then one translator process drains it;
+ * events/s is measured from its first command to its last. Latency: events published at
+ * `rate`/s while it runs, from publish to each command's arrival on bridge.outbound.*.
  */
-export async function benchTranslator(bus: Bus, ds: DataSource, opts: { events: number; rate: number; seconds: number; partitions: number }): Promise<BenchResult> {
+export async function benchTranslator(bus: Bus, ds: DataSource, opts: BenchOptions): Promise<BenchResult> {
   const run = randomBytes(3).toString('hex');
   const actors = await seedActors(ds, 1000);
   await bus.ensureTopics(TranslatorService.topics(opts.partitions));
 
-  // Phase 1: throughput on a backlog.
-  const chunk = 2000;
-  for (let i = 0; i < opts.events; i += chunk) {
-    const batch = [];
-    for (let j = i; j < Math.min(i + chunk, opts.events); j++) {
-      const e = postBy(actors[j % actors.length]!, run, j, Date.now());
-      batch.push({ key: e.actor.id, value: JSON.stringify(e) });
-    }
-    await bus.publish(TOPICS.events, batch);
-  }
-  const translator = new TranslatorService(bus, ds, { partitions: opts.partitions, pendingTimeoutMs: 600_000, sweepIntervalMs: 3_600_000, groupId: `bench-${run}` });
-  const started = Date.now();
-  await translator.start();
-  while (translator.stats.eventsIn < opts.events) await new Promise((r) => setTimeout(r, 20));
-  const elapsed = (Date.now() - started) / 1000;
-  const throughput = { eventsPerSecond: Math.round(opts.events / elapsed), commandsPerSecond: Math.round(translator.stats.commandsOut / elapsed) };
-
-  // Phase 2: latency at a steady rate.
+  let commands = 0;
+  let first = 0;
+  let last = 0;
   const latencies: number[] = [];
   const sentAt = new Map<string, number>();
   const sink = await bus.subscribe({
     groupId: `bench-sink-${run}`,
     topics: NETWORKS.map(outboundTopic),
-    fromBeginning: false,
     handleBatch: async (msgs) => {
       const now = Date.now();
+      if (!first) first = now;
+      last = now;
+      commands += msgs.length;
       for (const m of msgs) {
-        const eventId = m.headers['x-event-id'];
-        const t = eventId ? sentAt.get(eventId) : undefined;
+        const t = sentAt.get(m.headers['x-event-id'] ?? '');
         if (t !== undefined) latencies.push(now - t);
       }
     },
   });
-  await new Promise((r) => setTimeout(r, 2000)); // let the sink join before the clock starts
-  const total = opts.rate * opts.seconds;
-  const t0 = Date.now();
-  for (let i = 0; i < total; ) {
-    const due = Math.floor(((Date.now() - t0) / 1000) * opts.rate);
+
+  for (let i = 0; i < opts.events; i += 2000) {
     const batch = [];
-    while (i < Math.min(due, total)) {
-      const now = Date.now();
-      const e = postBy(actors[i % actors.length]!, `${run}L`, i, now);
-      sentAt.set(e.id, now);
+    for (let j = i; j < Math.min(i + 2000, opts.events); j++) {
+      const e = postBy(actors[j % actors.length]!, run, j, Date.now());
       batch.push({ key: e.actor.id, value: JSON.stringify(e) });
-      i++;
     }
-    if (batch.length) await bus.publish(TOPICS.events, batch);
-    await new Promise((r) => setTimeout(r, 5));
+    await bus.publish(TOPICS.events, batch);
   }
-  const expected = total * 3;
-  const deadline = Date.now() + 60_000;
-  while (latencies.length < expected && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-  await sink.stop();
-  await translator.stop();
-  latencies.sort((a, b) => a - b);
-  if (latencies.length < expected) throw new Error(`only ${latencies.length} of ${expected} commands arrived within 60 s`);
-  return {
-    events: opts.events,
-    ...throughput,
-    latency: { rate: opts.rate, events: total, p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99), maxMs: latencies[latencies.length - 1] ?? 0 },
-  };
+
+  const translator = startTranslator(opts.translatorEnv);
+  let peakRss = 0;
+  const sampler = setInterval(() => (peakRss = Math.max(peakRss, rssMb(translator.pid))), 250);
+  try {
+    const backlog = opts.events * 3;
+    const deadline = Date.now() + 600_000;
+    while (commands < backlog) {
+      if (Date.now() > deadline || translator.exitCode !== null) throw new Error(`backlog not drained: ${commands}/${backlog} commands (translator exit ${translator.exitCode})`);
+      await sleep(20);
+    }
+    const seconds = (last - first) / 1000;
+    const throughput = { eventsPerSecond: Math.round(opts.events / seconds), commandsPerSecond: Math.round(backlog / seconds) };
+
+    const total = opts.rate * opts.seconds;
+    const t0 = Date.now();
+    for (let i = 0; i < total; ) {
+      const due = Math.min(total, Math.floor(((Date.now() - t0) / 1000) * opts.rate));
+      const batch = [];
+      while (i < due) {
+        const now = Date.now();
+        const e = postBy(actors[i % actors.length]!, `${run}L`, i, now);
+        sentAt.set(e.id, now);
+        batch.push({ key: e.actor.id, value: JSON.stringify(e) });
+        i++;
+      }
+      if (batch.length) await bus.publish(TOPICS.events, batch);
+      await sleep(2);
+    }
+    const expected = total * 3;
+    const until = Date.now() + 60_000;
+    while (latencies.length < expected && Date.now() < until) await sleep(50);
+    if (latencies.length < expected) throw new Error(`only ${latencies.length} of ${expected} commands arrived within 60 s`);
+    latencies.sort((a, b) => a - b);
+    return {
+      events: opts.events,
+      ...throughput,
+      latency: { rate: opts.rate, events: total, p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99), maxMs: latencies[latencies.length - 1] ?? 0 },
+      translatorPeakRssMb: peakRss,
+    };
+  } finally {
+    clearInterval(sampler);
+    translator.kill('SIGTERM');
+    await sink.stop();
+  }
 }

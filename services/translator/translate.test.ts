@@ -31,6 +31,12 @@ function addAccount(ctx: TranslationContext, id: string, identities: Omit<Identi
   return account;
 }
 
+/** Decides an event as if for the first time (tests reuse fixtures, whose ids repeat). */
+function decide(e: BridgeEvent, c: TranslationContext, onlyTarget?: Network): Outcome {
+  c.processed.delete(e.id);
+  return translate(e, c, onlyTarget);
+}
+
 function translated(o: Outcome) {
   assert.equal(o.kind, 'translated', o.kind === 'drop' ? `dropped: ${o.reason}` : '');
   return o as Extract<Outcome, { kind: 'translated' }>;
@@ -62,7 +68,7 @@ describe('translate', () => {
   });
 
   it('bridges an opted-in post to every other enabled network, keyed to one object', () => {
-    const out = translated(translate(eventFixture('post.created'), ctx));
+    const out = translated(decide(eventFixture('post.created'), ctx));
     assert.deepEqual(targetsOf(out), ['atproto', 'nostr', 'solid']);
     const post = eventFixture('post.created');
     assert.equal(out.objectKey, objectKeyFor(post.source));
@@ -73,7 +79,7 @@ describe('translate', () => {
   });
 
   it('maps a mention of a bridged person to their own account on the target network', () => {
-    const out = translated(translate(eventFixture('post.created'), ctx));
+    const out = translated(decide(eventFixture('post.created'), ctx));
     const atproto = out.commands.find((c) => c.target === 'atproto')!;
     assert.deepEqual(atproto.actors[`atproto:${BOB_DID}`], { id: BOB_DID, handle: 'bob.bsky.social' });
     const nostr = out.commands.find((c) => c.target === 'nostr')!;
@@ -85,17 +91,22 @@ describe('translate', () => {
     assert.deepEqual(translate(eventFixture('post.created'), ctx), { kind: 'drop', event: eventFixture('post.created'), reason: 'duplicate' });
   });
 
+  it('drops the same event seen twice in one batch', () => {
+    assert.equal(translate(eventFixture('post.created'), ctx).kind, 'translated');
+    assert.equal((translate(eventFixture('post.created'), ctx) as { reason: string }).reason, 'duplicate');
+  });
+
   it('drops echoes: bridge provenance, a bridged author, or a copy we published', () => {
     const marked = eventFixture('post.created');
     marked.trace.bridged = true;
-    assert.equal((translate(marked, ctx) as { reason: string }).reason, 'echo');
+    assert.equal((decide(marked, ctx) as { reason: string }).reason, 'echo');
 
     const byProxy = eventFixture('post.created');
     byProxy.actor = { network: 'activitypub', id: 'https://pontis.example/ap/bob' };
-    assert.equal((translate(byProxy, ctx) as { reason: string }).reason, 'echo');
+    assert.equal((decide(byProxy, ctx) as { reason: string }).reason, 'echo');
 
     const first = eventFixture('post.created');
-    translated(translate(first, ctx));
+    translated(decide(first, ctx));
     bridgedCopy(ctx, first.source, 'atproto', 'at://did:plc:alicebridged/app.bsky.feed.post/1');
     const seenAgain: BridgeEvent = {
       ...eventFixture('post.created'),
@@ -104,42 +115,42 @@ describe('translate', () => {
       source: { network: 'atproto', id: 'at://did:plc:alicebridged/app.bsky.feed.post/1' },
       trace: { origin: 'atproto', hops: 0 },
     };
-    assert.equal((translate(seenAgain, ctx) as { reason: string }).reason, 'echo');
+    assert.equal((decide(seenAgain, ctx) as { reason: string }).reason, 'echo');
   });
 
   it('applies consent: no account, pending, opted out, taken down', () => {
     const stranger = eventFixture('post.created');
     stranger.actor = { network: 'activitypub', id: 'https://other.example/users/eve' };
-    assert.equal((translate(stranger, ctx) as { reason: string }).reason, 'not-opted-in');
+    assert.equal((decide(stranger, ctx) as { reason: string }).reason, 'not-opted-in');
     ctx.accounts.get('acct-alice')!.consent = 'pending';
-    assert.equal((translate(eventFixture('post.created'), ctx) as { reason: string }).reason, 'not-opted-in');
+    assert.equal((decide(eventFixture('post.created'), ctx) as { reason: string }).reason, 'not-opted-in');
     ctx.policy.defaultConsent = 'opt-out';
-    assert.equal(translate(eventFixture('post.created'), ctx).kind, 'translated');
+    assert.equal(decide(eventFixture('post.created'), ctx).kind, 'translated');
     ctx.accounts.get('acct-alice')!.consent = 'opted_out';
-    assert.equal((translate(eventFixture('post.created'), ctx) as { reason: string }).reason, 'opted-out');
+    assert.equal((decide(eventFixture('post.created'), ctx) as { reason: string }).reason, 'opted-out');
     ctx.accounts.get('acct-alice')!.consent = 'opted_in';
     ctx.accounts.get('acct-alice')!.status = 'taken_down';
-    assert.equal((translate(eventFixture('post.created'), ctx) as { reason: string }).reason, 'account-inactive');
+    assert.equal((decide(eventFixture('post.created'), ctx) as { reason: string }).reason, 'account-inactive');
   });
 
   it('applies admin policy: source network off, target network off, blocked and allow-listed domains', () => {
     ctx.policy.networks.nostr = false;
-    assert.deepEqual(targetsOf(translate(eventFixture('post.created'), ctx)), ['atproto', 'solid']);
+    assert.deepEqual(targetsOf(decide(eventFixture('post.created'), ctx)), ['atproto', 'solid']);
     ctx.policy.blockedDomains = ['example'];
-    assert.equal((translate(eventFixture('post.created'), ctx) as { reason: string }).reason, 'domain-blocked');
+    assert.equal((decide(eventFixture('post.created'), ctx) as { reason: string }).reason, 'domain-blocked');
     ctx.policy.blockedDomains = [];
     ctx.policy.allowedDomains = ['friendly.social'];
-    assert.equal((translate(eventFixture('post.created'), ctx) as { reason: string }).reason, 'domain-blocked');
+    assert.equal((decide(eventFixture('post.created'), ctx) as { reason: string }).reason, 'domain-blocked');
     ctx.policy.allowedDomains = ['mastodon.example'];
     ctx.policy.networks.activitypub = false;
-    assert.equal((translate(eventFixture('post.created'), ctx) as { reason: string }).reason, 'network-disabled');
+    assert.equal((decide(eventFixture('post.created'), ctx) as { reason: string }).reason, 'network-disabled');
   });
 
   it('honors the person per network: off skips it, native publishes as their own account', () => {
     const alice = ctx.accounts.get('acct-alice')!;
     alice.mirror = { solid: 'off' };
     alice.identities.push({ accountId: 'acct-alice', network: 'nostr', id: 'f'.repeat(64), kind: 'native' });
-    const out = translated(translate(eventFixture('post.created'), ctx));
+    const out = translated(decide(eventFixture('post.created'), ctx));
     assert.deepEqual(out.commands.map((c) => c.target).sort(), ['atproto', 'nostr']);
     assert.deepEqual(out.commands.find((c) => c.target === 'nostr')!.as, { accountId: 'acct-alice', mode: 'native', id: 'f'.repeat(64), handle: undefined });
   });
@@ -147,10 +158,10 @@ describe('translate', () => {
   it('keeps #nobridge posts and non-public posts at home', () => {
     const tagged = eventFixture('post.created');
     tagged.object!.text += ' #NoBridge';
-    assert.equal((translate(tagged, ctx) as { reason: string }).reason, 'nobridge-tag');
+    assert.equal((decide(tagged, ctx) as { reason: string }).reason, 'nobridge-tag');
     const privatePost = eventFixture('post.created');
     privatePost.object!.visibility = 'followers';
-    assert.equal((translate(privatePost, ctx) as { reason: string }).reason, 'not-public');
+    assert.equal((decide(privatePost, ctx) as { reason: string }).reason, 'not-public');
   });
 
   describe('causal order', () => {
@@ -164,7 +175,7 @@ describe('translate', () => {
     }
 
     it('holds a reply whose parent was never seen, naming what it waits for', () => {
-      const out = translated(translate(reply({ network: 'atproto', id: 'at://did:plc:x/app.bsky.feed.post/9' }), ctx));
+      const out = translated(decide(reply({ network: 'atproto', id: 'at://did:plc:x/app.bsky.feed.post/9' }), ctx));
       assert.equal(out.commands.length, 0);
       assert.deepEqual(out.holds.map((h) => h.target).sort(), ['atproto', 'nostr', 'solid']);
       assert.match(out.holds[0]!.reason, /waiting for atproto object at:\/\/did:plc:x\/app.bsky.feed.post\/9 to be seen/);
@@ -172,14 +183,14 @@ describe('translate', () => {
 
     it('holds a reply whose parent is on its way, and releases it once the copy exists', () => {
       const parent = eventFixture('post.created');
-      translated(translate(parent, ctx));
+      translated(decide(parent, ctx));
       const r = reply(parent.source);
-      const held = translated(translate(r, ctx));
+      const held = translated(decide(r, ctx));
       assert.equal(held.holds.length, 3, 'parent is planned for every target but not there yet');
       assert.match(held.holds[0]!.reason, /to be bridged to/);
 
       bridgedCopy(ctx, parent.source, 'atproto', 'at://did:plc:alicebridged/app.bsky.feed.post/p1');
-      const released = translated(translate(r, ctx, 'atproto'));
+      const released = translated(decide(r, ctx, 'atproto'));
       assert.equal(released.commands.length, 1);
       assert.deepEqual(released.commands[0]!.refs.replyTo, { network: 'atproto', id: 'at://did:plc:alicebridged/app.bsky.feed.post/p1', original: false });
     });
@@ -188,7 +199,7 @@ describe('translate', () => {
       const bobPost = { network: 'atproto' as const, id: 'at://did:plc:ewvi7nxzyoun6zhxrhs64oiz/app.bsky.feed.post/3lbz' };
       ctx.objects.set(refKey(bobPost), { objectKey: 'k-bob', copies: { atproto: { id: bobPost.id, cid: 'bafy1', original: true } }, planned: new Set(['activitypub']), deleted: false });
       bridgedCopy(ctx, bobPost, 'activitypub', 'https://pontis.example/ap/bob/posts/3lbz');
-      const out = translated(translate(reply({ network: 'activitypub', id: 'https://pontis.example/ap/bob/posts/3lbz' }), ctx));
+      const out = translated(decide(reply({ network: 'activitypub', id: 'https://pontis.example/ap/bob/posts/3lbz' }), ctx));
       const toAtproto = out.commands.find((c) => c.target === 'atproto')!;
       assert.deepEqual(toAtproto.refs.replyTo, { network: 'atproto', id: bobPost.id, cid: 'bafy1', original: true });
       assert.deepEqual(out.holds.map((h) => h.target).sort(), [], 'nostr and solid: parent never headed there');
@@ -197,29 +208,29 @@ describe('translate', () => {
 
     it('sees objects created earlier in the same batch', () => {
       const parent = eventFixture('post.created');
-      translate(parent, ctx);
+      decide(parent, ctx);
       const like = eventFixture('reaction.added');
       like.actor = { network: 'activitypub', id: ALICE_AP };
       like.source = { network: 'activitypub', id: 'https://mastodon.example/likes/1' };
       like.trace.origin = 'activitypub';
       like.target = parent.source;
-      const out = translated(translate(like, ctx));
+      const out = translated(decide(like, ctx));
       assert.equal(out.holds.length, 3);
     });
 
     it('holds a delete of a post still in flight, and skips one that never went there', () => {
       const parent = eventFixture('post.created');
-      translate(parent, ctx);
+      decide(parent, ctx);
       const del = eventFixture('post.deleted');
       del.actor = { network: 'activitypub', id: ALICE_AP };
       del.source = { network: 'activitypub', id: `${parent.source.id}#delete` };
       del.trace.origin = 'activitypub';
       del.target = parent.source;
-      assert.equal(translated(translate(del, ctx)).holds.length, 3);
+      assert.equal(translated(decide(del, ctx)).holds.length, 3);
 
       bridgedCopy(ctx, parent.source, 'atproto', 'at://x/app.bsky.feed.post/p1');
       ctx.objects.get(refKey(parent.source))!.planned = new Set(['atproto']);
-      const out = translated(translate(del, ctx));
+      const out = translated(decide(del, ctx));
       assert.deepEqual(out.commands.map((c) => c.target), ['atproto']);
       assert.deepEqual(out.skips.map((s) => s.reason), ['deleted', 'deleted']);
     });
@@ -228,7 +239,7 @@ describe('translate', () => {
   it('skips a follow of someone with no identity on the target', () => {
     const follow = eventFixture('follow.created');
     follow.subject = { network: 'activitypub', id: 'https://pontis.example/ap/bob' };
-    const out = translated(translate(follow, ctx));
+    const out = translated(decide(follow, ctx));
     assert.deepEqual(out.commands.map((c) => c.target), ['atproto']);
     assert.deepEqual(out.commands[0]!.actors, { 'activitypub:https://pontis.example/ap/bob': { id: BOB_DID, handle: 'bob.bsky.social' } });
     assert.deepEqual(out.skips.map((s) => s.reason), ['subject-not-bridged', 'subject-not-bridged']);

@@ -59,7 +59,11 @@ const NOBRIDGE = /(^|\s)#nobridge\b/i;
  */
 export function translate(event: BridgeEvent, ctx: TranslationContext, onlyTarget?: Network): Outcome {
   const drop = (reason: DropReason): Outcome => ({ kind: 'drop', event, reason });
-  if (!onlyTarget && ctx.processed.has(event.id)) return drop('duplicate');
+  if (!onlyTarget) {
+    // The same event twice in one batch (seen on two relays) is a duplicate too.
+    if (ctx.processed.has(event.id)) return drop('duplicate');
+    ctx.processed.add(event.id);
+  }
   if (event.trace.bridged || event.trace.hops > 0) return drop('echo');
   const actorIdentity = ctx.identities.get(actorKey(event.actor));
   if (actorIdentity?.kind === 'bridged') return drop('echo');

@@ -73,7 +73,7 @@ export class TranslatorService {
     this.subs.push(await this.bus.subscribe({ groupId, topics: [TOPICS.events], handleBatch: (m) => this.onEvents(m) }));
     this.subs.push(await this.bus.subscribe({ groupId: `${groupId}-receipts`, topics: [TOPICS.receipts], handleBatch: (m) => this.onReceipts(m) }));
     const every = this.opts.sweepIntervalMs ?? 15_000;
-    this.sweeper = setInterval(() => void this.sweepExpired().catch((err) => log.warn('sweep failed; will retry', { err })), every);
+    this.sweeper = setInterval(() => void this.sweep().catch((err) => log.warn('sweep failed; will retry', { err })), every);
     this.sweeper.unref();
     pendingGauge.set(await this.repo.pendingCount());
     log.info('translator started', { groupId, partitions: this.opts.partitions });
@@ -166,6 +166,12 @@ export class TranslatorService {
       } else eventsOutcome.inc({ outcome: 'dropped', reason: outcome.reason });
     }
     await this.apply(write);
+  }
+
+  /** The periodic pass: re-decide held events whose wait is over, then expire the overdue. */
+  async sweep(): Promise<void> {
+    await this.release(await this.repo.pendingWithKnownWait());
+    await this.sweepExpired();
   }
 
   /** Held events whose target never came: dead-lettered with the reason they waited for. */
