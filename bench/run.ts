@@ -10,15 +10,16 @@ import { benchTranslator } from './translator-bench.js';
  * `npm run bench`: the translator service in its own process, through the real Kafka broker and
  * the machine's Postgres. Prints one JSON line. Options: --events N (backlog, default 100000),
  * --rate N (events/s for the latency phase, default 1000), --seconds N (default 15),
- * --partitions N (default 6), --concurrency N (partitions the translator handles at once, default 3).
+ * --partitions N (default 2: one per core here; see docs/BENCHMARKS.md), --concurrency N
+ * (partitions the translator handles at once, default 2).
  */
 const { values } = parseArgs({
   options: {
     events: { type: 'string', default: '100000' },
     rate: { type: 'string', default: '1000' },
     seconds: { type: 'string', default: '15' },
-    partitions: { type: 'string', default: '6' },
-    concurrency: { type: 'string', default: '3' },
+    partitions: { type: 'string', default: '2' },
+    concurrency: { type: 'string', default: '2' },
   },
 });
 setLogLevel('warn');
