@@ -1,10 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { DataSource } from 'typeorm';
 import type { Bus } from '../libs/bus/index.js';
 import { eventFixture, NETWORKS, outboundTopic, TOPICS, type BridgeEvent } from '../libs/events/index.js';
+import { rssBytes } from '../libs/harness/util.js';
 import { TranslatorService } from '../services/translator/translator.service.js';
 
 export interface BenchResult {
@@ -65,16 +65,6 @@ function startTranslator(env: Record<string, string>): ChildProcess {
   return child;
 }
 
-function rssMb(pid: number | undefined): number {
-  if (!pid) return 0;
-  try {
-    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    return Math.round(Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024);
-  } catch {
-    return 0;
-  }
-}
-
 /**
  * Throughput: a backlog of `events` is published, then one translator process drains it;
  * events/s is measured from its first command to its last. Latency: events published at
@@ -116,7 +106,7 @@ export async function benchTranslator(bus: Bus, ds: DataSource, opts: BenchOptio
 
   const translator = startTranslator(opts.translatorEnv);
   let peakRss = 0;
-  const sampler = setInterval(() => (peakRss = Math.max(peakRss, rssMb(translator.pid))), 250);
+  const sampler = setInterval(() => (peakRss = Math.max(peakRss, Math.round((rssBytes(translator.pid) ?? 0) / 1048576))), 250);
   try {
     const backlog = opts.events * 3;
     const deadline = Date.now() + 600_000;

@@ -19,6 +19,8 @@ export interface BridgeStatus {
   networks: Record<Network, NetworkStatus>;
   accounts: { total: number; optedIn: number; identities: { native: number; bridged: number } };
   events: { in: number; bridged: number; dropped: number; invalid: number; held: number };
+  /** The oldest events waiting for what they point at, with what they wait for. */
+  held: { eventId: string; target: string; reason: string; since: string; deadline: string }[];
   commandsOut: number;
   consumerLag: { translator: number | null };
   deadLetters: { total: number; recent: { id: string; source: string; reason: string; eventId: string | null; createdAt: string }[] };
@@ -36,7 +38,7 @@ export class StatusService {
   ) {}
 
   async status(): Promise<BridgeStatus> {
-    const [settings, accounts, identities, outcomes, held, deliveries, dlqTotal, dlqRecent, health, lag] = await Promise.all([
+    const [settings, accounts, identities, outcomes, held, deliveries, dlqTotal, dlqRecent, health, lag, oldestHeld] = await Promise.all([
       this.ds.query(`SELECT value FROM settings WHERE key = 'networks'`) as Promise<{ value: Record<string, boolean> }[]>,
       this.ds.query(`SELECT count(*)::int AS total, count(*) FILTER (WHERE consent = 'opted_in')::int AS opted_in FROM accounts`) as Promise<{ total: number; opted_in: number }[]>,
       this.ds.query(`SELECT kind, count(*)::int AS n FROM identities GROUP BY kind`) as Promise<{ kind: string; n: number }[]>,
@@ -49,6 +51,9 @@ export class StatusService {
       >,
       this.health.run(),
       this.safeLag('pontis-translator', [TOPICS.events]),
+      this.ds.query(`SELECT event_id, target, reason, created_at, deadline FROM pending_events ORDER BY id LIMIT 10`) as Promise<
+        { event_id: string; target: string; reason: string; created_at: Date; deadline: Date }[]
+      >,
     ]);
     const enabled = settings[0]?.value ?? {};
     const count = (rows: { n: number }[], pick: (r: never) => boolean) => rows.filter(pick as (r: unknown) => boolean).reduce((s, r) => s + r.n, 0);
@@ -72,6 +77,7 @@ export class StatusService {
         identities: { native: identities.find((r) => r.kind === 'native')?.n ?? 0, bridged: identities.find((r) => r.kind === 'bridged')?.n ?? 0 },
       },
       events: { in: outcomes.reduce((s, r) => s + r.n, 0), bridged: outcome('bridged'), dropped: outcome('dropped'), invalid: outcome('invalid'), held: held[0]?.n ?? 0 },
+      held: oldestHeld.map((h) => ({ eventId: h.event_id, target: h.target, reason: h.reason, since: new Date(h.created_at).toISOString(), deadline: new Date(h.deadline).toISOString() })),
       commandsOut: count(deliveries, () => true),
       consumerLag: { translator: lag },
       deadLetters: {

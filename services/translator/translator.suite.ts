@@ -156,28 +156,27 @@ export function translatorSuite(name: string, makeRig: () => Promise<TranslatorR
       assert.deepEqual(outcomes.map((o) => o.reason).sort(), ['echo', 'not-opted-in']);
     });
 
+    /** Holds `event` for nostr as if a concurrent batch had decided it before `waitFor` was recorded. */
+    const holdAsIfMissed = (event: BridgeEvent, waitFor: string) =>
+      rig.ds.query(
+        `INSERT INTO pending_events (event_id, target, payload, wait_network, wait_native_id, reason, deadline)
+         VALUES ($1, 'nostr', $2, 'activitypub', $3, 'test: missed release', now() + interval '1 hour')`,
+        [event.id, JSON.stringify(event), waitFor],
+      );
+
     it('releases, on its periodic pass, a held event whose wait ended unnoticed', async () => {
       const parent = post('race-parent');
       await publish(parent);
       await waitFor(() => commandsFor(parent.id).length === 3, { what: 'parent' });
-      // A reply held as if a concurrent batch decided it before the parent was recorded.
       const reply = post('race-reply');
       reply.object!.replyTo = parent.source;
-      await rig.ds.query(
-        `INSERT INTO pending_events (event_id, target, payload, wait_network, wait_native_id, reason, deadline)
-         VALUES ($1, 'nostr', $2, 'activitypub', $3, 'test: missed release', now() + interval '1 hour')`,
-        [reply.id, JSON.stringify(reply), parent.source.id],
-      );
+      await holdAsIfMissed(reply, parent.source.id);
       await receipt(commandsFor(parent.id).find((c) => c.target === 'nostr')!, 'a1'.repeat(32));
       await waitFor(() => commandsFor(reply.id).length === 1, { what: 'reply released by the receipt' });
       // Once more, with no receipt to come: only the periodic pass can release it.
       const late = post('race-late');
       late.object!.replyTo = parent.source;
-      await rig.ds.query(
-        `INSERT INTO pending_events (event_id, target, payload, wait_network, wait_native_id, reason, deadline)
-         VALUES ($1, 'nostr', $2, 'activitypub', $3, 'test: missed release', now() + interval '1 hour')`,
-        [late.id, JSON.stringify(late), parent.source.id],
-      );
+      await holdAsIfMissed(late, parent.source.id);
       await translator.sweep();
       const [cmd] = await waitFor(() => commandsFor(late.id).length && commandsFor(late.id), { what: 'late reply released by the sweep' });
       assert.equal(cmd!.refs.replyTo?.id, 'a1'.repeat(32));

@@ -20,7 +20,7 @@
 import { randomUUID } from 'node:crypto';
 import { childConfig, isMainModule, PeerChild, runAsChild, type ChildPeer } from '../child.js';
 import { fetchT, freePort } from '../util.js';
-import { type Peer, type PeerStats } from './peer.js';
+import { ChildProcessPeer } from './peer.js';
 
 export interface ActivityPubPeerInfo {
   /** http://127.0.0.1:PORT (no trailing slash) */
@@ -63,38 +63,17 @@ export interface FollowerInfo {
   sharedInbox: string | null;
 }
 
-export class ActivityPubPeer implements Peer<ActivityPubPeerInfo> {
+export class ActivityPubPeer extends ChildProcessPeer<ActivityPubPeerInfo> {
   readonly network = 'activitypub' as const;
-  info: ActivityPubPeerInfo | undefined;
-  private readonly child = new PeerChild<ActivityPubPeerInfo>({ name: 'activitypub', moduleUrl: import.meta.url, startTimeoutMs: 30_000 });
-
-  async start(): Promise<ActivityPubPeerInfo> {
-    this.info = await this.child.start();
-    return this.info;
-  }
+  protected readonly child = new PeerChild<ActivityPubPeerInfo>({ name: 'activitypub', moduleUrl: import.meta.url, startTimeoutMs: 30_000 });
 
   /** WebFinger lookup of the built-in user must point at its actor. */
-  async health(): Promise<boolean> {
-    if (!this.info) return false;
-    try {
-      const { baseUrl, domain, serviceUser } = this.info;
-      const res = await fetchT(`${baseUrl}/.well-known/webfinger?resource=${encodeURIComponent(`acct:${serviceUser}@${domain}`)}`);
-      if (!res.ok) return false;
-      const jrd = (await res.json()) as { links?: { rel?: string; href?: string }[] };
-      return !!jrd.links?.some((l) => l.rel === 'self' && l.href === `${baseUrl}/users/${serviceUser}`);
-    } catch {
-      return false;
-    }
-  }
-
-  stop(): Promise<void> {
-    return this.child.stop();
-  }
-  kill(): void {
-    this.child.kill();
-  }
-  stats(): PeerStats {
-    return { startMs: this.child.startMs, rssBytes: this.child.rss(), pid: this.child.pid };
+  protected async probe(info: ActivityPubPeerInfo): Promise<boolean> {
+    const { baseUrl, domain, serviceUser } = info;
+    const res = await fetchT(`${baseUrl}/.well-known/webfinger?resource=${encodeURIComponent(`acct:${serviceUser}@${domain}`)}`);
+    if (!res.ok) return false;
+    const jrd = (await res.json()) as { links?: { rel?: string; href?: string }[] };
+    return !!jrd.links?.some((l) => l.rel === 'self' && l.href === `${baseUrl}/users/${serviceUser}`);
   }
 
   /** Creates a local actor with fresh RSA + Ed25519 keys. Idempotent per name. */

@@ -10,7 +10,7 @@
 import type { AtpAgent } from '@atproto/api';
 import { childConfig, isMainModule, PeerChild, runAsChild, type ChildPeer } from '../child.js';
 import { fetchT } from '../util.js';
-import { requireInfo, type Peer, type PeerStats } from './peer.js';
+import { requireInfo, ChildProcessPeer } from './peer.js';
 
 export interface AtprotoPeerInfo {
   /** e.g. http://localhost:PORT (no trailing slash) */
@@ -36,39 +36,19 @@ export interface AtprotoPeerOptions {
   startTimeoutMs?: number;
 }
 
-export class AtprotoPeer implements Peer<AtprotoPeerInfo> {
+export class AtprotoPeer extends ChildProcessPeer<AtprotoPeerInfo> {
   readonly network = 'atproto' as const;
-  info: AtprotoPeerInfo | undefined;
-  private readonly child: PeerChild<AtprotoPeerInfo>;
+  protected readonly child: PeerChild<AtprotoPeerInfo>;
 
   constructor(opts: AtprotoPeerOptions = {}) {
+    super();
     this.child = new PeerChild<AtprotoPeerInfo>({ name: 'atproto', moduleUrl: import.meta.url, startTimeoutMs: opts.startTimeoutMs ?? 60_000 });
   }
 
-  async start(): Promise<AtprotoPeerInfo> {
-    this.info = await this.child.start();
-    return this.info;
-  }
-
-  async health(): Promise<boolean> {
-    if (!this.info) return false;
-    try {
-      const res = await fetchT(`${this.info.pdsUrl}/xrpc/_health`);
-      const body = (await res.json()) as { version?: string };
-      return res.ok && typeof body.version === 'string';
-    } catch {
-      return false;
-    }
-  }
-
-  stop(): Promise<void> {
-    return this.child.stop();
-  }
-  kill(): void {
-    this.child.kill();
-  }
-  stats(): PeerStats {
-    return { startMs: this.child.startMs, rssBytes: this.child.rss(), pid: this.child.pid };
+  protected async probe(info: AtprotoPeerInfo): Promise<boolean> {
+    const res = await fetchT(`${info.pdsUrl}/xrpc/_health`);
+    const body = (await res.json()) as { version?: string };
+    return res.ok && typeof body.version === 'string';
   }
 
   /** com.atproto.server.createAccount (no invite code needed on the dev PDS). */

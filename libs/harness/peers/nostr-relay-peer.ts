@@ -12,7 +12,7 @@
  */
 import WebSocket from 'ws';
 import { childConfig, isMainModule, PeerChild, runAsChild, type ChildPeer } from '../child.js';
-import { requireInfo, type Peer, type PeerStats } from './peer.js';
+import { requireInfo, ChildProcessPeer } from './peer.js';
 
 export interface NostrRelayPeerInfo {
   /** ws://127.0.0.1:PORT */
@@ -44,35 +44,14 @@ export interface PublishResult {
   message: string;
 }
 
-export class NostrRelayPeer implements Peer<NostrRelayPeerInfo> {
+export class NostrRelayPeer extends ChildProcessPeer<NostrRelayPeerInfo> {
   readonly network = 'nostr' as const;
-  info: NostrRelayPeerInfo | undefined;
-  private readonly child = new PeerChild<NostrRelayPeerInfo>({ name: 'nostr', moduleUrl: import.meta.url, startTimeoutMs: 30_000 });
-
-  async start(): Promise<NostrRelayPeerInfo> {
-    this.info = await this.child.start();
-    return this.info;
-  }
+  protected readonly child = new PeerChild<NostrRelayPeerInfo>({ name: 'nostr', moduleUrl: import.meta.url, startTimeoutMs: 30_000 });
 
   /** Sends a REQ and expects EOSE. */
-  async health(): Promise<boolean> {
-    if (!this.info) return false;
-    try {
-      await this.query({ kinds: [0], limit: 1 }, 5_000);
-      return true;
-    } catch {
-      return false;
-    }
-  }
-
-  stop(): Promise<void> {
-    return this.child.stop();
-  }
-  kill(): void {
-    this.child.kill();
-  }
-  stats(): PeerStats {
-    return { startMs: this.child.startMs, rssBytes: this.child.rss(), pid: this.child.pid };
+  protected async probe(info: NostrRelayPeerInfo): Promise<boolean> {
+    await this.query({ kinds: [0], limit: 1 }, 5_000);
+    return true;
   }
 
   /** Sends ["EVENT", ev] and resolves with the relay's OK verdict. */

@@ -1,5 +1,6 @@
 /** What every peer wrapper offers the runner and the scenarios. */
 import type { Network } from '../../events/networks.js';
+import type { PeerChild } from '../child.js';
 
 export interface PeerStats {
   /** Milliseconds from spawning the peer to its "ready" message. */
@@ -28,4 +29,43 @@ export interface Peer<Info> {
 export function requireInfo<Info>(peer: { info: Info | undefined; network: Network }): Info {
   if (!peer.info) throw new Error(`${peer.network} peer is not started`);
   return peer.info;
+}
+
+/**
+ * A peer whose server runs in a child process (see child.ts): start, stop, kill and stats are the
+ * child's; each peer says only how to probe its health and what it offers scenarios.
+ */
+export abstract class ChildProcessPeer<Info> implements Peer<Info> {
+  abstract readonly network: Network;
+  info: Info | undefined;
+  protected abstract readonly child: PeerChild<Info>;
+
+  async start(): Promise<Info> {
+    this.info = await this.child.start();
+    return this.info;
+  }
+
+  /** One real request to the started peer; any error counts as unhealthy. */
+  protected abstract probe(info: Info): Promise<boolean>;
+
+  async health(): Promise<boolean> {
+    if (!this.info) return false;
+    try {
+      return await this.probe(this.info);
+    } catch {
+      return false;
+    }
+  }
+
+  stop(): Promise<void> {
+    return this.child.stop();
+  }
+
+  kill(): void {
+    this.child.kill();
+  }
+
+  stats(): PeerStats {
+    return { startMs: this.child.startMs, rssBytes: this.child.rss(), pid: this.child.pid };
+  }
 }

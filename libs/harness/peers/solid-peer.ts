@@ -13,7 +13,7 @@
 import { createHash, generateKeyPairSync, randomUUID, sign, type KeyObject } from 'node:crypto';
 import { childConfig, isMainModule, PeerChild, runAsChild, type ChildPeer } from '../child.js';
 import { fetchT, freePort } from '../util.js';
-import { requireInfo, type Peer, type PeerStats } from './peer.js';
+import { requireInfo, ChildProcessPeer } from './peer.js';
 
 export interface SolidPeerInfo {
   /** http://localhost:PORT/ (with the trailing slash) */
@@ -33,36 +33,15 @@ export interface SolidAccount {
   clientSecret: string;
 }
 
-export class SolidPeer implements Peer<SolidPeerInfo> {
+export class SolidPeer extends ChildProcessPeer<SolidPeerInfo> {
   readonly network = 'solid' as const;
-  info: SolidPeerInfo | undefined;
-  private readonly child = new PeerChild<SolidPeerInfo>({ name: 'solid', moduleUrl: import.meta.url, startTimeoutMs: 90_000 });
-
-  async start(): Promise<SolidPeerInfo> {
-    this.info = await this.child.start();
-    return this.info;
-  }
+  protected readonly child = new PeerChild<SolidPeerInfo>({ name: 'solid', moduleUrl: import.meta.url, startTimeoutMs: 90_000 });
 
   /** GET /.well-known/solid must answer 200 with JSON(-LD). */
-  async health(): Promise<boolean> {
-    if (!this.info) return false;
-    try {
-      const res = await fetchT(new URL('.well-known/solid', this.info.baseUrl));
-      await res.arrayBuffer();
-      return res.ok;
-    } catch {
-      return false;
-    }
-  }
-
-  stop(): Promise<void> {
-    return this.child.stop();
-  }
-  kill(): void {
-    this.child.kill();
-  }
-  stats(): PeerStats {
-    return { startMs: this.child.startMs, rssBytes: this.child.rss(), pid: this.child.pid };
+  protected async probe(info: SolidPeerInfo): Promise<boolean> {
+    const res = await fetchT(new URL('.well-known/solid', info.baseUrl));
+    await res.arrayBuffer();
+    return res.ok;
   }
 
   /**
