@@ -47,3 +47,10 @@ export const translateLatency = new Histogram({
   buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
   registers: [registry],
 });
+
+export const batchFailures = new Counter({
+  name: 'pontis_batch_failures_total',
+  help: 'Batches whose handler failed (transient: database or broker away); the bus offers them again',
+  labelNames: ['consumer'] as const,
+  registers: [registry],
+});

@@ -27,7 +27,7 @@ export async function openDatabase(config: PontisConfig): Promise<Database> {
     stopEmbedded = pg.stop;
     log.info('embedded postgres started', { dataDir: join(config.dataDir, 'pglite') });
   }
-  const dataSource = await createDataSource({ url, schema: config.databaseSchema ?? undefined, poolSize: stopEmbedded ? 10 : 20 });
+  const dataSource = await createDataSource({ url, schema: config.databaseSchema ?? undefined, poolSize: stopEmbedded ? 10 : 20, applicationName: `pontis-${config.services.join('+')}` });
   await migrateLocked(dataSource);
   return {
     dataSource,

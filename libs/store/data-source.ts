@@ -9,6 +9,8 @@ export interface StoreOptions {
   schema?: string;
   /** Default 10. With embedded Postgres keep it ≤ its maxConnections. */
   poolSize?: number;
+  /** Shown in pg_stat_activity: which service (or test) a connection belongs to. */
+  applicationName?: string;
   logging?: boolean;
 }
 
@@ -33,6 +35,7 @@ export async function createDataSource(opts: StoreOptions): Promise<DataSource> 
     // of search_path; the migration creates it in public instead.
     installExtensions: false,
     poolSize: opts.poolSize ?? 10,
+    applicationName: opts.applicationName ?? 'pontis',
     connectTimeoutMS: 10_000,
     logging: opts.logging ?? false,
     extra: schema ? { verify: searchPathSetter(schema) } : {},

@@ -17,7 +17,7 @@ export interface TestStore {
 export async function createTestStore(opts: { migrate?: boolean; url?: string } = {}): Promise<TestStore> {
   const url = opts.url ?? TEST_DATABASE_URL;
   const schema = `t_${randomBytes(6).toString('hex')}`;
-  const ds = await createDataSource({ url, schema, poolSize: 4 });
+  const ds = await createDataSource({ url, schema, poolSize: 4, applicationName: schema });
   if (opts.migrate !== false) await runMigrations(ds);
   return {
     ds,

@@ -12,7 +12,7 @@ import {
   type OutboundCommand,
   type Receipt,
 } from '../../libs/events/index.js';
-import { commandsOut, createLogger, deadLetters, eventsIn, eventsOutcome, pendingGauge, translateLatency } from '../../libs/observability/index.js';
+import { batchFailures, commandsOut, createLogger, deadLetters, eventsIn, eventsOutcome, pendingGauge, translateLatency } from '../../libs/observability/index.js';
 import { commandJson, EventJsonCache } from './command-json.js';
 import { holdDeadline, translate, type Outcome } from './translate.js';
 import { TranslatorRepository, type BatchWrite, type PendingRow } from './translator.repository.js';
@@ -70,8 +70,10 @@ export class TranslatorService {
   async start(): Promise<void> {
     await this.bus.ensureTopics(TranslatorService.topics(this.opts.partitions));
     const groupId = this.opts.groupId ?? 'pontis-translator';
-    this.subs.push(await this.bus.subscribe({ groupId, topics: [TOPICS.events], handleBatch: (m) => this.onEvents(m) }));
-    this.subs.push(await this.bus.subscribe({ groupId: `${groupId}-receipts`, topics: [TOPICS.receipts], handleBatch: (m) => this.onReceipts(m) }));
+    this.subs.push(await this.bus.subscribe({ groupId, topics: [TOPICS.events], handleBatch: (m) => this.retried('events', m, () => this.onEvents(m)) }));
+    this.subs.push(
+      await this.bus.subscribe({ groupId: `${groupId}-receipts`, topics: [TOPICS.receipts], handleBatch: (m) => this.retried('receipts', m, () => this.onReceipts(m)) }),
+    );
     const every = this.opts.sweepIntervalMs ?? 15_000;
     this.sweeper = setInterval(() => void this.sweep().catch((err) => log.warn('sweep failed; will retry', { err })), every);
     this.sweeper.unref();
@@ -83,6 +85,18 @@ export class TranslatorService {
     if (this.sweeper) clearInterval(this.sweeper);
     await Promise.all(this.subs.map((s) => s.stop()));
     this.subs = [];
+  }
+
+  /** A failed batch is offered again by the bus; say so, once per failure, with where it stands. */
+  private async retried(consumer: string, messages: DeliveredMessage[], handle: () => Promise<void>): Promise<void> {
+    try {
+      await handle();
+    } catch (err) {
+      batchFailures.inc({ consumer });
+      const first = messages[0];
+      log.warn('batch failed; the bus will offer it again', { consumer, partition: first?.partition, offset: first?.offset, size: messages.length, err: (err as Error).message });
+      throw err;
+    }
   }
 
   async pendingCount(): Promise<number> {

@@ -12,6 +12,8 @@ export interface TranslatorRig {
   bus: Bus;
   ds: DataSource;
   close(): Promise<void>;
+  /** Drops every database connection the translator holds, as a database restart does. */
+  dropDatabaseConnections?(): Promise<number>;
 }
 
 const ALICE = 'https://mastodon.example/users/alice';
@@ -180,6 +182,33 @@ export function translatorSuite(name: string, makeRig: () => Promise<TranslatorR
       await translator.sweep();
       const [cmd] = await waitFor(() => commandsFor(late.id).length && commandsFor(late.id), { what: 'late reply released by the sweep' });
       assert.equal(cmd!.refs.replyTo?.id, 'a1'.repeat(32));
+    });
+
+    it('loses and doubles nothing when its database connections drop mid-stream', async (t) => {
+      if (!rig.dropDatabaseConnections) return t.skip('this backend cannot drop connections from outside');
+      const stream = Array.from({ length: 300 }, (_, i) => post(`outage-${i}`));
+      const publishing = (async () => {
+        for (let i = 0; i < stream.length; i += 10) {
+          await rig.bus.publish(TOPICS.events, stream.slice(i, i + 10).map((e) => ({ key: e.actor.id, value: JSON.stringify(e) })));
+          await new Promise((r) => setTimeout(r, 10));
+        }
+      })();
+      let dropped = 0;
+      for (let i = 0; i < 3; i++) {
+        await new Promise((r) => setTimeout(r, 120));
+        dropped += await rig.dropDatabaseConnections();
+      }
+      await publishing;
+      assert.ok(dropped > 0, 'connections were really dropped');
+      const ids = new Set(stream.map((e) => e.id));
+      await waitFor(() => new Set(commands.filter((c) => ids.has(c.eventId)).map((c) => c.id)).size === 900, { what: '900 distinct commands', timeoutMs: 60_000 });
+      const [ledger]: { n: number; events: number }[] = await rig.ds.query(
+        `SELECT count(*)::int AS n, count(DISTINCT event_id)::int AS events FROM deliveries WHERE event_id = ANY($1)`,
+        [[...ids]],
+      );
+      assert.deepEqual(ledger, { n: 900, events: 300 });
+      const [done]: { n: number }[] = await rig.ds.query(`SELECT count(*)::int AS n FROM processed_events WHERE event_id = ANY($1) AND outcome = 'bridged'`, [[...ids]]);
+      assert.equal(done!.n, 300);
     });
 
     it('gives up on a held event after its deadline, visibly', async () => {
