@@ -12,6 +12,7 @@ export type DropReason =
   | 'opted-out'
   | 'account-inactive'
   | 'nobridge-tag'
+  | 'not-owner'
   | 'not-public'
   | 'no-targets';
 

@@ -236,6 +236,21 @@ describe('translate', () => {
     });
   });
 
+  it('lets only the owner (or their other identities) edit, delete or undo', () => {
+    const post = eventFixture('post.created');
+    decide(post, ctx);
+    bridgedCopy(ctx, post.source, 'atproto', 'at://did:plc:alicebridged/app.bsky.feed.post/p1');
+    const del = eventFixture('post.deleted');
+    del.target = { network: 'atproto', id: 'at://did:plc:alicebridged/app.bsky.feed.post/p1' };
+    // Bob names Alice's copy in a deletion of his own.
+    assert.equal((decide(del, ctx) as { reason: string }).reason, 'not-owner');
+    // Alice deleting from her linked Bluesky account is her own deletion.
+    ctx.accounts.get('acct-alice')!.identities.push({ accountId: 'acct-alice', network: 'atproto', id: 'did:plc:alicenative', kind: 'native' });
+    ctx.identities.set('atproto:did:plc:alicenative', { accountId: 'acct-alice', network: 'atproto', id: 'did:plc:alicenative', kind: 'native' });
+    del.actor = { network: 'atproto', id: 'did:plc:alicenative' };
+    assert.equal(decide(del, ctx).kind, 'translated');
+  });
+
   it('skips a follow of someone with no identity on the target', () => {
     const follow = eventFixture('follow.created');
     follow.subject = { network: 'activitypub', id: 'https://pontis.example/ap/bob' };

@@ -35,6 +35,7 @@ export interface Skip {
 export interface NewOriginal {
   objectKey: string;
   ref: ObjectRef;
+  owner: ActorRef;
 }
 
 export type Outcome =
@@ -76,6 +77,7 @@ export function translate(event: BridgeEvent, ctx: TranslationContext, onlyTarge
   const refused = consentDenies(ctx.policy, account);
   if (refused) return drop(refused);
   if (!account) return drop('not-opted-in');
+  if (!ownsTarget(event, account, ctx)) return drop('not-owner');
   if (event.object) {
     if (event.object.facets.some((f) => f.kind === 'tag' && f.tag?.toLowerCase() === 'nobridge') || NOBRIDGE.test(event.object.text))
       return drop('nobridge-tag');
@@ -91,9 +93,10 @@ export function translate(event: BridgeEvent, ctx: TranslationContext, onlyTarge
 
   let original: NewOriginal | undefined;
   if (CREATING_TYPES.has(event.type) && !sourceInfo) {
-    original = { objectKey, ref: event.source };
+    original = { objectKey, ref: event.source, owner: event.actor };
     ctx.objects.set(refKey(event.source), {
       objectKey,
+      owner: actorKey(event.actor),
       copies: { [event.source.network]: { id: event.source.id, cid: event.source.cid, url: event.source.url, original: true } },
       planned: new Set(),
       deleted: false,
@@ -234,6 +237,18 @@ function pickIdentity(account: AccountInfo, target: Network) {
   const mine = account.identities.filter((i) => i.network === target);
   const mode = account.mirror[target];
   return (mode === 'bridged' ? undefined : mine.find((i) => i.kind === 'native')) ?? mine.find((i) => i.kind === 'bridged');
+}
+
+/**
+ * Edits, deletions and undos must come from whoever created the target, or from another of
+ * their linked identities (a person deleting, on Bluesky, the mirror of their own Mastodon post).
+ * Otherwise anyone could remove someone else's bridged copies by naming their ids.
+ */
+function ownsTarget(event: BridgeEvent, account: AccountInfo, ctx: TranslationContext): boolean {
+  if (event.type !== 'post.updated' && !(REMOVING_TYPES.has(event.type) && !SUBJECT_TYPES.has(event.type))) return true;
+  const owner = event.target && ctx.objects.get(refKey(event.target))?.owner;
+  if (!owner) return true; // not seen yet (held until it is) or from before owners were recorded
+  return owner === actorKey(event.actor) || account.identities.some((i) => actorKey(i) === owner);
 }
 
 export function holdDeadline(ctx: TranslationContext): Date {

@@ -38,6 +38,8 @@ export interface ObjectCopy {
 export interface ObjectInfo {
   objectKey: string;
   copies: Partial<Record<Network, ObjectCopy>>;
+  /** `<network>:<id>` of the actor who created the original, when known. */
+  owner?: string;
   /** Targets a copy is on its way to (queued delivery or held event). */
   planned: Set<Network>;
   deleted: boolean;

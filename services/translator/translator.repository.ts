@@ -103,7 +103,7 @@ export class TranslatorRepository {
                           SELECT object_key, target FROM deliveries WHERE object_key IN (SELECT object_key FROM keys) AND status IN ('queued','delivered','failed')
                           UNION ALL SELECT object_key, target FROM pending_events WHERE object_key IN (SELECT object_key FROM keys)) t
                         GROUP BY object_key)
-       SELECT m.object_key, m.network, m.native_id, m.cid, m.url, m.is_original, m.deleted_at, p.planned
+       SELECT m.object_key, m.network, m.native_id, m.cid, m.url, m.is_original, m.deleted_at, m.owner_network, m.owner_id, p.planned
          FROM object_map m JOIN keys USING (object_key) LEFT JOIN planned p USING (object_key)`,
       [refs.map((r) => r.network), refs.map((r) => r.id)],
     );
@@ -113,6 +113,7 @@ export class TranslatorRepository {
       if (!info) byKey.set(r.object_key, (info = { objectKey: r.object_key, copies: {}, planned: new Set(r.planned ?? []), deleted: false }));
       info.copies[r.network] = { id: r.native_id, cid: r.cid ?? undefined, url: r.url ?? undefined, original: r.is_original };
       if (r.is_original && r.deleted_at) info.deleted = true;
+      if (r.is_original && r.owner_network && r.owner_id) info.owner = `${r.owner_network}:${r.owner_id}`;
       out.set(`${r.network}:${r.native_id}`, info);
     }
     return out;
@@ -132,8 +133,9 @@ export class TranslatorRepository {
     await this.ds.query(
       `WITH
        originals AS (
-         INSERT INTO object_map (object_key, network, native_id, cid, url, is_original)
-         SELECT *, true FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[])
+         INSERT INTO object_map (object_key, network, native_id, cid, url, is_original, owner_network, owner_id)
+         -- The owner's network is the source's: an event enters from one network (validated).
+         SELECT k, n, i, c, u, true, n, o FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $30::text[]) AS x(k, n, i, c, u, o)
          ON CONFLICT (network, native_id) DO NOTHING),
        ledger AS (
          INSERT INTO deliveries (command_id, event_id, target, account_id, object_key, status)
@@ -160,6 +162,7 @@ export class TranslatorRepository {
         h.map((x) => x.hold.wait.id), h.map((x) => x.hold.reason), h.map((x) => x.deadline.toISOString()), h.map((x) => x.hold.objectKey),
         d.map((x) => x.topic), d.map((x) => x.key), d.map((x) => x.payload), d.map((x) => x.reason), d.map((x) => x.source), d.map((x) => x.eventId),
         p.map((x) => x.eventId), p.map((x) => x.outcome), p.map((x) => x.reason),
+        o.map((x) => x.owner.id),
       ],
     );
   }
@@ -267,6 +270,8 @@ interface ObjectRow {
   url: string | null;
   is_original: boolean;
   deleted_at: string | null;
+  owner_network: Network | null;
+  owner_id: string | null;
 }
 
 function identityOf(r: IdentityRow): IdentityInfo {

@@ -31,6 +31,13 @@ export class ObjectMapEntry {
   @Column({ name: 'is_original', type: 'boolean' })
   isOriginal!: boolean;
 
+  /** The actor who created an original (null on copies): only they, or their account, may change it. */
+  @Column({ name: 'owner_network', type: 'text', nullable: true })
+  ownerNetwork!: Network | null;
+
+  @Column({ name: 'owner_id', type: 'text', nullable: true })
+  ownerId!: string | null;
+
   @Column({ name: 'deleted_at', type: 'timestamptz', nullable: true })
   deletedAt!: Date | null;
 

@@ -1,0 +1,18 @@
+import type { MigrationInterface, QueryRunner } from 'typeorm';
+
+/**
+ * Who created an original: without it, anyone could edit or delete someone else's bridged copies
+ * by naming their ids in a Delete, a kind-5 or a record deletion. The translator allows updates
+ * and removals only from the owner or another identity of the owner's account.
+ */
+export class ObjectOwner1767225800000 implements MigrationInterface {
+  name = 'ObjectOwner1767225800000';
+
+  async up(q: QueryRunner): Promise<void> {
+    await q.query(`ALTER TABLE object_map ADD COLUMN owner_network text NULL, ADD COLUMN owner_id text NULL`);
+  }
+
+  async down(q: QueryRunner): Promise<void> {
+    await q.query(`ALTER TABLE object_map DROP COLUMN owner_network, DROP COLUMN owner_id`);
+  }
+}

@@ -1,0 +1,42 @@
+/**
+ * The pure half of the Nostr adapter. `nostrMapper` fits libs/adapter's ProtocolMapper; the richer
+ * functions (`toEvents` with a reason, `render` with a context) are what the adapter service calls.
+ */
+import type { BridgeEvent, OutboundCommand } from '../../../libs/events/index.js';
+import type { ProtocolMapper } from '../../../libs/adapter/index.js';
+import { nostrCapabilities } from './capabilities.js';
+import type { InboundContext, RenderContext, RenderResult } from './context.js';
+import { render } from './events-to-nostr.js';
+import { toEvents } from './nostr-to-events.js';
+import type { NostrEvent } from './nostr-protocol.js';
+import { decodeContentRef, isHex64 } from './nostr-refs.js';
+
+export { nostrCapabilities } from './capabilities.js';
+export type { InboundContext, MapResult, RenderContext, RenderResult } from './context.js';
+export { copyIdOf, render } from './events-to-nostr.js';
+export { toEvents } from './nostr-to-events.js';
+export { listEntryId } from './inbound-social.js';
+export { KIND, TAG, type NostrEvent, type NostrTemplate } from './nostr-protocol.js';
+
+/**
+ * Does this id belong to Nostr: a hex pubkey or event id, an `npub`/`nprofile`/`note`/`nevent`/`naddr`,
+ * with or without `nostr:`. NIP-05 names (`user@domain`) are not claimed: they look exactly like
+ * e-mail-style handles of other networks; the adapter resolves them (NIP-05 lookup) when asked.
+ */
+function owns(idOrHandle: string): boolean {
+  const s = idOrHandle.startsWith('nostr:') ? idOrHandle.slice('nostr:'.length) : idOrHandle;
+  return isHex64(s) || decodeContentRef(s) !== undefined;
+}
+
+/**
+ * ProtocolMapper takes no context and returns bare arrays; Nostr needs both (a follow list is a
+ * diff against the previous one; a kind-5 needs authorship; rendering a follow needs the current
+ * list). So the context is an optional second argument, and `toEvents` here drops the reason.
+ * `render` returns a RenderResult (Rendered = several templates or a reason to skip).
+ */
+export const nostrMapper = {
+  capabilities: nostrCapabilities,
+  owns,
+  toEvents: (native: NostrEvent, ctx?: InboundContext): BridgeEvent[] => toEvents(native, ctx).events,
+  render: (command: OutboundCommand, ctx?: RenderContext): RenderResult => render(command, ctx),
+} satisfies ProtocolMapper<NostrEvent, RenderResult>;
