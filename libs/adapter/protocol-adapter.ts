@@ -23,12 +23,16 @@ export interface NetworkCapabilities {
  * The pure half of an adapter: wire format in, events out; commands in, wire format out.
  * Golden fixtures of real payloads test these without any I/O.
  */
-export interface ProtocolMapper<Native, Rendered> {
+export interface ProtocolMapper<Native, Rendered, InContext = void, OutContext = void> {
   readonly capabilities: NetworkCapabilities;
   /** Does this id or handle belong to this network? */
   owns(idOrHandle: string): boolean;
-  toEvents(native: Native): BridgeEvent[];
-  render(command: OutboundCommand): Rendered;
+  /**
+   * Never throws on hostile input: what it cannot use comes back as `ignored` with the reason.
+   * `ctx` carries what only the I/O layer knows (previous follow list, our own keys, ...).
+   */
+  toEvents(native: Native, ctx: InContext): { events: BridgeEvent[]; ignored?: string };
+  render(command: OutboundCommand, ctx: OutContext): Rendered;
 }
 
 /** The I/O half, run by the adapter service. */

@@ -31,6 +31,14 @@ export interface PontisConfig {
   publicUrl: string;
   /** Networks the adapters in this process may use (the admin can turn them off at run time). */
   networks: Network[];
+  nostr: {
+    /** Relays the bridge publishes its bridged identities' events to (its own relay first). */
+    publishRelays: string[];
+    /** Relays read for watched people besides their NIP-65 write relays. */
+    readRelays: string[];
+    /** NIP-05 domain for bridged identities (`<name>@<domain>`). */
+    nip05Domain: string;
+  };
 }
 
 export const SERVICE_NAMES = ['gateway', 'translator'] as const;
@@ -86,6 +94,13 @@ export function loadConfig(env: Env = process.env): PontisConfig {
   if (badNets.length) problems.push(`PONTIS_NETWORKS has unknown network(s) ${badNets.join(', ')}`);
 
   const port = int('PORT', 8080, 0, 65535);
+  const relays = (name: string): string[] => {
+    const out = list(name);
+    for (const r of out) if (!/^wss?:\/\/[^\s/]+/.test(r)) problems.push(`${name} entry "${r}" must be a ws:// or wss:// URL`);
+    return out;
+  };
+  const publishRelays = relays('PONTIS_NOSTR_RELAYS');
+  const readRelays = env.PONTIS_NOSTR_READ_RELAYS !== undefined ? relays('PONTIS_NOSTR_READ_RELAYS') : publishRelays;
   const sandboxRaw = env.PONTIS_SANDBOX;
   if (sandboxRaw !== undefined && !['0', '1', 'true', 'false'].includes(sandboxRaw)) problems.push('PONTIS_SANDBOX must be 0/1/true/false');
 
@@ -107,6 +122,11 @@ export function loadConfig(env: Env = process.env): PontisConfig {
     sandbox: sandboxRaw !== undefined ? sandboxRaw === '1' || sandboxRaw === 'true' : !kafkaBrokers.length && !databaseUrl,
     publicUrl: (env.PONTIS_PUBLIC_URL?.trim() || `http://127.0.0.1:${port}`).replace(/\/$/, ''),
     networks: networks as Network[],
+    nostr: {
+      publishRelays,
+      readRelays,
+      nip05Domain: (env.PONTIS_NOSTR_NIP05_DOMAIN?.trim() || hostOf(env.PONTIS_PUBLIC_URL?.trim() || `http://127.0.0.1:${port}`)).toLowerCase(),
+    },
   };
   if (problems.length) throw new ConfigError(problems);
   return config;
@@ -118,5 +138,13 @@ function keyBytes(key: string): number {
     return Buffer.from(key, 'base64').length;
   } catch {
     return 0;
+  }
+}
+
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return '127.0.0.1';
   }
 }

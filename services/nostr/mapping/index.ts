@@ -2,7 +2,7 @@
  * The pure half of the Nostr adapter. `nostrMapper` fits libs/adapter's ProtocolMapper; the richer
  * functions (`toEvents` with a reason, `render` with a context) are what the adapter service calls.
  */
-import type { BridgeEvent, OutboundCommand } from '../../../libs/events/index.js';
+import type { OutboundCommand } from '../../../libs/events/index.js';
 import type { ProtocolMapper } from '../../../libs/adapter/index.js';
 import { nostrCapabilities } from './capabilities.js';
 import type { InboundContext, RenderContext, RenderResult } from './context.js';
@@ -29,14 +29,12 @@ function owns(idOrHandle: string): boolean {
 }
 
 /**
- * ProtocolMapper takes no context and returns bare arrays; Nostr needs both (a follow list is a
- * diff against the previous one; a kind-5 needs authorship; rendering a follow needs the current
- * list). So the context is an optional second argument, and `toEvents` here drops the reason.
- * `render` returns a RenderResult (Rendered = several templates or a reason to skip).
+ * The contexts carry what only the I/O layer knows: a follow list is a diff against the previous
+ * one, a kind-5 needs authorship, rendering a follow needs the current list.
  */
 export const nostrMapper = {
   capabilities: nostrCapabilities,
   owns,
-  toEvents: (native: NostrEvent, ctx?: InboundContext): BridgeEvent[] => toEvents(native, ctx).events,
-  render: (command: OutboundCommand, ctx?: RenderContext): RenderResult => render(command, ctx),
-} satisfies ProtocolMapper<NostrEvent, RenderResult>;
+  toEvents: (native: NostrEvent, ctx: InboundContext | undefined) => toEvents(native, ctx),
+  render: (command: OutboundCommand, ctx: RenderContext | undefined): RenderResult => render(command, ctx),
+} satisfies ProtocolMapper<NostrEvent, RenderResult, InboundContext | undefined, RenderContext | undefined>;
