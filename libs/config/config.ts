@@ -1,4 +1,5 @@
 import { NETWORKS, type Network } from '../events/index.js';
+import { SecretBox } from '../store/secret-box.js';
 
 /** Everything Pontis reads from the environment, validated once at boot. */
 export interface PontisConfig {
@@ -19,7 +20,7 @@ export interface PontisConfig {
   databaseUrl: string | null;
   databaseSchema: string | null;
   dataDir: string;
-  /** base64 or hex, 32 bytes; in embedded mode generated into dataDir when absent. */
+  /** 32 bytes as base64 or hex, or a keyring `2:<key>,1:<key>`; embedded mode generates one into dataDir when absent. */
   masterKey: string | null;
   /** How long an event waits for what it points at before it is dead-lettered with the reason. */
   pendingTimeoutMs: number;
@@ -83,7 +84,13 @@ export function loadConfig(env: Env = process.env): PontisConfig {
 
   if (env.KAFKA_TOPIC_PREFIX && !/^[a-zA-Z0-9._-]+$/.test(env.KAFKA_TOPIC_PREFIX.trim())) problems.push('KAFKA_TOPIC_PREFIX may contain only letters, digits, . _ -');
   const masterKey = env.PONTIS_MASTER_KEY?.trim() || null;
-  if (masterKey && keyBytes(masterKey) !== 32) problems.push('PONTIS_MASTER_KEY must be 32 bytes as base64 or hex');
+  if (masterKey) {
+    try {
+      new SecretBox(masterKey);
+    } catch (err) {
+      problems.push(`PONTIS_MASTER_KEY: ${(err as Error).message} (one key, or a keyring "2:<key>,1:<key>" to rotate)`);
+    }
+  }
   if (!masterKey && databaseUrl) problems.push('PONTIS_MASTER_KEY is required with DATABASE_URL (keys are encrypted at rest with it)');
 
   const logLevel = (env.LOG_LEVEL ?? 'info') as PontisConfig['logLevel'];
@@ -132,14 +139,6 @@ export function loadConfig(env: Env = process.env): PontisConfig {
   return config;
 }
 
-function keyBytes(key: string): number {
-  if (/^[0-9a-f]{64}$/i.test(key)) return 32;
-  try {
-    return Buffer.from(key, 'base64').length;
-  } catch {
-    return 0;
-  }
-}
 
 function hostOf(url: string): string {
   try {

@@ -5,7 +5,9 @@ import { createBus, NamespacedBus, type Bus } from '../bus/index.js';
 import type { PontisConfig } from '../config/index.js';
 import type { Database } from './database.js';
 import { HealthRegistry } from './health-registry.js';
-import { BUS, CONFIG, DATA_SOURCE } from './tokens.js';
+import { SecretBox } from '../store/index.js';
+import { resolveMasterKey } from './master-key.js';
+import { BUS, CONFIG, DATA_SOURCE, SECRET_BOX } from './tokens.js';
 
 const DATABASE = Symbol('pontis.database');
 
@@ -39,6 +41,7 @@ export class PlatformModule {
         { provide: DATABASE, useValue: resources.database },
         { provide: DATA_SOURCE, useValue: resources.database.dataSource },
         { provide: BUS, useValue: resources.bus },
+        { provide: SECRET_BOX, useFactory: () => new SecretBox(resolveMasterKey(resources.config.masterKey, resources.config.dataDir)) },
         {
           provide: HealthRegistry,
           useFactory: (bus: Bus, ds: DataSource) => {
@@ -54,7 +57,7 @@ export class PlatformModule {
         },
         PlatformLifecycle,
       ],
-      exports: [CONFIG, DATA_SOURCE, BUS, HealthRegistry],
+      exports: [CONFIG, DATA_SOURCE, BUS, SECRET_BOX, HealthRegistry],
     };
   }
 }

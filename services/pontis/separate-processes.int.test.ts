@@ -65,7 +65,7 @@ describe('each service alone in its own process, on Kafka and Postgres', { timeo
     children.push(child);
     assert.equal(await exited(child), 2);
     assert.match(child.stderrText(), /KAFKA_BROKERS entry "not a broker" must be host:port/);
-    assert.match(child.stderrText(), /PONTIS_MASTER_KEY must be 32 bytes/);
+    assert.match(child.stderrText(), /PONTIS_MASTER_KEY: master key must be 32 bytes/);
   });
 
   it('bridges through a translator process and reports it through a gateway process', async () => {

@@ -1,0 +1,70 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ConfigError, loadConfig } from './config.js';
+
+const KEY = Buffer.alloc(32, 7).toString('base64');
+
+function problems(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    assert.ok(err instanceof ConfigError);
+    return err.problems;
+  }
+  return [];
+}
+
+describe('loadConfig', () => {
+  it('defaults to the embedded mode with every service and the sandbox', () => {
+    const c = loadConfig({});
+    assert.deepEqual(c.services, ['gateway', 'translator']);
+    assert.deepEqual(c.kafkaBrokers, []);
+    assert.equal(c.databaseUrl, null);
+    assert.equal(c.sandbox, true);
+    assert.equal(c.port, 8080);
+    assert.deepEqual(c.networks, ['activitypub', 'atproto', 'nostr', 'solid']);
+    assert.equal(c.nostr.nip05Domain, '127.0.0.1:8080');
+  });
+
+  it('turns the sandbox off once Kafka or Postgres is configured, unless asked for', () => {
+    assert.equal(loadConfig({ KAFKA_BROKERS: 'k:9092' }).sandbox, false);
+    assert.equal(loadConfig({ KAFKA_BROKERS: 'k:9092', PONTIS_SANDBOX: '1' }).sandbox, true);
+  });
+
+  it('reads production settings', () => {
+    const c = loadConfig({
+      KAFKA_BROKERS: 'a:9092, b:9092',
+      DATABASE_URL: 'postgres://u@db/pontis',
+      PONTIS_MASTER_KEY: `2:${KEY},1:${Buffer.alloc(32, 1).toString('hex')}`,
+      PONTIS_SERVICES: 'translator',
+      PONTIS_NOSTR_RELAYS: 'wss://relay.pontis.example',
+      PONTIS_PUBLIC_URL: 'https://pontis.example/',
+    });
+    assert.deepEqual(c.kafkaBrokers, ['a:9092', 'b:9092']);
+    assert.deepEqual(c.services, ['translator']);
+    assert.equal(c.publicUrl, 'https://pontis.example');
+    assert.deepEqual(c.nostr.readRelays, ['wss://relay.pontis.example'], 'read relays default to the publish relays');
+    assert.equal(c.nostr.nip05Domain, 'pontis.example');
+  });
+
+  it('names every wrong setting at once', () => {
+    const found = problems({
+      PORT: '99999',
+      KAFKA_BROKERS: 'nohost',
+      DATABASE_URL: 'mysql://x',
+      PONTIS_SERVICES: 'gateway,teleporter',
+      PONTIS_NETWORKS: 'nostr,myspace',
+      LOG_LEVEL: 'loud',
+      PONTIS_NOSTR_RELAYS: 'https://not-a-relay',
+      KAFKA_TOPIC_PREFIX: 'bad prefix',
+    });
+    const text = found.join('\n');
+    for (const name of ['PORT', 'KAFKA_BROKERS', 'DATABASE_URL', 'PONTIS_SERVICES', 'PONTIS_NETWORKS', 'LOG_LEVEL', 'PONTIS_NOSTR_RELAYS', 'KAFKA_TOPIC_PREFIX', 'PONTIS_MASTER_KEY'])
+      assert.match(text, new RegExp(name), `${name} named`);
+  });
+
+  it('requires a valid master key with an external database', () => {
+    assert.match(problems({ DATABASE_URL: 'postgres://db/x' }).join(), /PONTIS_MASTER_KEY is required/);
+    assert.match(problems({ DATABASE_URL: 'postgres://db/x', PONTIS_MASTER_KEY: 'short' }).join(), /PONTIS_MASTER_KEY: master key must be 32 bytes/);
+  });
+});
