@@ -1,0 +1,172 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { DEAD_LETTER_HEADERS, MemoryBus } from '../bus/index.js';
+import { eventFixture, outboundTopic, TOPICS, type BridgeEvent, type OutboundCommand, type Receipt } from '../events/index.js';
+import { createTestStore, type TestStore } from '../store/testing.js';
+import { seedAccount, waitFor } from '../testing/index.js';
+import { DeliveryError } from './delivery-error.js';
+import { OutboundRunner, parkedTopic, type Deliver } from './outbound-runner.js';
+import type { RetryPolicy } from './retry-policy.js';
+import { commandFor, Recorder } from './testing.js';
+
+// Postgres on 127.0.0.1:5432; the in-process bus. A fake deliver(): this suite is about the runner.
+const FAST: RetryPolicy = { initialDelayMs: 40, factor: 2, maxDelayMs: 160, maxAttempts: 8, maxElapsedMs: 60_000, jitter: 0 };
+
+function post(n: string, actor = 'https://mastodon.example/users/alice'): BridgeEvent {
+  const e = eventFixture('post.created');
+  e.source.id = `${actor}/statuses/${n}`;
+  e.id = `activitypub:${e.source.id}`;
+  e.actor.id = actor;
+  return e;
+}
+
+describe('OutboundRunner (memory bus + Postgres)', { timeout: 60_000 }, () => {
+  let s: TestStore;
+  let bus: MemoryBus;
+  let rec: Recorder;
+  let runner: OutboundRunner;
+  let alice: string;
+  let bob: string;
+  /** What the fake target does per command id; default: succeed with a ref. */
+  const behaviour = new Map<string, () => never | void>();
+  const calls: string[] = [];
+  const deliver: Deliver = async (c) => {
+    calls.push(c.id);
+    behaviour.get(c.id)?.();
+    return { ref: { network: 'nostr', id: `copy-of-${c.eventId}` } };
+  };
+  const send = (cmds: OutboundCommand[], key = (c: OutboundCommand) => c.as.accountId) =>
+    bus.publish(outboundTopic('nostr'), cmds.map((c) => ({ key: key(c), value: JSON.stringify(c) })));
+  const row = async (id: string) => (await s.ds.query(`SELECT * FROM deliveries WHERE command_id = $1`, [id]))[0];
+  const receipts = (id: string) => rec.json<Receipt>(TOPICS.receipts).filter((r) => r.commandId === id);
+
+  before(async () => {
+    s = await createTestStore();
+    bus = new MemoryBus({ backoff: { baseMs: 20, maxMs: 200, jitter: 0 } });
+    await bus.start();
+    await bus.ensureTopics([outboundTopic('nostr'), parkedTopic('nostr'), TOPICS.receipts, TOPICS.deadLetter].map((topic) => ({ topic, partitions: 2 })));
+    rec = await Recorder.on(bus, [TOPICS.receipts, TOPICS.deadLetter]);
+    alice = await seedAccount(s.ds, [{ network: 'activitypub', id: 'https://mastodon.example/users/alice', kind: 'native' }]);
+    bob = await seedAccount(s.ds, [{ network: 'activitypub', id: 'https://mastodon.example/users/bob', kind: 'native' }]);
+    runner = new OutboundRunner({ bus, ds: s.ds, network: 'nostr', deliver, policy: FAST, inlineBudgetMs: 100, partitions: 2 });
+    await runner.start();
+  });
+  after(async () => {
+    await runner?.stop();
+    await rec?.stop();
+    await bus?.stop();
+    await s?.drop();
+  });
+
+  it('delivers once, records the ledger, and re-publishes only the receipt on a replay', async () => {
+    const c = commandFor(post('1'), 'nostr', alice);
+    await send([c]);
+    await waitFor(() => receipts(c.id).length === 1, { what: 'first receipt' });
+    const r = await row(c.id);
+    assert.equal(r.status, 'delivered', 'row created by the runner (no translator row yet)');
+    assert.equal(r.native_id, `copy-of-${c.eventId}`);
+    assert.equal(r.attempts, 1);
+    assert.deepEqual(receipts(c.id)[0], { v: 1, commandId: c.id, objectKey: c.objectKey, network: 'nostr', status: 'delivered', ref: { network: 'nostr', id: `copy-of-${c.eventId}` } });
+
+    await send([c]);
+    await waitFor(() => receipts(c.id).length === 2, { what: 'receipt re-published' });
+    assert.equal(calls.filter((x) => x === c.id).length, 1, 'the side effect happened once');
+    assert.deepEqual(receipts(c.id)[1]?.ref, receipts(c.id)[0]?.ref);
+  });
+
+  it('uses the row the translator wrote, and retries a transient failure inside the batch', async () => {
+    const c = commandFor(post('2'), 'nostr', alice);
+    await s.ds.query(`INSERT INTO deliveries (command_id, event_id, target, account_id, object_key) VALUES ($1, $2, 'nostr', $3, $4)`, [c.id, c.eventId, alice, c.objectKey]);
+    let n = 0;
+    behaviour.set(c.id, () => {
+      if (++n === 1) throw new DeliveryError('socket hang up', { kind: 'transient', target: 'ws://relay' });
+    });
+    await send([c]);
+    await waitFor(() => receipts(c.id).length === 1, { what: 'receipt' });
+    const r = await row(c.id);
+    assert.equal(r.status, 'delivered');
+    assert.equal(r.attempts, 2);
+  });
+
+  it('dead-letters an invalid command with the reason and carries on', async () => {
+    const ok = commandFor(post('3'), 'nostr', alice);
+    const bad = { ...commandFor(post('4'), 'nostr', alice), id: 'wrong-id' };
+    await bus.publish(outboundTopic('nostr'), [
+      { key: alice, value: '{"v":1,' },
+      { key: alice, value: JSON.stringify(bad) },
+      { key: alice, value: JSON.stringify(ok) },
+    ]);
+    await waitFor(() => receipts(ok.id).length === 1, { what: 'the valid command delivered' });
+    const letters = rec.messages.filter((m) => m.topic === TOPICS.deadLetter && /invalid outbound command/.test(m.headers[DEAD_LETTER_HEADERS.reason] ?? ''));
+    assert.equal(letters.length, 2);
+    assert.match(letters[0]!.headers[DEAD_LETTER_HEADERS.reason]!, /not JSON/);
+    assert.match(letters[1]!.headers[DEAD_LETTER_HEADERS.reason]!, /command\.id must be "<eventId>><target>"/);
+    const [{ n }] = await s.ds.query(`SELECT count(*)::int AS n FROM dead_letters WHERE source = 'validation'`);
+    assert.equal(n, 2);
+    assert.equal(calls.includes('wrong-id'), false);
+  });
+
+  it('permanent failure → dead + dead letter + failed receipt, never retried; 410 → gone', async () => {
+    const perm = commandFor(post('5'), 'nostr', alice);
+    const gone = commandFor(post('6'), 'nostr', alice);
+    behaviour.set(perm.id, () => {
+      throw new DeliveryError('relay said no', { kind: 'permanent', target: 'ws://relay', status: 'invalid', body: 'invalid: signature is wrong' });
+    });
+    behaviour.set(gone.id, () => {
+      throw DeliveryError.fromHttp('https://x.example/inbox', 410, 'Gone');
+    });
+    await send([perm, gone]);
+    await waitFor(() => receipts(perm.id).length && receipts(gone.id).length, { what: 'both receipts' });
+    const p = await row(perm.id);
+    assert.equal(p.status, 'dead');
+    assert.equal(p.attempts, 1, 'not retried');
+    assert.match(p.last_error, /permanent \[invalid\] ws:\/\/relay: relay said no: invalid: signature is wrong/);
+    assert.equal(receipts(perm.id)[0]?.status, 'failed');
+    const letter = rec.messages.find((m) => m.topic === TOPICS.deadLetter && m.value.toString().includes(perm.eventId));
+    assert.match(letter?.headers[DEAD_LETTER_HEADERS.reason] ?? '', /permanent failure/);
+    assert.equal((await row(gone.id)).status, 'gone');
+    assert.equal(receipts(gone.id)[0]?.status, 'gone');
+  });
+
+  it('parks a failing account, delivers other accounts meanwhile, and keeps the parked account in order', async () => {
+    const a1 = commandFor(post('7'), 'nostr', alice);
+    const a2 = commandFor(post('8'), 'nostr', alice);
+    const b1 = commandFor(post('9', 'https://mastodon.example/users/bob'), 'nostr', bob);
+    let down = true;
+    behaviour.set(a1.id, () => {
+      if (down) throw new DeliveryError('connect ECONNREFUSED', { kind: 'transient', target: 'ws://relay' });
+    });
+    // One key for all three: same partition, so B waits behind A unless A is parked.
+    await send([a1, a2, b1], () => 'one-partition');
+    await waitFor(() => receipts(b1.id).length === 1, { what: 'bob delivered while alice is parked' });
+    const parked = await row(a1.id);
+    assert.equal(parked.status, 'failed');
+    assert.ok(parked.next_attempt_at, 'parked with its next attempt time');
+    assert.match(parked.last_error, /ECONNREFUSED/);
+    const waiting = await row(a2.id);
+    assert.equal(waiting.status, 'failed');
+    assert.match(waiting.last_error, /waiting for .*statuses\/7/);
+    assert.equal(calls.includes(a2.id), false, 'a2 never overtook a1');
+
+    down = false;
+    await waitFor(() => receipts(a2.id).length === 1, { what: 'a2 delivered after a1', timeoutMs: 20_000 });
+    assert.equal((await row(a1.id)).status, 'delivered');
+    assert.ok(calls.lastIndexOf(a1.id) < calls.indexOf(a2.id), 'a1 before a2');
+    assert.equal(calls.filter((x) => x === a2.id).length, 1);
+  });
+
+  it('gives up after the policy’s attempts: dead with the reason', async () => {
+    const c = commandFor(post('10'), 'nostr', bob);
+    behaviour.set(c.id, () => {
+      throw new DeliveryError('timeout', { kind: 'transient', target: 'ws://relay', status: 'unreachable' });
+    });
+    await send([c]);
+    await waitFor(() => receipts(c.id).length === 1, { what: 'failed receipt', timeoutMs: 20_000 });
+    const r = await row(c.id);
+    assert.equal(r.status, 'dead');
+    assert.equal(r.attempts, FAST.maxAttempts);
+    assert.match(r.last_error, /gave up after 8 attempts; last error: transient \[unreachable\]/);
+    assert.equal(r.next_attempt_at, null);
+    assert.equal(await bus.lag(runner.groupId, [outboundTopic('nostr')]), 0, 'everything committed');
+  });
+});

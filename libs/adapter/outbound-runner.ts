@@ -1,0 +1,197 @@
+import type { DataSource } from 'typeorm';
+import { publishDeadLetter, type Bus, type DeliveredMessage, type Subscription } from '../bus/index.js';
+import { sleep } from '../bus/backoff.js';
+import { outboundTopic, TOPICS, type Network, type ObjectRef, type OutboundCommand, type Receipt } from '../events/index.js';
+import { createLogger, deadLetters, type Logger } from '../observability/index.js';
+import { InvalidCommandError, parseCommand } from './command-validation.js';
+import { describeError, errorKind } from './delivery-error.js';
+import { DeliveryLedger, isFinal, isParked, type LedgerRow } from './delivery-ledger.js';
+import { adapterDeliveries } from './metrics.js';
+import { DEFAULT_RETRY_POLICY, nextRetry, type RetryPolicy } from './retry-policy.js';
+
+/** What an adapter's deliver() reports. `skipped`: handled, nothing to publish (see README). */
+export interface DeliveryResult {
+  ref?: ObjectRef;
+  skipped?: string;
+}
+export type Deliver = (command: OutboundCommand) => Promise<DeliveryResult>;
+
+export interface OutboundRunnerOptions {
+  bus: Bus;
+  ds: DataSource;
+  network: Network;
+  /** The side effect. Throw a DeliveryError (or anything with `retryable: false` for permanent failures). */
+  deliver: Deliver;
+  policy?: RetryPolicy;
+  logger?: Logger;
+  /** Partitions of the parked topic when it has to be created (default 6, as KAFKA_PARTITIONS). */
+  partitions?: number;
+  /** How long one command may be retried inside its batch before it is parked (default 5 s). */
+  inlineBudgetMs?: number;
+  random?: () => number;
+}
+
+/** Commands whose target failed transiently, waiting for their next attempt (the durable copy of the command). */
+export function parkedTopic(network: Network): string {
+  return `bridge.outbound.${network}.parked.v1`;
+}
+
+export const PARK_HEADERS = { attempts: 'x-park-attempts', notBefore: 'x-not-before' } as const;
+
+type Source = 'outbound' | 'parked';
+
+/**
+ * Runs one network's outbound commands: ledger check, deliver with retries, ledger outcome,
+ * receipt. Generic: every adapter passes its own deliver(). The contract is in README.md.
+ */
+export class OutboundRunner {
+  readonly groupId: string;
+  private readonly ledger: DeliveryLedger;
+  private readonly log: Logger;
+  private readonly policy: RetryPolicy;
+  private readonly abort = new AbortController();
+  private subs: Subscription[] = [];
+
+  constructor(private readonly opts: OutboundRunnerOptions) {
+    this.groupId = `pontis-adapter-${opts.network}`;
+    this.ledger = new DeliveryLedger(opts.ds, opts.network);
+    this.log = opts.logger ?? createLogger(`adapter-${opts.network}`);
+    this.policy = opts.policy ?? DEFAULT_RETRY_POLICY;
+  }
+
+  async start(): Promise<void> {
+    const { bus, network } = this.opts;
+    const partitions = this.opts.partitions ?? 6;
+    // ensureTopics leaves existing topics alone: the translator creates the outbound one too.
+    await bus.ensureTopics([outboundTopic(network), parkedTopic(network), TOPICS.receipts, TOPICS.deadLetter].map((topic) => ({ topic, partitions })));
+    this.subs.push(await bus.subscribe({ groupId: this.groupId, topics: [outboundTopic(network)], handleBatch: (m) => this.handleBatch(m, 'outbound') }));
+    this.subs.push(await bus.subscribe({ groupId: `${this.groupId}-parked`, topics: [parkedTopic(network)], handleBatch: (m) => this.handleBatch(m, 'parked') }));
+    this.log.info('outbound runner started', { network, groupId: this.groupId });
+  }
+
+  async stop(): Promise<void> {
+    this.abort.abort(); // cuts a parked-topic wait short; that batch is then offered again later
+    await Promise.all(this.subs.map((s) => s.stop()));
+    this.subs = [];
+  }
+
+  /** One partition's batch, in order. Throws only when the database or the bus is away (the bus offers the batch again). */
+  async handleBatch(messages: DeliveredMessage[], from: Source): Promise<void> {
+    const valid: { msg: DeliveredMessage; cmd: OutboundCommand }[] = [];
+    for (const msg of messages) {
+      try {
+        valid.push({ msg, cmd: parseCommand(msg.value, this.opts.network) });
+      } catch (err) {
+        if (!(err instanceof InvalidCommandError)) throw err;
+        await this.deadLetter(msg, err.message, 'validation', null);
+      }
+    }
+    const rows = await this.ledger.ensure(valid.map((v) => v.cmd));
+    for (const { msg, cmd } of valid) {
+      const row = rows.get(cmd.id);
+      if (!row) throw new Error(`ledger row for ${cmd.id} missing after upsert`);
+      await this.process(cmd, msg, row, from);
+    }
+  }
+
+  private async process(cmd: OutboundCommand, msg: DeliveredMessage, row: LedgerRow, from: Source): Promise<void> {
+    if (isFinal(row)) return this.publishReceipt(cmd, receiptOf(cmd, row)); // replay: the side effect happened; the receipt is cheap
+    if (from === 'outbound' && isParked(row)) return; // replay of a parked command: the parked topic owns it now
+    if (from === 'parked') {
+      // A stale copy (the command was parked again, or delivered, since this copy was written).
+      if (msg.headers[PARK_HEADERS.attempts] !== String(row.attempts)) return;
+      const wait = (row.nextAttemptAt?.getTime() ?? 0) - Date.now();
+      if (wait > 0) await sleep(wait, this.abort.signal);
+      if (this.abort.signal.aborted) throw new Error('runner stopping; the parked batch will be offered again');
+    }
+    const blocker = await this.ledger.parkedBefore(row);
+    if (blocker) {
+      // Per-account order: never overtake an earlier parked command; queue up right behind it.
+      return this.park(cmd, msg, row.attempts, blocker.nextAttemptAt ?? new Date(), `waiting for ${blocker.commandId} (parked earlier, same account)`);
+    }
+    const started = Date.now();
+    let seen = row.attempts;
+    for (;;) {
+      const attempts = await this.ledger.claim(cmd.id, seen);
+      if (attempts === undefined) return; // another consumer claimed this attempt (rebalance overlap)
+      try {
+        const result = await this.opts.deliver(cmd);
+        return await this.finish(cmd, { status: 'delivered', nativeId: result.ref?.id ?? null, lastError: result.skipped ? `skipped: ${result.skipped}` : null }, {
+          ref: result.ref,
+          reason: result.skipped ? `skipped: ${result.skipped}` : undefined,
+        });
+      } catch (err) {
+        const kind = errorKind(err);
+        const why = describeError(err);
+        if (kind === 'gone') return this.finish(cmd, { status: 'gone', lastError: why }, { reason: why });
+        if (kind === 'permanent') return this.giveUp(cmd, msg, `permanent failure: ${why}`);
+        const next = nextRetry(attempts, Date.now() - row.createdAt.getTime(), this.policy, this.opts.random);
+        if (!next.retry) return this.giveUp(cmd, msg, `${next.reason}; last error: ${why}`);
+        this.log.warn('delivery failed; will retry', { commandId: cmd.id, attempts, delayMs: next.delayMs, err: why });
+        // Short waits stay in the batch; longer ones park, so this target does not hold up other accounts.
+        if (from === 'outbound' && Date.now() - started + next.delayMs <= (this.opts.inlineBudgetMs ?? 5_000)) {
+          await sleep(next.delayMs, this.abort.signal);
+          seen = attempts;
+          continue;
+        }
+        return this.park(cmd, msg, attempts, new Date(Date.now() + next.delayMs), why);
+      }
+    }
+  }
+
+  /**
+   * Parked topic first, ledger second: a crash in between leaves the row unparked, so the
+   * outbound replay tries again (and the parked copy turns stale by its attempts header). The
+   * other order could mark a row parked whose command is nowhere: lost.
+   */
+  private async park(cmd: OutboundCommand, msg: DeliveredMessage, attempts: number, at: Date, reason: string): Promise<void> {
+    await this.opts.bus.publish(parkedTopic(this.opts.network), [
+      { key: msg.key, value: msg.value, headers: { ...msg.headers, [PARK_HEADERS.attempts]: String(attempts), [PARK_HEADERS.notBefore]: at.toISOString() } },
+    ]);
+    await this.ledger.record(cmd.id, { status: 'failed', lastError: reason, nextAttemptAt: at });
+    adapterDeliveries.inc({ network: this.opts.network, outcome: 'parked' });
+    this.log.info('command parked', { commandId: cmd.id, attempts, notBefore: at.toISOString(), reason });
+  }
+
+  /** Dead letter first (a crash after it at worst repeats it), then the ledger, then the receipt. */
+  private async giveUp(cmd: OutboundCommand, msg: DeliveredMessage, reason: string): Promise<void> {
+    await this.deadLetter(msg, reason, 'delivery', cmd.eventId);
+    await this.finish(cmd, { status: 'dead', lastError: reason }, { reason });
+  }
+
+  private async finish(
+    cmd: OutboundCommand,
+    o: { status: 'delivered' | 'gone' | 'dead'; lastError?: string | null; nativeId?: string | null },
+    r: { ref?: ObjectRef; reason?: string },
+  ): Promise<void> {
+    await this.ledger.record(cmd.id, { ...o, nextAttemptAt: null });
+    adapterDeliveries.inc({ network: this.opts.network, outcome: o.status });
+    if (o.status !== 'delivered') this.log.warn('delivery ended without a copy', { commandId: cmd.id, status: o.status, reason: r.reason });
+    await this.publishReceipt(cmd, { v: 1, commandId: cmd.id, objectKey: cmd.objectKey, network: this.opts.network, status: receiptStatus(o.status), ref: r.ref, reason: r.reason });
+  }
+
+  private async publishReceipt(cmd: OutboundCommand, receipt: Receipt): Promise<void> {
+    // Keyed by object: receipts about one object stay in order for the translator.
+    await this.opts.bus.publish(TOPICS.receipts, [{ key: cmd.objectKey, value: JSON.stringify(receipt), headers: { 'x-command-id': cmd.id } }]);
+  }
+
+  private async deadLetter(msg: DeliveredMessage, reason: string, source: 'validation' | 'delivery', eventId: string | null): Promise<void> {
+    await publishDeadLetter(this.opts.bus, { topic: outboundTopic(this.opts.network), key: msg.key, value: msg.value, reason, source: `adapter-${this.opts.network}`, headers: msg.headers });
+    await this.ledger.deadLetter({ topic: outboundTopic(this.opts.network), key: msg.key, payload: msg.value.toString('utf8'), reason, source, eventId });
+    deadLetters.inc({ source });
+    this.log.warn('command dead-lettered', { topic: msg.topic, partition: msg.partition, offset: msg.offset, reason });
+  }
+}
+
+function receiptStatus(status: 'delivered' | 'gone' | 'dead'): Receipt['status'] {
+  return status === 'dead' ? 'failed' : status;
+}
+
+/** The receipt a final ledger row stands for (re-published on replays). */
+function receiptOf(cmd: OutboundCommand, row: LedgerRow): Receipt {
+  const base = { v: 1 as const, commandId: cmd.id, objectKey: cmd.objectKey, network: cmd.target };
+  if (row.status === 'delivered')
+    return { ...base, status: 'delivered', ref: row.nativeId ? { network: cmd.target, id: row.nativeId } : undefined, reason: row.lastError ?? undefined };
+  if (row.status === 'gone') return { ...base, status: 'gone', reason: row.lastError ?? undefined };
+  return { ...base, status: 'failed', reason: row.lastError ?? 'gave up' };
+}
