@@ -58,7 +58,7 @@ describe('OutboundRunner on Kafka: consumer group, commits, parking', { timeout:
     const [c1, c2, c3] = [cmd(1), cmd(2), cmd(3)];
     failFirst = new Set([c1.id]);
     await bus.publish(outboundTopic('nostr'), [c1, c2, c3].map((c) => ({ key: c.as.accountId, value: JSON.stringify(c) })));
-    await waitFor(() => receipts().length >= 3, { what: 'three receipts', timeoutMs: 60_000 });
+    await waitFor(() => receipts().length >= 3, { what: 'three receipts', timeoutMs: 20_000 });
     assert.deepEqual(receipts().map((r) => r.commandId), [c1.id, c2.id, c3.id], 'per-account order kept through the parked topic');
     await waitFor(async () => (await bus.lag(runner.groupId, [outboundTopic('nostr')])) === 0, { what: 'outbound offsets committed', timeoutMs: 30_000 });
     await waitFor(async () => (await bus.lag(`${runner.groupId}-parked`, [parkedTopic('nostr')])) === 0, { what: 'parked offsets committed', timeoutMs: 30_000 });

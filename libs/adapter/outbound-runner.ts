@@ -49,7 +49,7 @@ export class OutboundRunner {
   private readonly ledger: DeliveryLedger;
   private readonly log: Logger;
   private readonly policy: RetryPolicy;
-  private readonly abort = new AbortController();
+  private abort = new AbortController();
   private subs: Subscription[] = [];
 
   constructor(private readonly opts: OutboundRunnerOptions) {
@@ -61,6 +61,7 @@ export class OutboundRunner {
 
   async start(): Promise<void> {
     const { bus, network } = this.opts;
+    this.abort = new AbortController(); // a stopped runner can be started again
     const partitions = this.opts.partitions ?? 6;
     // ensureTopics leaves existing topics alone: the translator creates the outbound one too.
     await bus.ensureTopics([outboundTopic(network), parkedTopic(network), TOPICS.receipts, TOPICS.deadLetter].map((topic) => ({ topic, partitions })));
