@@ -21,7 +21,7 @@ export function isParked(row: Pick<LedgerRow, 'status' | 'nextAttemptAt'>): bool
 }
 
 export function isFinal(row: Pick<LedgerRow, 'status' | 'nextAttemptAt' | 'attempts'>): boolean {
-  return row.status === 'delivered' || row.status === 'gone' || row.status === 'dead' || (row.status === 'failed' && row.nextAttemptAt === null && row.attempts > 0);
+  return row.status === 'delivered' || row.status === 'skipped' || row.status === 'gone' || row.status === 'dead' || (row.status === 'failed' && row.nextAttemptAt === null && row.attempts > 0);
 }
 
 interface Raw {

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { DEAD_LETTER_HEADERS, MemoryBus } from '../bus/index.js';
-import { eventFixture, outboundTopic, TOPICS, type BridgeEvent, type OutboundCommand, type Receipt } from '../events/index.js';
+import { eventFixture, outboundTopic, parkedTopic, TOPICS, type BridgeEvent, type OutboundCommand, type Receipt } from '../events/index.js';
 import { createTestStore, type TestStore } from '../store/testing.js';
 import { seedAccount, waitFor } from '../testing/index.js';
 import { DeliveryError } from './delivery-error.js';
-import { OutboundRunner, parkedTopic, type Deliver } from './outbound-runner.js';
+import { OutboundRunner, type Deliver } from './outbound-runner.js';
 import type { RetryPolicy } from './retry-policy.js';
 import { commandFor, Recorder } from './testing.js';
 
@@ -106,7 +106,7 @@ describe('OutboundRunner (memory bus + Postgres)', { timeout: 60_000 }, () => {
     assert.equal(calls.includes('wrong-id'), false);
   });
 
-  it('permanent failure → dead + dead letter + failed receipt, never retried; 410 → gone', async () => {
+  it('permanent failure → dead + dead letter + dead receipt, never retried; 410 → gone', async () => {
     const perm = commandFor(post('5'), 'nostr', alice);
     const gone = commandFor(post('6'), 'nostr', alice);
     behaviour.set(perm.id, () => {
@@ -121,7 +121,7 @@ describe('OutboundRunner (memory bus + Postgres)', { timeout: 60_000 }, () => {
     assert.equal(p.status, 'dead');
     assert.equal(p.attempts, 1, 'not retried');
     assert.match(p.last_error, /permanent \[invalid\] ws:\/\/relay: relay said no: invalid: signature is wrong/);
-    assert.equal(receipts(perm.id)[0]?.status, 'failed');
+    assert.equal(receipts(perm.id)[0]?.status, 'dead');
     const letter = rec.messages.find((m) => m.topic === TOPICS.deadLetter && m.value.toString().includes(perm.eventId));
     assert.match(letter?.headers[DEAD_LETTER_HEADERS.reason] ?? '', /permanent failure/);
     assert.equal((await row(gone.id)).status, 'gone');

@@ -2,11 +2,11 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { KafkaBus, NamespacedBus, type Bus } from '../bus/index.js';
-import { eventFixture, outboundTopic, TOPICS, type OutboundCommand, type Receipt } from '../events/index.js';
+import { eventFixture, outboundTopic, parkedTopic, TOPICS, type OutboundCommand, type Receipt } from '../events/index.js';
 import { createTestStore, type TestStore } from '../store/testing.js';
 import { seedAccount, waitFor } from '../testing/index.js';
 import { DeliveryError } from './delivery-error.js';
-import { OutboundRunner, parkedTopic, type Deliver } from './outbound-runner.js';
+import { OutboundRunner, type Deliver } from './outbound-runner.js';
 import { commandFor, Recorder } from './testing.js';
 
 // Kafka on 127.0.0.1:9092 (KAFKA_BROKERS overrides), under a random topic prefix; Postgres on 127.0.0.1:5432.

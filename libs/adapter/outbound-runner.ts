@@ -1,7 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { publishDeadLetter, type Bus, type DeliveredMessage, type Subscription } from '../bus/index.js';
 import { sleep } from '../bus/backoff.js';
-import { outboundTopic, TOPICS, type Network, type ObjectRef, type OutboundCommand, type Receipt } from '../events/index.js';
+import { outboundTopic, parkedTopic, TOPICS, type Network, type ObjectRef, type OutboundCommand, type Receipt } from '../events/index.js';
 import { createLogger, deadLetters, type Logger } from '../observability/index.js';
 import { InvalidCommandError, parseCommand } from './command-validation.js';
 import { describeError, errorKind } from './delivery-error.js';
@@ -31,10 +31,6 @@ export interface OutboundRunnerOptions {
   random?: () => number;
 }
 
-/** Commands whose target failed transiently, waiting for their next attempt (the durable copy of the command). */
-export function parkedTopic(network: Network): string {
-  return `bridge.outbound.${network}.parked.v1`;
-}
 
 export const PARK_HEADERS = { attempts: 'x-park-attempts', notBefore: 'x-not-before' } as const;
 
@@ -117,7 +113,9 @@ export class OutboundRunner {
       if (attempts === undefined) return; // another consumer claimed this attempt (rebalance overlap)
       try {
         const result = await this.opts.deliver(cmd);
-        return await this.finish(cmd, { status: 'delivered', nativeId: result.ref?.id ?? null, lastError: result.skipped ? `skipped: ${result.skipped}` : null }, {
+        // A skip with a ref (a follow already in the list) still names what exists there.
+        const status = result.skipped && !result.ref ? 'skipped' : 'delivered';
+        return await this.finish(cmd, { status, nativeId: result.ref?.id ?? null, lastError: result.skipped ? `skipped: ${result.skipped}` : null }, {
           ref: result.ref,
           reason: result.skipped ? `skipped: ${result.skipped}` : undefined,
         });
@@ -162,13 +160,13 @@ export class OutboundRunner {
 
   private async finish(
     cmd: OutboundCommand,
-    o: { status: 'delivered' | 'gone' | 'dead'; lastError?: string | null; nativeId?: string | null },
+    o: { status: 'delivered' | 'skipped' | 'gone' | 'dead'; lastError?: string | null; nativeId?: string | null },
     r: { ref?: ObjectRef; reason?: string },
   ): Promise<void> {
     await this.ledger.record(cmd.id, { ...o, nextAttemptAt: null });
     adapterDeliveries.inc({ network: this.opts.network, outcome: o.status });
-    if (o.status !== 'delivered') this.log.warn('delivery ended without a copy', { commandId: cmd.id, status: o.status, reason: r.reason });
-    await this.publishReceipt(cmd, { v: 1, commandId: cmd.id, objectKey: cmd.objectKey, network: this.opts.network, status: receiptStatus(o.status), ref: r.ref, reason: r.reason });
+    if (o.status === 'gone' || o.status === 'dead') this.log.warn('delivery ended without a copy', { commandId: cmd.id, status: o.status, reason: r.reason });
+    await this.publishReceipt(cmd, { v: 1, commandId: cmd.id, objectKey: cmd.objectKey, network: this.opts.network, status: o.status, ref: r.ref, reason: r.reason });
   }
 
   private async publishReceipt(cmd: OutboundCommand, receipt: Receipt): Promise<void> {
@@ -184,15 +182,12 @@ export class OutboundRunner {
   }
 }
 
-function receiptStatus(status: 'delivered' | 'gone' | 'dead'): Receipt['status'] {
-  return status === 'dead' ? 'failed' : status;
-}
 
 /** The receipt a final ledger row stands for (re-published on replays). */
 function receiptOf(cmd: OutboundCommand, row: LedgerRow): Receipt {
   const base = { v: 1 as const, commandId: cmd.id, objectKey: cmd.objectKey, network: cmd.target };
   if (row.status === 'delivered')
     return { ...base, status: 'delivered', ref: row.nativeId ? { network: cmd.target, id: row.nativeId } : undefined, reason: row.lastError ?? undefined };
-  if (row.status === 'gone') return { ...base, status: 'gone', reason: row.lastError ?? undefined };
-  return { ...base, status: 'failed', reason: row.lastError ?? 'gave up' };
+  if (row.status === 'gone' || row.status === 'skipped') return { ...base, status: row.status, reason: row.lastError ?? undefined };
+  return { ...base, status: 'dead', reason: row.lastError ?? 'gave up' };
 }

@@ -52,7 +52,12 @@ export interface Receipt {
   network: Network;
   /** The native ref of the copy; absent for deletes. */
   ref?: ObjectRef;
-  status: 'delivered' | 'failed' | 'gone';
+  /**
+   * delivered: the copy exists (`ref`); skipped: handled, but nothing to publish there (the
+   * network cannot express it), so nothing will ever exist to point at; gone: the target is gone
+   * (410); dead: given up after retries or a permanent error (`reason`).
+   */
+  status: 'delivered' | 'skipped' | 'gone' | 'dead';
   reason?: string;
 }
 

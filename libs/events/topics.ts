@@ -10,6 +10,11 @@ export const TOPICS = {
   deadLetter: 'bridge.deadletter.v1',
 } as const;
 
+/** Commands whose delivery failed transiently, waiting for their next attempt (the adapter re-drives them). */
+export function parkedTopic(network: Network): string {
+  return `bridge.outbound.${network}.parked.v1`;
+}
+
 /** Commands for one network's adapter, keyed by target identity. */
 export function outboundTopic(network: Network): string {
   return `bridge.outbound.${network}.v1`;

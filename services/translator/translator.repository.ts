@@ -193,7 +193,12 @@ export class TranslatorRepository {
            ON CONFLICT (network, native_id) DO NOTHING`,
           [r.objectKey, r.network, r.ref.id, r.ref.cid ?? null, r.ref.url ?? null],
         );
-      await m.query(`UPDATE deliveries SET status = $2, native_id = COALESCE($3, native_id), last_error = $4, updated_at = now() WHERE command_id = $1`, [
+      // The adapter's own ledger write is authoritative; a late or replayed receipt never moves a
+      // final status (delivered, skipped, gone, dead) back.
+      await m.query(
+        `UPDATE deliveries SET status = $2, native_id = COALESCE($3, native_id), last_error = $4, updated_at = now()
+          WHERE command_id = $1 AND status IN ('queued', 'failed')`,
+        [
         r.commandId,
         r.status,
         r.ref?.id ?? null,

@@ -152,7 +152,9 @@ export class TranslatorService {
       await this.repo.recordReceipt(receipt);
       // Every target: a reply made on `receipt.network` to this copy waited for the copy to be
       // seen, and is headed elsewhere; held events still blocked simply stay held.
-      if (receipt.status === 'delivered') await this.release(await this.repo.pendingFor([], [receipt.objectKey]));
+      // A final status of any kind settles what waited on this object: a delivered copy releases it,
+      // a skip or give-up turns the wait into a skip ("not bridged there").
+      await this.release(await this.repo.pendingFor([], [receipt.objectKey]));
     }
   }
 

@@ -132,6 +132,14 @@ export function translatorSuite(name: string, makeRig: () => Promise<TranslatorR
       assert.equal(nostrReply!.refs.replyTo?.id, 'f'.repeat(64));
       const left: { target: string }[] = await rig.ds.query(`SELECT target FROM pending_events WHERE event_id = $1`, [reply.id]);
       assert.deepEqual(left.map((p) => p.target), ['solid']);
+
+      // The Solid adapter could not express the parent: the reply stops waiting, and is not sent there.
+      const toSolid = commandsFor(parent.id).find((c) => c.target === 'solid')!;
+      const skipped: Receipt = { v: 1, commandId: toSolid.id, objectKey: toSolid.objectKey, network: 'solid', status: 'skipped', reason: 'test: cannot express' };
+      await rig.ds.query(`UPDATE deliveries SET status = 'skipped' WHERE command_id = $1`, [toSolid.id]); // as the adapter's runner records it
+      await rig.bus.publish(TOPICS.receipts, [{ key: toSolid.objectKey, value: JSON.stringify(skipped) }]);
+      await waitFor(async () => ((await rig.ds.query(`SELECT 1 FROM pending_events WHERE event_id = $1`, [reply.id])) as unknown[]).length === 0, { what: 'the Solid hold to settle' });
+      assert.equal(commandsFor(reply.id).filter((c) => c.target === 'solid').length, 0);
     });
 
     it('dead-letters an invalid event with the reason and keeps going', async () => {

@@ -1,6 +1,6 @@
 import { Check, Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, Unique, UpdateDateColumn } from 'typeorm';
 
-export const DELIVERY_STATUSES = ['queued', 'delivered', 'failed', 'gone', 'dead'] as const;
+export const DELIVERY_STATUSES = ['queued', 'delivered', 'skipped', 'failed', 'gone', 'dead'] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 
 /**
@@ -12,7 +12,7 @@ export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 @Unique('uq_deliveries_event_target', ['eventId', 'target'])
 @Index('ix_deliveries_status_updated_at', ['status', 'updatedAt'])
 @Index('ix_deliveries_object_key', ['objectKey', 'target'])
-@Check('ck_deliveries_status', `status IN ('queued','delivered','failed','gone','dead')`)
+@Check('ck_deliveries_status', `status IN ('queued','delivered','skipped','failed','gone','dead')`)
 export class Delivery {
   @PrimaryGeneratedColumn('increment', { type: 'bigint', primaryKeyConstraintName: 'pk_deliveries' })
   id!: string;

@@ -10,9 +10,15 @@ export class ObjectOwner1767225800000 implements MigrationInterface {
 
   async up(q: QueryRunner): Promise<void> {
     await q.query(`ALTER TABLE object_map ADD COLUMN owner_network text NULL, ADD COLUMN owner_id text NULL`);
+    // "skipped": the adapter handled the command but its network cannot express it, so no copy
+    // will ever exist there; replies and undos pointing at it are skipped rather than held.
+    await q.query(`ALTER TABLE deliveries DROP CONSTRAINT ck_deliveries_status`);
+    await q.query(`ALTER TABLE deliveries ADD CONSTRAINT ck_deliveries_status CHECK (status IN ('queued','delivered','skipped','failed','gone','dead'))`);
   }
 
   async down(q: QueryRunner): Promise<void> {
+    await q.query(`ALTER TABLE deliveries DROP CONSTRAINT ck_deliveries_status`);
+    await q.query(`ALTER TABLE deliveries ADD CONSTRAINT ck_deliveries_status CHECK (status IN ('queued','delivered','failed','gone','dead'))`);
     await q.query(`ALTER TABLE object_map DROP COLUMN owner_network, DROP COLUMN owner_id`);
   }
 }
