@@ -10,11 +10,14 @@ source "$(dirname "${BASH_SOURCE[0]}")/node-env.sh"
 cd "$PONTIS_ROOT"
 
 ensure_deps() {
-  local stamp=node_modules/.pontis-installed
-  if [ ! -f "$stamp" ] || [ package-lock.json -nt "$stamp" ] || [ package.json -nt "$stamp" ]; then
+  # Keyed on the lock file's content: an edit to package.json's scripts needs no reinstall,
+  # a dependency change always changes the lock.
+  local stamp=node_modules/.pontis-installed want
+  want="$(sha256sum package-lock.json | cut -d' ' -f1) node-$PONTIS_NODE_VERSION"
+  if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
     echo "pontis: installing dependencies (npm ci)" >&2
     npm ci --no-audit --no-fund --loglevel=error >&2
-    touch "$stamp"
+    echo "$want" >"$stamp"
   fi
 }
 

@@ -42,7 +42,7 @@ export interface PontisConfig {
   };
 }
 
-export const SERVICE_NAMES = ['gateway', 'translator'] as const;
+export const SERVICE_NAMES = ['gateway', 'translator', 'nostr'] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
 
 export class ConfigError extends Error {

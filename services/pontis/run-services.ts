@@ -4,24 +4,22 @@ import { ConfigError, loadConfig, type PontisConfig, type ServiceName } from '..
 import { createLogger } from '../../libs/observability/index.js';
 import { bootstrap } from '../../libs/platform/index.js';
 import { GatewayModule } from '../gateway/gateway.module.js';
+import { NostrModule } from '../nostr/nostr.module.js';
 import { TranslatorModule } from '../translator/translator.module.js';
 
 const log = createLogger('pontis');
 
 /** Every service this build knows, by the name PONTIS_SERVICES and the start scripts use. */
-export const SERVICE_MODULES: Record<ServiceName, Type<unknown> | DynamicModule> = {
-  gateway: GatewayModule,
-  translator: TranslatorModule,
+export const SERVICE_MODULES: Record<ServiceName, (config: PontisConfig) => Type<unknown> | DynamicModule> = {
+  gateway: () => GatewayModule,
+  translator: () => TranslatorModule,
+  nostr: (config) => NostrModule.forRoot(config),
 };
 
-/**
- * Entry point shared by every main: validate config, start the chosen services, and exit
- * with a clear message (code 2 for configuration, 1 otherwise) when that fails.
- */
-export async function runServices(only?: ServiceName[]): Promise<{ app: INestApplication; config: PontisConfig }> {
-  let config: PontisConfig;
+/** Validated config, or exit 2 with every wrong setting named. */
+export function loadConfigOrExit(): PontisConfig {
   try {
-    config = loadConfig();
+    return loadConfig();
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`pontis: ${err.message}\n`);
@@ -29,12 +27,19 @@ export async function runServices(only?: ServiceName[]): Promise<{ app: INestApp
     }
     throw err;
   }
-  if (only) config = { ...config, services: only };
+}
+
+/** Starts the configured services in this process, or exits 1 with the reason. */
+export async function startServices(config: PontisConfig): Promise<INestApplication> {
   try {
-    const app = await bootstrap({ config, modules: config.services.map((s) => SERVICE_MODULES[s]), openApi: config.services.includes('gateway') });
-    return { app, config };
+    return await bootstrap({ config, modules: config.services.map((s) => SERVICE_MODULES[s](config)), openApi: config.services.includes('gateway') });
   } catch (err) {
     log.error('failed to start', { err: err instanceof Error ? err.message : String(err), services: config.services });
     process.exit(1);
   }
+}
+
+/** Entry point of the single-service mains. */
+export async function runServices(only: ServiceName[]): Promise<INestApplication> {
+  return startServices({ ...loadConfigOrExit(), services: only });
 }

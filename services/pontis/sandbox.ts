@@ -1,5 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
-import { NETWORKS, type Network } from '../../libs/events/index.js';
+import type { PontisConfig } from '../../libs/config/index.js';
+import type { Network } from '../../libs/events/index.js';
 import { createLogger } from '../../libs/observability/index.js';
 import { HealthRegistry } from '../../libs/platform/index.js';
 
@@ -12,41 +13,53 @@ interface RunningPeer {
   stop(): Promise<void>;
 }
 
+export interface Sandbox {
+  /** The config with the adapters pointed at the sandbox's servers. */
+  config: PontisConfig;
+  /** Adds each peer to /health once the app runs. */
+  attach(app: INestApplication): void;
+  stop(): Promise<void>;
+}
+
 /**
  * The local sandbox: real servers of the four networks (a Bluesky PDS + PLC, Community Solid
- * Server, a Nostr relay, a Fedify ActivityPub server), started beside Pontis when no external
+ * Server, a Nostr relay, a Fedify ActivityPub server), started before Pontis when no external
  * network is configured, so a newcomer has something to bridge between. They are dev
- * dependencies: a production install without them simply runs without a sandbox.
+ * dependencies: a production install without them runs without a sandbox.
  */
-export async function startSandbox(app: INestApplication, networks: readonly Network[] = NETWORKS): Promise<() => Promise<void>> {
-  const health = app.get(HealthRegistry);
-  const running = new Map<Network, RunningPeer>();
-  let stopping = false;
-  for (const n of networks) health.register(`sandbox:${n}`, async () => {
-    const peer = running.get(n);
-    if (!peer) return { ok: false, detail: 'starting' };
-    return (await peer.health()) ? { ok: true, detail: urlsOf(peer.info) } : { ok: false, detail: 'not answering' };
-  });
+export async function startSandbox(config: PontisConfig): Promise<Sandbox> {
   let harness: typeof import('../../libs/harness/peer-fleet.js');
   try {
     harness = await import('../../libs/harness/peer-fleet.js');
   } catch (err) {
-    log.warn('sandbox unavailable (peer servers are dev dependencies)', { err: (err as Error).message });
-    for (const n of networks) health.register(`sandbox:${n}`, async () => ({ ok: true, detail: 'sandbox not installed' }));
-    return async () => undefined;
+    log.warn('sandbox unavailable (its peer servers are dev dependencies)', { err: (err as Error).message });
+    return { config, attach: () => undefined, stop: async () => undefined };
   }
-  log.info('starting the local sandbox of peer servers', { networks });
-  void harness.startPeers(networks, {
-    cancelled: () => stopping,
+  log.info('starting the local sandbox of peer servers', { networks: config.networks });
+  const running = new Map<Network, RunningPeer>();
+  await harness.startPeers(config.networks, {
     onStarted: (n, peer) => {
       running.set(n, peer as unknown as RunningPeer);
       log.info('sandbox peer up', { network: n, urls: urlsOf(peer.info), startMs: peer.stats().startMs });
     },
     onFailed: (n, err) => log.error('sandbox peer failed to start', { network: n, err: (err as Error).message }),
   });
-  return async () => {
-    stopping = true;
-    await Promise.all([...running.values()].map((p) => p.stop().catch(() => undefined)));
+  const relay = (running.get('nostr')?.info as { url?: string } | undefined)?.url;
+  const nostr = relay && !config.nostr.publishRelays.length ? { ...config.nostr, publishRelays: [relay], readRelays: [relay] } : config.nostr;
+  return {
+    config: { ...config, nostr },
+    attach(app) {
+      const health = app.get(HealthRegistry);
+      for (const n of config.networks)
+        health.register(`sandbox:${n}`, async () => {
+          const peer = running.get(n);
+          if (!peer) return { ok: false, detail: 'did not start (see the log)' };
+          return (await peer.health()) ? { ok: true, detail: urlsOf(peer.info) } : { ok: false, detail: 'not answering' };
+        });
+    },
+    async stop() {
+      await Promise.all([...running.values()].map((p) => p.stop().catch(() => undefined)));
+    },
   };
 }
 

@@ -6,7 +6,7 @@ import { Global, Module, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { getPublicKey } from 'nostr-tools/pure';
 import type { DataSource } from 'typeorm';
-import { DATA_SOURCE } from '../../../libs/platform/tokens.js';
+import { DATA_SOURCE, SECRET_BOX } from '../../../libs/platform/tokens.js';
 import { createDataSource, KeyStore, parseMasterKey, SecretBox } from '../../../libs/store/index.js';
 import { createTestStore, TEST_DATABASE_URL, type TestStore } from '../../../libs/store/testing.js';
 import { NostrKeyError, NostrKeys } from './bridged-keys.js';
@@ -40,9 +40,9 @@ describe('Nostr identity: nostr.json and bridged keys', { timeout: 60_000 }, () 
   before(async () => {
     s = await createTestStore();
     @Global()
-    @Module({ providers: [{ provide: DATA_SOURCE, useValue: s.ds }], exports: [DATA_SOURCE] })
+    @Module({ providers: [{ provide: DATA_SOURCE, useValue: s.ds }, { provide: SECRET_BOX, useValue: box }], exports: [DATA_SOURCE, SECRET_BOX] })
     class TestPlatformModule {}
-    @Module({ imports: [TestPlatformModule, NostrIdentityModule.forRoot({ options: { domain: DOMAIN, relays: RELAYS }, secretBox: box })] })
+    @Module({ imports: [TestPlatformModule, NostrIdentityModule.forRoot({ options: { domain: DOMAIN, relays: RELAYS } })] })
     class TestAppModule {}
     app = await NestFactory.create(TestAppModule, { logger: false });
     await app.listen(0, '127.0.0.1');

@@ -1,18 +1,18 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
-import { DATA_SOURCE } from '../../../libs/platform/tokens.js';
+import { DATA_SOURCE, SECRET_BOX } from '../../../libs/platform/tokens.js';
 import type { SecretBox } from '../../../libs/store/index.js';
 import { NostrKeys } from './bridged-keys.js';
 import { Nip05Controller } from './nip05.controller.js';
 import { NOSTR_IDENTITY_OPTIONS, validateNostrIdentityOptions, type NostrIdentityOptions } from './nostr-identity.options.js';
 
 /**
- * nostr.json and the bridged keys. DATA_SOURCE comes from the platform (global); the options
- * and the SecretBox are passed in by the adapter, which builds them from PontisConfig.
+ * nostr.json and the bridged keys. DATA_SOURCE and SECRET_BOX come from the platform (global);
+ * the options are passed in by the adapter, which builds them from PontisConfig.
  */
 @Module({})
 export class NostrIdentityModule {
-  static forRoot(opts: { options: NostrIdentityOptions; secretBox: SecretBox }): DynamicModule {
+  static forRoot(opts: { options: NostrIdentityOptions }): DynamicModule {
     const options = validateNostrIdentityOptions(opts.options);
     return {
       module: NostrIdentityModule,
@@ -21,8 +21,8 @@ export class NostrIdentityModule {
         { provide: NOSTR_IDENTITY_OPTIONS, useValue: options },
         {
           provide: NostrKeys,
-          useFactory: (ds: DataSource) => new NostrKeys(ds, opts.secretBox, { cacheSize: options.keyCacheSize }),
-          inject: [DATA_SOURCE],
+          useFactory: (ds: DataSource, secretBox: SecretBox) => new NostrKeys(ds, secretBox, { cacheSize: options.keyCacheSize }),
+          inject: [DATA_SOURCE, SECRET_BOX],
         },
       ],
       exports: [NostrKeys, NOSTR_IDENTITY_OPTIONS],

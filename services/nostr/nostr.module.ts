@@ -1,0 +1,77 @@
+import { Module, type DynamicModule, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import type { DataSource } from 'typeorm';
+import { OutboundRunner } from '../../libs/adapter/index.js';
+import type { Bus } from '../../libs/bus/index.js';
+import type { PontisConfig } from '../../libs/config/index.js';
+import { createLogger } from '../../libs/observability/index.js';
+import { BUS, DATA_SOURCE, HealthRegistry } from '../../libs/platform/index.js';
+import { NostrKeys } from './identity/bridged-keys.js';
+import { NostrIdentityModule } from './identity/nostr-identity.module.js';
+import { NostrIngest } from './ingest/index.js';
+import { NostrDeliverer, NostrProvisioner, RelayPublisher } from './publish/index.js';
+
+const log = createLogger('nostr');
+
+/**
+ * The Nostr adapter as one Nest module: verified ingest from relays onto bridge.events.v1, the
+ * outbound runner delivering bridge.outbound.nostr.v1 through the bridge's relays, and the NIP-05
+ * endpoint. With no relay configured it serves NIP-05 only and says so in /health.
+ */
+class NostrAdapterLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
+  private ingest?: NostrIngest;
+  private runner?: OutboundRunner;
+  private publisher?: RelayPublisher;
+
+  constructor(
+    private readonly config: PontisConfig,
+    private readonly bus: Bus,
+    private readonly ds: DataSource,
+    private readonly keys: NostrKeys,
+    private readonly health: HealthRegistry,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    const { publishRelays, readRelays, nip05Domain } = this.config.nostr;
+    if (!publishRelays.length) {
+      this.health.register('adapter:nostr', async () => ({ ok: false, detail: 'no relay configured (PONTIS_NOSTR_RELAYS)' }));
+      log.warn('Nostr adapter idle: set PONTIS_NOSTR_RELAYS to bridge to Nostr');
+      return;
+    }
+    this.publisher = new RelayPublisher({ publishRelays });
+    const provisioner = new NostrProvisioner({ ds: this.ds, keys: this.keys, publisher: this.publisher, nip05Domain });
+    const deliverer = new NostrDeliverer({ ds: this.ds, keys: this.keys, publisher: this.publisher, provisioner });
+    this.runner = new OutboundRunner({ bus: this.bus, ds: this.ds, network: 'nostr', deliver: deliverer.deliver, partitions: this.config.kafkaPartitions });
+    this.ingest = new NostrIngest({ bus: this.bus, ds: this.ds, readRelays });
+    const ingest = this.ingest;
+    this.health.register('adapter:nostr', async () => {
+      const h = await ingest.health();
+      return { ok: h.ok, detail: `${h.detail}; publishing to ${publishRelays.join(', ')}` };
+    });
+    await this.runner.start();
+    await this.ingest.start();
+    log.info('Nostr adapter started', { publishRelays, readRelays, nip05Domain });
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.ingest?.stop();
+    await this.runner?.stop();
+    this.publisher?.close();
+  }
+}
+
+@Module({})
+export class NostrModule {
+  static forRoot(config: PontisConfig): DynamicModule {
+    return {
+      module: NostrModule,
+      imports: [NostrIdentityModule.forRoot({ options: { domain: config.nostr.nip05Domain, relays: config.nostr.publishRelays } })],
+      providers: [
+        {
+          provide: NostrAdapterLifecycle,
+          useFactory: (bus: Bus, ds: DataSource, keys: NostrKeys, health: HealthRegistry) => new NostrAdapterLifecycle(config, bus, ds, keys, health),
+          inject: [BUS, DATA_SOURCE, NostrKeys, HealthRegistry],
+        },
+      ],
+    };
+  }
+}
