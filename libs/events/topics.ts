@@ -1,4 +1,4 @@
-import type { Network } from './networks.js';
+import { NETWORKS, type Network } from './networks.js';
 
 /** Kafka topic names. Versioned: a breaking change to a payload is a new topic. */
 export const TOPICS = {
@@ -18,4 +18,9 @@ export function parkedTopic(network: Network): string {
 /** Commands for one network's adapter, keyed by target identity. */
 export function outboundTopic(network: Network): string {
   return `bridge.outbound.${network}.v1`;
+}
+
+/** The topics every deployment needs, created by whichever service starts first. */
+export function coreTopics(): string[] {
+  return [TOPICS.events, TOPICS.receipts, TOPICS.deadLetter, ...NETWORKS.map(outboundTopic)];
 }

@@ -4,6 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { PontisConfig } from '../config/index.js';
+import { coreTopics } from '../events/index.js';
 import { createLogger, setLogLevel } from '../observability/index.js';
 import { openDatabase } from './database.js';
 import { JsonErrorsFilter } from './json-errors.filter.js';
@@ -40,6 +41,8 @@ export async function bootstrap(opts: BootstrapOptions): Promise<INestApplicatio
   const bus = startBus(config);
   try {
     await bus.start();
+    // Every service creates the shared topics, so none depends on which one starts first.
+    await bus.ensureTopics(coreTopics().map((topic) => ({ topic, partitions: config.kafkaPartitions })));
   } catch (err) {
     await database.close();
     throw err;

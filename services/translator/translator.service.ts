@@ -2,7 +2,7 @@ import type { DataSource } from 'typeorm';
 import type { Bus, DeliveredMessage, OutgoingMessage, Subscription } from '../../libs/bus/index.js';
 import { publishDeadLetter } from '../../libs/bus/index.js';
 import {
-  NETWORKS,
+  coreTopics,
   outboundTopic,
   parseEvent,
   TOPICS,
@@ -64,7 +64,7 @@ export class TranslatorService {
   }
 
   static topics(partitions: number) {
-    return [TOPICS.events, TOPICS.receipts, TOPICS.deadLetter, ...NETWORKS.map(outboundTopic)].map((topic) => ({ topic, partitions }));
+    return coreTopics().map((topic) => ({ topic, partitions }));
   }
 
   async start(): Promise<void> {
