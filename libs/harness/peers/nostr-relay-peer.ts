@@ -13,22 +13,15 @@
 import WebSocket from 'ws';
 import { childConfig, isMainModule, PeerChild, runAsChild, type ChildPeer } from '../child.js';
 import { requireInfo, ChildProcessPeer } from './peer.js';
+import type { NostrEvent } from 'nostr-tools/core';
 
 export interface NostrRelayPeerInfo {
   /** ws://127.0.0.1:PORT */
   url: string;
 }
 
-/** A Nostr event as it travels on the wire (NIP-01). */
-export interface NostrEvent {
-  id: string;
-  pubkey: string;
-  created_at: number;
-  kind: number;
-  tags: string[][];
-  content: string;
-  sig: string;
-}
+/** A Nostr event as it travels on the wire (NIP-01): nostr-tools' type, one definition everywhere. */
+export type { NostrEvent };
 export interface NostrFilter {
   ids?: string[];
   authors?: string[];

@@ -4,17 +4,10 @@
  * Formats: /work/shared/reference/nostr.md §3 and github.com/nostr-protocol/nips.
  */
 import type { Network } from '../../../libs/events/index.js';
+import type { NostrEvent } from 'nostr-tools/core';
 
-/** A signed event as relays send it (NIP-01). Structurally the same as nostr-tools' `NostrEvent`. */
-export interface NostrEvent {
-  id: string;
-  pubkey: string;
-  created_at: number;
-  kind: number;
-  tags: string[][];
-  content: string;
-  sig: string;
-}
+/** A signed event as relays send it (NIP-01): nostr-tools' type, one definition everywhere. */
+export type { NostrEvent };
 
 /** What `render` returns: the I/O layer adds `pubkey`, computes `id` and signs (nostr-tools `finalizeEvent`). */
 export interface NostrTemplate {
