@@ -6,7 +6,8 @@ import { Global, Module, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { getPublicKey } from 'nostr-tools/pure';
 import type { DataSource } from 'typeorm';
-import { DATA_SOURCE, SECRET_BOX } from '../../../libs/platform/tokens.js';
+import { loadConfig } from '../../../libs/config/index.js';
+import { CONFIG, DATA_SOURCE, SECRET_BOX } from '../../../libs/platform/tokens.js';
 import { createDataSource, KeyStore, parseMasterKey, SecretBox } from '../../../libs/store/index.js';
 import { createTestStore, TEST_DATABASE_URL, type TestStore } from '../../../libs/store/testing.js';
 import { NostrKeyError, NostrKeys } from './bridged-keys.js';
@@ -40,7 +41,10 @@ describe('Nostr identity: nostr.json and bridged keys', { timeout: 60_000 }, () 
   before(async () => {
     s = await createTestStore();
     @Global()
-    @Module({ providers: [{ provide: DATA_SOURCE, useValue: s.ds }, { provide: SECRET_BOX, useValue: box }], exports: [DATA_SOURCE, SECRET_BOX] })
+    @Module({
+      providers: [{ provide: DATA_SOURCE, useValue: s.ds }, { provide: SECRET_BOX, useValue: box }, { provide: CONFIG, useValue: loadConfig({}) }],
+      exports: [DATA_SOURCE, SECRET_BOX, CONFIG],
+    })
     class TestPlatformModule {}
     @Module({ imports: [TestPlatformModule, NostrIdentityModule.forRoot({ options: { domain: DOMAIN, relays: RELAYS } })] })
     class TestAppModule {}

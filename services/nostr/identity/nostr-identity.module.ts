@@ -3,6 +3,7 @@ import type { DataSource } from 'typeorm';
 import { DATA_SOURCE, SECRET_BOX } from '../../../libs/platform/tokens.js';
 import type { SecretBox } from '../../../libs/store/index.js';
 import { NostrKeys } from './bridged-keys.js';
+import { NostrLinkController } from './link.controller.js';
 import { Nip05Controller } from './nip05.controller.js';
 import { NOSTR_IDENTITY_OPTIONS, validateNostrIdentityOptions, type NostrIdentityOptions } from './nostr-identity.options.js';
 
@@ -16,7 +17,7 @@ export class NostrIdentityModule {
     const options = validateNostrIdentityOptions(opts.options);
     return {
       module: NostrIdentityModule,
-      controllers: [Nip05Controller],
+      controllers: [Nip05Controller, NostrLinkController],
       providers: [
         { provide: NOSTR_IDENTITY_OPTIONS, useValue: options },
         {
