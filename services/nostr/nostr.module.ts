@@ -7,6 +7,7 @@ import { createLogger } from '../../libs/observability/index.js';
 import { BUS, DATA_SOURCE, HealthRegistry } from '../../libs/platform/index.js';
 import { NostrKeys } from './identity/bridged-keys.js';
 import { NostrIdentityModule } from './identity/nostr-identity.module.js';
+import { NostrWatchSignal } from './identity/watch-signal.js';
 import { NostrIngest } from './ingest/index.js';
 import { NostrDeliverer, NostrProvisioner, RelayPublisher } from './publish/index.js';
 
@@ -28,6 +29,7 @@ class NostrAdapterLifecycle implements OnApplicationBootstrap, OnApplicationShut
     private readonly ds: DataSource,
     private readonly keys: NostrKeys,
     private readonly health: HealthRegistry,
+    private readonly watch: NostrWatchSignal,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -49,6 +51,7 @@ class NostrAdapterLifecycle implements OnApplicationBootstrap, OnApplicationShut
     });
     await this.runner.start();
     await this.ingest.start();
+    this.watch.onChange(() => void ingest.refreshWatchList().catch((err: Error) => log.warn('watch list refresh failed', { err: err.message })));
     log.info('Nostr adapter started', { publishRelays, readRelays, nip05Domain });
   }
 
@@ -68,8 +71,9 @@ export class NostrModule {
       providers: [
         {
           provide: NostrAdapterLifecycle,
-          useFactory: (bus: Bus, ds: DataSource, keys: NostrKeys, health: HealthRegistry) => new NostrAdapterLifecycle(config, bus, ds, keys, health),
-          inject: [BUS, DATA_SOURCE, NostrKeys, HealthRegistry],
+          useFactory: (bus: Bus, ds: DataSource, keys: NostrKeys, health: HealthRegistry, watch: NostrWatchSignal) =>
+            new NostrAdapterLifecycle(config, bus, ds, keys, health, watch),
+          inject: [BUS, DATA_SOURCE, NostrKeys, HealthRegistry, NostrWatchSignal],
         },
       ],
     };

@@ -7,6 +7,7 @@ import { CONFIG, DATA_SOURCE } from '../../../libs/platform/tokens.js';
 import { NostrLinkRepository } from './link.repository.js';
 import { verifyNip98 } from './nip98.js';
 import { RecentlySeen } from './recently-seen.js';
+import { NostrWatchSignal } from './watch-signal.js';
 
 const PATH = 'api/v1/nostr/link';
 
@@ -25,6 +26,7 @@ export class NostrLinkController {
   constructor(
     @Inject(DATA_SOURCE) ds: DataSource,
     @Inject(CONFIG) private readonly config: PontisConfig,
+    private readonly watch: NostrWatchSignal,
   ) {
     this.repo = new NostrLinkRepository(ds);
   }
@@ -40,6 +42,7 @@ export class NostrLinkController {
     const pubkey = this.prove(authorization, 'POST', req);
     const outcome = await this.repo.link(pubkey);
     if (!outcome.ok) throw new ConflictException(outcome.reason);
+    this.watch.changed();
     return { accountId: outcome.accountId, pubkey, created: outcome.created };
   }
 
@@ -50,7 +53,9 @@ export class NostrLinkController {
   @ApiUnauthorizedResponse({ description: 'missing, stale, replayed or invalid proof' })
   async unlink(@Headers('authorization') authorization: string | undefined, @Req() req: Request) {
     const pubkey = this.prove(authorization, 'DELETE', req);
-    return { pubkey, optedOut: await this.repo.unlink(pubkey) };
+    const optedOut = await this.repo.unlink(pubkey);
+    this.watch.changed();
+    return { pubkey, optedOut };
   }
 
   private prove(authorization: string | undefined, method: string, req: Request): string {

@@ -4,6 +4,7 @@ import { DATA_SOURCE, SECRET_BOX } from '../../../libs/platform/tokens.js';
 import type { SecretBox } from '../../../libs/store/index.js';
 import { NostrKeys } from './bridged-keys.js';
 import { NostrLinkController } from './link.controller.js';
+import { NostrWatchSignal } from './watch-signal.js';
 import { Nip05Controller } from './nip05.controller.js';
 import { NOSTR_IDENTITY_OPTIONS, validateNostrIdentityOptions, type NostrIdentityOptions } from './nostr-identity.options.js';
 
@@ -20,13 +21,14 @@ export class NostrIdentityModule {
       controllers: [Nip05Controller, NostrLinkController],
       providers: [
         { provide: NOSTR_IDENTITY_OPTIONS, useValue: options },
+        NostrWatchSignal,
         {
           provide: NostrKeys,
           useFactory: (ds: DataSource, secretBox: SecretBox) => new NostrKeys(ds, secretBox, { cacheSize: options.keyCacheSize }),
           inject: [DATA_SOURCE, SECRET_BOX],
         },
       ],
-      exports: [NostrKeys, NOSTR_IDENTITY_OPTIONS],
+      exports: [NostrKeys, NOSTR_IDENTITY_OPTIONS, NostrWatchSignal],
     };
   }
 }

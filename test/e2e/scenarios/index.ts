@@ -4,11 +4,13 @@
  */
 import type { Scenario } from '../scenario.js';
 import { scenarios as infrastructure } from './infrastructure.js';
+import { scenarios as nostr } from './nostr.js';
 import { scenarios as peerSmoke } from './peer-smoke.js';
 
 export const scenarioModules: { name: string; scenarios: Scenario[] }[] = [
   { name: 'infrastructure', scenarios: infrastructure },
   { name: 'peer-smoke', scenarios: peerSmoke },
+  { name: 'nostr', scenarios: nostr },
 ];
 
 export const allScenarios: Scenario[] = scenarioModules.flatMap((m) => m.scenarios);
