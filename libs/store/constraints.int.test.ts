@@ -90,6 +90,17 @@ describe('store constraints', { timeout: 60_000 }, () => {
     assert.equal((await s.ds.query(processed)).length, 0);
   });
 
+  test('one bridged identity per handle and network, whatever the case', async () => {
+    const [a]: { id: string }[] = await s.ds.query(`INSERT INTO accounts DEFAULT VALUES RETURNING id`);
+    const add = (nativeId: string, handle: string, kind: 'bridged' | 'native', network = 'nostr') =>
+      s.ds.query(`INSERT INTO identities (account_id, network, native_id, handle, kind) VALUES ($1, $2, $3, $4, $5)`, [a!.id, network, nativeId, handle, kind]);
+    await add('pk-1', 'alice_at_example.social@pontis.test', 'bridged');
+    await assert.rejects(add('pk-2', 'Alice_at_Example.social@pontis.test', 'bridged'), { code: PG_UNIQUE_VIOLATION });
+    // Native identities carry the person's own handle, which we do not allocate.
+    await add('pk-3', 'alice_at_example.social@pontis.test', 'native');
+    await add('at-1', 'alice_at_example.social@pontis.test', 'bridged', 'atproto');
+  });
+
   test('deleting an account cascades to its identities and their keys', async () => {
     const account = await s.ds.getRepository(Account).save({ displayName: 'Bo' });
     const identity = await s.ds.getRepository(Identity).save({ accountId: account.id, network: 'activitypub', nativeId: 'https://ap.example/u/bo', kind: 'bridged', handle: null });

@@ -10,6 +10,8 @@ export type IdentityKind = 'native' | 'bridged';
 @Index('ix_identities_account_id', ['accountId'])
 // Expression index (network, lower(handle)) lives in the migration; TypeORM cannot declare it.
 @Index('ix_identities_network_lower_handle', { synchronize: false })
+// One bridged identity per handle and network (a NIP-05 name, an AP username): also in the migration.
+@Index('uq_identities_bridged_handle', { synchronize: false })
 @Check('ck_identities_kind', `kind IN ('native','bridged')`)
 export class Identity {
   @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'pk_identities' })
