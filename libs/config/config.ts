@@ -24,7 +24,11 @@ export interface PontisConfig {
   masterKey: string | null;
   /** How long an event waits for what it points at before it is dead-lettered with the reason. */
   pendingTimeoutMs: number;
-  /** How long a processed-event id is remembered for dedupe (pruned after). */
+  /**
+   * How long a processed-event id is remembered (pruned after). A replay older than this is
+   * still harmless: its commands keep their ids, and adapters skip ids already delivered.
+   */
+  processedRetentionDays: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   /** Start the local sandbox of peer servers (default: when no external network is configured). */
   sandbox: boolean;
@@ -125,6 +129,7 @@ export function loadConfig(env: Env = process.env): PontisConfig {
     dataDir: env.PONTIS_DATA_DIR?.trim() || '.data',
     masterKey,
     pendingTimeoutMs: int('PONTIS_PENDING_TIMEOUT_MS', 10 * 60_000, 1_000, 7 * 24 * 3_600_000),
+    processedRetentionDays: int('PONTIS_PROCESSED_RETENTION_DAYS', 30, 1, 3650),
     logLevel,
     sandbox: sandboxRaw !== undefined ? sandboxRaw === '1' || sandboxRaw === 'true' : !kafkaBrokers.length && !databaseUrl,
     publicUrl: (env.PONTIS_PUBLIC_URL?.trim() || `http://127.0.0.1:${port}`).replace(/\/$/, ''),

@@ -27,7 +27,11 @@ class TranslatorLifecycle implements OnApplicationBootstrap, OnApplicationShutdo
     {
       provide: TranslatorService,
       useFactory: (bus: Bus, ds: DataSource, config: PontisConfig) =>
-        new TranslatorService(bus, ds, { partitions: config.kafkaPartitions, pendingTimeoutMs: config.pendingTimeoutMs }),
+        new TranslatorService(bus, ds, {
+          partitions: config.kafkaPartitions,
+          pendingTimeoutMs: config.pendingTimeoutMs,
+          processedRetentionDays: config.processedRetentionDays,
+        }),
       inject: [BUS, DATA_SOURCE, CONFIG],
     },
     { provide: TranslatorLifecycle, useFactory: (t: TranslatorService, h: HealthRegistry) => new TranslatorLifecycle(t, h), inject: [TranslatorService, HealthRegistry] },

@@ -248,6 +248,17 @@ export class TranslatorRepository {
     return rows.map((r) => ({ eventId: r.event_id, target: r.target, event: r.payload, reason: r.reason }));
   }
 
+  /** Forgets processed-event ids older than `before`, a bounded slice per call. */
+  async pruneProcessed(before: Date, limit = 10_000): Promise<number> {
+    const rows: { n: number }[] = await this.ds.query(
+      `WITH gone AS (DELETE FROM processed_events WHERE event_id IN (
+         SELECT event_id FROM processed_events WHERE processed_at < $1 LIMIT $2) RETURNING 1)
+       SELECT count(*)::int AS n FROM gone`,
+      [before.toISOString(), limit],
+    );
+    return rows[0]?.n ?? 0;
+  }
+
   async pendingCount(): Promise<number> {
     const [row]: { n: string }[] = await this.ds.query(`SELECT count(*)::text AS n FROM pending_events`);
     return Number(row?.n ?? 0);

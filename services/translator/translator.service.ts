@@ -25,6 +25,8 @@ export interface TranslatorOptions {
   pendingTimeoutMs: number;
   /** How often held events past their deadline are dead-lettered. */
   sweepIntervalMs?: number;
+  /** Processed-event ids older than this many days are forgotten (default 30). */
+  processedRetentionDays?: number;
   /** How long the admin policy is cached (it is read on every batch otherwise). */
   policyTtlMs?: number;
   groupId?: string;
@@ -188,6 +190,8 @@ export class TranslatorService {
   async sweep(): Promise<void> {
     await this.release(await this.repo.pendingWithKnownWait());
     await this.sweepExpired();
+    const days = this.opts.processedRetentionDays ?? 30;
+    await this.repo.pruneProcessed(new Date(Date.now() - days * 86_400_000));
   }
 
   /** Held events whose target never came: dead-lettered with the reason they waited for. */

@@ -219,6 +219,13 @@ export function translatorSuite(name: string, makeRig: () => Promise<TranslatorR
       assert.equal(done!.n, 300);
     });
 
+    it('forgets processed ids past their retention on its periodic pass', async () => {
+      await rig.ds.query(`INSERT INTO processed_events (event_id, outcome, processed_at) VALUES ('old-${run}', 'dropped', now() - interval '40 days'), ('new-${run}', 'dropped', now())`);
+      await translator.sweep();
+      const left: { event_id: string }[] = await rig.ds.query(`SELECT event_id FROM processed_events WHERE event_id IN ('old-${run}', 'new-${run}')`);
+      assert.deepEqual(left.map((r) => r.event_id), [`new-${run}`]);
+    });
+
     it('gives up on a held event after its deadline, visibly', async () => {
       const orphan = post('orphan');
       orphan.object!.replyTo = { network: 'nostr', id: 'e'.repeat(64) };
