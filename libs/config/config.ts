@@ -36,6 +36,8 @@ export interface PontisConfig {
   publicUrl: string;
   /** Networks the adapters in this process may use (the admin can turn them off at run time). */
   networks: Network[];
+  /** Let remote input make us connect to loopback/private addresses (tests and local sandboxes only). */
+  allowPrivateAddresses: boolean;
   nostr: {
     /** Relays the bridge publishes its bridged identities' events to (its own relay first). */
     publishRelays: string[];
@@ -134,6 +136,7 @@ export function loadConfig(env: Env = process.env): PontisConfig {
     sandbox: sandboxRaw !== undefined ? sandboxRaw === '1' || sandboxRaw === 'true' : !kafkaBrokers.length && !databaseUrl,
     publicUrl: (env.PONTIS_PUBLIC_URL?.trim() || `http://127.0.0.1:${port}`).replace(/\/$/, ''),
     networks: networks as Network[],
+    allowPrivateAddresses: env.PONTIS_ALLOW_PRIVATE_ADDRESSES === '1' || env.PONTIS_ALLOW_PRIVATE_ADDRESSES === 'true',
     nostr: {
       publishRelays,
       readRelays,

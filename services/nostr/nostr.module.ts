@@ -43,7 +43,7 @@ class NostrAdapterLifecycle implements OnApplicationBootstrap, OnApplicationShut
     const provisioner = new NostrProvisioner({ ds: this.ds, keys: this.keys, publisher: this.publisher, nip05Domain });
     const deliverer = new NostrDeliverer({ ds: this.ds, keys: this.keys, publisher: this.publisher, provisioner });
     this.runner = new OutboundRunner({ bus: this.bus, ds: this.ds, network: 'nostr', deliver: deliverer.deliver, partitions: this.config.kafkaPartitions });
-    this.ingest = new NostrIngest({ bus: this.bus, ds: this.ds, readRelays });
+    this.ingest = new NostrIngest({ bus: this.bus, ds: this.ds, readRelays, allowPrivateAddresses: this.config.allowPrivateAddresses });
     const ingest = this.ingest;
     this.health.register('adapter:nostr', async () => {
       const h = await ingest.health();

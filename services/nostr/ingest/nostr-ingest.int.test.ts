@@ -309,7 +309,18 @@ describe('NostrIngest against a real relay', { timeout: 120_000 }, () => {
 
   it('reads from the NIP-65 write relays of watched authors, found on the configured relays', async () => {
     const [configured, theirs] = [await startRelay(), await startRelay()];
-    const ing = ingest([configured.info!.url]);
+    // Relays listed by people are refused on private addresses (SSRF) unless allowed, as here.
+    const guarded = ingest([configured.info!.url]);
+    try {
+      await publishTo(configured, signed(alice, { kind: 10002, tags: [['r', theirs.info!.url]] }));
+      await guarded.start();
+      await waitFor(() => guarded.health().total === 1 && guarded.health().connected === 1, { what: 'the configured relay only' });
+      await new Promise((r) => setTimeout(r, 500));
+      assert.deepEqual(guarded.health().relays.map((r) => r.url), [configured.info!.url], 'the loopback relay from the list is refused');
+    } finally {
+      await guarded.stop();
+    }
+    const ing = ingest([configured.info!.url], { allowPrivateAddresses: true });
     try {
       await publishTo(configured, signed(alice, { kind: 10002, tags: [['r', theirs.info!.url], ['r', 'wss://read.example', 'read']] }));
       await ing.start();

@@ -21,6 +21,7 @@ import { RecentIds } from './dedupe.js';
 import { createVerifier, shapeProblem, type EventVerifier, type RejectReason } from './event-verifier.js';
 import { ingestOutcomes, publishFailures, rejectedEvents, relaysConnected } from './metrics.js';
 import { RelayCursor } from './relay-cursor.js';
+import { AddressGuard } from '../../../libs/net/index.js';
 import { normalizeRelayUrl, RelayDirectory } from './relay-directory.js';
 import { RelaySubscription } from './relay-subscription.js';
 import { SerialQueue } from './serial-queue.js';
@@ -36,6 +37,11 @@ export interface NostrIngestOptions {
   verifier?: EventVerifier | 'wasm' | 'js';
   /** Also read from watched authors' NIP-65 write relays (default true). */
   discoverRelays?: boolean;
+  /**
+   * Connect to discovered relays on loopback or private addresses (default false: a relay list
+   * is attacker-controlled, SSRF). Configured relays are the admin's choice and always used.
+   */
+  allowPrivateAddresses?: boolean;
   maxDiscoveredRelays?: number;
   overlapSeconds?: number;
   watchRefreshMs?: number;
@@ -82,6 +88,9 @@ export class NostrIngest {
   private readonly watch: WatchList;
   private readonly relays = new Map<string, RelayState>();
   private readonly configured: string[];
+  private readonly guard: AddressGuard;
+  /** Discovered relays already refused (logged once each). */
+  private readonly refused = new Set<string>();
   private readonly recent: RecentIds<Seen>;
   private readonly inflight = new Map<string, Promise<void>>();
   private readonly rejectLog = new RecentIds(10_000);
@@ -97,6 +106,7 @@ export class NostrIngest {
   constructor(private readonly opts: NostrIngestOptions) {
     this.log = opts.logger ?? createLogger('nostr-ingest');
     this.configured = [...new Set(opts.readRelays.map((u) => normalizeRelayUrl(u) ?? u))];
+    this.guard = new AddressGuard({ allowPrivate: opts.allowPrivateAddresses });
     this.recent = new RecentIds<Seen>(opts.dedupeSize ?? C.DEFAULT_DEDUPE_SIZE);
     this.contacts = new ContactLists(opts.ds, opts.contactsCacheSize ?? C.DEFAULT_CONTACTS_CACHE);
     this.watch = new WatchList(opts.ds, { refreshMs: opts.watchRefreshMs ?? C.DEFAULT_WATCH_REFRESH_MS, logger: this.log });
@@ -167,7 +177,17 @@ export class NostrIngest {
 
   private async doSyncRelays(): Promise<void> {
     if (this.state !== 'running') return;
-    const discovered = this.opts.discoverRelays === false ? [] : this.directory.relays(this.opts.maxDiscoveredRelays ?? C.DEFAULT_MAX_DISCOVERED_RELAYS);
+    const listed = this.opts.discoverRelays === false ? [] : this.directory.relays(this.opts.maxDiscoveredRelays ?? C.DEFAULT_MAX_DISCOVERED_RELAYS);
+    const discovered: string[] = [];
+    for (const url of listed) {
+      if (this.configured.includes(url)) continue;
+      const verdict = await this.guard.check(url);
+      if (verdict.ok) discovered.push(url);
+      else if (!this.refused.has(url)) {
+        this.refused.add(url);
+        this.log.warn('nostr relay from a relay list refused', { relay: url, reason: verdict.reason });
+      }
+    }
     const wanted = new Set([...this.configured, ...discovered]);
     for (const [url, r] of this.relays) {
       if (wanted.has(url)) continue;
