@@ -1,3 +1,4 @@
 export * from './wait-for.js';
 export * from './test-env.js';
 export * from './seed.js';
+export * from './seeded-random.js';

@@ -4,6 +4,7 @@ import { LIMITS, validateEvent } from '../../../libs/events/index.js';
 import type { NostrEvent } from './nostr-protocol.js';
 import { toEvents } from './nostr-to-events.js';
 import { nostrFixture } from './test-support.js';
+import { seededRandom as rng } from '../../../libs/testing/seeded-random.js';
 
 const note = (patch: Partial<NostrEvent> | Record<string, unknown>): NostrEvent => ({ ...nostrFixture('mostr-bridged'), tags: [], ...patch }) as NostrEvent;
 const ignoredFor = (ev: unknown) => {
@@ -12,16 +13,6 @@ const ignoredFor = (ev: unknown) => {
   return r.ignored ?? '';
 };
 
-/** A small deterministic PRNG (mulberry32), so a failing case can be replayed from its seed. */
-function rng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('nostr → events: hostile input never throws', () => {
   it('rejects broken envelopes with a reason', () => {

@@ -14,6 +14,7 @@ import type { NostrEvent } from './nostr-protocol.js';
 import { decodeContentRef } from './nostr-refs.js';
 import { toEvents } from './nostr-to-events.js';
 import { commandFor, KEYS, nostrFixture } from './test-support.js';
+import { seededRandom as rng } from '../../../libs/testing/seeded-random.js';
 
 const RELAY = 'wss://relay.example';
 
@@ -61,16 +62,6 @@ describe('round trip: client fixtures', () => {
   }
 });
 
-/** mulberry32: seeded, so a failure names a reproducible case. */
-function rng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const WORDS = ['GM', 'hello', '☀️', '👨‍👩‍👧‍👦', '🇯🇵', '👋🏽', 'cafe\u0301', 'z̷a̸l̶g̴o̵', 'नमस्ते', 'Привет', '日本語', '🏳️‍🌈', 'a\u0308\u0301', '(', ')', ',', '—', ':amethyst:', '𝕏'];
 const HASHTAGS = ['bridge', 'Brücke', '日本', 'e\u0301te\u0301', 'nostr2026', 'ZapThis'];
