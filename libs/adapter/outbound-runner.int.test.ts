@@ -20,7 +20,7 @@ function post(n: string, actor = 'https://mastodon.example/users/alice'): Bridge
   return e;
 }
 
-describe('OutboundRunner (memory bus + Postgres)', { timeout: 60_000 }, () => {
+describe('OutboundRunner (memory bus + Postgres)', { timeout: 180_000 }, () => {
   let s: TestStore;
   let bus: MemoryBus;
   let rec: Recorder;
@@ -161,7 +161,7 @@ describe('OutboundRunner (memory bus + Postgres)', { timeout: 60_000 }, () => {
       throw new DeliveryError('timeout', { kind: 'transient', target: 'ws://relay', status: 'unreachable' });
     });
     await send([c]);
-    await waitFor(() => receipts(c.id).length === 1, { what: 'failed receipt', timeoutMs: 20_000 });
+    await waitFor(() => receipts(c.id).length === 1, { what: 'the dead receipt', timeoutMs: 60_000 });
     const r = await row(c.id);
     assert.equal(r.status, 'dead');
     assert.equal(r.attempts, FAST.maxAttempts);
