@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Lru } from './bridged-keys.js';
+import { Lru } from '../../../libs/collections/lru.js';
 
 describe('the bounded key cache', () => {
   it('evicts the least recently used entry and zeroes it', () => {

@@ -3,6 +3,7 @@ import { generateSecretKey, getPublicKey } from 'nostr-tools/pure';
 import type { DataSource, EntityManager } from 'typeorm';
 import { KeyStore, type SecretBox } from '../../../libs/store/index.js';
 import { BOT_KEY_LOCK, DEFAULT_KEY_CACHE_SIZE, NOSTR_BOT_PURPOSE, NOSTR_SIGNING_PURPOSE } from './constants.js';
+import { Lru } from '../../../libs/collections/lru.js';
 
 /*
  * One secp256k1 key per bridged identity: RANDOM, stored encrypted in key_material (KeyStore,
@@ -194,58 +195,4 @@ function copyOut(e: Entry): NostrKeyPair {
   const out = { pubkey: e.pubkey } as NostrKeyPair;
   Object.defineProperty(out, 'secretKey', { value: new Uint8Array(e.secret), enumerable: false });
   return Object.freeze(out);
-}
-
-/** A bounded map that forgets the least recently used entry; `onEvict` zeroes secrets. */
-export class Lru<V> {
-  private readonly map = new Map<string, V>();
-
-  constructor(
-    readonly max: number,
-    private readonly onEvict: (value: V) => void = () => undefined,
-  ) {
-    if (!Number.isInteger(max) || max < 1) throw new RangeError('cache size must be a positive integer');
-  }
-
-  get size(): number {
-    return this.map.size;
-  }
-
-  get(key: string): V | undefined {
-    const value = this.map.get(key);
-    if (value !== undefined) {
-      this.map.delete(key);
-      this.map.set(key, value);
-    }
-    return value;
-  }
-
-  /** Without refreshing recency. */
-  peek(key: string): V | undefined {
-    return this.map.get(key);
-  }
-
-  set(key: string, value: V): void {
-    const old = this.map.get(key);
-    this.map.delete(key);
-    if (old !== undefined && old !== value) this.onEvict(old);
-    this.map.set(key, value);
-    while (this.map.size > this.max) {
-      const [oldestKey, oldest] = this.map.entries().next().value as [string, V];
-      this.map.delete(oldestKey);
-      this.onEvict(oldest);
-    }
-  }
-
-  delete(key: string): void {
-    const value = this.map.get(key);
-    if (value === undefined) return;
-    this.map.delete(key);
-    this.onEvict(value);
-  }
-
-  clear(): void {
-    for (const value of this.map.values()) this.onEvict(value);
-    this.map.clear();
-  }
 }

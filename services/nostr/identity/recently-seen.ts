@@ -1,21 +1,23 @@
+import { Lru } from '../../../libs/collections/lru.js';
+
 /** A bounded set of ids with an expiry: remembers what was used, forgets after `ttlMs` or when full. */
 export class RecentlySeen {
-  private readonly seen = new Map<string, number>();
+  private readonly seen: Lru<number>;
 
   constructor(
-    private readonly max: number,
+    max: number,
     private readonly ttlMs: number,
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    this.seen = new Lru<number>(max);
+  }
 
   /** False when `id` was added within the last `ttlMs`. */
   add(id: string): boolean {
     const t = this.now();
-    const at = this.seen.get(id);
+    const at = this.seen.peek(id);
     if (at !== undefined && t - at < this.ttlMs) return false;
-    this.seen.delete(id);
     this.seen.set(id, t);
-    while (this.seen.size > this.max) this.seen.delete(this.seen.keys().next().value as string);
     return true;
   }
 }
