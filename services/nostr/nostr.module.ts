@@ -3,13 +3,14 @@ import type { DataSource } from 'typeorm';
 import { OutboundRunner } from '../../libs/adapter/index.js';
 import type { Bus } from '../../libs/bus/index.js';
 import type { PontisConfig } from '../../libs/config/index.js';
+import { AddressGuard } from '../../libs/net/index.js';
 import { createLogger } from '../../libs/observability/index.js';
 import { BUS, DATA_SOURCE, HealthRegistry } from '../../libs/platform/index.js';
 import { NostrKeys } from './identity/bridged-keys.js';
 import { NostrIdentityModule } from './identity/nostr-identity.module.js';
 import { NostrWatchSignal } from './identity/watch-signal.js';
-import { NostrIngest } from './ingest/index.js';
-import { NostrDeliverer, NostrProvisioner, RelayPublisher } from './publish/index.js';
+import { createVerifier, NostrIngest } from './ingest/index.js';
+import { InboxRelays, NostrDeliverer, NostrProvisioner, RelayPublisher } from './publish/index.js';
 
 const log = createLogger('nostr');
 
@@ -39,11 +40,25 @@ class NostrAdapterLifecycle implements OnApplicationBootstrap, OnApplicationShut
       log.warn('Nostr adapter idle: set PONTIS_NOSTR_RELAYS to bridge to Nostr');
       return;
     }
-    this.publisher = new RelayPublisher({ publishRelays });
-    const provisioner = new NostrProvisioner({ ds: this.ds, keys: this.keys, publisher: this.publisher, nip05Domain });
-    const deliverer = new NostrDeliverer({ ds: this.ds, keys: this.keys, publisher: this.publisher, provisioner });
+    const publisher = (this.publisher = new RelayPublisher({ publishRelays }));
+    const provisioner = new NostrProvisioner({ ds: this.ds, keys: this.keys, publisher, nip05Domain });
+    const verifier = await createVerifier();
+    const inboxes = new InboxRelays({
+      query: (filter, others) => publisher.queryMany(filter, others),
+      indexRelays: readRelays,
+      verify: (raw) => verifier.verify(raw).ok,
+      guard: new AddressGuard({ allowPrivate: this.config.allowPrivateAddresses }),
+    });
+    const deliverer = new NostrDeliverer({ ds: this.ds, keys: this.keys, publisher, provisioner, inboxes });
     this.runner = new OutboundRunner({ bus: this.bus, ds: this.ds, network: 'nostr', deliver: deliverer.deliver, partitions: this.config.kafkaPartitions });
-    this.ingest = new NostrIngest({ bus: this.bus, ds: this.ds, readRelays, allowPrivateAddresses: this.config.allowPrivateAddresses });
+    this.ingest = new NostrIngest({
+      bus: this.bus,
+      ds: this.ds,
+      readRelays,
+      verifier,
+      allowPrivateAddresses: this.config.allowPrivateAddresses,
+      onRelayList: (event) => inboxes.remember(event),
+    });
     const ingest = this.ingest;
     this.health.register('adapter:nostr', async () => {
       const h = await ingest.health();

@@ -1,9 +1,6 @@
 /** Every tunable of Nostr ingest, in one place (defaults; NostrIngest options override them). */
 import { KIND } from '../mapping/index.js';
 
-/** NIP-65 relay list metadata (replaceable). The mapper does not bridge it; ingest reads it for relay discovery. */
-export const RELAY_LIST_KIND = 10002;
-
 /** What we ask watched authors' relays for: every kind the mapper bridges (mapping/README.md). */
 export const AUTHOR_KINDS: readonly number[] = [KIND.profile, KIND.note, KIND.contacts, KIND.deletion, KIND.repost, KIND.reaction, KIND.genericRepost, KIND.article];
 /**

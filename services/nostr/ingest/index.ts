@@ -3,4 +3,3 @@ export { createVerifier, jsVerifier, shapeProblem, type EventVerifier, type Reje
 export { RecentIds } from './dedupe.js';
 export { WatchList, loadWatchSet, classify, subscriptionsFor, type WatchSet, type SubSpec, type Filter } from './watch-list.js';
 export { RelaySubscription } from './relay-subscription.js';
-export { normalizeRelayUrl, writeRelaysOf } from './relay-directory.js';

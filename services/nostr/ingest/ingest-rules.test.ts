@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { followsOf, supersedes } from './contact-lists.js';
 import { RelayCursor } from './relay-cursor.js';
-import { normalizeRelayUrl, RelayDirectory } from './relay-directory.js';
+import { normalizeRelayUrl } from '../mapping/index.js';
+import { RelayDirectory } from './relay-directory.js';
 import { parseFrame } from './relay-subscription.js';
 import { classify, subscriptionsFor } from './watch-list.js';
 

@@ -14,7 +14,7 @@ import type { Bus } from '../../../libs/bus/index.js';
 import { TOPICS, type BridgeEvent } from '../../../libs/events/index.js';
 import { createLogger, type Logger } from '../../../libs/observability/index.js';
 import { getCursor, setCursor } from '../../../libs/store/index.js';
-import { KIND, toEvents, type InboundContext, type NostrEvent } from '../mapping/index.js';
+import { KIND, normalizeRelayUrl, toEvents, type InboundContext, type NostrEvent } from '../mapping/index.js';
 import * as C from './constants.js';
 import { ContactLists, followsOf, supersedes } from './contact-lists.js';
 import { RecentIds } from './dedupe.js';
@@ -22,7 +22,7 @@ import { createVerifier, shapeProblem, type EventVerifier, type RejectReason } f
 import { ingestOutcomes, publishFailures, rejectedEvents, relaysConnected } from './metrics.js';
 import { RelayCursor } from './relay-cursor.js';
 import { AddressGuard } from '../../../libs/net/index.js';
-import { normalizeRelayUrl, RelayDirectory } from './relay-directory.js';
+import { RelayDirectory } from './relay-directory.js';
 import { RelaySubscription } from './relay-subscription.js';
 import { SerialQueue } from './serial-queue.js';
 import { subscriptionsFor, WatchList, type SubSpec } from './watch-list.js';
@@ -43,6 +43,8 @@ export interface NostrIngestOptions {
    */
   allowPrivateAddresses?: boolean;
   maxDiscoveredRelays?: number;
+  /** Every verified kind 10002 of a watched author (the publisher uses their read relays). */
+  onRelayList?: (event: NostrEvent) => void;
   overlapSeconds?: number;
   watchRefreshMs?: number;
   cursorFlushMs?: number;
@@ -293,8 +295,9 @@ export class NostrIngest {
   }
 
   private async process(r: RelayState, event: NostrEvent): Promise<void> {
-    if (event.kind === C.RELAY_LIST_KIND) {
+    if (event.kind === KIND.relayList) {
       ingestOutcomes.inc({ outcome: 'relay_list' });
+      this.opts.onRelayList?.(event);
       if (this.directory.update(event)) void this.syncRelays();
       return;
     }

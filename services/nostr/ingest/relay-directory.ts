@@ -1,37 +1,8 @@
 /**
- * NIP-65 (kind 10002) relay lists of watched authors. NIP-65: "when seeking events FROM a user,
- * clients SHOULD use the WRITE relays of the user's kind:10002": `["r", url]` (read and write) or
- * `["r", url, "write"]`. The newest list per author wins (replaceable, NIP-01 tie: lowest id).
+ * The write relays (NIP-65, parsed in mapping/nip65.ts) of watched authors, in memory: the newest
+ * list per author wins (replaceable, NIP-01 tie: lowest id).
  */
-import type { NostrEvent } from '../mapping/index.js';
-
-/** A list naming more is spam: real ones name 2–10 (NIP-65 asks clients to keep them small). */
-const MAX_RELAYS_PER_AUTHOR = 20;
-
-/** `wss://Relay.Example/` → `wss://relay.example`; anything but a plain ws(s) URL → undefined. */
-export function normalizeRelayUrl(value: unknown): string | undefined {
-  if (typeof value !== 'string' || value.length > 512) return undefined;
-  let u: URL;
-  try {
-    u = new URL(value.trim());
-  } catch {
-    return undefined;
-  }
-  if ((u.protocol !== 'wss:' && u.protocol !== 'ws:') || u.username || u.password || !u.hostname) return undefined;
-  const path = u.pathname === '/' ? '' : u.pathname.replace(/\/+$/, '');
-  return `${u.protocol}//${u.host}${path}${u.search}`;
-}
-
-export function writeRelaysOf(event: Pick<NostrEvent, 'tags'>): string[] {
-  const out = new Set<string>();
-  for (const t of event.tags) {
-    if (t[0] !== 'r' || (t[2] !== undefined && t[2] !== 'write')) continue;
-    const url = normalizeRelayUrl(t[1]);
-    if (url) out.add(url);
-    if (out.size >= MAX_RELAYS_PER_AUTHOR) break;
-  }
-  return [...out];
-}
+import { writeRelaysOf, type NostrEvent } from '../mapping/index.js';
 
 interface Entry {
   id: string;

@@ -7,7 +7,8 @@
  */
 import type { DataSource } from 'typeorm';
 import type { Logger } from '../../../libs/observability/index.js';
-import { AUTHOR_KINDS, DEFAULT_CHUNK_SIZE, MENTION_KINDS, RELAY_LIST_KIND } from './constants.js';
+import { KIND } from '../mapping/index.js';
+import { AUTHOR_KINDS, DEFAULT_CHUNK_SIZE, MENTION_KINDS } from './constants.js';
 
 export interface WatchSet {
   /** Sorted hex pubkeys whose own events we bridge. */
@@ -93,7 +94,7 @@ export function subscriptionsFor(watch: WatchSet, since: number | undefined, opt
   chunks(watch.authors, size).forEach((authors, i) => subs.push({ key: `a${i}`, filter: withSince({ authors, kinds: [...AUTHOR_KINDS] }), gatesCursor: true }));
   chunks(watch.mentionTargets, size).forEach((p, i) => subs.push({ key: `p${i}`, filter: withSince({ '#p': p, kinds: [...MENTION_KINDS] }), gatesCursor: true }));
   if (opts.relayLists)
-    chunks(watch.authors, size).forEach((authors, i) => subs.push({ key: `r${i}`, filter: { authors, kinds: [RELAY_LIST_KIND] }, gatesCursor: false }));
+    chunks(watch.authors, size).forEach((authors, i) => subs.push({ key: `r${i}`, filter: { authors, kinds: [KIND.relayList] }, gatesCursor: false }));
   return subs;
 }
 

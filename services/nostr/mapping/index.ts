@@ -16,6 +16,7 @@ export type { InboundContext, MapResult, RenderContext, RenderResult } from './c
 export { copyIdOf, render } from './events-to-nostr.js';
 export { toEvents } from './nostr-to-events.js';
 export { listEntryId } from './inbound-social.js';
+export { MAX_RELAYS_PER_AUTHOR, newestPerAuthor, normalizeRelayUrl, readRelaysOf, writeRelaysOf } from './nip65.js';
 export { KIND, TAG, type NostrEvent, type NostrTemplate } from './nostr-protocol.js';
 
 /**

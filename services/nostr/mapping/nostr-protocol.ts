@@ -36,6 +36,8 @@ export const KIND = {
   vanish: 62,
   /** NIP-51 mute list (replaceable). */
   muteList: 10000,
+  /** NIP-65 relay list (replaceable). */
+  relayList: 10002,
   /** NIP-23 long-form article (addressable by `d`). */
   article: 30023,
 } as const;

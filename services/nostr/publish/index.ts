@@ -3,3 +3,4 @@ export { RelayConnection, type NostrFilter } from './relay-connection.js';
 export * from './relay-publisher.js';
 export * from './provision.js';
 export * from './nostr-deliverer.js';
+export * from './inbox-relays.js';

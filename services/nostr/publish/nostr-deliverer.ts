@@ -5,6 +5,7 @@ import type { OutboundCommand } from '../../../libs/events/index.js';
 import { createLogger, type Logger } from '../../../libs/observability/index.js';
 import type { NostrKeys } from '../identity/index.js';
 import { copyIdOf, KIND, render, type NostrEvent, type NostrTemplate, type RenderContext } from '../mapping/index.js';
+import type { InboxRelays } from './inbox-relays.js';
 import type { NostrProvisioner, DisplayInfo } from './provision.js';
 import type { RelayPublisher } from './relay-publisher.js';
 
@@ -15,6 +16,8 @@ export interface NostrDelivererOptions {
   keys: NostrKeys;
   publisher: RelayPublisher;
   provisioner: NostrProvisioner;
+  /** Tagged people's NIP-65 read relays, where replies, mentions and reactions also go. Absent: own relays only. */
+  inboxes?: InboxRelays;
   /** nostr-tools finalizeEvent; replaceable in tests to make an event a relay refuses. */
   sign?: Signer;
   logger?: Logger;
@@ -73,7 +76,11 @@ export class NostrDeliverer {
     try {
       // In order (account deletion: kind 5, then the NIP-62 vanish request). A retry re-renders the
       // same ids (created_at comes from the event), so what a relay already took comes back "duplicate:".
-      for (const event of events) await this.o.publisher.publishOrThrow(event);
+      for (const event of events) {
+        const others = (await this.o.inboxes?.forEvent(event, [me.pubkey])) ?? [];
+        const report = await this.o.publisher.publishOrThrow(event, others);
+        if (others.length) void report.others.then((rs) => this.log.debug('sent to tagged people\'s relays', { eventId: event.id, results: rs.map((r) => `${r.relay} ${r.outcome}`) }));
+      }
     } catch (err) {
       // Never published and never will be: do not leave a copy that points nowhere.
       if (recorded && err instanceof DeliveryError && err.kind !== 'transient') await this.forgetCopy(command.objectKey, copyId!);

@@ -1,20 +1,23 @@
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { finalizeEvent } from 'nostr-tools/pure';
+import { finalizeEvent, generateSecretKey, getPublicKey } from 'nostr-tools/pure';
 import { OutboundRunner } from '../../../libs/adapter/index.js';
 import { commandFor, Recorder } from '../../../libs/adapter/testing.js';
 import { DEAD_LETTER_HEADERS, MemoryBus } from '../../../libs/bus/index.js';
+import { AddressGuard } from '../../../libs/net/index.js';
 import { eventFixture, outboundTopic, parkedTopic, TOPICS, type BridgeEvent, type OutboundCommand, type Receipt } from '../../../libs/events/index.js';
 import { NostrRelayPeer, PeerChild } from '../../../libs/harness/index.js';
 import { parseMasterKey, SecretBox } from '../../../libs/store/index.js';
 import { createTestStore, type TestStore } from '../../../libs/store/testing.js';
 import { seedAccount, waitFor } from '../../../libs/testing/index.js';
 import { NostrKeys } from '../identity/index.js';
-import type { NostrEvent } from '../mapping/index.js';
+import { KIND, type NostrEvent } from '../mapping/index.js';
+import { jsVerifier } from '../ingest/index.js';
+import { InboxRelays } from './inbox-relays.js';
 import { NostrDeliverer } from './nostr-deliverer.js';
-import { NostrProvisioner, RELAY_LIST_KIND } from './provision.js';
+import { NostrProvisioner } from './provision.js';
 import { RelayPublisher } from './relay-publisher.js';
 
 // The real relay (child process), Postgres on 127.0.0.1:5432, the in-process bus.
@@ -60,6 +63,8 @@ describe('Nostr publishing through the outbound runner (real relay)', { timeout:
   let s: TestStore;
   let bus: MemoryBus;
   let relay: RelayOnPort;
+  /** A Nostr person's own relay, named as their read relay in their NIP-65 list on the bridge relay. */
+  let theirRelay: NostrRelayPeer;
   let rec: Recorder;
   let runner: OutboundRunner;
   let publisher: RelayPublisher;
@@ -87,6 +92,8 @@ describe('Nostr publishing through the outbound runner (real relay)', { timeout:
     const port = await freePort();
     relay = new RelayOnPort(port);
     url = (await relay.start()).url;
+    theirRelay = new NostrRelayPeer();
+    await theirRelay.start();
     bus = new MemoryBus({ backoff: { baseMs: 20, maxMs: 200, jitter: 0 } });
     await bus.start();
     await bus.ensureTopics([outboundTopic('nostr'), parkedTopic('nostr'), TOPICS.receipts, TOPICS.deadLetter].map((topic) => ({ topic, partitions: 2 })));
@@ -94,11 +101,19 @@ describe('Nostr publishing through the outbound runner (real relay)', { timeout:
     keys = new NostrKeys(s.ds, new SecretBox([{ version: 1, key: parseMasterKey(randomBytes(32).toString('base64')) }]));
     publisher = new RelayPublisher({ publishRelays: [url], okTimeoutMs: 2_000, connectTimeoutMs: 1_000, backoff: { baseMs: 50, maxMs: 400, jitter: 0 } });
     const provisioner = new NostrProvisioner({ ds: s.ds, keys, publisher, nip05Domain: 'bridge.test' });
+    const verifier = jsVerifier();
+    const inboxes = new InboxRelays({
+      query: (f, others) => publisher.queryMany(f, others, 2_000),
+      indexRelays: [],
+      verify: (raw) => verifier.verify(raw).ok,
+      guard: new AddressGuard({ allowPrivate: true }),
+    });
     const deliverer = new NostrDeliverer({
       ds: s.ds,
       keys,
       publisher,
       provisioner,
+      inboxes,
       // A test-only signer: events whose text asks for it get a broken signature, which the relay refuses.
       sign: (t, sk) => {
         const ev = finalizeEvent(t, sk) as NostrEvent;
@@ -124,6 +139,7 @@ describe('Nostr publishing through the outbound runner (real relay)', { timeout:
     await rec?.stop();
     await bus?.stop();
     await relay?.stop();
+    await theirRelay?.stop();
     await s?.drop();
   });
 
@@ -153,7 +169,7 @@ describe('Nostr publishing through the outbound runner (real relay)', { timeout:
     const meta = JSON.parse(profile!.content);
     assert.equal(meta.bot, true);
     assert.equal(meta.nip05, 'alice_at_mastodon.example@bridge.test');
-    const [relays] = await relay.query({ authors: [pubkey], kinds: [RELAY_LIST_KIND] });
+    const [relays] = await relay.query({ authors: [pubkey], kinds: [KIND.relayList] });
     assert.deepEqual(relays!.tags, [['r', url]]);
     const [handle] = await s.ds.query(`SELECT handle, kind FROM identities WHERE native_id = $1`, [pubkey]);
     assert.deepEqual(handle, { handle: 'alice_at_mastodon.example@bridge.test', kind: 'bridged' });
@@ -205,6 +221,50 @@ describe('Nostr publishing through the outbound runner (real relay)', { timeout:
     // the copy being gone shows the deletion named the right event and was signed by its author.
     // (The relay answers OK before its delete commits, hence the wait.)
     await waitFor(async () => (await relay.query({ ids: [copyId] })).length === 0, { what: 'the copy deleted on the relay', timeoutMs: 5_000 });
+  });
+
+  it("a reaction to a Nostr person's note also goes to their NIP-65 read relays, never to private ones unless allowed", async () => {
+    const bobSk = generateSecretKey();
+    const bobPk = getPublicKey(bobSk);
+    const now = Math.floor(Date.now() / 1000);
+    const theirUrl = theirRelay.info!.url;
+    const list = finalizeEvent({ kind: KIND.relayList, created_at: now, tags: [['r', theirUrl, 'read'], ['r', 'wss://write-only.example', 'write']], content: '' }, bobSk);
+    const note = finalizeEvent({ kind: 1, created_at: now, tags: [], content: 'a note by a Nostr person' }, bobSk);
+    for (const e of [list, note]) assert.ok((await relay.publish(e)).accepted);
+    const objectKey = randomUUID();
+    await s.ds.query(`INSERT INTO object_map (object_key, network, native_id, is_original, owner_network, owner_id) VALUES ($1, 'nostr', $2, true, 'nostr', $3)`, [objectKey, note.id, bobPk]);
+
+    const like = eventFixture('reaction.added');
+    Object.assign(like, { id: 'activitypub:https://mastodon.example/likes/inbox-1', actor: { network: 'activitypub', id: ALICE }, trace: { origin: 'activitypub', hops: 0 } });
+    like.source = { network: 'activitypub', id: 'https://mastodon.example/likes/inbox-1' };
+    like.target = { network: 'nostr', id: note.id };
+    const likeCmd = commandFor(like, 'nostr', alice, { refs: { target: { network: 'nostr', id: note.id, original: true } } });
+    await send([likeCmd]);
+    await waitFor(() => receipts(likeCmd.id).length === 1, { what: 'reaction receipt' });
+    const reactionId = receipts(likeCmd.id)[0]!.ref!.id;
+    const [there] = await waitFor(async () => {
+      const found = await theirRelay.query({ ids: [reactionId] });
+      return found.length ? found : false;
+    }, { what: "the reaction on the person's read relay", timeoutMs: 5_000 });
+    assert.deepEqual(there!.tags.find((t) => t[0] === 'p'), ['p', bobPk]);
+    assert.equal((await relay.query({ ids: [reactionId] })).length, 1, 'and on the bridge relay');
+
+    // The same list seen by a deployment that refuses private addresses: the loopback relay is dropped.
+    const strict = new InboxRelays({
+      query: (f, others) => publisher.queryMany(f, others, 2_000),
+      indexRelays: [],
+      verify: () => true,
+      guard: new AddressGuard({ allowPrivate: false }),
+    });
+    assert.deepEqual(await strict.forPubkeys([bobPk]), []);
+    // A forged list (bad signature) served by a relay is not believed.
+    const forgedBy = new InboxRelays({
+      query: async () => [{ ...JSON.parse(JSON.stringify(list)), sig: '0'.repeat(128) }],
+      indexRelays: [],
+      verify: (raw) => jsVerifier().verify(raw).ok,
+      guard: new AddressGuard({ allowPrivate: true }),
+    });
+    assert.deepEqual(await forgedBy.forPubkeys([bobPk]), []);
   });
 
   it('relay down: the command is parked, retried with backoff, and delivered once the relay is back', async () => {

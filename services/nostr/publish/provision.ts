@@ -8,7 +8,6 @@ import { PROFILE_FIELD } from '../mapping/nostr-protocol.js';
 import type { RelayPublisher } from './relay-publisher.js';
 
 /** NIP-65 relay list. Not in mapping/nostr-protocol.ts's KIND (the mapper never renders it); belongs there. */
-export const RELAY_LIST_KIND = 10002;
 
 export interface DisplayInfo {
   displayName?: string;
@@ -56,7 +55,7 @@ export class NostrProvisioner {
       await this.o.publisher.publishOrThrow(finalizeEvent({ ...make(), created_at: now }, key.secretKey));
     };
     await announce(KIND.profile, () => ({ kind: KIND.profile, tags: [], content: JSON.stringify(profileJson(handle, display)) }));
-    await announce(RELAY_LIST_KIND, () => ({ kind: RELAY_LIST_KIND, tags: this.o.publisher.publishRelays.map((r) => ['r', r]), content: '' }));
+    await announce(KIND.relayList, () => ({ kind: KIND.relayList, tags: this.o.publisher.publishRelays.map((r) => ['r', r]), content: '' }));
     key.secretKey.fill(0);
     return { identityId, pubkey, handle };
   }

@@ -1,5 +1,6 @@
 import { DEFAULT_BACKOFF, type BackoffPolicy } from '../../../libs/bus/backoff.js';
 import { DeliveryError } from '../../../libs/adapter/index.js';
+import { Lru } from '../../../libs/collections/index.js';
 import type { NostrEvent } from '../mapping/index.js';
 import { RelayConnection, type NostrFilter } from './relay-connection.js';
 import { summarize, type RelayResult } from './relay-result.js';
@@ -12,32 +13,58 @@ export interface RelayPublisherOptions {
   connectTimeoutMs?: number;
   /** Reconnect schedule per relay (default: the bus's 200 ms doubling to 30 s, jittered). */
   backoff?: BackoffPolicy;
+  /** Connections kept open to other people's relays (least recently used closed first; default 64). */
+  maxOtherConnections?: number;
 }
 
 export interface PublishReport {
   eventId: string;
+  /** The bridge's own relays' verdicts (what decides the delivery). */
   results: RelayResult[];
   verdict: 'success' | 'permanent' | 'transient';
+  /** Other relays (tagged people's read relays): best effort, settled in the background. */
+  others: Promise<RelayResult[]>;
 }
 
 /**
- * Publishes signed events to the bridge's relays (+ extra relays, best effort) over reused
- * connections, and reads from them (latest lists, profiles). Plain class: the Nest module wires it.
+ * Publishes signed events to the bridge's relays (+ tagged people's relays, best effort) over
+ * reused connections, and reads from them (latest lists, profiles, relay lists). Plain class: the
+ * Nest module wires it.
  */
 export class RelayPublisher {
   private readonly conns = new Map<string, RelayConnection>();
+  private readonly otherConns: Lru<RelayConnection>;
   readonly publishRelays: readonly string[];
 
   constructor(private readonly opts: RelayPublisherOptions) {
     if (!opts.publishRelays.length) throw new Error('RelayPublisher needs at least one publish relay (nostr.publishRelays)');
     this.publishRelays = [...opts.publishRelays];
+    this.otherConns = new Lru(opts.maxOtherConnections ?? 64, (c) => c.close());
   }
 
-  /** Sends to every relay at once and waits for each OK (or its timeout). */
-  async publish(event: NostrEvent, extraRelays: readonly string[] = []): Promise<PublishReport> {
-    const relays = [...new Set([...this.publishRelays, ...extraRelays])];
-    const results = await Promise.all(relays.map((url) => this.conn(url).publish(event, this.opts.okTimeoutMs ?? 5_000)));
-    return { eventId: event.id, results, verdict: summarize(results, this.publishRelays) };
+  /**
+   * Sends to every relay at once; waits for the own relays' OKs (or their timeouts) only, so a slow
+   * or dead relay of someone we tagged never delays a delivery.
+   */
+  async publish(event: NostrEvent, otherRelays: readonly string[] = []): Promise<PublishReport> {
+    const okTimeout = this.opts.okTimeoutMs ?? 5_000;
+    const others = [...new Set(otherRelays)].filter((url) => !this.publishRelays.includes(url));
+    const settledOthers = Promise.all(others.map((url) => this.otherConn(url).publish(event, okTimeout)));
+    const results = await Promise.all(this.publishRelays.map((url) => this.conn(url).publish(event, okTimeout)));
+    return { eventId: event.id, results, verdict: summarize(results, this.publishRelays), others: settledOthers };
+  }
+
+  /**
+   * Events matching `filter` from the own relays plus `otherRelays`, merged; relays that fail or
+   * time out are skipped (callers verify what comes back: another relay may serve anything).
+   */
+  async queryMany(filter: NostrFilter, otherRelays: readonly string[] = [], timeoutMs = 5_000): Promise<NostrEvent[]> {
+    const others = [...new Set(otherRelays)].filter((url) => !this.publishRelays.includes(url));
+    const answers = await Promise.allSettled([
+      ...this.publishRelays.map((url) => this.conn(url).query(filter, timeoutMs)),
+      ...others.map((url) => this.otherConn(url).query(filter, timeoutMs)),
+    ]);
+    return answers.flatMap((a) => (a.status === 'fulfilled' ? a.value : []));
   }
 
   /** publish(), throwing a DeliveryError unless one own relay has the event. */
@@ -65,6 +92,13 @@ export class RelayPublisher {
   close(): void {
     for (const c of this.conns.values()) c.close();
     this.conns.clear();
+    this.otherConns.clear();
+  }
+
+  private otherConn(url: string): RelayConnection {
+    let c = this.otherConns.get(url);
+    if (!c) this.otherConns.set(url, (c = new RelayConnection(url, { connectTimeoutMs: this.opts.connectTimeoutMs ?? 5_000, backoff: this.opts.backoff ?? DEFAULT_BACKOFF })));
+    return c;
   }
 
   private conn(url: string): RelayConnection {
