@@ -42,7 +42,7 @@ class NostrAdapterLifecycle implements OnApplicationBootstrap, OnApplicationShut
     }
     const publisher = (this.publisher = new RelayPublisher({ publishRelays }));
     const provisioner = new NostrProvisioner({ ds: this.ds, keys: this.keys, publisher, nip05Domain });
-    const verifier = await createVerifier();
+    const verifier = await createVerifier({ onFallback: (err) => log.warn('nostr-wasm unavailable; verifying with pure JS (~5x slower)', { err }) });
     const inboxes = new InboxRelays({
       query: (filter, others) => publisher.queryMany(filter, others),
       indexRelays: readRelays,
@@ -58,6 +58,7 @@ class NostrAdapterLifecycle implements OnApplicationBootstrap, OnApplicationShut
       verifier,
       allowPrivateAddresses: this.config.allowPrivateAddresses,
       onRelayList: (event) => inboxes.remember(event),
+      queryProfiles: (authors) => publisher.queryMany({ kinds: [0], authors, limit: authors.length * 2 }, readRelays),
     });
     const ingest = this.ingest;
     this.health.register('adapter:nostr', async () => {

@@ -49,3 +49,13 @@ export const STABLE_CONNECTION_MS = 30_000;
 /** cursors table keys. */
 export const relayCursorKey = (url: string): string => `nostr:relay:${url}`;
 export const contactsKey = (pubkey: string): string => `nostr:contacts:${pubkey}`;
+export const profileKey = (pubkey: string): string => `nostr:profile:${pubkey}`;
+
+/** Profiles (name, NIP-05 verdict) kept in memory; the rest cost one primary-key read. */
+export const DEFAULT_PROFILES_CACHE = 20_000;
+/** A verified NIP-05 is checked again after this long (the domain may have dropped the name). */
+export const NIP05_RECHECK_MS = 24 * 3_600_000;
+/** Mentioned people whose names are looked up per event (more are shown by fingerprint). */
+export const MAX_PREFETCHED_MENTIONS = 20;
+/** A person whose kind 0 no relay had is asked for again after this long. */
+export const PROFILE_MISS_RETRY_MS = 3_600_000;

@@ -167,6 +167,45 @@ describe('NostrIngest against a real relay', { timeout: 120_000 }, () => {
     }
   });
 
+  it('gives authors readable handles: verified NIP-05, else kind-0 name + npub fingerprint; a stranger\'s name is fetched', async () => {
+    const relay = await startRelay();
+    const carol = newKey();
+    const dave = newKey();
+    await seedAccount(store.ds, [{ network: 'nostr', id: carol.pk, kind: 'native' }], { consent: 'opted_in' });
+    await seedAccount(store.ds, [{ network: 'nostr', id: dave.pk, kind: 'native' }], { consent: 'opted_in' });
+    const checked: string[] = [];
+    const ing = ingest([relay.info!.url], {
+      // A domain that names carol and nobody else (the HTTP side is nip05-check.test.ts).
+      checkNip05: async (address, pubkey) => (checked.push(address), address === 'carol@carol.example' && pubkey === carol.pk ? { ok: true } : { ok: false, reason: 'names another key', transient: false }),
+      queryProfiles: (authors) => relay.query({ kinds: [0], authors }),
+    });
+    try {
+      const t = now();
+      const stranger2 = newKey();
+      // Known before ingest starts: only a query can find the stranger's name.
+      await publishTo(relay, signed(stranger2, { kind: 0, content: JSON.stringify({ display_name: 'Zoë Q' }), created_at: t - 100 }));
+      await ing.start();
+      await connected(ing);
+      const carolProfile = signed(carol, { kind: 0, content: JSON.stringify({ name: 'carol', nip05: 'carol@carol.example' }), created_at: t });
+      const daveProfile = signed(dave, { kind: 0, content: JSON.stringify({ name: 'Dave Lister', nip05: 'dave@liar.example' }), created_at: t });
+      const carolNote = signed(carol, { kind: 1, content: 'hi', created_at: t + 1 });
+      const daveNote = signed(dave, { kind: 1, content: 'hi', created_at: t + 1 });
+      const strangerReply = signed(stranger2, { kind: 1, content: 'hello proxy', tags: [['p', proxy.pk]], created_at: t + 1 });
+      for (const ev of [carolProfile, daveProfile, carolNote, daveNote, strangerReply]) await publishTo(relay, ev);
+      for (const ev of [carolNote, daveNote, strangerReply]) await waitArrived(`nostr:${ev.id}`, `note ${ev.id}`);
+      assert.equal(arrived(`nostr:${carolProfile.id}`)[0]?.actor.handle, 'carol@carol.example');
+      assert.equal(arrived(`nostr:${carolNote.id}`)[0]?.actor.handle, 'carol@carol.example');
+      const daveHandle = arrived(`nostr:${daveNote.id}`)[0]?.actor.handle ?? '';
+      assert.match(daveHandle, /^dave-lister-npub1[02-9ac-hj-np-z]{8}$/, 'a NIP-05 that does not check out is not used');
+      assert.ok(checked.includes('dave@liar.example'));
+      assert.match(arrived(`nostr:${strangerReply.id}`)[0]?.actor.handle ?? '', /^zoe-q-npub1/);
+      for (const e of seen) assert.doesNotMatch(e.actor.handle ?? '', /[0-9a-f]{64}/, 'never the hex key');
+    } finally {
+      await ing.stop();
+      await relay.stop();
+    }
+  });
+
   it('publishes an event found on two relays once', async () => {
     const [a, b] = [await startRelay(), await startRelay()];
     const ing = ingest([a.info!.url, b.info!.url]);

@@ -14,6 +14,8 @@ import type { Bus } from '../../../libs/bus/index.js';
 import { TOPICS, type BridgeEvent } from '../../../libs/events/index.js';
 import { createLogger, type Logger } from '../../../libs/observability/index.js';
 import { getCursor, setCursor } from '../../../libs/store/index.js';
+import { nostrHandleFor } from '../identity/handles.js';
+import { checkNip05, type Nip05Check } from '../identity/nip05-check.js';
 import { KIND, normalizeRelayUrl, toEvents, type InboundContext, type NostrEvent } from '../mapping/index.js';
 import * as C from './constants.js';
 import { ContactLists, followsOf, supersedes } from './contact-lists.js';
@@ -22,6 +24,7 @@ import { createVerifier, shapeProblem, type EventVerifier, type RejectReason } f
 import { ingestOutcomes, publishFailures, rejectedEvents, relaysConnected } from './metrics.js';
 import { RelayCursor } from './relay-cursor.js';
 import { AddressGuard } from '../../../libs/net/index.js';
+import { Profiles } from './profiles.js';
 import { RelayDirectory } from './relay-directory.js';
 import { RelaySubscription } from './relay-subscription.js';
 import { SerialQueue } from './serial-queue.js';
@@ -45,6 +48,10 @@ export interface NostrIngestOptions {
   maxDiscoveredRelays?: number;
   /** Every verified kind 10002 of a watched author (the publisher uses their read relays). */
   onRelayList?: (event: NostrEvent) => void;
+  /** NIP-05 check (default: an HTTPS fetch through the address guard). */
+  checkNip05?: (address: string, pubkey: string) => Promise<Nip05Check>;
+  /** Kind-0 events of people never seen, from relays (unverified: ingest checks them). Absent: names come only from subscriptions. */
+  queryProfiles?: (pubkeys: string[]) => Promise<unknown[]>;
   overlapSeconds?: number;
   watchRefreshMs?: number;
   cursorFlushMs?: number;
@@ -97,6 +104,7 @@ export class NostrIngest {
   private readonly inflight = new Map<string, Promise<void>>();
   private readonly rejectLog = new RecentIds(10_000);
   private readonly contacts: ContactLists;
+  private readonly profiles: Profiles;
   private readonly directory = new RelayDirectory();
   private readonly abort = new AbortController();
   private verifier: EventVerifier | undefined;
@@ -111,6 +119,12 @@ export class NostrIngest {
     this.guard = new AddressGuard({ allowPrivate: opts.allowPrivateAddresses });
     this.recent = new RecentIds<Seen>(opts.dedupeSize ?? C.DEFAULT_DEDUPE_SIZE);
     this.contacts = new ContactLists(opts.ds, opts.contactsCacheSize ?? C.DEFAULT_CONTACTS_CACHE);
+    const query = opts.queryProfiles;
+    this.profiles = new Profiles({
+      ds: opts.ds,
+      checkNip05: opts.checkNip05 ?? ((address, pubkey) => checkNip05(address, pubkey, { guard: this.guard })),
+      fetchProfiles: query && (async (pubkeys) => (await query(pubkeys)).flatMap((raw) => this.verifiedCopy(raw) ?? [])),
+    });
     this.watch = new WatchList(opts.ds, { refreshMs: opts.watchRefreshMs ?? C.DEFAULT_WATCH_REFRESH_MS, logger: this.log });
   }
 
@@ -304,6 +318,7 @@ export class NostrIngest {
     const ctx: InboundContext = {
       bridgedPubkeys: this.watch.current.bridgedPubkeys,
       lookupEvent: (id) => this.recent.get(id),
+      ...(await this.namesFor(event)),
     };
     if (event.kind !== KIND.contacts) return this.mapAndPublish(r, event, ctx);
     // NIP-02: only the newest list counts; a late older one (another relay) must not produce a diff.
@@ -316,6 +331,27 @@ export class NostrIngest {
       await this.mapAndPublish(r, event, { ...ctx, previousFollows: stored?.follows });
       await this.contacts.save(event.pubkey, { id: event.id, created_at: event.created_at, follows: followsOf(event) });
     });
+  }
+
+  /** The author's handle (verified NIP-05, else name + fingerprint) and the names of the people it tags. */
+  private async namesFor(event: NostrEvent): Promise<Pick<InboundContext, 'verifiedNip05' | 'fallbackHandle' | 'nameOf'>> {
+    try {
+      if (event.kind === KIND.profile) await this.profiles.observe(event);
+      const tagged = event.tags.filter((t) => t[0] === 'p' && /^[0-9a-f]{64}$/.test(t[1] ?? '')).map((t) => t[1]!);
+      await this.profiles.prefetch([event.pubkey, ...tagged.slice(0, C.MAX_PREFETCHED_MENTIONS)]);
+      const author = await this.profiles.namesOf(event.pubkey);
+      return { verifiedNip05: author.verifiedNip05, fallbackHandle: author.fallbackHandle, nameOf: (pk) => this.profiles.nameOf(pk) };
+    } catch (err) {
+      // Names are presentation: a database hiccup must not stall the stream; the fingerprint alone is still readable.
+      this.log.warn('nostr profile lookup failed; using the npub fingerprint', { eventId: event.id, err: (err as Error).message });
+      return { fallbackHandle: nostrHandleFor({ pubkey: event.pubkey }).username };
+    }
+  }
+
+  /** A raw event from a query, if genuine (same checks as the stream). */
+  private verifiedCopy(raw: unknown): NostrEvent | undefined {
+    const verdict = this.verifier?.verify(JSON.parse(JSON.stringify(raw)));
+    return verdict?.ok ? verdict.event : undefined;
   }
 
   private async mapAndPublish(r: RelayState, event: NostrEvent, ctx: InboundContext): Promise<void> {

@@ -29,6 +29,11 @@ export interface InboundContext {
   lookupEvent?: (id: string) => { pubkey: string; kind: number } | undefined;
   /** The author's NIP-05 address after the I/O layer verified it (NIP-05 lookup); used as `actor.handle`. */
   verifiedNip05?: string;
+  /**
+   * `actor.handle` when there is no verified NIP-05: a readable name the identity code derives
+   * (kind-0 name plus an npub fingerprint, `nostrHandleFor`), never the 64-character hex key.
+   */
+  fallbackHandle?: string;
   /** Display name for a mentioned pubkey (from its kind 0), used as the mention text `@name`. */
   nameOf?: (pubkey: string) => string | undefined;
   /** A web link for a NIP-19 id (e.g. `https://njump.me/<nevent>`), used as `object.url`. */

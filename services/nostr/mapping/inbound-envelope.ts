@@ -56,7 +56,7 @@ export function handleFromNip05(nip05: string | undefined): string | undefined {
 
 export function actorOf(env: Envelope): ActorRef {
   const actor: ActorRef = { network: 'nostr', id: env.ev.pubkey };
-  const handle = handleFromNip05(env.ctx.verifiedNip05);
+  const handle = handleFromNip05(env.ctx.verifiedNip05) ?? env.ctx.fallbackHandle;
   if (handle) actor.handle = handle;
   return actor;
 }

@@ -22,17 +22,39 @@ export function listEntryId(listKind: number, owner: string, member: string): st
 }
 
 /** NIP-01 kind 0 + NIP-24 fields → profile.updated. The NIP-05 name becomes the handle only once verified (context). */
-export function profileEvents(env: Envelope): MapResult {
+/** A kind 0's content as an object, or why not. */
+function profileObject(content: string): Record<string, unknown> | string {
   let meta: unknown;
   try {
-    meta = JSON.parse(env.ev.content);
+    meta = JSON.parse(content);
   } catch {
-    return { events: [], ignored: 'kind 0 content is not JSON' };
+    return 'kind 0 content is not JSON';
   }
-  if (typeof meta !== 'object' || meta === null || Array.isArray(meta)) return { events: [], ignored: 'kind 0 content is not a JSON object' };
-  const m = meta as Record<string, unknown>;
+  if (typeof meta !== 'object' || meta === null || Array.isArray(meta)) return 'kind 0 content is not a JSON object';
+  return meta as Record<string, unknown>;
+}
+
+function displayNameOf(m: Record<string, unknown>): string | undefined {
+  return shortText(m[PROFILE_FIELD.displayName], 256) ?? shortText(m[PROFILE_FIELD.displayNameLegacy], 256) ?? shortText(m[PROFILE_FIELD.name], 256);
+}
+
+/** What the I/O layer needs from a kind 0 for handles: the display name and the claimed (unverified) NIP-05. */
+export function profileIdentity(content: string): { name?: string; nip05?: string } {
+  const m = profileObject(content);
+  if (typeof m === 'string') return {};
+  const out: { name?: string; nip05?: string } = {};
+  const name = displayNameOf(m);
+  if (name) out.name = name;
+  const nip05 = shortText(m[PROFILE_FIELD.nip05], 320);
+  if (nip05) out.nip05 = nip05;
+  return out;
+}
+
+export function profileEvents(env: Envelope): MapResult {
+  const m = profileObject(env.ev.content);
+  if (typeof m === 'string') return { events: [], ignored: m };
   const profile: Profile = {};
-  const name = shortText(m[PROFILE_FIELD.displayName], 256) ?? shortText(m[PROFILE_FIELD.displayNameLegacy], 256) ?? shortText(m[PROFILE_FIELD.name], 256);
+  const name = displayNameOf(m);
   if (name) profile.displayName = name;
   const about = shortText(m[PROFILE_FIELD.about], LIMITS.textLength);
   if (about) profile.summary = about;

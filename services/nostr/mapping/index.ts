@@ -15,7 +15,7 @@ export { nostrCapabilities } from './capabilities.js';
 export type { InboundContext, MapResult, RenderContext, RenderResult } from './context.js';
 export { copyIdOf, render } from './events-to-nostr.js';
 export { toEvents } from './nostr-to-events.js';
-export { listEntryId } from './inbound-social.js';
+export { listEntryId, profileIdentity } from './inbound-social.js';
 export { MAX_RELAYS_PER_AUTHOR, newestPerAuthor, normalizeRelayUrl, readRelaysOf, writeRelaysOf } from './nip65.js';
 export { KIND, TAG, type NostrEvent, type NostrTemplate } from './nostr-protocol.js';
 
