@@ -45,11 +45,23 @@ export interface PontisConfig {
     readRelays: string[];
     /** NIP-05 domain for bridged identities (`<name>@<domain>`). */
     nip05Domain: string;
+    /** The bridge's own relay (service `nostr-relay`). */
+    relay: {
+      /** Host name clients name in NIP-42 auth (`relay` tag); default: the public URL's host name. */
+      hostname: string;
+      /** HTTP path of the relay (WebSocket upgrade and NIP-11). */
+      path: string;
+      /** SQLite file of its events. */
+      storage: string;
+    };
   };
 }
 
-export const SERVICE_NAMES = ['gateway', 'translator', 'nostr'] as const;
+export const SERVICE_NAMES = ['gateway', 'translator', 'nostr', 'nostr-relay'] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
+
+/** Started only when PONTIS_SERVICES names them (a deployment's own relay is a choice, not a default). */
+export const OPT_IN_SERVICES: readonly ServiceName[] = ['nostr-relay'];
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -118,7 +130,7 @@ export function loadConfig(env: Env = process.env): PontisConfig {
   if (sandboxRaw !== undefined && !['0', '1', 'true', 'false'].includes(sandboxRaw)) problems.push('PONTIS_SANDBOX must be 0/1/true/false');
 
   const config: PontisConfig = {
-    services: services.length ? (services as ServiceName[]) : [...SERVICE_NAMES],
+    services: services.length ? (services as ServiceName[]) : SERVICE_NAMES.filter((s) => !OPT_IN_SERVICES.includes(s)),
     port,
     host: env.HOST?.trim() || '127.0.0.1',
     kafkaBrokers,
@@ -141,12 +153,25 @@ export function loadConfig(env: Env = process.env): PontisConfig {
       publishRelays,
       readRelays,
       nip05Domain: (env.PONTIS_NOSTR_NIP05_DOMAIN?.trim() || hostOf(env.PONTIS_PUBLIC_URL?.trim() || `http://127.0.0.1:${port}`)).toLowerCase(),
+      relay: {
+        hostname: (env.PONTIS_NOSTR_RELAY_HOSTNAME?.trim() || hostnameOf(env.PONTIS_PUBLIC_URL?.trim() || `http://127.0.0.1:${port}`)).toLowerCase(),
+        path: '/relay',
+        storage: env.PONTIS_NOSTR_RELAY_STORAGE?.trim() || `${env.PONTIS_DATA_DIR?.trim() || '.data'}/nostr-relay.sqlite`,
+      },
     },
   };
   if (problems.length) throw new ConfigError(problems);
   return config;
 }
 
+
+function hostnameOf(url: string): string {
+  try {
+    return new URL(url).hostname;
+  } catch {
+    return '127.0.0.1';
+  }
+}
 
 function hostOf(url: string): string {
   try {

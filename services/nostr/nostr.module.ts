@@ -10,7 +10,7 @@ import { NostrKeys } from './identity/bridged-keys.js';
 import { NostrIdentityModule } from './identity/nostr-identity.module.js';
 import { NostrWatchSignal } from './identity/watch-signal.js';
 import { createVerifier, NostrIngest } from './ingest/index.js';
-import { InboxRelays, NostrDeliverer, NostrProvisioner, RelayPublisher } from './publish/index.js';
+import { bridgedAuthSigner, InboxRelays, NostrDeliverer, NostrProvisioner, RelayPublisher } from './publish/index.js';
 
 const log = createLogger('nostr');
 
@@ -40,7 +40,7 @@ class NostrAdapterLifecycle implements OnApplicationBootstrap, OnApplicationShut
       log.warn('Nostr adapter idle: set PONTIS_NOSTR_RELAYS to bridge to Nostr');
       return;
     }
-    const publisher = (this.publisher = new RelayPublisher({ publishRelays }));
+    const publisher = (this.publisher = new RelayPublisher({ publishRelays, authSigner: bridgedAuthSigner(this.ds, this.keys) }));
     const provisioner = new NostrProvisioner({ ds: this.ds, keys: this.keys, publisher, nip05Domain });
     const verifier = await createVerifier({ onFallback: (err) => log.warn('nostr-wasm unavailable; verifying with pure JS (~5x slower)', { err }) });
     const inboxes = new InboxRelays({

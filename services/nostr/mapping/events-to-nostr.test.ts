@@ -37,6 +37,9 @@ describe('events → nostr: post.created (kind 1)', () => {
     assert.deepEqual(tagsNamed(t, 'r'), [['r', 'https://mastodon.example/@alice/109']]);
     assert.ok(!t.content.includes('/@alice/109'), 'link only in content when asked');
     assert.ok(apPost({ linkInContent: true }).content.endsWith('\nhttps://mastodon.example/@alice/109'));
+    assert.deepEqual(tagsNamed(t, '-'), [['-']], 'NIP-70: only the bridge (authenticated) may publish it');
+    const own = only(commandFor(eventFixture('post.created'), { as: { mode: 'native' } }));
+    assert.deepEqual(tagsNamed(own, '-'), [], "never on a person's own key");
   });
 
   it('an unmapped mention stays as written, with no p tag', () => {

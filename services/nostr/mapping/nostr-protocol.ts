@@ -60,6 +60,8 @@ export const TAG = {
   image: 'image',
   publishedAt: 'published_at',
   proxy: 'proxy',
+  /** NIP-70 protected event (`["-"]`). */
+  protected: '-',
   labelNamespace: 'L',
   label: 'l',
   relay: 'relay',

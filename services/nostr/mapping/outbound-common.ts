@@ -22,11 +22,16 @@ export function provenanceTags(command: OutboundCommand, proxyId: string = comma
   const protocol = PROXY_PROTOCOL[network];
   // NIP-48 wants an AT URI for atproto; an account-level source is a bare DID.
   const id = network === 'atproto' && proxyId.startsWith('did:') ? `at://${proxyId}` : proxyId;
-  return [
+  const tags = [
     [TAG.proxy, id, protocol],
     [TAG.labelNamespace, PONTIS_LABEL_NAMESPACE],
     [TAG.label, network, PONTIS_LABEL_NAMESPACE],
   ];
+  // NIP-70: only the author (the bridge, authenticated with NIP-42) may publish a bridged identity's
+  // event to a relay; others cannot spread our copies to relays that did not choose to carry them
+  // (momostr does the same). Not on a person's own key: where their notes go is theirs to decide.
+  if (command.as.mode === 'bridged') tags.push([TAG.protected]);
+  return tags;
 }
 
 /** Appends a tag unless an identical one is already there (p tags from mentions and replies overlap). */

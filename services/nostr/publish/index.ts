@@ -4,3 +4,4 @@ export * from './relay-publisher.js';
 export * from './provision.js';
 export * from './nostr-deliverer.js';
 export * from './inbox-relays.js';
+export * from './auth-signer.js';

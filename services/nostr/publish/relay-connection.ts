@@ -3,9 +3,14 @@
  * Relay/SimplePool: we need each OK verdict with its prefix for classification, a NOTICE-proof
  * timeout per event, and reconnects on our own backoff schedule with fail-fast while the relay is
  * down (the outbound runner owns retries, so a publish must not block on reconnect loops).
+ *
+ * NIP-42: the relay's `["AUTH", challenge]` is kept; an event refused with `auth-required:` (or a
+ * NIP-70 protected event, `["-"]`, while a challenge is known) is sent again after authenticating
+ * as its author, with a kind 22242 the `authSigner` signs (we hold the bridged identities' keys).
+ * A connection may carry several authenticated pubkeys; all are forgotten when it closes.
  */
 import { retryDelay, type BackoffPolicy } from '../../../libs/bus/backoff.js';
-import type { NostrEvent } from '../mapping/index.js';
+import type { NostrEvent, NostrTemplate } from '../mapping/index.js';
 import { classifyOk, type RelayResult } from './relay-result.js';
 
 export interface NostrFilter {
@@ -16,9 +21,21 @@ export interface NostrFilter {
   [tag: `#${string}`]: string[] | undefined;
 }
 
+/** Signs a NIP-42 auth event as `pubkey`, or undefined when we do not hold that key. */
+export type AuthSigner = (pubkey: string, template: NostrTemplate) => Promise<NostrEvent | undefined>;
+
 export interface RelayConnectionOptions {
   connectTimeoutMs: number;
   backoff: BackoffPolicy;
+  authSigner?: AuthSigner;
+}
+
+const AUTH_KIND = 22242;
+/** How long to wait for a challenge a relay has not sent yet (relays send it on connect). */
+const CHALLENGE_WAIT_MS = 1_000;
+
+export function isProtected(event: Pick<NostrEvent, 'tags'>): boolean {
+  return event.tags.some((t) => t.length === 1 && t[0] === '-');
 }
 
 interface PendingOk {
@@ -41,6 +58,11 @@ export class RelayConnection {
   private readonly reqs = new Map<string, PendingReq>();
   private seq = 0;
   private closed = false;
+  /** NIP-42 state of the current socket. */
+  private challenge?: string;
+  private challengeWaiters: (() => void)[] = [];
+  private readonly authed = new Set<string>();
+  private readonly authing = new Map<string, Promise<string | undefined>>();
 
   constructor(
     readonly url: string,
@@ -49,6 +71,51 @@ export class RelayConnection {
 
   /** Never throws: a relay that is down, slow or refusing gives a result saying so. */
   async publish(event: NostrEvent, timeoutMs: number): Promise<RelayResult> {
+    const signer = this.opts.authSigner;
+    if (signer && isProtected(event) && this.challenge && !this.authed.has(event.pubkey)) await this.authenticate(event.pubkey, timeoutMs);
+    const first = await this.sendEvent(event, timeoutMs);
+    if (!signer || first.outcome !== 'permanent' || !/^auth-required:/.test(first.message.trim()) || this.authed.has(event.pubkey)) return first;
+    const failed = await this.authenticate(event.pubkey, timeoutMs);
+    if (failed !== undefined) return { ...first, message: `${first.message} (NIP-42: ${failed})` };
+    return this.sendEvent(event, timeoutMs);
+  }
+
+  /** NIP-42 as `pubkey`: undefined on success, else why not. One attempt at a time per pubkey. */
+  private authenticate(pubkey: string, timeoutMs: number): Promise<string | undefined> {
+    let running = this.authing.get(pubkey);
+    if (!running) {
+      running = this.runAuth(pubkey, timeoutMs).finally(() => this.authing.delete(pubkey));
+      this.authing.set(pubkey, running);
+    }
+    return running;
+  }
+
+  private async runAuth(pubkey: string, timeoutMs: number): Promise<string | undefined> {
+    if (!this.challenge) await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, CHALLENGE_WAIT_MS);
+      this.challengeWaiters.push(() => (clearTimeout(timer), resolve()));
+    });
+    const challenge = this.challenge;
+    if (!challenge) return 'the relay sent no challenge';
+    const auth = await this.opts.authSigner!(pubkey, {
+      kind: AUTH_KIND,
+      created_at: Math.floor(Date.now() / 1000),
+      tags: [['relay', this.url], ['challenge', challenge]],
+      content: '',
+    });
+    if (!auth) return 'we do not hold this key';
+    const verdict = await this.sendFrame(['AUTH', auth], auth.id, timeoutMs);
+    if (verdict.outcome !== 'accepted' && verdict.outcome !== 'duplicate') return `authentication refused: ${verdict.message}`;
+    this.authed.add(pubkey);
+    return undefined;
+  }
+
+  private sendEvent(event: NostrEvent, timeoutMs: number): Promise<RelayResult> {
+    return this.sendFrame(['EVENT', event], event.id, timeoutMs);
+  }
+
+  /** Sends a frame the relay answers with `["OK", id, …]` and waits for that answer. */
+  private async sendFrame(frame: unknown[], id: string, timeoutMs: number): Promise<RelayResult> {
     let ws: WebSocket;
     try {
       ws = await this.open();
@@ -56,20 +123,20 @@ export class RelayConnection {
       return { relay: this.url, outcome: 'transient', message: `not connected: ${(err as Error).message}` };
     }
     return new Promise<RelayResult>((resolve) => {
-      const list = this.oks.get(event.id) ?? [];
+      const list = this.oks.get(id) ?? [];
       const entry: PendingOk = {
         resolve: (r) => {
           clearTimeout(entry.timer);
           resolve(r);
         },
         timer: setTimeout(() => {
-          this.removeOk(event.id, entry);
+          this.removeOk(id, entry);
           resolve({ relay: this.url, outcome: 'transient', message: `no OK within ${timeoutMs} ms` });
         }, timeoutMs),
       };
       list.push(entry);
-      this.oks.set(event.id, list);
-      ws.send(JSON.stringify(['EVENT', event]));
+      this.oks.set(id, list);
+      ws.send(JSON.stringify(frame));
     });
   }
 
@@ -140,6 +207,8 @@ export class RelayConnection {
         this.failures = 0;
         this.nextConnectAt = 0;
         this.ws = ws;
+        this.challenge = undefined;
+        this.authed.clear();
         resolve(ws);
       });
       ws.addEventListener('error', () => {
@@ -176,6 +245,9 @@ export class RelayConnection {
     } else if (type === 'EOSE' && typeof a === 'string') {
       this.send(['CLOSE', a]);
       this.reqs.get(a)?.resolve(this.reqs.get(a)!.events);
+    } else if (type === 'AUTH' && typeof a === 'string' && a.length <= 512) {
+      this.challenge = a;
+      for (const wake of this.challengeWaiters.splice(0)) wake();
     } else if (type === 'CLOSED' && typeof a === 'string') {
       this.reqs.get(a)?.reject(new Error(`${this.url} closed the subscription: ${String(b ?? '')}`));
     }

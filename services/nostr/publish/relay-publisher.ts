@@ -2,7 +2,7 @@ import { DEFAULT_BACKOFF, type BackoffPolicy } from '../../../libs/bus/backoff.j
 import { DeliveryError } from '../../../libs/adapter/index.js';
 import { Lru } from '../../../libs/collections/index.js';
 import type { NostrEvent } from '../mapping/index.js';
-import { RelayConnection, type NostrFilter } from './relay-connection.js';
+import { RelayConnection, type AuthSigner, type NostrFilter } from './relay-connection.js';
 import { summarize, type RelayResult } from './relay-result.js';
 
 export interface RelayPublisherOptions {
@@ -15,6 +15,8 @@ export interface RelayPublisherOptions {
   backoff?: BackoffPolicy;
   /** Connections kept open to other people's relays (least recently used closed first; default 64). */
   maxOtherConnections?: number;
+  /** NIP-42: signs auth events as our identities, for relays that require it (and NIP-70 protected events). */
+  authSigner?: AuthSigner;
 }
 
 export interface PublishReport {
@@ -95,15 +97,19 @@ export class RelayPublisher {
     this.otherConns.clear();
   }
 
+  private connect(url: string): RelayConnection {
+    return new RelayConnection(url, { connectTimeoutMs: this.opts.connectTimeoutMs ?? 5_000, backoff: this.opts.backoff ?? DEFAULT_BACKOFF, authSigner: this.opts.authSigner });
+  }
+
   private otherConn(url: string): RelayConnection {
     let c = this.otherConns.get(url);
-    if (!c) this.otherConns.set(url, (c = new RelayConnection(url, { connectTimeoutMs: this.opts.connectTimeoutMs ?? 5_000, backoff: this.opts.backoff ?? DEFAULT_BACKOFF })));
+    if (!c) this.otherConns.set(url, (c = this.connect(url)));
     return c;
   }
 
   private conn(url: string): RelayConnection {
     let c = this.conns.get(url);
-    if (!c) this.conns.set(url, (c = new RelayConnection(url, { connectTimeoutMs: this.opts.connectTimeoutMs ?? 5_000, backoff: this.opts.backoff ?? DEFAULT_BACKOFF })));
+    if (!c) this.conns.set(url, (c = this.connect(url)));
     return c;
   }
 }
