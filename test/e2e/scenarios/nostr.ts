@@ -1,9 +1,9 @@
 /**
  * The Nostr adapter inside a running Pontis, against the real relay: a person proves their key
  * (NIP-98), posts on the relay, and Pontis ingests, verifies and translates the note into one
- * command per other network. Cross-network scenarios (`post:nostr->atproto`, ...) come with the
- * other adapters; until then the commands wait on their networks' outbound topics, which the
- * status API shows.
+ * command per other network. Where another network's adapter is not running, the command waits on
+ * its outbound topic, which the status API shows; where it runs, the cross-network scenarios
+ * (`post:nostr->atproto`, ...) check the copy itself.
  */
 import { finalizeEvent, generateSecretKey, getPublicKey } from 'nostr-tools/pure';
 import { fetchT } from '../../../libs/harness/util.js';
@@ -44,8 +44,13 @@ export const scenarios: Scenario[] = [
         },
         { timeoutMs: 30_000, what: 'the note to be translated' },
       );
-      for (const target of ['activitypub', 'atproto', 'solid'])
-        check((after.networks[target]?.outboundBacklog ?? 0) >= 1, `no command waiting for ${target}: ${JSON.stringify(after.networks[target])}`);
+      // Networks without a running adapter keep the command on their outbound topic; where an adapter
+      // runs, it takes the command at once, and the `<feature>:nostr-><network>` scenarios check the copy.
+      for (const target of ['activitypub', 'atproto', 'solid']) {
+        const net = after.networks[target];
+        if (net?.adapter.running) continue;
+        check((net?.outboundBacklog ?? 0) >= 1, `no command waiting for ${target}: ${JSON.stringify(net)}`);
+      }
     },
   }),
 ];
