@@ -2,7 +2,7 @@
 import { KIND } from '../mapping/index.js';
 
 /** What we ask watched authors' relays for: every kind the mapper bridges (mapping/README.md). */
-export const AUTHOR_KINDS: readonly number[] = [KIND.profile, KIND.note, KIND.contacts, KIND.deletion, KIND.repost, KIND.reaction, KIND.genericRepost, KIND.article];
+export const AUTHOR_KINDS: readonly number[] = [KIND.profile, KIND.note, KIND.contacts, KIND.deletion, KIND.repost, KIND.reaction, KIND.genericRepost, KIND.article, KIND.muteList];
 /**
  * Kinds that tag one of our bridged pubkeys (`#p`): replies and mentions (NIP-10/27), reposts (NIP-18),
  * reactions (NIP-25), follows of a proxy (NIP-02 kind 3 carries a `p` per followed key).
@@ -49,6 +49,7 @@ export const STABLE_CONNECTION_MS = 30_000;
 /** cursors table keys. */
 export const relayCursorKey = (url: string): string => `nostr:relay:${url}`;
 export const contactsKey = (pubkey: string): string => `nostr:contacts:${pubkey}`;
+export const mutesKey = (pubkey: string): string => `nostr:mutes:${pubkey}`;
 export const profileKey = (pubkey: string): string => `nostr:profile:${pubkey}`;
 
 /** Profiles (name, NIP-05 verdict) kept in memory; the rest cost one primary-key read. */

@@ -43,6 +43,8 @@ export class ContactLists {
   constructor(
     private readonly ds: DataSource,
     capacity: number,
+    /** Where a list lives in `cursors` (kind 3 by default; kind 10000 mute lists use their own prefix). */
+    private readonly keyOf: (pubkey: string) => string = contactsKey,
   ) {
     this.cache = new RecentIds<ContactList>(capacity);
   }
@@ -50,7 +52,7 @@ export class ContactLists {
   async get(pubkey: string): Promise<ContactList | undefined> {
     const hit = this.cache.get(pubkey);
     if (hit) return hit;
-    const raw = await getCursor(this.ds, contactsKey(pubkey));
+    const raw = await getCursor(this.ds, this.keyOf(pubkey));
     if (raw === null) return undefined;
     try {
       const list = JSON.parse(raw) as ContactList;
@@ -62,7 +64,7 @@ export class ContactLists {
   }
 
   async save(pubkey: string, list: ContactList): Promise<void> {
-    await setCursor(this.ds, contactsKey(pubkey), JSON.stringify(list));
+    await setCursor(this.ds, this.keyOf(pubkey), JSON.stringify(list));
     this.cache.add(pubkey, list);
   }
 

@@ -206,6 +206,30 @@ describe('NostrIngest against a real relay', { timeout: 120_000 }, () => {
     }
   });
 
+  it("a watched author's kind 10000 mutes become blocks, diffed against the stored list", async () => {
+    const relay = await startRelay();
+    const ing = ingest([relay.info!.url]);
+    try {
+      await ing.start();
+      await connected(ing);
+      const t = now();
+      const x = newKey().pk, y = newKey().pk;
+      const m1 = signed(alice, { kind: 10000, tags: [['p', x], ['p', y]], created_at: t - 10 });
+      const m2 = signed(alice, { kind: 10000, tags: [['p', y]], created_at: t });
+      await publishTo(relay, m1);
+      await waitArrived(`nostr:${m1.id}/block/${x}`, 'first mute list');
+      await publishTo(relay, m2);
+      await waitArrived(`nostr:${m2.id}/unblock/${x}`, 'unmute');
+      assert.deepEqual(arrived(`nostr:${m1.id}/block/${y}`).map((e) => e.type), ['block.created']);
+      assert.equal(arrived(`nostr:${m2.id}/block/${y}`).length, 0, 'y was already muted');
+      const stored = JSON.parse((await getCursor(store.ds, `nostr:mutes:${alice.pk}`))!) as { id: string };
+      assert.equal(stored.id, m2.id);
+    } finally {
+      await ing.stop();
+      await relay.stop();
+    }
+  });
+
   it('publishes an event found on two relays once', async () => {
     const [a, b] = [await startRelay(), await startRelay()];
     const ing = ingest([a.info!.url, b.info!.url]);

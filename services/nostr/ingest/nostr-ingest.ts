@@ -104,6 +104,7 @@ export class NostrIngest {
   private readonly inflight = new Map<string, Promise<void>>();
   private readonly rejectLog = new RecentIds(10_000);
   private readonly contacts: ContactLists;
+  private readonly mutes: ContactLists;
   private readonly profiles: Profiles;
   private readonly directory = new RelayDirectory();
   private readonly abort = new AbortController();
@@ -119,6 +120,7 @@ export class NostrIngest {
     this.guard = new AddressGuard({ allowPrivate: opts.allowPrivateAddresses });
     this.recent = new RecentIds<Seen>(opts.dedupeSize ?? C.DEFAULT_DEDUPE_SIZE);
     this.contacts = new ContactLists(opts.ds, opts.contactsCacheSize ?? C.DEFAULT_CONTACTS_CACHE);
+    this.mutes = new ContactLists(opts.ds, opts.contactsCacheSize ?? C.DEFAULT_CONTACTS_CACHE, C.mutesKey);
     const query = opts.queryProfiles;
     this.profiles = new Profiles({
       ds: opts.ds,
@@ -320,16 +322,18 @@ export class NostrIngest {
       lookupEvent: (id) => this.recent.get(id),
       ...(await this.namesFor(event)),
     };
-    if (event.kind !== KIND.contacts) return this.mapAndPublish(r, event, ctx);
-    // NIP-02: only the newest list counts; a late older one (another relay) must not produce a diff.
-    await this.contacts.withAuthor(event.pubkey, async () => {
-      const stored = await this.contacts.get(event.pubkey);
+    const lists = event.kind === KIND.contacts ? this.contacts : event.kind === KIND.muteList ? this.mutes : undefined;
+    if (!lists) return this.mapAndPublish(r, event, ctx);
+    // NIP-02/51: only the newest list counts; a late older one (another relay) must not produce a diff.
+    await lists.withAuthor(event.pubkey, async () => {
+      const stored = await lists.get(event.pubkey);
       if (!supersedes(event, stored)) {
         ingestOutcomes.inc({ outcome: 'stale_list' });
         return;
       }
-      await this.mapAndPublish(r, event, { ...ctx, previousFollows: stored?.follows });
-      await this.contacts.save(event.pubkey, { id: event.id, created_at: event.created_at, follows: followsOf(event) });
+      const previous = event.kind === KIND.contacts ? { previousFollows: stored?.follows } : { previousMutes: stored?.follows };
+      await this.mapAndPublish(r, event, { ...ctx, ...previous });
+      await lists.save(event.pubkey, { id: event.id, created_at: event.created_at, follows: followsOf(event) });
     });
   }
 

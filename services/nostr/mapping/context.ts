@@ -16,6 +16,8 @@ export interface InboundContext {
    * out of order from different relays).
    */
   previousFollows?: readonly string[];
+  /** The same for the NIP-51 kind-10000 mute list (public entries), diffed into block events. */
+  previousMutes?: readonly string[];
   /**
    * Kind 30023: true when this article's coordinate `30023:<pubkey>:<d>` was seen before, so the
    * new version is an edit (post.updated) rather than a new post.

@@ -85,23 +85,41 @@ function websiteUrl(v: unknown): string | undefined {
  * cannot tell old follows from new ones, and the translator skips subjects it does not bridge.
  */
 export function contactListEvents(env: Envelope): MapResult {
+  return listDiffEvents(env, LIST_DIFF.contacts, env.ctx.previousFollows);
+}
+
+/**
+ * NIP-51 kind 10000 (mute list): muting someone is how Nostr people block, so public `p` entries
+ * diff into block.created / block.deleted like a follow list. Private mutes (encrypted content) are
+ * never read: they are private to the person.
+ */
+export function muteListEvents(env: Envelope): MapResult {
+  return listDiffEvents(env, LIST_DIFF.mutes, env.ctx.previousMutes);
+}
+
+const LIST_DIFF = {
+  contacts: { kind: KIND.contacts, added: 'follow.created', removed: 'follow.deleted', addPart: 'follow', removePart: 'unfollow', noun: 'follow' },
+  mutes: { kind: KIND.muteList, added: 'block.created', removed: 'block.deleted', addPart: 'block', removePart: 'unblock', noun: 'block' },
+} as const;
+
+function listDiffEvents(env: Envelope, spec: (typeof LIST_DIFF)[keyof typeof LIST_DIFF], previous: readonly string[] | undefined): MapResult {
   const now = [...new Set(env.tags.filter((t) => t[0] === TAG.pubkey && isHex64(t[1])).map((t) => t[1]!))];
-  const before = new Set(env.ctx.previousFollows ?? []);
+  const before = new Set(previous ?? []);
   const current = new Set(now);
   const added = now.filter((pk) => !before.has(pk) && pk !== env.ev.pubkey);
   const removed = [...before].filter((pk) => !current.has(pk) && isHex64(pk));
   const events: BridgeEvent[] = [];
   for (const pk of added) {
-    const id = listEntryId(KIND.contacts, env.ev.pubkey, pk);
-    events.push({ ...baseEvent(env, 'follow.created', id, `follow/${pk}`), subject: { network: 'nostr', id: pk } });
+    const id = listEntryId(spec.kind, env.ev.pubkey, pk);
+    events.push({ ...baseEvent(env, spec.added, id, `${spec.addPart}/${pk}`), subject: { network: 'nostr', id: pk } });
   }
   for (const pk of removed) {
-    const target = { network: 'nostr' as const, id: listEntryId(KIND.contacts, env.ev.pubkey, pk) };
-    events.push({ ...baseEvent(env, 'follow.deleted', env.ev.id, `unfollow/${pk}`), subject: { network: 'nostr', id: pk }, target });
+    const target = { network: 'nostr' as const, id: listEntryId(spec.kind, env.ev.pubkey, pk) };
+    events.push({ ...baseEvent(env, spec.removed, env.ev.id, `${spec.removePart}/${pk}`), subject: { network: 'nostr', id: pk }, target });
   }
   if (events.length > MAX_LIST_CHANGES)
-    return { events: events.slice(0, MAX_LIST_CHANGES), ignored: `${events.length - MAX_LIST_CHANGES} follow changes beyond ${MAX_LIST_CHANGES} dropped` };
-  return events.length ? { events } : { events, ignored: 'follow list unchanged' };
+    return { events: events.slice(0, MAX_LIST_CHANGES), ignored: `${events.length - MAX_LIST_CHANGES} ${spec.noun} changes beyond ${MAX_LIST_CHANGES} dropped` };
+  return events.length ? { events } : { events, ignored: `${spec.noun} list unchanged` };
 }
 
 const REMOVAL_BY_KIND: Record<number, EventType> = {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { verifyEvent } from 'nostr-tools/pure';
+import { finalizeEvent, generateSecretKey, verifyEvent } from 'nostr-tools/pure';
 import { validateEvent, type BridgeEvent, type Facet } from '../../../libs/events/index.js';
 import { toEvents } from './nostr-to-events.js';
 import { FIXTURE_NAMES, KEYS, nostrFixture } from './test-support.js';
@@ -172,6 +172,18 @@ describe('nostr → events: other kinds', () => {
     assert.deepEqual(r.events.map((e) => [e.type, e.subject!.id]), [['follow.created', KEYS.carol], ['follow.created', KEYS.dave], ['follow.deleted', eve]]);
     assert.deepEqual(r.events[2]!.target, { network: 'nostr', id: `3:${KEYS.alice}:${eve}` });
     assert.match(toEvents(nostrFixture('damus-contacts'), { previousFollows: [KEYS.bob, KEYS.carol, KEYS.dave] }).ignored!, /unchanged/);
+  });
+
+  it('kind 10000 (NIP-51 mutes): public entries diff into blocks; private (encrypted) mutes stay private', () => {
+    const mutes = JSON.parse(JSON.stringify(finalizeEvent({ kind: 10000, created_at: 1_764_000_000, tags: [['p', KEYS.bob], ['p', KEYS.carol], ['t', 'spam'], ['word', 'x']], content: 'ciphertext-of-private-mutes?iv=abc' }, generateSecretKey())));
+    const first = toEvents(mutes);
+    assert.deepEqual(first.events.map((e) => [e.type, e.subject!.id]), [['block.created', KEYS.bob], ['block.created', KEYS.carol]]);
+    assert.equal(first.events[0]!.source.id, `10000:${mutes.pubkey}:${KEYS.bob}`);
+    for (const e of first.events) validateEvent(e);
+    const diff = toEvents(mutes, { previousMutes: [KEYS.bob, KEYS.dave] });
+    assert.deepEqual(diff.events.map((e) => [e.type, e.subject!.id]), [['block.created', KEYS.carol], ['block.deleted', KEYS.dave]]);
+    assert.deepEqual(diff.events[1]!.target, { network: 'nostr', id: `10000:${mutes.pubkey}:${KEYS.dave}` });
+    assert.ok(!JSON.stringify(diff.events).includes('ciphertext'), 'the encrypted content is never read');
   });
 
   it('kind 5 (NIP-09): removal by target kind; a target known to be someone else’s is dropped', () => {

@@ -8,7 +8,7 @@ import type { InboundContext, MapResult } from './context.js';
 import { baseEvent, type Envelope } from './inbound-envelope.js';
 import { cleanTags, envelopeProblem, tagValue } from './inbound-guard.js';
 import { postFromEvent } from './inbound-post.js';
-import { contactListEvents, deletionEvents, profileEvents, reactionEvents, repostEvents } from './inbound-social.js';
+import { contactListEvents, muteListEvents, deletionEvents, profileEvents, reactionEvents, repostEvents } from './inbound-social.js';
 import { KIND, TAG, type NostrEvent } from './nostr-protocol.js';
 import { bech32ForObject, formatCoordinate } from './nostr-refs.js';
 
@@ -38,6 +38,8 @@ function byKind(env: Envelope): MapResult {
       return postEvents(env);
     case KIND.contacts:
       return contactListEvents(env);
+    case KIND.muteList:
+      return muteListEvents(env);
     case KIND.deletion:
       return deletionEvents(env);
     case KIND.repost:
