@@ -19,6 +19,8 @@ export interface BatchWrite {
 }
 
 export interface PendingRow {
+  /** pending_events.id (bigint as text), where the sweep's keyset page resumes; absent for rows already taken. */
+  id?: string;
   eventId: string;
   target: Network;
   event: BridgeEvent;
@@ -225,14 +227,14 @@ export class TranslatorRepository {
    * Held events whose awaited object is now known: normally released by the batch or receipt
    * that made it known; this catches what a race between concurrently handled partitions missed.
    */
-  async pendingWithKnownWait(limit = 1000): Promise<PendingRow[]> {
-    const rows: { event_id: string; target: Network; payload: BridgeEvent; reason: string }[] = await this.ds.query(
-      `SELECT p.event_id, p.target, p.payload, p.reason FROM pending_events p
-        WHERE EXISTS (SELECT 1 FROM object_map m WHERE m.network = p.wait_network AND m.native_id = p.wait_native_id)
-        ORDER BY p.id LIMIT $1`,
-      [limit],
+  async pendingWithKnownWait(afterId = '0', limit = 1000): Promise<PendingRow[]> {
+    const rows: { id: string; event_id: string; target: Network; payload: BridgeEvent; reason: string }[] = await this.ds.query(
+      `SELECT p.id, p.event_id, p.target, p.payload, p.reason FROM pending_events p
+        WHERE p.id > $1 AND EXISTS (SELECT 1 FROM object_map m WHERE m.network = p.wait_network AND m.native_id = p.wait_native_id)
+        ORDER BY p.id LIMIT $2`,
+      [afterId, limit],
     );
-    return rows.map((r) => ({ eventId: r.event_id, target: r.target, event: r.payload, reason: r.reason }));
+    return rows.map((r) => ({ id: String(r.id), eventId: r.event_id, target: r.target, event: r.payload, reason: r.reason }));
   }
 
   /** Removes held events whose deadline passed and returns them, in one statement (safe with several translators). */

@@ -20,6 +20,9 @@ import type { BridgePolicy } from './translation-context.js';
 
 const log = createLogger('translator');
 
+/** Held events re-decided per sweep. */
+const SWEEP_PAGE = 1000;
+
 export interface TranslatorOptions {
   partitions: number;
   pendingTimeoutMs: number;
@@ -52,6 +55,8 @@ export interface TranslatorStats {
 export class TranslatorService {
   private subs: Subscription[] = [];
   private sweeper?: NodeJS.Timeout;
+  /** Where the next sweep page starts (pending_events.id). */
+  private sweepAfter = '0';
   private policy?: { value: BridgePolicy; at: number };
   readonly stats: TranslatorStats = { eventsIn: 0, commandsOut: 0, dropped: 0, held: 0, invalid: 0, released: 0, expired: 0 };
   private readonly repo: TranslatorRepository;
@@ -186,9 +191,15 @@ export class TranslatorService {
     await this.apply(write);
   }
 
-  /** The periodic pass: re-decide held events whose wait is over, then expire the overdue. */
+  /**
+   * The periodic pass: re-decide held events whose wait is over, then expire the overdue. Pages
+   * through the held events (keyset on id, wrapping around) so rows that stay held cannot keep
+   * newer ones from ever being looked at.
+   */
   async sweep(): Promise<void> {
-    await this.release(await this.repo.pendingWithKnownWait());
+    const page = await this.repo.pendingWithKnownWait(this.sweepAfter, SWEEP_PAGE);
+    this.sweepAfter = page.length < SWEEP_PAGE ? '0' : page[page.length - 1]!.id!;
+    await this.release(page);
     await this.sweepExpired();
     const days = this.opts.processedRetentionDays ?? 30;
     await this.repo.pruneProcessed(new Date(Date.now() - days * 86_400_000));
