@@ -5,9 +5,9 @@
  * its outbound topic, which the status API shows; where it runs, the cross-network scenarios
  * (`post:nostr->atproto`, ...) check the copy itself.
  */
-import { finalizeEvent, generateSecretKey, getPublicKey } from 'nostr-tools/pure';
 import { fetchT } from '../../../libs/harness/util.js';
 import { check, defineScenario, type Scenario } from '../scenario.js';
+import { linkedNostrPerson } from './nostr-person.js';
 
 interface Status {
   events: { in: number; bridged: number };
@@ -21,26 +21,20 @@ export const scenarios: Scenario[] = [
     timeoutMs: 60_000,
     async run(ctx) {
       const base = ctx.pontisUrl!;
-      const relay = ctx.peer('nostr');
+      ctx.peer('nostr');
       const status = async () => (await (await fetchT(`${base}/api/v1/status`)).json()) as Status;
       const before = await status();
       check(before.networks.nostr?.adapter.running, `the Nostr adapter is not running: ${before.networks.nostr?.adapter.detail}`);
 
-      const sk = generateSecretKey();
-      const url = `${base}/api/v1/nostr/link`;
-      const proof = finalizeEvent({ kind: 27235, created_at: Math.floor(Date.now() / 1000), tags: [['u', url], ['method', 'POST']], content: '' }, sk);
-      const linked = await fetchT(url, { method: 'POST', headers: { authorization: `Nostr ${Buffer.from(JSON.stringify(proof)).toString('base64')}` } });
-      check(linked.status === 200, `link answered ${linked.status}: ${await linked.text()}`);
-
-      const note = finalizeEvent({ kind: 1, created_at: Math.floor(Date.now() / 1000), tags: [['t', 'pontis']], content: `hello from nostr ${ctx.unique('note')} #pontis` }, sk);
-      const published = await relay.publish(note);
-      check(published.accepted, `relay refused the note: ${published.message}`);
-      ctx.log(`note ${note.id} by ${getPublicKey(sk)} published`);
+      const person = await linkedNostrPerson(ctx, ctx.unique('nora'));
+      const note = await person.publish({ kind: 1, tags: [['t', 'pontis']], content: `hello from nostr ${ctx.unique('note')} #pontis` });
+      ctx.log(`note ${note.id} by ${person.pubkey} published`);
 
       const after = await ctx.waitFor(
         async () => {
           const s = await status();
-          return s.events.bridged > before.events.bridged && s;
+          // Two: the person's kind 0 (profile.updated) and the note.
+          return s.events.bridged >= before.events.bridged + 2 && s;
         },
         { timeoutMs: 30_000, what: 'the note to be translated' },
       );

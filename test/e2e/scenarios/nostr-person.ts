@@ -1,0 +1,51 @@
+/**
+ * The Nostr side of cross-network scenarios: a person with their own key, linked to Pontis with a
+ * NIP-98 proof, posting on the sandbox relay; and finding what Pontis published on Nostr for an
+ * object from another network (by its NIP-48 `proxy` tag).
+ */
+import { finalizeEvent, generateSecretKey, getPublicKey } from 'nostr-tools/pure';
+import type { NostrEvent } from '../../../libs/harness/peers/nostr-relay-peer.js';
+import { fetchT } from '../../../libs/harness/util.js';
+import { check, type E2EContext } from '../scenario.js';
+
+export interface NostrPerson {
+  pubkey: string;
+  /** Signs and publishes on the sandbox relay; throws when the relay refuses. */
+  publish(t: { kind: number; content?: string; tags?: string[][] }): Promise<NostrEvent>;
+}
+
+const nowSeconds = () => Math.floor(Date.now() / 1000);
+
+/** A new key, linked to Pontis (so its notes are mirrored out), with a kind 0 so handles read well. */
+export async function linkedNostrPerson(ctx: E2EContext, name: string): Promise<NostrPerson> {
+  const relay = ctx.peer('nostr');
+  const sk = generateSecretKey();
+  const url = `${ctx.pontisUrl!}/api/v1/nostr/link`;
+  const proof = finalizeEvent({ kind: 27235, created_at: nowSeconds(), tags: [['u', url], ['method', 'POST']], content: '' }, sk);
+  const linked = await fetchT(url, { method: 'POST', headers: { authorization: `Nostr ${Buffer.from(JSON.stringify(proof)).toString('base64')}` } });
+  check(linked.status === 200, `link answered ${linked.status}: ${await linked.text()}`);
+  const person: NostrPerson = {
+    pubkey: getPublicKey(sk),
+    async publish(t) {
+      const ev = finalizeEvent({ kind: t.kind, created_at: nowSeconds(), tags: t.tags ?? [], content: t.content ?? '' }, sk) as NostrEvent;
+      const r = await relay.publish(ev);
+      check(r.accepted, `relay refused kind ${t.kind}: ${r.message}`);
+      return ev;
+    },
+  };
+  await person.publish({ kind: 0, content: JSON.stringify({ name }) });
+  return person;
+}
+
+/** Waits for the event Pontis published on Nostr for `originalId` (NIP-48 `["proxy", originalId, …]`). */
+export async function nostrCopyOf(ctx: E2EContext, originalId: string, opts: { kinds?: number[]; what?: string; timeoutMs?: number } = {}): Promise<NostrEvent> {
+  const relay = ctx.peer('nostr');
+  const since = nowSeconds() - 3_600;
+  return ctx.waitFor(
+    async () => {
+      const events = await relay.query({ kinds: opts.kinds ?? [1], since, limit: 500 });
+      return events.find((e) => e.tags.some((t) => t[0] === 'proxy' && t[1] === originalId));
+    },
+    { timeoutMs: opts.timeoutMs ?? 30_000, what: opts.what ?? `the Nostr copy of ${originalId}` },
+  );
+}
