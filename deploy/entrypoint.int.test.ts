@@ -1,43 +1,15 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import { SERVICE_NAMES } from '../libs/config/index.js';
 import { freePort } from '../libs/harness/util.js';
 import { testEnv, waitFor } from '../libs/testing/index.js';
-
-const entrypoint = fileURLToPath(new URL('./entrypoint.js', import.meta.url));
-
-interface Started extends ChildProcess {
-  output(): string;
-}
-
-/** Runs the image's entry point the way the container does (same file, same arguments), outside a container. */
-export function runEntrypoint(args: string[], env: Record<string, string>): Started {
-  const child = spawn(process.execPath, [entrypoint, ...args], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let text = '';
-  const keep = (b: Buffer) => (text = (text + b.toString()).slice(-8000));
-  child.stdout!.on('data', keep);
-  child.stderr!.on('data', keep);
-  return Object.assign(child, { output: () => text });
-}
-
-/** Exit code, or the signal's name when the process ended by one. */
-export function exited(child: ChildProcess, timeoutMs = 30_000): Promise<number | string> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode ?? child.signalCode!);
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`pid ${child.pid} still running after ${timeoutMs} ms`)), timeoutMs);
-    child.once('exit', (code, signal) => {
-      clearTimeout(timer);
-      resolve(code ?? signal!);
-    });
-  });
-}
+import { exited, runEntrypoint } from './testing/entrypoint-process.js';
 
 async function dropSchema(schema: string): Promise<void> {
   const client = new pg.Client({ connectionString: testEnv.databaseUrl });
