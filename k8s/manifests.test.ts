@@ -36,6 +36,20 @@ function quantity(q: string): number {
   return Number(m[1]) * (m[2] ? mult[m[2]]! : 1);
 }
 
+/** The restricted Pod Security Standard's demands on a pod (non-root, no escalation, no capabilities, a seccomp profile). */
+function assertRestricted(o: K8sObject): void {
+  const pod = podSpec(o).spec;
+  const where = `${o.kind}/${o.metadata.name}`;
+  assert.equal(pod.securityContext?.runAsNonRoot, true, `${where} runAsNonRoot`);
+  assert.equal(pod.securityContext?.seccompProfile?.type, 'RuntimeDefault', `${where} seccomp`);
+  for (const c of pod.containers as Container[]) {
+    const sc = c.securityContext as { allowPrivilegeEscalation?: boolean; capabilities?: { drop?: string[]; add?: string[] } } | undefined;
+    assert.equal(sc?.allowPrivilegeEscalation, false, `${where} allowPrivilegeEscalation`);
+    assert.deepEqual(sc?.capabilities?.drop, ['ALL'], `${where} drops every capability`);
+    assert.equal(sc?.capabilities?.add, undefined, `${where} adds none`);
+  }
+}
+
 function yamlFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((f) => {
     const p = join(dir, f);
@@ -130,8 +144,7 @@ describe('Kubernetes manifests: what each service gets', () => {
           assert.ok(req && lim, `${s} ${r} request and limit`);
           assert.ok(quantity(req) <= quantity(lim), `${s} ${r} request <= limit`);
         }
-        assert.equal(tpl.spec.securityContext?.runAsNonRoot, true);
-        assert.equal(c!.securityContext?.allowPrivilegeEscalation, false);
+        assertRestricted(d);
         assert.equal(c!.securityContext?.readOnlyRootFilesystem, true);
         const svc = find(objs, 'Service', `pontis-${s}`);
         assert.ok(svc && selects((svc.spec as { selector: Record<string, string> }).selector, tpl.metadata.labels), `Service pontis-${s} selects its pods`);
@@ -190,6 +203,7 @@ describe('Kubernetes manifests: what each service gets', () => {
       assert.equal(resolveTarget(c!.args!).script, 'libs/store/migrate.js');
       assert.deepEqual(c!.envFrom!.map((r) => r.configMapRef?.name ?? r.secretRef?.name), ['pontis-config', 'pontis-core']);
       assert.equal(podSpec(job).spec.restartPolicy, 'Never');
+      assertRestricted(job);
     });
   }
 });
