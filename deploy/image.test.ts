@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, statSync } from 'node:fs';
+import { builtinModules } from 'node:module';
+import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
+import { SERVICE_NAMES } from '../libs/config/index.js';
 import { resolveTarget } from './entrypoint-target.js';
 import { execForm, includedByDockerignore, parseCopy, parseDockerfile, type Stage } from './testing/dockerfile.js';
 
@@ -78,6 +81,46 @@ describe('container image (deploy/Dockerfile, read as data: no Docker engine her
     assert.equal(includedByDockerignore(ignore, '.tools/node-24.18.1/bin/node'), false);
     assert.equal(includedByDockerignore(ignore, 'deploy/.env'), false, 'local secrets never reach the builder');
     assert.equal(includedByDockerignore(ignore, 'libs/store/migrate.ts'), true);
+  });
+});
+
+/**
+ * Every package the runtime can load through static imports, starting from the entry point and
+ * every script it runs, plus packages those files load with a literal `import('pkg')` (the Nostr
+ * WebAssembly verifier). The image has production dependencies only, so each must be one of them.
+ * A dynamic import of our own files is not followed: it is how the sandbox reaches its dev-only peers.
+ */
+function staticPackages(entries: string[]): Map<string, string> {
+  const seen = new Set<string>();
+  const packages = new Map<string, string>();
+  const queue = [...entries];
+  while (queue.length) {
+    const file = queue.pop()!;
+    if (seen.has(file)) continue;
+    seen.add(file);
+    const src = readFileSync(file, 'utf8');
+    const staticSpecs = [...src.matchAll(/^\s*(?:import|export)\s(?:[^'";]*?\sfrom\s)?['"]([^'"]+)['"]/gm)].map((m) => m[1]!);
+    const dynamicSpecs = [...src.matchAll(/\bimport\(\s*['"]([^'"]+)['"]\s*\)/g)].map((m) => m[1]!).filter((x) => !x.startsWith('.'));
+    for (const spec of [...staticSpecs, ...dynamicSpecs]) {
+      if (spec.startsWith('.')) queue.push(resolve(dirname(file), spec));
+      else if (!spec.startsWith('node:') && !builtinModules.includes(spec)) {
+        const name = spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0]!;
+        if (!packages.has(name)) packages.set(name, file.slice(root.length));
+      }
+    }
+  }
+  return packages;
+}
+
+describe('what the runtime stage can run', () => {
+  it('loads only production dependencies through static imports, from the entry point and every script it runs', () => {
+    const dist = fileURLToPath(new URL('../', import.meta.url));
+    const pkg = JSON.parse(read('package.json')) as { dependencies: Record<string, string>; devDependencies: Record<string, string> };
+    const scripts = ['all', 'migrate', ...SERVICE_NAMES].map((c) => `${dist}${resolveTarget([c]).script}`);
+    const used = staticPackages([fileURLToPath(new URL('./entrypoint.js', import.meta.url)), ...scripts]);
+    assert.ok(used.has('@nestjs/core') && used.has('typeorm') && used.has('nostr-wasm'), 'the walk reaches the services');
+    const notProd = [...used].filter(([name]) => !(name in pkg.dependencies)).map(([name, from]) => `${name} (imported by ${from})`);
+    assert.deepEqual(notProd, [], 'packages missing from "dependencies"');
   });
 });
 
