@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { builtinModules } from 'node:module';
-import { dirname, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
 import { SERVICE_NAMES } from '../libs/config/index.js';
@@ -111,6 +111,29 @@ function staticPackages(entries: string[]): Map<string, string> {
   }
   return packages;
 }
+
+/** Files under a directory, recursively. */
+function walk(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : [join(dir, e.name)]));
+}
+
+describe('what the build stage can compile', () => {
+  it("has every source the copied files import: none reaches into test/, bench/ or the deploy tests", () => {
+    const build = dockerfile.stages[0]!;
+    const copied = of(build, 'COPY').map((c) => parseCopy(c.args)).filter((c) => !c.from).flatMap((c) => c.sources);
+    const inContext = (rel: string) => copied.some((src) => rel === src || rel.startsWith(`${src}/`));
+    const sources = copied.filter((src) => existsSync(`${root}${src}`)).flatMap((src) => (statSync(`${root}${src}`).isDirectory() ? walk(`${root}${src}`) : [`${root}${src}`])).filter((f) => f.endsWith('.ts'));
+    assert.ok(sources.length > 50);
+    const outside: string[] = [];
+    for (const file of sources) {
+      for (const m of readFileSync(file, 'utf8').matchAll(/(?:from\s|import\()\s*['"](\.{1,2}\/[^'"]+)['"]/g)) {
+        const target = relative(root, resolve(dirname(file), m[1]!.replace(/\.js$/, '.ts')));
+        if (!inContext(target)) outside.push(`${relative(root, file)} -> ${target}`);
+      }
+    }
+    assert.deepEqual(outside, []);
+  });
+});
 
 describe('what the runtime stage can run', () => {
   it('loads only production dependencies through static imports, from the entry point and every script it runs', () => {
