@@ -63,7 +63,10 @@ export function build(dir: string): K8sObject[] {
     if (p.path) {
       const file = resolve(dir, p.path);
       if (!existsSync(file)) throw new Error(`${dir}: patch ${p.path} does not exist`);
-      for (const patch of readYamlDocuments(file) as K8sObject[]) objects = applyStrategicMerge(objects, patch, p.path);
+      const patches = readYamlDocuments(file) as K8sObject[];
+      // Seen with kustomize 5.5.0 (kubectl 1.32): a nil-pointer panic on such a file.
+      if (patches.length > 1 && patches.some((x) => (x as Record<string, unknown>).$patch === 'delete')) throw new Error(`${p.path}: a "$patch: delete" must be alone in its file (kustomize 5.5 panics otherwise)`);
+      for (const patch of patches) objects = applyStrategicMerge(objects, patch, p.path);
     } else if (p.patch && p.target) {
       const ops = readYamlDocumentsFromText(p.patch)[0] as JsonPatchOp[];
       const targets = objects.filter((o) => (!p.target!.kind || o.kind === p.target!.kind) && (!p.target!.name || o.metadata.name === p.target!.name));
