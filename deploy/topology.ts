@@ -26,6 +26,7 @@ export const ROUTES: readonly Route[] = [
   // ActivityPub: discovery, actors and inboxes.
   { path: '/.well-known/webfinger', match: 'exact', backend: 'activitypub' },
   { path: '/.well-known/host-meta', match: 'exact', backend: 'activitypub' },
+  { path: '/.well-known/host-meta.json', match: 'exact', backend: 'activitypub' },
   { path: '/.well-known/nodeinfo', match: 'exact', backend: 'activitypub' },
   { path: '/nodeinfo', match: 'prefix', backend: 'activitypub' },
   { path: '/ap', match: 'prefix', backend: 'activitypub' },
@@ -33,10 +34,13 @@ export const ROUTES: readonly Route[] = [
   // Nostr: NIP-05 names and linking a key.
   { path: '/.well-known/nostr.json', match: 'exact', backend: 'nostr' },
   { path: '/api/v1/nostr', match: 'prefix', backend: 'nostr' },
-  // AT Protocol: the PDS answers XRPC and handle resolution for the bridged accounts it hosts.
+  // AT Protocol: the PDS answers XRPC and handle resolution for the bridged accounts it hosts;
+  // the adapter links a person's own account.
   { path: '/xrpc', match: 'prefix', backend: 'pds' },
   { path: '/.well-known/atproto-did', match: 'exact', backend: 'pds' },
-  // Solid: notification webhooks.
+  { path: '/api/v1/atproto', match: 'prefix', backend: 'atproto' },
+  // Solid: notification webhooks (`/api/v1/solid/webhook/<pod>`), linking, archive and status.
+  { path: '/api/v1/solid', match: 'prefix', backend: 'solid' },
   { path: '/solid', match: 'prefix', backend: 'solid' },
   // Everything else: REST API, OpenAPI and the dashboard.
   { path: '/api', match: 'prefix', backend: 'gateway' },
@@ -47,10 +51,12 @@ export const ROUTES: readonly Route[] = [
 export const ROUTING_CASES: ReadonlyArray<[string, Backend]> = [
   ['/.well-known/webfinger', 'activitypub'],
   ['/.well-known/host-meta', 'activitypub'],
+  ['/.well-known/host-meta.json', 'activitypub'],
   ['/.well-known/nodeinfo', 'activitypub'],
   ['/nodeinfo/2.1', 'activitypub'],
   ['/ap/users/alice', 'activitypub'],
   ['/ap/users/alice/inbox', 'activitypub'],
+  ['/ap/inbox', 'activitypub'],
   ['/inbox', 'activitypub'],
   ['/inboxes', 'gateway'],
   ['/apx', 'gateway'],
@@ -61,6 +67,10 @@ export const ROUTING_CASES: ReadonlyArray<[string, Backend]> = [
   ['/xrpc/com.atproto.sync.getRepo', 'pds'],
   ['/.well-known/atproto-did', 'pds'],
   ['/solid/webhook/abc', 'solid'],
+  ['/api/v1/solid/webhook/pod-1', 'solid'],
+  ['/api/v1/solid/status', 'solid'],
+  ['/api/v1/atproto/link', 'atproto'],
+  ['/api/v1/atprotox', 'gateway'],
   ['/.well-known/security.txt', 'gateway'],
   ['/', 'gateway'],
   ['/dashboard/accounts', 'gateway'],
