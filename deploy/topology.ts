@@ -12,6 +12,26 @@ export type DeployedService = (typeof DEPLOYED_SERVICES)[number];
 /** Protocol adapters: scaled by the partitions of their outbound topic. */
 export const ADAPTERS: readonly DeployedService[] = ['activitypub', 'atproto', 'nostr', 'solid'];
 
+/**
+ * The prefix of each service's own settings. A setting with the prefix of a service this build
+ * does not have yet (libs/config SERVICE_NAMES lacks it) cannot be checked against libs/config:
+ * the deployment files may name it ahead of the merge; once the service is in, the check is strict.
+ */
+export const SETTING_PREFIXES: Partial<Record<DeployedService, string>> = {
+  activitypub: 'PONTIS_AP_',
+  atproto: 'PONTIS_ATPROTO_',
+  nostr: 'PONTIS_NOSTR_',
+  solid: 'PONTIS_SOLID_',
+};
+
+/** Why a setting a deployment file passes is acceptable, or null when it is not (a typo, a stale name). */
+export function settingProblem(key: string, configKeys: ReadonlySet<string>, builtServices: readonly string[]): string | null {
+  if (configKeys.has(key)) return null;
+  const owner = (Object.entries(SETTING_PREFIXES) as Array<[DeployedService, string]>).find(([, prefix]) => key.startsWith(prefix))?.[0];
+  if (owner && !builtServices.includes(owner)) return null;
+  return `${key} is not a setting libs/config reads`;
+}
+
 /** Where a public path goes: a Pontis service, or the Bluesky PDS the bridge operates. */
 export type Backend = DeployedService | 'pds';
 

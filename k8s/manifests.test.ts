@@ -8,7 +8,7 @@ import { coreTopics, NETWORKS, outboundTopic, parkedTopic, TOPICS } from '../lib
 import { resolveTarget } from '../deploy/entrypoint-target.js';
 import { configKeysFromSource } from '../deploy/testing/settings.js';
 import { routeByIngressRules, routeByTable } from '../deploy/testing/routing.js';
-import { ADAPTERS, DEPLOYED_SERVICES, ROUTES, ROUTING_CASES, type Backend } from '../deploy/topology.js';
+import { ADAPTERS, DEPLOYED_SERVICES, ROUTES, ROUTING_CASES, settingProblem, type Backend } from '../deploy/topology.js';
 import { build, containersOf, readKustomization, readYamlDocuments, referencedFiles, type K8sObject } from './testing/kustomize.js';
 import { STRIMZI_GROUP, strimziProblems, validateBuiltIn } from './testing/schemas.js';
 
@@ -173,7 +173,11 @@ describe('Kubernetes manifests: what each service gets', () => {
       const config = find(objs, 'ConfigMap', 'pontis-config')!;
       const data = config.data as Record<string, string>;
       const keys = configKeysFromSource(root);
-      for (const k of Object.keys(data)) assert.ok(keys.has(k), `${k} is a setting libs/config reads`);
+      assert.deepEqual(Object.keys(data).map((k) => settingProblem(k, keys, SERVICE_NAMES)).filter(Boolean), []);
+      for (const secret of all(objs, 'Secret').filter((x) => x.metadata.name !== 'pontis-pds')) {
+        const secretKeys = Object.keys((secret.stringData ?? secret.data ?? {}) as Record<string, string>);
+        assert.deepEqual(secretKeys.map((k) => settingProblem(k, keys, SERVICE_NAMES)).filter(Boolean), [], `Secret ${secret.metadata.name} holds settings Pontis reads`);
+      }
       const parsed = loadConfig({ ...data, PONTIS_MASTER_KEY: Buffer.alloc(32, 1).toString('hex'), DATABASE_URL: 'postgres://pontis@db:5432/pontis' });
       assert.equal(parsed.sandbox, false);
       assert.equal(parsed.host, '0.0.0.0');
