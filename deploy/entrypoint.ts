@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { resolveTarget, UnknownCommandError } from './entrypoint-target.js';
+import { resolveTarget, UnknownCommandError, type EntrypointTarget } from './entrypoint-target.js';
 
 /**
  * The container image's entry point: `entrypoint.js [<service>|all|migrate] [args...]`.
@@ -9,7 +9,7 @@ import { resolveTarget, UnknownCommandError } from './entrypoint-target.js';
  * hooks directly, and memory limits count one heap. process.argv is rewritten first because the
  * scripts (migrate.js) run their CLI only when they are the main module.
  */
-let target;
+let target: EntrypointTarget;
 try {
   target = resolveTarget(process.argv.slice(2));
 } catch (err) {
