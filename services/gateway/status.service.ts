@@ -46,7 +46,7 @@ export class StatusService {
       this.ds.query(`SELECT count(*)::int AS n FROM pending_events`) as Promise<{ n: number }[]>,
       this.ds.query(`SELECT target, status, count(*)::int AS n FROM deliveries GROUP BY target, status`) as Promise<{ target: Network; status: string; n: number }[]>,
       this.ds.query(`SELECT count(*)::int AS n FROM dead_letters`) as Promise<{ n: number }[]>,
-      this.ds.query(`SELECT id::text, source, reason, event_id, created_at FROM dead_letters ORDER BY id DESC LIMIT 10`) as Promise<
+      this.ds.query(`SELECT id::text, source, reason, event_id, created_at FROM dead_letters ORDER BY dead_letters.id DESC LIMIT 10`) as Promise<
         { id: string; source: string; reason: string; event_id: string | null; created_at: Date }[]
       >,
       this.health.run(),

@@ -1,0 +1,52 @@
+import { BadRequestException, Body, ConflictException, Controller, HttpCode, Inject, NotFoundException, Param, Post, Req, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { DataSource } from 'typeorm';
+import { DATA_SOURCE } from '../../../libs/platform/tokens.js';
+import { AdminAuthGuard, principal, RequireRole, type AdminRequest } from '../auth/admin-auth.guard.js';
+import { body, uuidParam } from '../http/input.js';
+import { AccountModerationRepository, type ModerationOutcome } from './account-moderation.repository.js';
+
+const REASON_MAX = 1_000;
+
+function reasonOf(raw: unknown, required: boolean): string | undefined {
+  const b = raw === undefined && !required ? {} : body(raw ?? null, ['reason']);
+  const r = b.reason;
+  if (r === undefined && !required) return undefined;
+  if (typeof r !== 'string' || !r.trim() || r.length > REASON_MAX) throw new BadRequestException(`reason must be a non-empty string of at most ${REASON_MAX} characters`);
+  return r.trim();
+}
+
+function answer(o: ModerationOutcome) {
+  if (!o.ok) throw o.code === 'not-found' ? new NotFoundException(o.message) : new ConflictException(o.message);
+  return { accountId: o.accountId, status: o.status };
+}
+
+@ApiTags('admin')
+@ApiBearerAuth()
+@UseGuards(AdminAuthGuard)
+@RequireRole('moderator')
+@Controller('api/v1/admin/accounts')
+export class AdminAccountsController {
+  private readonly repo: AccountModerationRepository;
+  constructor(@Inject(DATA_SOURCE) ds: DataSource) {
+    this.repo = new AccountModerationRepository(ds);
+  }
+
+  @Post(':id/takedown')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Take an account down: nothing more of it is bridged until it is restored' })
+  @ApiBody({ schema: { type: 'object', required: ['reason'], properties: { reason: { type: 'string', maxLength: REASON_MAX } } } })
+  async takeDown(@Param('id') id: string, @Body() raw: unknown, @Req() req: AdminRequest) {
+    const accountId = uuidParam(id, 'account id');
+    return answer(await this.repo.takeDown(accountId, principal(req).actor, reasonOf(raw, true)!));
+  }
+
+  @Post(':id/restore')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Restore a taken-down account' })
+  @ApiBody({ required: false, schema: { type: 'object', properties: { reason: { type: 'string', maxLength: REASON_MAX } } } })
+  async restore(@Param('id') id: string, @Body() raw: unknown, @Req() req: AdminRequest) {
+    const accountId = uuidParam(id, 'account id');
+    return answer(await this.repo.restore(accountId, principal(req).actor, reasonOf(raw, false)));
+  }
+}
