@@ -1,5 +1,6 @@
 import { Controller, Get, Module, Redirect } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
+import { AccountsController } from './accounts/accounts.controller.js';
 import { AdminAccountsController } from './admin/admin-accounts.controller.js';
 import { AdminAuditController } from './admin/admin-audit.controller.js';
 import { AdminDeadLettersController } from './admin/admin-dead-letters.controller.js';
@@ -19,7 +20,7 @@ class RootController {
 }
 
 @Module({
-  controllers: [StatusController, RootController, AdminTokensController, AdminSettingsController, AdminAccountsController, AdminAuditController, AdminDeadLettersController],
+  controllers: [StatusController, RootController, AccountsController, AdminTokensController, AdminSettingsController, AdminAccountsController, AdminAuditController, AdminDeadLettersController],
   providers: [StatusService, AdminAuthGuard],
 })
 export class GatewayModule {}
