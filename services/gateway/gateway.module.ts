@@ -1,4 +1,5 @@
 import { Controller, Get, Module, Redirect } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { AccountsController } from './accounts/accounts.controller.js';
 import { AdminAccountsController } from './admin/admin-accounts.controller.js';
@@ -7,6 +8,7 @@ import { AdminDeadLettersController } from './admin/admin-dead-letters.controlle
 import { AdminSettingsController } from './admin/admin-settings.controller.js';
 import { AdminTokensController } from './admin/admin-tokens.controller.js';
 import { AdminAuthGuard } from './auth/admin-auth.guard.js';
+import { RateLimitGuard } from './rate-limit/rate-limit.guard.js';
 import { StatusController } from './status.controller.js';
 import { StatusService } from './status.service.js';
 
@@ -21,6 +23,6 @@ class RootController {
 
 @Module({
   controllers: [StatusController, RootController, AccountsController, AdminTokensController, AdminSettingsController, AdminAccountsController, AdminAuditController, AdminDeadLettersController],
-  providers: [StatusService, AdminAuthGuard],
+  providers: [StatusService, AdminAuthGuard, { provide: APP_GUARD, useClass: RateLimitGuard }],
 })
 export class GatewayModule {}
