@@ -1,7 +1,9 @@
 import { BadRequestException, Body, ConflictException, Controller, HttpCode, Inject, NotFoundException, Param, Post, Req, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { DataSource } from 'typeorm';
-import { DATA_SOURCE } from '../../../libs/platform/tokens.js';
+import type { Bus } from '../../../libs/bus/index.js';
+import { optOut } from '../../../libs/consent/opt-out.js';
+import { BUS, DATA_SOURCE } from '../../../libs/platform/tokens.js';
 import { AdminAuthGuard, principal, RequireRole, type AdminRequest } from '../auth/admin-auth.guard.js';
 import { body, uuidParam } from '../http/input.js';
 import { AccountModerationRepository, type ModerationOutcome } from './account-moderation.repository.js';
@@ -28,8 +30,26 @@ function answer(o: ModerationOutcome) {
 @Controller('api/v1/admin/accounts')
 export class AdminAccountsController {
   private readonly repo: AccountModerationRepository;
-  constructor(@Inject(DATA_SOURCE) ds: DataSource) {
+  constructor(
+    @Inject(DATA_SOURCE) private readonly ds: DataSource,
+    @Inject(BUS) private readonly bus: Bus,
+  ) {
     this.repo = new AccountModerationRepository(ds);
+  }
+
+  /**
+   * On the person's behalf (a request by mail, a legal demand). There is deliberately no admin
+   * opt-in: consent comes from the person, through an adapter's proof of control.
+   */
+  @Post(':id/opt-out')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Opt an account out and delete its proxies on every network (account.deleted through the translator)' })
+  @ApiBody({ required: false, schema: { type: 'object', properties: { reason: { type: 'string', maxLength: REASON_MAX } } } })
+  async optOut(@Param('id') id: string, @Body() raw: unknown, @Req() req: AdminRequest) {
+    const accountId = uuidParam(id, 'account id');
+    const done = await optOut(this.ds, this.bus, accountId, { actor: principal(req).actor, reason: reasonOf(raw, false) });
+    if (!done) throw new NotFoundException(`no account with id ${accountId}`);
+    return { accountId, consent: 'opted_out', changed: done.changed, deletionEvents: done.events };
   }
 
   @Post(':id/takedown')

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { INestApplication } from '@nestjs/common';
+import type { DynamicModule, INestApplication, Type } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 import type { Bus } from '../../../libs/bus/index.js';
 import { loadConfig } from '../../../libs/config/index.js';
@@ -25,8 +25,8 @@ export interface GatewayFixture {
   close(): Promise<void>;
 }
 
-/** The gateway alone on the real Postgres (own schema) and the real Kafka (own topic prefix). */
-export async function startGateway(env: Record<string, string> = {}): Promise<GatewayFixture> {
+/** The gateway (and any other modules given) on the real Postgres (own schema) and the real Kafka (own topic prefix). */
+export async function startGateway(env: Record<string, string> = {}, extraModules: Array<Type<unknown> | DynamicModule> = []): Promise<GatewayFixture> {
   const store = await createTestStore();
   const prefix = `gw${randomBytes(4).toString('hex')}`;
   const config = loadConfig({
@@ -44,7 +44,7 @@ export async function startGateway(env: Record<string, string> = {}): Promise<Ga
   });
   let app: INestApplication;
   try {
-    app = await bootstrap({ config, modules: [GatewayModule], openApi: true });
+    app = await bootstrap({ config, modules: [GatewayModule, ...extraModules], openApi: true });
   } catch (err) {
     await store.drop();
     throw err;
