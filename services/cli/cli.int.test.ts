@@ -94,8 +94,15 @@ describe('pontis CLI against a real gateway and Postgres', { timeout: 180_000 },
     assert.equal(again.code, 1);
     assert.match(again.stderr, /409 the account is taken down/);
     assert.equal((await pontis(['account', 'restore', id], api)).code, 0);
+    const optOut = await pontis(['account', 'opt-out', id, '--reason', 'asked by mail'], api);
+    assert.equal(optOut.code, 0, optOut.stderr);
+    assert.match(optOut.stdout, /opted out; 1 removal event\(s\) sent/);
     const audit = await pontis(['audit', '--action', 'account.', '--json'], api);
-    assert.deepEqual(JSON.parse(audit.stdout).items.map((e: { action: string; actor: string }) => `${e.actor} ${e.action}`), ['token:first account.restore', 'token:first account.takedown']);
+    assert.deepEqual(JSON.parse(audit.stdout).items.map((e: { action: string; actor: string }) => `${e.actor} ${e.action}`), [
+      'token:first account.opt-out',
+      'token:first account.restore',
+      'token:first account.takedown',
+    ]);
     const all = await pontis(['audit', '--limit', '2'], api);
     assert.match(all.stdout, /\(more: --before \d+\)/);
   });

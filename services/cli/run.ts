@@ -154,6 +154,11 @@ async function dispatch(pos: string[], v: Values, env: Record<string, string | u
       const r = await api.call('POST', `/api/v1/admin/accounts/${encodeURIComponent(arg('an account id'))}/restore`, v.reason ? { reason: v.reason } : {});
       return print(r, () => `account ${r.accountId} is now ${r.status}\n`);
     }
+    case 'account opt-out': {
+      noExtra(3);
+      const r = await api.call('POST', `/api/v1/admin/accounts/${encodeURIComponent(arg('an account id'))}/opt-out`, v.reason ? { reason: v.reason } : {});
+      return print(r, () => `account ${r.accountId} opted out; ${r.deletionEvents.length} removal event(s) sent for its proxies\n`);
+    }
     case 'audit': {
       noExtra(1);
       const r = await api.call('GET', `/api/v1/admin/audit${q({ actor: v.actor, action: v.action, since: v.since, until: v.until, limit: v.limit, before: v.before })}`);

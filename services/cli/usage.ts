@@ -21,6 +21,7 @@ Accounts
   account show ID|HANDLE        any handle or id on any network (@user@host, npub1…, did:…)
   account takedown ID --reason TEXT
   account restore ID [--reason TEXT]
+  account opt-out ID [--reason TEXT]   on the person's behalf: deletes their proxies everywhere
 
 Audit and dead letters
   audit [--actor A] [--action X] [--since T] [--until T] [--limit N] [--before CURSOR]
