@@ -27,7 +27,7 @@ describe('loadConfig', () => {
   });
 
   it('reads the gateway rate limit and proxy hops, and refuses nonsense', () => {
-    assert.deepEqual(loadConfig({}).gateway, { rateLimitPerMinute: 300, rateLimitBurst: 100, trustedProxyHops: 0 });
+    assert.deepEqual(loadConfig({}).gateway, { rateLimitPerMinute: 600, rateLimitBurst: 200, trustedProxyHops: 0 });
     assert.deepEqual(loadConfig({ PONTIS_RATE_LIMIT_PER_MINUTE: '0', PONTIS_RATE_LIMIT_BURST: '5', PONTIS_TRUSTED_PROXY_HOPS: '1' }).gateway, {
       rateLimitPerMinute: 0,
       rateLimitBurst: 5,

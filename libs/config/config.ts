@@ -41,7 +41,8 @@ export interface PontisConfig {
   gateway: {
     /**
      * Requests per minute each client IP may make to the public (unauthenticated) API, refilled
-     * continuously, with `burst` allowed at once; 0 turns the limit off.
+     * continuously, with `burst` allowed at once; 0 turns the limit off. The default (10/s)
+     * stops floods but not a dashboard or a script polling the status every 100 ms.
      */
     rateLimitPerMinute: number;
     rateLimitBurst: number;
@@ -160,8 +161,8 @@ export function loadConfig(env: Env = process.env): PontisConfig {
     networks: networks as Network[],
     allowPrivateAddresses: env.PONTIS_ALLOW_PRIVATE_ADDRESSES === '1' || env.PONTIS_ALLOW_PRIVATE_ADDRESSES === 'true',
     gateway: {
-      rateLimitPerMinute: int('PONTIS_RATE_LIMIT_PER_MINUTE', 300, 0, 1_000_000),
-      rateLimitBurst: int('PONTIS_RATE_LIMIT_BURST', 100, 1, 1_000_000),
+      rateLimitPerMinute: int('PONTIS_RATE_LIMIT_PER_MINUTE', 600, 0, 1_000_000),
+      rateLimitBurst: int('PONTIS_RATE_LIMIT_BURST', 200, 1, 1_000_000),
       trustedProxyHops: int('PONTIS_TRUSTED_PROXY_HOPS', 0, 0, 10),
     },
     nostr: {

@@ -112,6 +112,12 @@ describe('account status and lookup on the real Postgres', { timeout: 120_000 },
     assert.equal(mod.body.identities[0].nativeId, BOB_KEY);
   });
 
+  it('documents the account routes in OpenAPI', async () => {
+    const doc = (await gw.call('GET', '/api/docs/openapi.json')).body;
+    for (const p of ['/api/v1/accounts', '/api/v1/accounts/{id}', '/api/v1/accounts/{id}/objects', '/api/v1/accounts/{id}/deliveries']) assert.ok(doc.paths[p], `${p} documented`);
+    assert.deepEqual(doc.paths['/api/v1/accounts/{id}/deliveries'].get.parameters.map((p: { name: string }) => p.name).sort(), ['before', 'id', 'limit', 'status', 'target']);
+  });
+
   it('answers unknown and malformed ids with 404 and 400', async () => {
     assert.equal((await gw.call('GET', `/api/v1/accounts/${randomUUID()}`)).status, 404);
     assert.equal((await gw.call('GET', `/api/v1/accounts/12`)).status, 400);
