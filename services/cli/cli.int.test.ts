@@ -86,6 +86,11 @@ describe('pontis CLI against a real gateway and Postgres', { timeout: 180_000 },
 
   it('shows, takes down and restores an account found by handle, and the audit log records it all', async () => {
     const id = await seedAccount(gw.ds, [{ network: 'nostr', id: 'd4'.repeat(32), handle: 'dana@example.com', kind: 'native' }]);
+    const list = await pontis(['account', 'list', '--network', 'nostr', '--json'], api);
+    assert.equal(list.code, 0, list.stderr);
+    assert.deepEqual(JSON.parse(list.stdout).items.map((a: { id: string }) => a.id), [id]);
+    assert.match((await pontis(['account', 'list'], api)).stdout, /nostr:dana@example\.com/);
+    assert.equal((await pontis(['account', 'list', '--consent', 'maybe'], api)).code, 1);
     const show = await pontis(['account', 'show', '@dana@example.com'], api);
     assert.equal(show.code, 0, show.stderr);
     assert.match(show.stdout, new RegExp(`account ${id}: opted_in, active`));

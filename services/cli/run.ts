@@ -44,6 +44,9 @@ const OPTIONS = {
   topic: { type: 'string' },
   replayed: { type: 'string' },
   force: { type: 'boolean' },
+  status: { type: 'string' },
+  consent: { type: 'string' },
+  network: { type: 'string' },
 } as const satisfies ParseArgsConfig['options'];
 
 type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true; strict: true }>>['values'];
@@ -130,6 +133,12 @@ async function dispatch(pos: string[], v: Values, env: Record<string, string | u
       if (!Object.keys(patch).length) throw new UsageError('settings set needs at least one of --enable, --disable, --block-domain, --unblock-domain, --allow-domain, --disallow-domain, --default-consent');
       const r = await api.call('PATCH', '/api/v1/admin/settings', patch);
       return print(r, () => settingsText(r));
+    }
+    case 'account list': {
+      noExtra(2);
+      const r = await api.call('GET', `/api/v1/admin/accounts${q({ status: v.status, consent: v.consent, network: v.network, limit: v.limit, before: v.before })}`);
+      const rows = r.items.map((a: { identities: { network: string; handle: string | null; nativeId: string }[] }) => ({ ...a, identities: a.identities.map((i) => `${i.network}:${i.handle ?? i.nativeId}`).join(' ') }));
+      return print(r, () => table(rows, ['id', 'consent', 'status', 'createdAt', 'identities']) + more(r));
     }
     case 'account show': {
       noExtra(3);

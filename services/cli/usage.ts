@@ -18,6 +18,7 @@ Settings
                (each flag may repeat)
 
 Accounts
+  account list [--status S] [--consent C] [--network N] [--limit N] [--before CURSOR]
   account show ID|HANDLE        any handle or id on any network (@user@host, npub1…, did:…)
   account takedown ID --reason TEXT
   account restore ID [--reason TEXT]

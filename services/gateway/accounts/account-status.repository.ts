@@ -50,6 +50,7 @@ export const DELIVERY_STATUSES = ['queued', 'delivered', 'skipped', 'failed', 'g
 export const FAILED_STATUSES = ['failed', 'gone', 'dead'] as const;
 
 const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
+const MICROS = `(extract(epoch FROM a.created_at) * 1000000)::bigint`;
 
 /** Reads one person's state; nothing here writes. */
 export class AccountStatusRepository {
@@ -79,6 +80,38 @@ export class AccountStatusRepository {
       [q.handles, q.nativeIds.map((n) => n.network), q.nativeIds.map((n) => n.id), limit],
     );
     return rows.map((r) => ({ accountId: r.account_id, matched: { network: r.network, nativeId: r.native_id, handle: r.handle, kind: r.kind, verifiedAt: iso(r.verified_at) } }));
+  }
+
+  /**
+   * Accounts newest first, with their identities. The cursor is the creation time in microseconds
+   * and the id: a millisecond Date would lose precision and skip or repeat rows at page edges.
+   */
+  async list(f: { status?: string; consent?: string; network?: Network }, p: { limit: number; before?: { micros: string; id: string } }): Promise<(AccountSummary & { cursor: string; identities: IdentityView[] })[]> {
+    const args: unknown[] = [];
+    const where: string[] = [];
+    if (f.status) where.push(`a.status = $${args.push(f.status)}`);
+    if (f.consent) where.push(`a.consent = $${args.push(f.consent)}`);
+    if (f.network) where.push(`EXISTS (SELECT 1 FROM identities n WHERE n.account_id = a.id AND n.network = $${args.push(f.network)})`);
+    if (p.before) where.push(`(${MICROS}, a.id) < ($${args.push(p.before.micros)}::bigint, $${args.push(p.before.id)}::uuid)`);
+    const rows: { id: string; consent: AccountSummary['consent']; status: AccountSummary['status']; mirror: Record<string, string>; created_at: Date; updated_at: Date; micros: string; identities: IdentityView[] | null }[] =
+      await this.ds.query(
+        `SELECT a.id, a.consent, a.status, a.mirror, a.created_at, a.updated_at, ${MICROS}::text AS micros,
+                (SELECT json_agg(json_build_object('network', i.network, 'nativeId', i.native_id, 'handle', i.handle, 'kind', i.kind, 'verifiedAt', i.verified_at) ORDER BY i.network, i.kind DESC)
+                   FROM identities i WHERE i.account_id = a.id) AS identities
+           FROM accounts a ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+          ORDER BY a.created_at DESC, a.id DESC LIMIT $${args.push(p.limit + 1)}`,
+        args,
+      );
+    return rows.map((r) => ({
+      id: r.id,
+      consent: r.consent,
+      status: r.status,
+      mirror: r.mirror ?? {},
+      createdAt: iso(r.created_at)!,
+      updatedAt: iso(r.updated_at)!,
+      cursor: `${r.micros}_${r.id}`,
+      identities: r.identities ?? [],
+    }));
   }
 
   /** Originals owned by the account's identities, newest first, each with its copies. */

@@ -1,14 +1,18 @@
-import { BadRequestException, Body, ConflictException, Controller, HttpCode, Inject, NotFoundException, Param, Post, Req, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { BadRequestException, Body, ConflictException, Controller, Get, HttpCode, Inject, NotFoundException, Param, Post, Query as Q, Req, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { DataSource } from 'typeorm';
 import type { Bus } from '../../../libs/bus/index.js';
 import { optOut } from '../../../libs/consent/opt-out.js';
 import { BUS, DATA_SOURCE } from '../../../libs/platform/tokens.js';
 import { AdminAuthGuard, principal, RequireRole, type AdminRequest } from '../auth/admin-auth.guard.js';
-import { body, uuidParam } from '../http/input.js';
+import { NETWORKS } from '../../../libs/events/index.js';
+import { AccountStatusRepository } from '../accounts/account-status.repository.js';
+import { body, optionalEnum, page, query, uuidParam, type Query } from '../http/input.js';
 import { AccountModerationRepository, type ModerationOutcome } from './account-moderation.repository.js';
 
 const REASON_MAX = 1_000;
+const ACCOUNT_STATUSES = ['active', 'taken_down', 'deleted'] as const;
+const CONSENTS = ['pending', 'opted_in', 'opted_out'] as const;
 
 function reasonOf(raw: unknown, required: boolean): string | undefined {
   const b = raw === undefined && !required ? {} : body(raw ?? null, ['reason']);
@@ -30,11 +34,33 @@ function answer(o: ModerationOutcome) {
 @Controller('api/v1/admin/accounts')
 export class AdminAccountsController {
   private readonly repo: AccountModerationRepository;
+  private readonly accounts: AccountStatusRepository;
   constructor(
     @Inject(DATA_SOURCE) private readonly ds: DataSource,
     @Inject(BUS) private readonly bus: Bus,
   ) {
     this.repo = new AccountModerationRepository(ds);
+    this.accounts = new AccountStatusRepository(ds);
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'Every account (whatever its consent), newest first, with its identities' })
+  @ApiQuery({ name: 'status', required: false, enum: ACCOUNT_STATUSES })
+  @ApiQuery({ name: 'consent', required: false, enum: CONSENTS })
+  @ApiQuery({ name: 'network', required: false, enum: NETWORKS, description: 'has an identity on this network' })
+  @ApiQuery({ name: 'limit', required: false })
+  @ApiQuery({ name: 'before', required: false, description: 'nextCursor of the previous page' })
+  async list(@Q() raw: Query) {
+    const q = query(raw, ['status', 'consent', 'network', 'limit', 'before']);
+    const { limit } = page({ limit: q.limit });
+    const before = q.before === undefined ? undefined : /^(\d{1,20})_([0-9a-f-]{36})$/.exec(String(q.before));
+    if (before === null) throw new BadRequestException('before must be a cursor from a previous page');
+    const rows = await this.accounts.list(
+      { status: optionalEnum(q, 'status', ACCOUNT_STATUSES), consent: optionalEnum(q, 'consent', CONSENTS), network: optionalEnum(q, 'network', NETWORKS) },
+      { limit, before: before && { micros: before[1]!, id: uuidParam(before[2]!, 'cursor') } },
+    );
+    const items = rows.slice(0, limit).map(({ cursor: _cursor, ...a }) => a);
+    return { items, nextCursor: rows.length > limit ? rows[limit - 1]!.cursor : null };
   }
 
   /**

@@ -1,4 +1,4 @@
-import { Body, ConflictException, Controller, Delete, Get, HttpCode, Inject, NotFoundException, Param, Post, Query as Q, Req, UnprocessableEntityException, UseGuards } from '@nestjs/common';
+import { Body, ConflictException, ServiceUnavailableException, Controller, Delete, Get, HttpCode, Inject, NotFoundException, Param, Post, Query as Q, Req, UnprocessableEntityException, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { DataSource } from 'typeorm';
 import type { Bus } from '../../../libs/bus/index.js';
@@ -60,7 +60,12 @@ export class AdminDeadLettersController {
     if (!letter) throw new NotFoundException(`no dead letter with id ${id}`);
     if (letter.replayedAt && !b.force) throw new ConflictException(`dead letter ${id} was already replayed at ${letter.replayedAt}; send {"force":true} to replay it again`);
     if (!REPLAYABLE.has(letter.topic)) throw new UnprocessableEntityException(`dead letter ${id} came from topic "${letter.topic}", which is not a bridge topic; it cannot be replayed`);
-    await this.bus.publish(letter.topic, [{ key: letter.key ?? letter.eventId ?? id, value: letter.payload, headers: { 'x-replayed-dead-letter': id } }]);
+    try {
+      await this.bus.publish(letter.topic, [{ key: letter.key ?? letter.eventId ?? id, value: letter.payload, headers: { 'x-replayed-dead-letter': id } }]);
+    } catch (err) {
+      // Not marked replayed: the admin can simply try again once the bus is back.
+      throw new ServiceUnavailableException(`the bus did not take the message (${(err as Error).message}); nothing was replayed, try again`);
+    }
     const done = await this.repo.markReplayed(letter.id, principal(req).actor, letter.topic);
     return { ...(done ?? letter), replayedTo: letter.topic };
   }
