@@ -26,6 +26,17 @@ describe('loadConfig', () => {
     assert.equal(c.nostr.nip05Domain, '127.0.0.1:8080');
   });
 
+  it('reads the gateway rate limit and proxy hops, and refuses nonsense', () => {
+    assert.deepEqual(loadConfig({}).gateway, { rateLimitPerMinute: 600, rateLimitBurst: 200, trustedProxyHops: 0 });
+    assert.deepEqual(loadConfig({ PONTIS_RATE_LIMIT_PER_MINUTE: '0', PONTIS_RATE_LIMIT_BURST: '5', PONTIS_TRUSTED_PROXY_HOPS: '1' }).gateway, {
+      rateLimitPerMinute: 0,
+      rateLimitBurst: 5,
+      trustedProxyHops: 1,
+    });
+    assert.match(problems({ PONTIS_RATE_LIMIT_BURST: '0' }).join(), /PONTIS_RATE_LIMIT_BURST=0 must be an integer from 1/);
+    assert.match(problems({ PONTIS_TRUSTED_PROXY_HOPS: 'x' }).join(), /PONTIS_TRUSTED_PROXY_HOPS/);
+  });
+
   it('turns the sandbox off once Kafka or Postgres is configured, unless asked for', () => {
     assert.equal(loadConfig({ KAFKA_BROKERS: 'k:9092' }).sandbox, false);
     assert.equal(loadConfig({ KAFKA_BROKERS: 'k:9092', PONTIS_SANDBOX: '1' }).sandbox, true);

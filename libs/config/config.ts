@@ -38,6 +38,17 @@ export interface PontisConfig {
   networks: Network[];
   /** Let remote input make us connect to loopback/private addresses (tests and local sandboxes only). */
   allowPrivateAddresses: boolean;
+  gateway: {
+    /**
+     * Requests per minute each client IP may make to the public (unauthenticated) API, refilled
+     * continuously, with `burst` allowed at once; 0 turns the limit off. The default (10/s)
+     * stops floods but not a dashboard or a script polling the status every 100 ms.
+     */
+    rateLimitPerMinute: number;
+    rateLimitBurst: number;
+    /** How many reverse proxies in front of the gateway append to X-Forwarded-For (0: use the socket address). */
+    trustedProxyHops: number;
+  };
   nostr: {
     /** Relays the bridge publishes its bridged identities' events to (its own relay first). */
     publishRelays: string[];
@@ -149,6 +160,11 @@ export function loadConfig(env: Env = process.env): PontisConfig {
     publicUrl: (env.PONTIS_PUBLIC_URL?.trim() || `http://127.0.0.1:${port}`).replace(/\/$/, ''),
     networks: networks as Network[],
     allowPrivateAddresses: env.PONTIS_ALLOW_PRIVATE_ADDRESSES === '1' || env.PONTIS_ALLOW_PRIVATE_ADDRESSES === 'true',
+    gateway: {
+      rateLimitPerMinute: int('PONTIS_RATE_LIMIT_PER_MINUTE', 600, 0, 1_000_000),
+      rateLimitBurst: int('PONTIS_RATE_LIMIT_BURST', 200, 1, 1_000_000),
+      trustedProxyHops: int('PONTIS_TRUSTED_PROXY_HOPS', 0, 0, 10),
+    },
     nostr: {
       publishRelays,
       readRelays,

@@ -60,7 +60,7 @@ export async function bootstrap(opts: BootstrapOptions): Promise<INestApplicatio
   if (opts.openApi) {
     const doc = SwaggerModule.createDocument(
       app,
-      new DocumentBuilder().setTitle('Pontis API').setDescription('Status and control of the Pontis cross-protocol bridge').setVersion('1').build(),
+      new DocumentBuilder().setTitle('Pontis API').setDescription('Status and control of the Pontis cross-protocol bridge').setVersion('1').addBearerAuth().build(),
     );
     SwaggerModule.setup('api/docs', app, doc, { jsonDocumentUrl: 'api/docs/openapi.json' });
   }

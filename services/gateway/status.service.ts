@@ -9,8 +9,14 @@ export interface NetworkStatus {
   enabled: boolean;
   /** Whether an adapter for it answers in this deployment, and what it says. */
   adapter: { running: boolean; detail: string };
+  /** The adapter answers its health check (same as adapter.running; what a dashboard shows as a light). */
+  connected: boolean;
   /** Commands waiting in bridge.outbound.<network>.v1 for its adapter. */
   outboundBacklog: number | null;
+  /** Age of the oldest command not yet delivered (queued or waiting for a retry), in seconds; 0 when none. */
+  lagSeconds: number;
+  /** Failed, gone and dead over all deliveries settled or retried in the last hour; null with no traffic. */
+  errorRate: number | null;
   deliveries: Record<string, number>;
 }
 
@@ -38,7 +44,7 @@ export class StatusService {
   ) {}
 
   async status(): Promise<BridgeStatus> {
-    const [settings, accounts, identities, outcomes, held, deliveries, dlqTotal, dlqRecent, health, lag, oldestHeld] = await Promise.all([
+    const [settings, accounts, identities, outcomes, held, deliveries, dlqTotal, dlqRecent, health, lag, oldestHeld, recent] = await Promise.all([
       this.ds.query(`SELECT value FROM settings WHERE key = 'networks'`) as Promise<{ value: Record<string, boolean> }[]>,
       this.ds.query(`SELECT count(*)::int AS total, count(*) FILTER (WHERE consent = 'opted_in')::int AS opted_in FROM accounts`) as Promise<{ total: number; opted_in: number }[]>,
       this.ds.query(`SELECT kind, count(*)::int AS n FROM identities GROUP BY kind`) as Promise<{ kind: string; n: number }[]>,
@@ -46,7 +52,7 @@ export class StatusService {
       this.ds.query(`SELECT count(*)::int AS n FROM pending_events`) as Promise<{ n: number }[]>,
       this.ds.query(`SELECT target, status, count(*)::int AS n FROM deliveries GROUP BY target, status`) as Promise<{ target: Network; status: string; n: number }[]>,
       this.ds.query(`SELECT count(*)::int AS n FROM dead_letters`) as Promise<{ n: number }[]>,
-      this.ds.query(`SELECT id::text, source, reason, event_id, created_at FROM dead_letters ORDER BY id DESC LIMIT 10`) as Promise<
+      this.ds.query(`SELECT id::text, source, reason, event_id, created_at FROM dead_letters ORDER BY dead_letters.id DESC LIMIT 10`) as Promise<
         { id: string; source: string; reason: string; event_id: string | null; created_at: Date }[]
       >,
       this.health.run(),
@@ -54,16 +60,27 @@ export class StatusService {
       this.ds.query(`SELECT event_id, target, reason, created_at, deadline FROM pending_events ORDER BY id LIMIT 10`) as Promise<
         { event_id: string; target: string; reason: string; created_at: Date; deadline: Date }[]
       >,
+      this.ds.query(
+        `SELECT target,
+                count(*) FILTER (WHERE updated_at > now() - interval '1 hour')::int AS hour,
+                count(*) FILTER (WHERE updated_at > now() - interval '1 hour' AND status IN ('failed','gone','dead'))::int AS hour_failed,
+                COALESCE(EXTRACT(EPOCH FROM now() - min(created_at) FILTER (WHERE status IN ('queued','failed'))), 0)::float AS lag_seconds
+           FROM deliveries GROUP BY target`,
+      ) as Promise<{ target: Network; hour: number; hour_failed: number; lag_seconds: number }[]>,
     ]);
     const enabled = settings[0]?.value ?? {};
     const count = (rows: { n: number }[], pick: (r: never) => boolean) => rows.filter(pick as (r: unknown) => boolean).reduce((s, r) => s + r.n, 0);
     const networks = {} as Record<Network, NetworkStatus>;
     for (const n of NETWORKS) {
       const adapter = health.components[`adapter:${n}`];
+      const r = recent.find((x) => x.target === n);
       networks[n] = {
         enabled: enabled[n] ?? true,
         adapter: adapter ? { running: adapter.ok, detail: adapter.detail } : { running: false, detail: 'no adapter for this network runs in this deployment yet' },
+        connected: adapter?.ok ?? false,
         outboundBacklog: await this.safeLag(ADAPTER_GROUP(n), [outboundTopic(n)]),
+        lagSeconds: Math.round(r?.lag_seconds ?? 0),
+        errorRate: r && r.hour > 0 ? Math.round((r.hour_failed / r.hour) * 1000) / 1000 : null,
         deliveries: Object.fromEntries(deliveries.filter((d) => d.target === n).map((d) => [d.status, d.n])),
       };
     }

@@ -1,4 +1,4 @@
-import type { ActorRef, Network } from '../../libs/events/index.js';
+import type { ActorRef, EventType, Network } from '../../libs/events/index.js';
 import { actorDomain, domainMatches } from './actor-domain.js';
 import type { AccountInfo, BridgePolicy } from './translation-context.js';
 
@@ -32,8 +32,10 @@ export function policyDenies(policy: BridgePolicy, actor: ActorRef): DropReason 
  * explicit opt-in; under opt-out, anyone who has not said no is bridged (the translator
  * creates their account, consent 'pending', before it gets here).
  */
-export function consentDenies(policy: BridgePolicy, account: AccountInfo | undefined): DropReason | null {
+export function consentDenies(policy: BridgePolicy, account: AccountInfo | undefined, type?: EventType): DropReason | null {
   if (!account) return 'not-opted-in';
+  // Removing the proxies is what opting out (or a takedown) asks for: it must get through both.
+  if (type === 'account.deleted') return null;
   if (account.status !== 'active') return 'account-inactive';
   if (account.consent === 'opted_out') return 'opted-out';
   if (account.consent === 'pending' && policy.defaultConsent === 'opt-in') return 'not-opted-in';

@@ -133,6 +133,19 @@ describe('translate', () => {
     assert.equal((decide(eventFixture('post.created'), ctx) as { reason: string }).reason, 'account-inactive');
   });
 
+  it('lets account.deleted through after an opt-out or a takedown, so the proxies are removed', () => {
+    for (const change of [{ consent: 'opted_out' as const }, { status: 'taken_down' as const }]) {
+      Object.assign(ctx.accounts.get('acct-bob')!, { consent: 'opted_in', status: 'active' }, change);
+      assert.equal(decide(eventFixture('post.created'), ctx).kind, 'translated', 'alice is unaffected');
+      const out = translated(decide(eventFixture('account.deleted'), ctx));
+      const ap = out.commands.find((c) => c.target === 'activitypub')!;
+      assert.deepEqual(ap.as, { accountId: 'acct-bob', mode: 'bridged', id: 'https://pontis.example/ap/bob', handle: '@bob.bsky.social@pontis.example' });
+    }
+    const stranger = eventFixture('account.deleted');
+    stranger.actor = { network: 'atproto', id: 'did:plc:nobodyhere' };
+    assert.equal((decide(stranger, ctx) as { reason: string }).reason, 'not-opted-in');
+  });
+
   it('applies admin policy: source network off, target network off, blocked and allow-listed domains', () => {
     ctx.policy.networks.nostr = false;
     assert.deepEqual(targetsOf(decide(eventFixture('post.created'), ctx)), ['atproto', 'solid']);

@@ -74,7 +74,7 @@ export function translate(event: BridgeEvent, ctx: TranslationContext, onlyTarge
   const denied = policyDenies(ctx.policy, event.actor);
   if (denied) return drop(denied);
   const account = actorIdentity ? ctx.accounts.get(actorIdentity.accountId) : undefined;
-  const refused = consentDenies(ctx.policy, account);
+  const refused = consentDenies(ctx.policy, account, event.type);
   if (refused) return drop(refused);
   if (!account) return drop('not-opted-in');
   if (!ownsTarget(event, account, ctx)) return drop('not-owner');
