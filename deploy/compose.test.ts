@@ -126,7 +126,7 @@ describe('compose stack (deploy/compose.yaml)', () => {
   });
 
   it('has the peer servers, each with a health check and its data on a named volume', () => {
-    for (const name of ['kafka', 'postgres', 'pds', 'solid-server', 'nostr-relay']) {
+    for (const name of ['kafka', 'postgres', 'pds', 'solid-server', 'relay']) {
       const svc = compose.services[name]!;
       assert.ok(svc.healthcheck?.test?.length, `${name} has a health check`);
       const named = (svc.volumes ?? []).map((v) => v.split(':')[0]!).filter((v) => !v.startsWith('.'));
@@ -135,7 +135,7 @@ describe('compose stack (deploy/compose.yaml)', () => {
     }
     assert.match(compose.services.pds!.image!, /^ghcr\.io\/bluesky-social\/pds:/);
     assert.match(compose.services['solid-server']!.image!, /^solidproject\/community-server:7/);
-    assert.ok(compose.services.nostr!.depends_on!['nostr-relay'], 'the Nostr adapter waits for the bridge relay');
+    assert.ok(compose.services.nostr!.depends_on!.relay, 'the Nostr adapter waits for its relay');
     assert.ok(compose.services.atproto!.depends_on!.pds, 'the AT Protocol adapter waits for the PDS');
     assert.ok(compose.services.solid!.depends_on!['solid-server'], 'the Solid adapter waits for the Solid server');
   });
@@ -147,9 +147,8 @@ describe('compose stack (deploy/compose.yaml)', () => {
     assert.equal(config.databaseUrl, 'postgres://pontis:pw@postgres:5432/pontis');
     assert.equal(config.sandbox, false);
     assert.equal(config.host, '0.0.0.0');
-    assert.deepEqual(config.nostr.publishRelays, ['ws://nostr-relay:8080/relay']);
-    assert.deepEqual(config.nostr.readRelays, ['ws://nostr-relay:8080/relay'], 'read relays default to the publish relays, not to none');
-    assert.equal(config.nostr.relay.hostname, 'nostr-relay', 'NIP-42: the host the adapter reaches the relay by');
+    assert.deepEqual(config.nostr.publishRelays, ['ws://relay:8080']);
+    assert.deepEqual(config.nostr.readRelays, ['ws://relay:8080'], 'read relays default to the publish relays, not to none');
     // Without a master key, compose stops with the message from .env.example's instructions.
     assert.throws(() => resolved(compose['x-pontis-env'].PONTIS_MASTER_KEY!), (e: unknown) => e instanceof MissingVariableError && /openssl rand/.test(e.message));
     for (const m of composeText.matchAll(/\$\{(\w+):\?/g)) {

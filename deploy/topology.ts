@@ -6,7 +6,7 @@
  */
 
 /** Every service deployed on its own (libs/config SERVICE_NAMES must be a subset: a new service needs manifests). */
-export const DEPLOYED_SERVICES = ['gateway', 'translator', 'activitypub', 'atproto', 'nostr', 'nostr-relay', 'solid'] as const;
+export const DEPLOYED_SERVICES = ['gateway', 'translator', 'activitypub', 'atproto', 'nostr', 'solid'] as const;
 export type DeployedService = (typeof DEPLOYED_SERVICES)[number];
 
 /** Protocol adapters: scaled by the partitions of their outbound topic. */
@@ -54,8 +54,6 @@ export const ROUTES: readonly Route[] = [
   // Nostr: NIP-05 names and linking a key.
   { path: '/.well-known/nostr.json', match: 'exact', backend: 'nostr' },
   { path: '/api/v1/nostr', match: 'prefix', backend: 'nostr' },
-  // The bridge's own Nostr relay (WebSocket and NIP-11 on one path).
-  { path: '/relay', match: 'exact', backend: 'nostr-relay' },
   // AT Protocol: the PDS answers XRPC and handle resolution for the bridged accounts it hosts;
   // the adapter links a person's own account.
   { path: '/xrpc', match: 'prefix', backend: 'pds' },
@@ -84,8 +82,6 @@ export const ROUTING_CASES: ReadonlyArray<[string, Backend]> = [
   ['/apx', 'gateway'],
   ['/.well-known/nostr.json', 'nostr'],
   ['/api/v1/nostr/link', 'nostr'],
-  ['/relay', 'nostr-relay'],
-  ['/relay/x', 'gateway'],
   ['/api/v1/status', 'gateway'],
   ['/api/docs/openapi.json', 'gateway'],
   ['/xrpc/com.atproto.sync.getRepo', 'pds'],
