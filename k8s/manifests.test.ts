@@ -8,7 +8,7 @@ import { coreTopics, NETWORKS, outboundTopic, parkedTopic, TOPICS } from '../lib
 import { resolveTarget } from '../deploy/entrypoint-target.js';
 import { configKeysFromSource } from '../deploy/testing/settings.js';
 import { routeByIngressRules, routeByTable } from '../deploy/testing/routing.js';
-import { ADAPTERS, DEPLOYED_SERVICES, ROUTES, ROUTING_CASES, settingProblem, type Backend } from '../deploy/topology.js';
+import { ADAPTERS, DEPLOYED_SERVICES, ROUTES, ROUTING_CASES, settingProblem, STATEFUL_SERVICES, type Backend } from '../deploy/topology.js';
 import { build, containersOf, readKustomization, readYamlDocuments, referencedFiles, type K8sObject } from './testing/kustomize.js';
 import { STRIMZI_GROUP, strimziProblems, validateBuiltIn } from './testing/schemas.js';
 
@@ -151,6 +151,20 @@ describe('Kubernetes manifests: what each service gets', () => {
         const pdb = find(objs, 'PodDisruptionBudget', `pontis-${s}`);
         assert.ok(pdb && selects((pdb.spec as { selector: { matchLabels: Record<string, string> } }).selector.matchLabels, tpl.metadata.labels), `PDB pontis-${s} selects its pods`);
         assert.ok(selects((d.spec as { selector: { matchLabels: Record<string, string> } }).selector.matchLabels, tpl.metadata.labels));
+      }
+    });
+
+    it(`${name}: a service with its own disk runs one replica, replaced not rolled, its /data on a claim`, () => {
+      for (const s of STATEFUL_SERVICES) {
+        const d = find(objs, 'Deployment', `pontis-${s}`)!;
+        const spec = d.spec as { replicas: number; strategy: { type: string } };
+        assert.equal(spec.replicas, 1);
+        assert.equal(spec.strategy.type, 'Recreate', 'two pods never open the same files');
+        const pod = podSpec(d).spec;
+        const mount = (pod.containers[0] as { volumeMounts: Array<{ name: string; mountPath: string }> }).volumeMounts.find((m) => m.mountPath === '/data')!;
+        const claim = (pod.volumes as Array<{ name: string; persistentVolumeClaim?: { claimName: string } }>).find((v) => v.name === mount.name)?.persistentVolumeClaim?.claimName;
+        assert.ok(claim && find(objs, 'PersistentVolumeClaim', claim), `${s} keeps /data on a PersistentVolumeClaim`);
+        assert.equal(find(objs, 'HorizontalPodAutoscaler', `pontis-${s}`), undefined);
       }
     });
 
