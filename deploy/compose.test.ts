@@ -147,8 +147,9 @@ describe('compose stack (deploy/compose.yaml)', () => {
     assert.equal(config.databaseUrl, 'postgres://pontis:pw@postgres:5432/pontis');
     assert.equal(config.sandbox, false);
     assert.equal(config.host, '0.0.0.0');
-    assert.deepEqual(config.nostr.publishRelays, ['ws://relay:8080']);
-    assert.deepEqual(config.nostr.readRelays, ['ws://relay:8080'], 'read relays default to the publish relays, not to none');
+    assert.deepEqual(config.nostr.publishRelays, ['ws://nostr-relay:8080/relay', 'ws://relay:8080'], "the bridge's own relay first");
+    assert.deepEqual(config.nostr.readRelays, config.nostr.publishRelays, 'read relays default to the publish relays, not to none');
+    assert.equal(config.nostr.relay.hostname, 'nostr-relay', 'NIP-42: the host the adapter reaches the bridge relay by');
     // Without a master key, compose stops with the message from .env.example's instructions.
     assert.throws(() => resolved(compose['x-pontis-env'].PONTIS_MASTER_KEY!), (e: unknown) => e instanceof MissingVariableError && /openssl rand/.test(e.message));
     for (const m of composeText.matchAll(/\$\{(\w+):\?/g)) {
