@@ -5,6 +5,7 @@ import type { Bus } from '../../libs/bus/index.js';
 import type { PontisConfig } from '../../libs/config/index.js';
 import { AddressGuard } from '../../libs/net/index.js';
 import { createLogger } from '../../libs/observability/index.js';
+import { SingleOwner } from '../../libs/store/single-owner.js';
 import { BUS, DATA_SOURCE, HealthRegistry } from '../../libs/platform/index.js';
 import { NostrKeys } from './identity/bridged-keys.js';
 import { NostrIdentityModule } from './identity/nostr-identity.module.js';
@@ -21,6 +22,7 @@ const log = createLogger('nostr');
  */
 class NostrAdapterLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
   private ingest?: NostrIngest;
+  private owner?: SingleOwner;
   private runner?: OutboundRunner;
   private publisher?: RelayPublisher;
 
@@ -51,28 +53,53 @@ class NostrAdapterLifecycle implements OnApplicationBootstrap, OnApplicationShut
     });
     const deliverer = new NostrDeliverer({ ds: this.ds, keys: this.keys, publisher, provisioner, inboxes });
     this.runner = new OutboundRunner({ bus: this.bus, ds: this.ds, network: 'nostr', deliver: deliverer.deliver, partitions: this.config.kafkaPartitions });
-    this.ingest = new NostrIngest({
-      bus: this.bus,
-      ds: this.ds,
-      readRelays,
-      verifier,
-      allowPrivateAddresses: this.config.allowPrivateAddresses,
-      onRelayList: (event) => inboxes.remember(event),
-      queryProfiles: (authors) => publisher.queryMany({ kinds: [0], authors, limit: authors.length * 2 }, readRelays),
-    });
-    const ingest = this.ingest;
+    const newIngest = () =>
+      new NostrIngest({
+        bus: this.bus,
+        ds: this.ds,
+        readRelays,
+        verifier,
+        allowPrivateAddresses: this.config.allowPrivateAddresses,
+        onRelayList: (event) => inboxes.remember(event),
+        queryProfiles: (authors) => publisher.queryMany({ kinds: [0], authors, limit: authors.length * 2 }, readRelays),
+      });
+    await this.runner.start();
+    // Every replica delivers (Kafka splits the outbound partitions), but relay subscriptions cannot be
+    // split: with a shared PostgreSQL one replica owns ingest at a time (SingleOwner), the others
+    // stand by. Embedded mode is one process (and PGlite's one session would make the lock re-entrant).
+    const { databaseUrl, databaseSchema } = this.config;
+    if (databaseUrl) {
+      const owner = (this.owner = new SingleOwner({
+        url: databaseUrl,
+        schema: databaseSchema ?? undefined,
+        name: 'nostr:ingest',
+        run: async () => {
+          const ingest = (this.ingest = newIngest());
+          await ingest.start();
+          return async () => {
+            this.ingest = undefined;
+            await ingest.stop();
+          };
+        },
+      }));
+      owner.start();
+    } else {
+      this.ingest = newIngest();
+      await this.ingest.start();
+    }
     this.health.register('adapter:nostr', async () => {
-      const h = await ingest.health();
+      const ownership = this.owner?.health();
+      if (ownership && !this.owner!.isOwner) return { ok: ownership.ok, detail: `ingest on another replica (${ownership.detail}); publishing to ${publishRelays.join(', ')}` };
+      const h = this.ingest ? await this.ingest.health() : { ok: false, detail: 'ingest starting' };
       return { ok: h.ok, detail: `${h.detail}; publishing to ${publishRelays.join(', ')}` };
     });
-    await this.runner.start();
-    await this.ingest.start();
-    this.watch.onChange(() => void ingest.refreshWatchList().catch((err: Error) => log.warn('watch list refresh failed', { err: err.message })));
+    this.watch.onChange(() => void this.ingest?.refreshWatchList().catch((err: Error) => log.warn('watch list refresh failed', { err: err.message })));
     log.info('Nostr adapter started', { publishRelays, readRelays, nip05Domain });
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.ingest?.stop();
+    if (this.owner) await this.owner.stop();
+    else await this.ingest?.stop();
     await this.runner?.stop();
     this.publisher?.close();
   }
