@@ -2,6 +2,17 @@ import type { DataSource } from 'typeorm';
 import type { Bus } from '../bus/index.js';
 import { TOPICS, validateEvent, type BridgeEvent, type Network } from '../events/index.js';
 
+/** The opt-out is recorded, but its removal events did not reach the bus; calling optOut again resends them (same ids). */
+export class OptOutDeliveryError extends Error {
+  constructor(
+    readonly accountId: string,
+    cause: unknown,
+  ) {
+    super(`account ${accountId} is opted out, but the removal of its proxies could not be queued (${(cause as Error)?.message ?? String(cause)}); opt out again to retry`);
+    this.name = 'OptOutDeliveryError';
+  }
+}
+
 export interface OptOutResult {
   accountId: string;
   /** false when the account had already opted out (the deletions are sent again all the same). */
@@ -38,7 +49,13 @@ export async function optOut(ds: DataSource, bus: Bus, accountId: string, o: { a
   });
   if (!state) return undefined;
   const events = state.natives.map((n) => accountDeleted(n.network, n.native_id, n.handle, state.at));
-  if (events.length) await bus.publish(TOPICS.events, events.map((e) => ({ key: e.actor.id, value: JSON.stringify(e) })));
+  if (events.length) {
+    try {
+      await bus.publish(TOPICS.events, events.map((e) => ({ key: e.actor.id, value: JSON.stringify(e) })));
+    } catch (err) {
+      throw new OptOutDeliveryError(accountId, err);
+    }
+  }
   return { accountId, changed: state.changed, events: events.map((e) => e.id) };
 }
 

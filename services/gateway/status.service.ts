@@ -17,6 +17,11 @@ export interface NetworkStatus {
   lagSeconds: number;
   /** Failed, gone and dead over all deliveries settled or retried in the last hour; null with no traffic. */
   errorRate: number | null;
+  /**
+   * When its adapter last reported a delivery: the sign of life a gateway running apart from the
+   * adapters (one Deployment each) can see, where `connected` only knows this process.
+   */
+  lastDeliveredAt: string | null;
   deliveries: Record<string, number>;
 }
 
@@ -64,9 +69,10 @@ export class StatusService {
         `SELECT target,
                 count(*) FILTER (WHERE updated_at > now() - interval '1 hour')::int AS hour,
                 count(*) FILTER (WHERE updated_at > now() - interval '1 hour' AND status IN ('failed','gone','dead'))::int AS hour_failed,
-                COALESCE(EXTRACT(EPOCH FROM now() - min(created_at) FILTER (WHERE status IN ('queued','failed'))), 0)::float AS lag_seconds
+                COALESCE(EXTRACT(EPOCH FROM now() - min(created_at) FILTER (WHERE status IN ('queued','failed'))), 0)::float AS lag_seconds,
+                max(updated_at) FILTER (WHERE status = 'delivered') AS last_delivered
            FROM deliveries GROUP BY target`,
-      ) as Promise<{ target: Network; hour: number; hour_failed: number; lag_seconds: number }[]>,
+      ) as Promise<{ target: Network; hour: number; hour_failed: number; lag_seconds: number; last_delivered: Date | null }[]>,
     ]);
     const enabled = settings[0]?.value ?? {};
     const count = (rows: { n: number }[], pick: (r: never) => boolean) => rows.filter(pick as (r: unknown) => boolean).reduce((s, r) => s + r.n, 0);
@@ -81,6 +87,7 @@ export class StatusService {
         outboundBacklog: await this.safeLag(ADAPTER_GROUP(n), [outboundTopic(n)]),
         lagSeconds: Math.round(r?.lag_seconds ?? 0),
         errorRate: r && r.hour > 0 ? Math.round((r.hour_failed / r.hour) * 1000) / 1000 : null,
+        lastDeliveredAt: r?.last_delivered ? new Date(r.last_delivered).toISOString() : null,
         deliveries: Object.fromEntries(deliveries.filter((d) => d.target === n).map((d) => [d.status, d.n])),
       };
     }

@@ -131,5 +131,7 @@ describe('account status and lookup on the real Postgres', { timeout: 120_000 },
     assert.equal(s.networks.solid.errorRate, null);
     assert.ok(s.networks.atproto.lagSeconds >= 110, `atproto lag ${s.networks.atproto.lagSeconds}`);
     assert.equal(s.networks.activitypub.lagSeconds, 0);
+    assert.ok(Date.now() - Date.parse(s.networks.activitypub.lastDeliveredAt) < 60_000, 'activitypub delivered just now');
+    assert.equal(s.networks.atproto.lastDeliveredAt, null);
   });
 });

@@ -1,8 +1,8 @@
-import { BadRequestException, Body, ConflictException, Controller, Get, HttpCode, Inject, NotFoundException, Param, Post, Query as Q, Req, UseGuards } from '@nestjs/common';
+import { BadRequestException, Body, ConflictException, Controller, Get, HttpCode, Inject, NotFoundException, Param, Post, Query as Q, Req, ServiceUnavailableException, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { DataSource } from 'typeorm';
 import type { Bus } from '../../../libs/bus/index.js';
-import { optOut } from '../../../libs/consent/opt-out.js';
+import { optOut, OptOutDeliveryError } from '../../../libs/consent/opt-out.js';
 import { BUS, DATA_SOURCE } from '../../../libs/platform/tokens.js';
 import { AdminAuthGuard, principal, RequireRole, type AdminRequest } from '../auth/admin-auth.guard.js';
 import { NETWORKS } from '../../../libs/events/index.js';
@@ -73,7 +73,10 @@ export class AdminAccountsController {
   @ApiBody({ required: false, schema: { type: 'object', properties: { reason: { type: 'string', maxLength: REASON_MAX } } } })
   async optOut(@Param('id') id: string, @Body() raw: unknown, @Req() req: AdminRequest) {
     const accountId = uuidParam(id, 'account id');
-    const done = await optOut(this.ds, this.bus, accountId, { actor: principal(req).actor, reason: reasonOf(raw, false) });
+    const done = await optOut(this.ds, this.bus, accountId, { actor: principal(req).actor, reason: reasonOf(raw, false) }).catch((err: unknown) => {
+      if (err instanceof OptOutDeliveryError) throw new ServiceUnavailableException(err.message);
+      throw err;
+    });
     if (!done) throw new NotFoundException(`no account with id ${accountId}`);
     return { accountId, consent: 'opted_out', changed: done.changed, deletionEvents: done.events };
   }

@@ -51,8 +51,12 @@ describe('opt-out through the admin API removes the proxies on every network (ga
     }, { what: 'account.deleted commands for both proxies', timeoutMs: 60_000 });
     assert.deepEqual(removals.map((c) => `${c.target} ${c.as.mode} ${c.as.id}`).sort(), [`activitypub bridged ${CAROL_AP}`, `atproto bridged ${CAROL_DID}`]);
     assert.deepEqual(removals[0]!.event.actor, { network: 'nostr', id: CAROL_KEY, handle: 'carol@example.com' });
-    const ledger = await gw.ds.query(`SELECT target FROM deliveries WHERE account_id = $1 ORDER BY target`, [id]);
-    assert.deepEqual(ledger.map((d: { target: string }) => d.target), ['activitypub', 'atproto']);
+    // The translator puts commands on the bus before it writes its ledger (translator.service.ts): wait for the ledger.
+    const ledger = await waitFor(async () => {
+      const rows: { target: string }[] = await gw.ds.query(`SELECT target FROM deliveries WHERE account_id = $1 ORDER BY target`, [id]);
+      return rows.length >= 2 && rows;
+    }, { what: 'the ledger rows of the removals', timeoutMs: 30_000 });
+    assert.deepEqual(ledger.map((d) => d.target), ['activitypub', 'atproto']);
 
     const audit = await gw.call('GET', `/api/v1/admin/audit?action=account.opt-out`, { token: moderator });
     assert.equal(audit.body.items[0].target, `account:${id}`);
