@@ -1,0 +1,124 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { commandFor } from '../../../libs/adapter/testing.js';
+import { DeliveryError } from '../../../libs/adapter/index.js';
+import { eventFixture, type BridgeEvent } from '../../../libs/events/index.js';
+import { seedAccount } from '../../../libs/testing/index.js';
+import { inboxCopyUrl } from '../mapping/index.js';
+import { fediversePerson, personWithGrant, revoke, startWorld, type SolidWorld } from '../test-support.js';
+import { SolidDeliverer } from './solid-deliverer.js';
+
+// A real Community Solid Server (child process, memory storage, random port) and Postgres.
+
+function post(n: string, actor = 'https://mastodon.example/users/carol'): BridgeEvent {
+  const e = eventFixture('post.created');
+  e.source.id = `${actor}/statuses/${n}`;
+  e.source.url = `https://mastodon.example/@carol/${n}`;
+  e.id = `activitypub:${e.source.id}`;
+  e.actor = { network: 'activitypub', id: actor, handle: '@carol@mastodon.example' };
+  e.object!.text = `hello ${n}`;
+  e.object!.html = undefined;
+  e.object!.facets = [];
+  e.object!.url = e.source.url;
+  return e;
+}
+
+describe('Solid publishing into pods (real CSS)', { timeout: 180_000 }, () => {
+  let w: SolidWorld;
+  let deliverer: SolidDeliverer;
+  let carol: string;
+
+  before(async () => {
+    w = await startWorld();
+    deliverer = new SolidDeliverer({ ds: w.store.ds, client: w.client, bridgeWebId: w.bridgeWebId, provisioner: w.provisioner, bridgeUrl: 'http://pontis.test' });
+    carol = await fediversePerson(w, 'carol');
+  });
+  after(async () => w?.close());
+
+  it('a post from the fediverse lands in the bridged pod’s outbox, world-readable, and a retry writes nothing new', async () => {
+    const cmd = commandFor(post('1'), 'solid', carol);
+    const r = await deliverer.deliver(cmd);
+    const url = r.ref!.id;
+    const pod = await w.repo.byAccount(carol, 'bridged');
+    assert.ok(pod?.ready && url.startsWith(`${pod.socialUrl}outbox/`));
+    const anon = await fetch(url, { headers: { accept: 'application/ld+json' } });
+    assert.equal(anon.status, 200, 'public posts are world-readable');
+    const body = (await anon.json()) as Record<string, unknown>;
+    assert.equal(body.type, 'Note');
+    assert.equal(body.attributedTo, pod.webId);
+    assert.equal((body.url as { href: string }).href, 'https://mastodon.example/@carol/1');
+    assert.deepEqual(await deliverer.deliver(cmd), r);
+    const listing = await w.client.list(`${pod.socialUrl}outbox/`);
+    assert.equal(listing.members.length, 1);
+    // Type index registered and linked from the WebID profile.
+    const profile = await (await fetch(pod.webId.replace(/#.*$/, ''), { headers: { accept: 'text/turtle' } })).text();
+    assert.match(profile, /publicTypeIndex/);
+    const index = await fetch(new URL('settings/publicTypeIndex.ttl', pod.storageUrl), { headers: { accept: 'text/turtle' } });
+    assert.equal(index.status, 200);
+    assert.match(await index.text(), /social\/outbox\//);
+  });
+
+  it('the bridged WebID exists once per account and its pod answers the account API’s way', async () => {
+    const a = await w.provisioner.provisionIdentity(carol);
+    const b = await w.provisioner.provisionIdentity(carol);
+    assert.equal(a.webId, b.webId);
+    const rows = await w.store.ds.query(`SELECT native_id, kind FROM identities WHERE account_id = $1 AND network = 'solid'`, [carol]);
+    assert.deepEqual(rows, [{ native_id: a.webId, kind: 'bridged' }]);
+  });
+
+  it('replies and likes to a Solid person’s post reach their inbox; deleting the like removes the notice', async () => {
+    const alice = await personWithGrant(w, 'alice');
+    const aliceAccount = await seedAccount(w.store.ds, [{ network: 'solid', id: alice.account.webId, kind: 'native' }]);
+    const identity = (await w.store.ds.query(`SELECT id FROM identities WHERE account_id = $1`, [aliceAccount]))[0].id;
+    await w.repo.insert({ accountId: aliceAccount, identityId: identity, webId: alice.account.webId, storageUrl: alice.account.podUrl, socialUrl: alice.socialUrl, mode: 'linked' });
+    const original = `${alice.socialUrl}outbox/first`;
+    const reply = post('2');
+    const r = await deliverer.deliver(commandFor(reply, 'solid', carol, { refs: { replyTo: { network: 'solid', id: original, original: true } } }));
+    const notice = await alice.personal.fetch(inboxCopyUrl(alice.socialUrl, r.ref!.id), { headers: { accept: 'application/ld+json' } });
+    assert.equal(notice.status, 200);
+    const n = (await notice.json()) as Record<string, any>;
+    assert.equal(n.type, 'Create');
+    assert.equal(n.object.inReplyTo, original);
+    assert.equal((await fetch(inboxCopyUrl(alice.socialUrl, r.ref!.id))).status, 401, 'inbox notices are not public');
+
+    const like = eventFixture('reaction.added');
+    const liked = await deliverer.deliver(commandFor(like, 'solid', carol, { refs: { target: { network: 'solid', id: original, original: true } } }));
+    const likeNotice = inboxCopyUrl(alice.socialUrl, liked.ref!.id);
+    assert.equal((await alice.personal.fetch(likeNotice)).status, 200);
+    const unlike = eventFixture('reaction.removed');
+    await deliverer.deliver(commandFor(unlike, 'solid', carol, { refs: { target: { network: 'solid', id: liked.ref!.id, original: false } } }));
+    assert.equal((await w.client.get(liked.ref!.id)).status, 404);
+    assert.equal((await alice.personal.fetch(likeNotice)).status, 404);
+
+    // Alice takes the bridge's access away: the next reply still exists in carol's pod, Alice's pod shows why it got no notice.
+    await revoke(alice.personal, alice.socialUrl, alice.account.webId);
+    const r2 = await deliverer.deliver(commandFor(post('3'), 'solid', carol, { refs: { replyTo: { network: 'solid', id: original, original: true } } }));
+    assert.equal((await fetch(r2.ref!.id)).status, 200);
+    const pod = await w.repo.byWebId(alice.account.webId);
+    assert.equal(pod?.access, 'revoked');
+    assert.match(pod!.lastError!, /no longer grants the bridge's WebID access/);
+  });
+
+  it('edits overwrite, deletes remove, a profile lands in social/profile', async () => {
+    const created = await deliverer.deliver(commandFor(post('4'), 'solid', carol));
+    const upd = eventFixture('post.updated');
+    upd.object!.text = 'edited text';
+    upd.object!.html = undefined;
+    await deliverer.deliver(commandFor(upd, 'solid', carol, { refs: { target: { network: 'solid', id: created.ref!.id, original: false } } }));
+    const body = (await (await fetch(created.ref!.id, { headers: { accept: 'application/ld+json' } })).json()) as Record<string, unknown>;
+    assert.match(String(body.content), /edited text/);
+    await deliverer.deliver(commandFor(eventFixture('post.deleted'), 'solid', carol, { refs: { target: { network: 'solid', id: created.ref!.id, original: false } } }));
+    assert.equal((await w.client.get(created.ref!.id)).status, 404);
+    const prof = await deliverer.deliver(commandFor(eventFixture('profile.updated'), 'solid', carol));
+    const p = (await (await fetch(prof.ref!.id, { headers: { accept: 'application/ld+json' } })).json()) as Record<string, unknown>;
+    assert.equal(p.name, eventFixture('profile.updated').profile!.displayName);
+  });
+
+  it('without an account or for a person who has not chosen the archive: a clear answer, nothing written', async () => {
+    await assert.rejects(deliverer.deliver(commandFor(post('5'), 'solid', 'not-an-account')), (e: unknown) => e instanceof DeliveryError && e.kind === 'permanent');
+    const nobody = await seedAccount(w.store.ds, [{ network: 'nostr', id: 'a'.repeat(64), kind: 'native' }]);
+    const cmd = commandFor(post('6'), 'solid', nobody);
+    cmd.as.mode = 'native';
+    await assert.rejects(deliverer.deliver(cmd), /no linked Solid pod/);
+  });
+});
