@@ -28,15 +28,18 @@ export class PodClient {
     private readonly guard?: AddressGuard,
   ) {}
 
-  async get(url: string, accept = JSON_LD): Promise<PodResource> {
-    const res = await this.send(url, { method: 'GET', headers: { accept } });
+  /** With `ifNoneMatch`, an unchanged resource answers 304 (status 304, empty body). */
+  async get(url: string, accept = JSON_LD, ifNoneMatch?: string | null): Promise<PodResource> {
+    const headers: Record<string, string> = { accept };
+    if (ifNoneMatch) headers['if-none-match'] = ifNoneMatch;
+    const res = await this.send(url, { method: 'GET', headers });
     const length = Number(res.headers.get('content-length') ?? 0);
     if (length > MAX_RESOURCE_BYTES) {
       await res.body?.cancel();
       throw new DeliveryError(`resource larger than ${MAX_RESOURCE_BYTES} bytes`, { kind: 'permanent', target: url, status: 'too-large' });
     }
-    const body = res.status === 404 || res.status === 410 ? (await res.body?.cancel(), '') : await readCapped(res, url);
-    if (!res.ok && res.status !== 404 && res.status !== 410) throw DeliveryError.fromHttp(url, res.status, body);
+    const body = [304, 404, 410].includes(res.status) ? (await res.body?.cancel(), '') : await readCapped(res, url);
+    if (!res.ok && ![304, 404, 410].includes(res.status)) throw DeliveryError.fromHttp(url, res.status, body);
     const w = wacAllow(res.headers.get('wac-allow'));
     return { status: res.status, etag: res.headers.get('etag'), contentType: res.headers.get('content-type'), body, user: w.user, public: w.public };
   }
@@ -47,6 +50,14 @@ export class PodClient {
     const text = await res.text();
     if (!res.ok) throw DeliveryError.fromHttp(url, res.status, text);
     return res.headers.get('etag');
+  }
+
+  /** POST, answering the body (subscriptions). */
+  async post(url: string, body: string, contentType: string): Promise<string> {
+    const res = await this.send(url, { method: 'POST', headers: { 'content-type': contentType, accept: 'application/ld+json' }, body });
+    const text = await res.text();
+    if (!res.ok) throw DeliveryError.fromHttp(url, res.status, text);
+    return text;
   }
 
   async patch(url: string, body: string, contentType = 'text/n3'): Promise<void> {
