@@ -78,6 +78,18 @@ export class SolidSession {
   /** fetch() authenticated as this WebID: `Authorization: DPoP <token>` and a fresh proof per request. */
   async fetch(url: string, init: RequestInit & { timeoutMs?: number } = {}): Promise<Response> {
     await this.ensureToken();
+    const used = this.cached!.token;
+    const res = await this.send(url, init);
+    if (res.status !== 401) return res;
+    // The server no longer honours the token (revoked, server restarted, clock skew): renew once
+    // and try again. A 401 with a fresh token is the answer (no access), not a token problem.
+    await res.body?.cancel();
+    this.renewing ??= this.renew(used).finally(() => (this.renewing = undefined));
+    await this.renewing;
+    return this.send(url, init);
+  }
+
+  private send(url: string, init: RequestInit & { timeoutMs?: number }): Promise<Response> {
     const { token, key } = this.cached!;
     const method = (init.method ?? 'GET').toUpperCase();
     const headers = new Headers(init.headers);
@@ -98,7 +110,8 @@ export class SolidSession {
     await this.renewing;
   }
 
-  private async renew(): Promise<void> {
+  /** `rejected`: a token the server refused; renewed even if not yet due, unless another process already did. */
+  private async renew(rejected?: string): Promise<void> {
     const lockKey = `pontis.solid.token:${this.o.identityId ?? 'bridge'}`;
     await this.o.ds.transaction(async (m) => {
       await m.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [lockKey]);
@@ -109,7 +122,7 @@ export class SolidSession {
       raw.fill(0);
       const key = DpopKey.fromJwk(s.dpopJwk);
       const renewAt = (t: Stored) => (t.issuedAt ?? 0) + ((t.expiresAt ?? 0) - (t.issuedAt ?? 0)) * RENEW_AT;
-      if (s.accessToken && this.now() < renewAt(s)) {
+      if (s.accessToken && this.now() < renewAt(s) && s.accessToken !== rejected) {
         // Another process renewed while we waited for the lock: use its token.
         this.cached = { token: s.accessToken, key, renewAt: renewAt(s), expiresAt: s.expiresAt!, webId: s.webId };
         return;
