@@ -46,9 +46,17 @@ export interface PontisConfig {
     /** NIP-05 domain for bridged identities (`<name>@<domain>`). */
     nip05Domain: string;
   };
+  solid: {
+    /** The Solid server the bridge operates (its own WebID, bridged WebIDs and pods; CSS account API v7). Null: adapter idle. */
+    serverUrl: string | null;
+    /** Existing client credentials for the bridge's own WebID; absent: an account is created on serverUrl at first start. */
+    bridge: { webId: string; clientId: string; clientSecret: string } | null;
+    /** How often every linked pod is reconciled with its listing (webhooks only trigger it sooner). */
+    reconcileIntervalMs: number;
+  };
 }
 
-export const SERVICE_NAMES = ['gateway', 'translator', 'nostr'] as const;
+export const SERVICE_NAMES = ['gateway', 'translator', 'nostr', 'solid'] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
 
 export class ConfigError extends Error {
@@ -114,6 +122,10 @@ export function loadConfig(env: Env = process.env): PontisConfig {
   };
   const publishRelays = relays('PONTIS_NOSTR_RELAYS');
   const readRelays = env.PONTIS_NOSTR_READ_RELAYS !== undefined ? relays('PONTIS_NOSTR_READ_RELAYS') : publishRelays;
+  const solidServer = env.PONTIS_SOLID_SERVER_URL?.trim() || null;
+  if (solidServer && !/^https?:\/\/[^\s/]+/.test(solidServer)) problems.push('PONTIS_SOLID_SERVER_URL must be an http(s) URL');
+  const solidBridge = [env.PONTIS_SOLID_BRIDGE_WEBID, env.PONTIS_SOLID_BRIDGE_CLIENT_ID, env.PONTIS_SOLID_BRIDGE_CLIENT_SECRET].map((v) => v?.trim() || '');
+  if (solidBridge.some(Boolean) && !solidBridge.every(Boolean)) problems.push('PONTIS_SOLID_BRIDGE_WEBID, PONTIS_SOLID_BRIDGE_CLIENT_ID and PONTIS_SOLID_BRIDGE_CLIENT_SECRET go together');
   const sandboxRaw = env.PONTIS_SANDBOX;
   if (sandboxRaw !== undefined && !['0', '1', 'true', 'false'].includes(sandboxRaw)) problems.push('PONTIS_SANDBOX must be 0/1/true/false');
 
@@ -141,6 +153,11 @@ export function loadConfig(env: Env = process.env): PontisConfig {
       publishRelays,
       readRelays,
       nip05Domain: (env.PONTIS_NOSTR_NIP05_DOMAIN?.trim() || hostOf(env.PONTIS_PUBLIC_URL?.trim() || `http://127.0.0.1:${port}`)).toLowerCase(),
+    },
+    solid: {
+      serverUrl: solidServer ? (solidServer.endsWith('/') ? solidServer : `${solidServer}/`) : null,
+      bridge: solidBridge.every(Boolean) ? { webId: solidBridge[0]!, clientId: solidBridge[1]!, clientSecret: solidBridge[2]! } : null,
+      reconcileIntervalMs: int('PONTIS_SOLID_RECONCILE_INTERVAL_MS', 5 * 60_000, 1_000, 24 * 3_600_000),
     },
   };
   if (problems.length) throw new ConfigError(problems);
