@@ -65,10 +65,10 @@ describe('loadConfig', () => {
   });
 
   it('reads the Solid section and names its faults', () => {
-    const c = loadConfig({ PONTIS_SOLID_SERVER_URL: 'http://localhost:3000', PONTIS_SOLID_RECONCILE_INTERVAL_MS: '60000' });
+    const c = loadConfig({ PONTIS_SOLID_URL: 'http://localhost:3000', PONTIS_SOLID_RECONCILE_INTERVAL_MS: '60000' });
     assert.deepEqual(c.solid, { serverUrl: 'http://localhost:3000/', bridge: null, reconcileIntervalMs: 60_000 });
-    const text = problems({ PONTIS_SOLID_SERVER_URL: 'ftp://x', PONTIS_SOLID_BRIDGE_WEBID: 'http://x/#me' }).join('\n');
-    assert.match(text, /PONTIS_SOLID_SERVER_URL must be an http/);
+    const text = problems({ PONTIS_SOLID_URL: 'ftp://x', PONTIS_SOLID_BRIDGE_WEBID: 'http://x/#me' }).join('\n');
+    assert.match(text, /PONTIS_SOLID_URL must be an http/);
     assert.match(text, /go together/);
   });
 

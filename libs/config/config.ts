@@ -122,8 +122,8 @@ export function loadConfig(env: Env = process.env): PontisConfig {
   };
   const publishRelays = relays('PONTIS_NOSTR_RELAYS');
   const readRelays = env.PONTIS_NOSTR_READ_RELAYS !== undefined ? relays('PONTIS_NOSTR_READ_RELAYS') : publishRelays;
-  const solidServer = env.PONTIS_SOLID_SERVER_URL?.trim() || null;
-  if (solidServer && !/^https?:\/\/[^\s/]+/.test(solidServer)) problems.push('PONTIS_SOLID_SERVER_URL must be an http(s) URL');
+  const solidServer = env.PONTIS_SOLID_URL?.trim() || null;
+  if (solidServer && !/^https?:\/\/[^\s/]+/.test(solidServer)) problems.push('PONTIS_SOLID_URL must be an http(s) URL');
   const solidBridge = [env.PONTIS_SOLID_BRIDGE_WEBID, env.PONTIS_SOLID_BRIDGE_CLIENT_ID, env.PONTIS_SOLID_BRIDGE_CLIENT_SECRET].map((v) => v?.trim() || '');
   if (solidBridge.some(Boolean) && !solidBridge.every(Boolean)) problems.push('PONTIS_SOLID_BRIDGE_WEBID, PONTIS_SOLID_BRIDGE_CLIENT_ID and PONTIS_SOLID_BRIDGE_CLIENT_SECRET go together');
   const sandboxRaw = env.PONTIS_SANDBOX;

@@ -9,7 +9,7 @@ import { BUS, DATA_SOURCE, HealthRegistry, SECRET_BOX } from '../../libs/platfor
 import type { SecretBox } from '../../libs/store/index.js';
 import { bridgeSession, SolidLinkService, SolidProvisioner } from './identity/index.js';
 import { SolidIngest, WebhookVerifier } from './ingest/index.js';
-import { PodClient, PodRepository } from './pod/index.js';
+import { PodClient, PodRepository, trustingOwnServer } from './pod/index.js';
 import { SolidDeliverer } from './publish/index.js';
 import { SolidController } from './solid.controller.js';
 import { SolidRuntime } from './solid-runtime.js';
@@ -41,8 +41,8 @@ class SolidAdapterLifecycle implements OnApplicationBootstrap, OnApplicationShut
   async onApplicationBootstrap(): Promise<void> {
     this.health.register('adapter:solid', async () => (this.rt.ingest ? { ok: true, detail: `bridge WebID ${this.rt.bridgeWebId}; ${this.rt.ingest.health().detail}` } : { ok: false, detail: this.rt.problem }));
     if (!this.config.solid.serverUrl) {
-      this.rt.problem = 'no Solid server configured (PONTIS_SOLID_SERVER_URL)';
-      log.warn('Solid adapter idle: set PONTIS_SOLID_SERVER_URL to bridge to Solid');
+      this.rt.problem = 'no Solid server configured (PONTIS_SOLID_URL)';
+      log.warn('Solid adapter idle: set PONTIS_SOLID_URL to bridge to Solid');
       return;
     }
     await this.tryStart();
@@ -64,7 +64,7 @@ class SolidAdapterLifecycle implements OnApplicationBootstrap, OnApplicationShut
     const emailDomain = new URL(publicUrl).hostname || 'pontis.invalid';
     const session = await bridgeSession({ ds: this.ds, box: this.box, serverUrl, emailDomain, preset: solid.bridge ? { issuer: serverUrl, ...solid.bridge } : undefined });
     const bridgeWebId = await session.webId();
-    const guard = new AddressGuard({ allowPrivate: allowPrivateAddresses });
+    const guard = trustingOwnServer(new AddressGuard({ allowPrivate: allowPrivateAddresses }), serverUrl);
     const client = new PodClient(session, guard);
     const provisioner = new SolidProvisioner({ ds: this.ds, box: this.box, serverUrl, emailDomain, bridgeWebId: async () => bridgeWebId });
     const deliverer = new SolidDeliverer({ ds: this.ds, client, bridgeWebId, provisioner, bridgeUrl: publicUrl });

@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { DeliveryError } from '../../../libs/adapter/index.js';
-import type { AddressGuard } from '../../../libs/net/index.js';
+import type { UrlGuard } from '../pod/index.js';
 import type { SolidIngest } from '../ingest/index.js';
 import { folderUrl, socialUrlOf } from '../mapping/index.js';
 import { PodRepository, type PodClient, type PodRow } from '../pod/index.js';
@@ -37,7 +37,7 @@ export class SolidLinkService {
   private readonly repo: PodRepository;
 
   constructor(
-    private readonly o: { ds: DataSource; client: PodClient; bridgeWebId: string; ingest?: SolidIngest; guard?: AddressGuard; fetchImpl?: typeof fetch },
+    private readonly o: { ds: DataSource; client: PodClient; bridgeWebId: string; ingest?: SolidIngest; guard?: UrlGuard; fetchImpl?: typeof fetch },
   ) {
     this.repo = new PodRepository(o.ds);
   }

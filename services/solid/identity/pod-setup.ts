@@ -1,5 +1,5 @@
 import { LAYOUT } from '../mapping/index.js';
-import { linkTypeIndexPatch, publicTypeIndex, socialContainerAcl, type PodClient } from '../pod/index.js';
+import { linkTypeIndexPatch, listableContainerAcl, publicTypeIndex, socialContainerAcl, type PodClient } from '../pod/index.js';
 
 const TURTLE = 'text/turtle';
 
@@ -12,6 +12,9 @@ export async function setUpBridgedPod(owner: PodClient, p: { webId: string; stor
   await owner.put(p.socialUrl, '', TURTLE);
   await owner.put(await owner.aclUrl(p.socialUrl), socialContainerAcl(p.socialUrl, p.webId, p.bridgeWebId), TURTLE);
   for (const folder of [LAYOUT.outbox, LAYOUT.inbox, LAYOUT.media]) await owner.put(new URL(folder, p.storageUrl).href, '', TURTLE);
+  // Like a public outbox on the fediverse: anyone may list it (only public posts are readable).
+  const outbox = new URL(LAYOUT.outbox, p.storageUrl).href;
+  await owner.put(await owner.aclUrl(outbox), listableContainerAcl(outbox, p.webId, p.bridgeWebId), TURTLE);
   await registerTypeIndex(owner, p.webId, p.storageUrl, p.socialUrl);
 }
 

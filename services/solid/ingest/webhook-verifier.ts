@@ -1,5 +1,5 @@
 import { createHash, createPublicKey, verify, type JsonWebKey } from 'node:crypto';
-import type { AddressGuard } from '../../../libs/net/index.js';
+import type { UrlGuard } from '../pod/index.js';
 
 export type Verdict = { ok: true; sender: string } | { ok: false; reason: string };
 
@@ -26,7 +26,7 @@ export class WebhookVerifier {
   private readonly jwks = new Map<string, { keys: JsonWebKey[]; at: number }>();
 
   constructor(
-    private readonly opts: { guard?: AddressGuard; now?: () => number; fetchImpl?: typeof fetch } = {},
+    private readonly opts: { guard?: UrlGuard; now?: () => number; fetchImpl?: typeof fetch } = {},
   ) {}
 
   async verify(input: { authorization?: string; dpop?: string; url: string; storageUrl: string }): Promise<Verdict> {

@@ -35,6 +35,15 @@ export function linkGrantAcl(socialUrl: string, owner: string, bridge: string): 
 `;
 }
 
+/** A container of a bridged pod that anyone may list (the outbox); its members keep their own ACLs. */
+export function listableContainerAcl(url: string, owner: string, bridge: string): string {
+  return `${PREFIXES}
+<#owner> a acl:Authorization; acl:agent ${iri(owner)}; acl:accessTo ${iri(url)}; acl:default ${iri(url)}; acl:mode acl:Read, acl:Write, acl:Append, acl:Control.
+<#bridge> a acl:Authorization; acl:agent ${iri(bridge)}; acl:accessTo ${iri(url)}; acl:default ${iri(url)}; acl:mode acl:Read, acl:Write, acl:Append, acl:Control.
+<#public> a acl:Authorization; acl:agentClass foaf:Agent; acl:accessTo ${iri(url)}; acl:mode acl:Read.
+`;
+}
+
 /** One resource's ACL: owner and bridge as on the container, plus anyone reading when public. */
 export function resourceAcl(resourceUrl: string, owner: string, bridge: string, isPublic: boolean): string {
   const pub = isPublic ? `<#public> a acl:Authorization; acl:agentClass foaf:Agent; acl:accessTo ${iri(resourceUrl)}; acl:mode acl:Read.\n` : '';

@@ -4,3 +4,4 @@ export { DpopKey } from './dpop.js';
 export * from './pod-client.js';
 export * from './solid-session.js';
 export * from './pod-repository.js';
+export * from './trusted-guard.js';

@@ -1,5 +1,5 @@
 import { DeliveryError } from '../../../libs/adapter/index.js';
-import type { AddressGuard } from '../../../libs/net/index.js';
+import type { UrlGuard } from './trusted-guard.js';
 import { JSON_LD } from '../mapping/index.js';
 import { resourceAcl, wacAllow } from './acl.js';
 import type { SolidSession } from './solid-session.js';
@@ -25,7 +25,7 @@ export const MAX_RESOURCE_BYTES = 512 * 1024;
 export class PodClient {
   constructor(
     private readonly session: SolidSession,
-    private readonly guard?: AddressGuard,
+    private readonly guard?: UrlGuard,
   ) {}
 
   /** With `ifNoneMatch`, an unchanged resource answers 304 (status 304, empty body). */

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { commandFor } from '../../../libs/adapter/testing.js';
-import { DeliveryError } from '../../../libs/adapter/index.js';
-import { eventFixture, type BridgeEvent } from '../../../libs/events/index.js';
-import { seedAccount } from '../../../libs/testing/index.js';
+import { commandFor, Recorder } from '../../../libs/adapter/testing.js';
+import { DeliveryError, OutboundRunner } from '../../../libs/adapter/index.js';
+import { MemoryBus } from '../../../libs/bus/index.js';
+import { eventFixture, outboundTopic, parkedTopic, TOPICS, type BridgeEvent, type Receipt } from '../../../libs/events/index.js';
+import { seedAccount, waitFor } from '../../../libs/testing/index.js';
 import { inboxCopyUrl } from '../mapping/index.js';
 import { fediversePerson, personWithGrant, revoke, startWorld, type SolidWorld } from '../test-support.js';
 import { SolidDeliverer } from './solid-deliverer.js';
@@ -50,6 +51,8 @@ describe('Solid publishing into pods (real CSS)', { timeout: 180_000 }, () => {
     assert.deepEqual(await deliverer.deliver(cmd), r);
     const listing = await w.client.list(`${pod.socialUrl}outbox/`);
     assert.equal(listing.members.length, 1);
+    assert.equal((await fetch(`${pod.socialUrl}outbox/`)).status, 200, 'anyone may list a bridged outbox');
+    assert.equal((await fetch(`${pod.socialUrl}inbox/`)).status, 401, 'but not the inbox');
     // Type index registered and linked from the WebID profile.
     const profile = await (await fetch(pod.webId.replace(/#.*$/, ''), { headers: { accept: 'text/turtle' } })).text();
     assert.match(profile, /publicTypeIndex/);
@@ -112,6 +115,39 @@ describe('Solid publishing into pods (real CSS)', { timeout: 180_000 }, () => {
     const prof = await deliverer.deliver(commandFor(eventFixture('profile.updated'), 'solid', carol));
     const p = (await (await fetch(prof.ref!.id, { headers: { accept: 'application/ld+json' } })).json()) as Record<string, unknown>;
     assert.equal(p.name, eventFixture('profile.updated').profile!.displayName);
+  });
+
+  it('through the outbound runner: one copy, a receipt with its ref, a replay only re-sends the receipt', async () => {
+    const bus = new MemoryBus({ backoff: { baseMs: 20, maxMs: 200, jitter: 0 } });
+    await bus.start();
+    await bus.ensureTopics([outboundTopic('solid'), parkedTopic('solid'), TOPICS.receipts, TOPICS.deadLetter].map((topic) => ({ topic, partitions: 2 })));
+    const rec = await Recorder.on(bus, [TOPICS.receipts, TOPICS.deadLetter]);
+    const runner = new OutboundRunner({ bus, ds: w.store.ds, network: 'solid', deliver: deliverer.deliver, inlineBudgetMs: 200 });
+    await runner.start();
+    try {
+      const cmd = commandFor(post('7'), 'solid', carol);
+      const send = () => bus.publish(outboundTopic('solid'), [{ key: carol, value: JSON.stringify(cmd) }]);
+      await send();
+      const first = await waitFor(() => rec.json<Receipt>(TOPICS.receipts).find((r) => r.commandId === cmd.id), { what: 'receipt', timeoutMs: 30_000 });
+      assert.equal(first.status, 'delivered');
+      assert.ok(first.ref?.id.includes('/social/outbox/'));
+      await send();
+      await waitFor(() => rec.json<Receipt>(TOPICS.receipts).filter((r) => r.commandId === cmd.id).length === 2, { what: 'second receipt', timeoutMs: 30_000 });
+      const [ledger] = await w.store.ds.query(`SELECT status, attempts, native_id FROM deliveries WHERE command_id = $1`, [cmd.id]);
+      assert.deepEqual(ledger, { status: 'delivered', attempts: 1, native_id: first.ref!.id });
+      // The archive of someone who never linked a pod: dead-lettered with the reason, the stream goes on.
+      const stranger = await seedAccount(w.store.ds, [{ network: 'nostr', id: 'b'.repeat(64), kind: 'native' }]);
+      const native = commandFor(post('8'), 'solid', stranger);
+      native.as.mode = 'native';
+      await bus.publish(outboundTopic('solid'), [{ key: stranger, value: JSON.stringify(native) }]);
+      const dead = await waitFor(() => rec.json<Receipt>(TOPICS.receipts).find((r) => r.commandId === native.id), { what: 'dead receipt', timeoutMs: 30_000 });
+      assert.equal(dead.status, 'dead');
+      assert.match(dead.reason!, /no linked Solid pod/);
+    } finally {
+      await runner.stop();
+      await rec.stop();
+      await bus.stop();
+    }
   });
 
   it('without an account or for a person who has not chosen the archive: a clear answer, nothing written', async () => {
