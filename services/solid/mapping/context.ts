@@ -14,6 +14,8 @@ export interface RenderContext {
    * a liked post), when the bridge may deliver to their inbox; undefined otherwise.
    */
   socialOf?: (ref: MappedRef) => string | undefined;
+  /** Where the pod keeps a copy of attachment `index` (social/media/), when the deliverer made one. */
+  mediaCopy?: (index: number) => string | undefined;
   /** Public URL of this Pontis (the `generator` link). */
   bridgeUrl?: string;
 }

@@ -1,4 +1,5 @@
-import type { Attachment, BridgeEvent, MappedRef, OutboundCommand, PostObject } from '../../../libs/events/index.js';
+import { nip19 } from 'nostr-tools';
+import type { Attachment, BridgeEvent, MappedRef, ObjectRef, OutboundCommand, PostObject } from '../../../libs/events/index.js';
 import { actorKey } from '../../../libs/events/index.js';
 import { AS2_CONTEXT, AS2_PUBLIC, folderUrl, GENERATOR_NAME, profileUrl, type As2Object } from './as2.js';
 import type { PodWrite, RenderContext, RenderResult } from './context.js';
@@ -109,7 +110,7 @@ function noteOf(e: BridgeEvent, o: PostObject, url: string, command: OutboundCom
     inReplyTo: command.refs.replyTo?.id,
     context: command.refs.threadRoot?.id,
     tag: mentions.length ? mentions : undefined,
-    attachment: o.attachments.length ? o.attachments.map(document) : undefined,
+    attachment: o.attachments.length ? o.attachments.map((a, i) => document(a, ctx.mediaCopy?.(i))) : undefined,
     published: o.publishedAt,
     updated: e.type === 'post.updated' ? (o.updatedAt ?? e.occurredAt) : o.updatedAt,
     url: originLink(e, o.url),
@@ -124,17 +125,31 @@ function activity(type: string, url: string, ctx: RenderContext, e: BridgeEvent,
 
 /** Every resource links back to where it came from (its page on the origin network). */
 function originLink(e: BridgeEvent, url?: string): As2Object | undefined {
-  const href = url ?? e.source.url ?? (/^https?:\/\//.test(e.source.id) ? e.source.id : undefined);
+  const href = url ?? e.source.url ?? nativeUri(e.source);
   return href ? { type: 'Link', href, rel: 'canonical', name: `original on ${e.source.network}` } : undefined;
+}
+
+/** A URI for a native id that has no web page: NIP-21 for Nostr, the id itself when it is a URI already (at://, https://). */
+function nativeUri(ref: ObjectRef): string | undefined {
+  if (ref.network === 'nostr' && /^[0-9a-f]{64}$/.test(ref.id)) return `nostr:${nip19.neventEncode({ id: ref.id })}`;
+  return /^[a-z][a-z0-9+.-]*:\/\//i.test(ref.id) ? ref.id : undefined;
 }
 
 function generator(ctx: RenderContext): As2Object {
   return compact({ type: 'Application', name: GENERATOR_NAME, url: ctx.bridgeUrl });
 }
 
-function document(a: Attachment): As2Object {
+/** With a copy in the pod, `url` lists the copy first and the origin as the canonical link. */
+function document(a: Attachment, copy?: string): As2Object {
   const type = a.mediaType.startsWith('image/') ? 'Image' : a.mediaType.startsWith('video/') ? 'Video' : a.mediaType.startsWith('audio/') ? 'Audio' : 'Document';
-  return compact({ type, url: a.url, mediaType: a.mediaType, name: a.alt, width: a.width, height: a.height });
+  const url = copy ? [copy, { type: 'Link', href: a.url, rel: 'canonical' }] : a.url;
+  return compact({ type, url, mediaType: a.mediaType, name: a.alt, width: a.width, height: a.height });
+}
+
+/** The name of attachment `index`'s copy in social/media/ (extension from its media type). */
+export function mediaSlug(commandId: string, index: number, mediaType: string): string {
+  const ext = /^[a-z]+\/([a-z0-9.+-]+)$/i.exec(mediaType)?.[1]?.replace('jpeg', 'jpg').replace(/[^a-z0-9]/gi, '').slice(0, 8);
+  return `${resourceSlug(commandId)}-${index}${ext ? `.${ext}` : ''}`;
 }
 
 function image(a: Attachment): As2Object {

@@ -10,7 +10,7 @@ export * from './as2.js';
 export * from './context.js';
 export { solidCapabilities } from './capabilities.js';
 export { removalEvent, toEvents } from './as2-to-events.js';
-export { inboxCopyUrl, render } from './events-to-as2.js';
+export { inboxCopyUrl, mediaSlug, render } from './events-to-as2.js';
 export { readAs2 } from './jsonld-read.js';
 export { resourceSlug, slugOf } from './names.js';
 

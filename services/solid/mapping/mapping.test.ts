@@ -41,6 +41,24 @@ describe('render: BridgeEvents as AS2 resources in pods', () => {
     for (const k of Object.keys(w.body)) assert.ok(allowed.has(k), `unexpected key ${k}`);
   });
 
+  it('a note from Nostr (no web page) links back with a NIP-21 URI', () => {
+    const e = eventFixture('post.created');
+    e.source = { network: 'nostr', id: 'a'.repeat(64) };
+    e.object!.url = undefined;
+    const w = render(cmd(e), ctx).writes[0]!;
+    assert.ok(w.op === 'put');
+    assert.match((w.body.url as { href: string }).href, /^nostr:nevent1/);
+  });
+
+  it('an attachment copied into the pod lists the copy first and its origin as canonical', () => {
+    const c = cmd(eventFixture('post.created'));
+    const w = render(c, { ...ctx, mediaCopy: (i) => (i === 0 ? `${BRIDGED.socialUrl}media/x.jpg` : undefined) }).writes[0]!;
+    assert.ok(w.op === 'put');
+    assert.deepEqual((w.body.attachment as As2Object[])[0]!.url, [`${BRIDGED.socialUrl}media/x.jpg`, { type: 'Link', href: 'https://mastodon.example/media/1.jpg', rel: 'canonical' }]);
+    const back = toEvents({ url: w.url, folder: 'outbox', body: JSON.stringify({ ...w.body, generator: undefined }) }, { owner: BRIDGED });
+    assert.equal(back.events[0]!.object!.attachments[0]!.url, `${BRIDGED.socialUrl}media/x.jpg`);
+  });
+
   it('the same command renders the same URL (idempotent retry)', () => {
     const c = cmd(eventFixture('post.created'));
     assert.deepEqual(render(c, ctx), render(c, ctx));

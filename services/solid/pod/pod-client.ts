@@ -52,6 +52,12 @@ export class PodClient {
     return res.headers.get('etag');
   }
 
+  async putBytes(url: string, body: Buffer, contentType: string): Promise<void> {
+    const res = await this.send(url, { method: 'PUT', headers: { 'content-type': contentType }, body: new Uint8Array(body) });
+    const text = await res.text();
+    if (!res.ok) throw DeliveryError.fromHttp(url, res.status, text);
+  }
+
   /** POST, answering the body (subscriptions). */
   async post(url: string, body: string, contentType: string): Promise<string> {
     const res = await this.send(url, { method: 'POST', headers: { 'content-type': contentType, accept: 'application/ld+json' }, body });

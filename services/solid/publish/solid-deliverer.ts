@@ -3,8 +3,9 @@ import { DeliveryError, type DeliveryResult } from '../../../libs/adapter/index.
 import type { MappedRef, OutboundCommand } from '../../../libs/events/index.js';
 import { createLogger, type Logger } from '../../../libs/observability/index.js';
 import type { SolidProvisioner } from '../identity/index.js';
-import { JSON_LD, render, type PodWrite } from '../mapping/index.js';
-import { PodRepository, type PodClient, type PodRow } from '../pod/index.js';
+import { folderUrl, JSON_LD, mediaSlug, render, type PodWrite } from '../mapping/index.js';
+import { PodRepository, type PodClient, type PodRow, type UrlGuard } from '../pod/index.js';
+import { copyMedia } from './media-copier.js';
 
 export interface SolidDelivererOptions {
   ds: DataSource;
@@ -13,6 +14,10 @@ export interface SolidDelivererOptions {
   bridgeWebId: string;
   provisioner: SolidProvisioner;
   bridgeUrl?: string;
+  /** Checks attachment origins before they are fetched for copying (SSRF). */
+  guard?: UrlGuard;
+  /** Copy attachments into social/media/ (default true). */
+  copyMedia?: boolean;
   logger?: Logger;
 }
 
@@ -38,16 +43,37 @@ export class SolidDeliverer {
     if ('skipped' in pod) return pod;
     const refs = Object.values(command.refs).filter((r): r is MappedRef => r !== undefined);
     const socials = await this.repo.socialContaining(refs.filter((r) => r.original).map((r) => r.id));
+    const media = await this.copyAttachments(command, pod);
     const { writes, ref, skipped } = render(command, {
       me: { webId: pod.webId, socialUrl: pod.socialUrl },
       socialOf: (r) => socials.get(r.id),
+      mediaCopy: (i) => media.get(i),
       bridgeUrl: this.o.bridgeUrl,
     });
-    if (!writes.length) return { skipped: skipped ?? 'nothing to write' };
+    if (!writes.length) {
+      this.log.info('nothing to write', { commandId: command.id, type: command.event.type, reason: skipped });
+      return { skipped: skipped ?? 'nothing to write' };
+    }
+    this.log.debug('writing', { commandId: command.id, writes: writes.map((w) => `${w.op} ${w.url}`) });
     if (ref) await this.recordCopy(command.objectKey, ref.id);
     for (const w of writes) await this.apply(w, pod, ref?.id);
     return { ref };
   };
+
+  /** Binaries first, so the note written next points at copies that exist. Same names on a retry. */
+  private async copyAttachments(command: OutboundCommand, pod: PodRow): Promise<Map<number, string>> {
+    const out = new Map<number, string>();
+    const e = command.event;
+    if (this.o.copyMedia === false || !e.object?.attachments.length || (e.type !== 'post.created' && e.type !== 'post.updated')) return out;
+    const isPublic = e.object.visibility === 'public' || e.object.visibility === 'unlisted';
+    for (const [i, a] of e.object.attachments.entries()) {
+      const target = folderUrl(pod.socialUrl, 'media') + mediaSlug(command.id, i, a.mediaType);
+      if (!(await copyMedia({ client: this.o.client, guard: this.o.guard }, a, target))) continue;
+      if (pod.mode === 'bridged') await this.o.client.setAccess(target, pod.webId, this.o.bridgeWebId, isPublic);
+      out.set(i, target);
+    }
+    return out;
+  }
 
   private async podFor(command: OutboundCommand): Promise<PodRow | { skipped: string }> {
     if (command.as.mode === 'native') {

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { commandFor, Recorder } from '../../../libs/adapter/testing.js';
 import { DeliveryError, OutboundRunner } from '../../../libs/adapter/index.js';
@@ -147,6 +148,32 @@ describe('Solid publishing into pods (real CSS)', { timeout: 180_000 }, () => {
       await runner.stop();
       await rec.stop();
       await bus.stop();
+    }
+  });
+
+  it('attachments are copied into social/media/ (public like their post); an unreachable one stays linked at its origin', async () => {
+    const png = Buffer.from('89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478da63f8cfc0f01f0005000201a8d6b2fe0000000049454e44ae426082', 'hex');
+    const server = createServer((req, res) => (req.url === '/cat.png' ? res.writeHead(200, { 'content-type': 'image/png' }).end(png) : res.writeHead(404).end()));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as { port: number }).port;
+    try {
+      const e = post('9');
+      e.object!.attachments = [
+        { url: `http://127.0.0.1:${port}/cat.png`, mediaType: 'image/png', alt: 'a tiny cat' },
+        { url: `http://127.0.0.1:1/gone.jpg`, mediaType: 'image/jpeg', alt: 'unreachable' },
+      ];
+      const r = await deliverer.deliver(commandFor(e, 'solid', carol));
+      const note = (await (await fetch(r.ref!.id, { headers: { accept: 'application/ld+json' } })).json()) as Record<string, any>;
+      const [copied, linked] = note.attachment as Record<string, any>[];
+      assert.ok(Array.isArray(copied!.url) && String(copied!.url[0]).includes('/social/media/'), JSON.stringify(copied));
+      assert.equal(copied!.url[1].href, `http://127.0.0.1:${port}/cat.png`);
+      const bin = await fetch(copied!.url[0]);
+      assert.equal(bin.status, 200, 'public post, public media');
+      assert.equal(bin.headers.get('content-type'), 'image/png');
+      assert.deepEqual(Buffer.from(await bin.arrayBuffer()), png);
+      assert.equal(linked!.url, 'http://127.0.0.1:1/gone.jpg');
+    } finally {
+      server.close();
     }
   });
 
