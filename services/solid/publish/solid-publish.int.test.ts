@@ -8,6 +8,7 @@ import { eventFixture, outboundTopic, parkedTopic, TOPICS, type BridgeEvent, typ
 import { seedAccount, waitFor } from '../../../libs/testing/index.js';
 import { inboxCopyUrl } from '../mapping/index.js';
 import { fediversePerson, personWithGrant, revoke, startWorld, type SolidWorld } from '../test-support.js';
+import { SolidLinkService } from '../identity/index.js';
 import { SolidDeliverer } from './solid-deliverer.js';
 
 // A real Community Solid Server (child process, memory storage, random port) and Postgres.
@@ -175,6 +176,28 @@ describe('Solid publishing into pods (real CSS)', { timeout: 180_000 }, () => {
     } finally {
       server.close();
     }
+  });
+
+  it('archive: a linked person who chose it gets their posts from other networks copied into their own pod', async () => {
+    const dana = await personWithGrant(w, 'dana');
+    const link = new SolidLinkService({ ds: w.store.ds, client: w.client, bridgeWebId: w.bridgeWebId });
+    const { accountId } = await link.link(dana.account.webId);
+    const [before] = await w.store.ds.query(`SELECT mirror FROM accounts WHERE id = $1`, [accountId]);
+    assert.deepEqual(before.mirror, { solid: 'off' }, 'no archive until chosen');
+    const off = commandFor(post('10', 'https://mastodon.example/users/dana'), 'solid', accountId);
+    off.as.mode = 'native';
+    assert.match((await deliverer.deliver(off)).skipped!, /not chosen to archive/);
+    await link.setArchive(dana.account.webId, true);
+    const [after] = await w.store.ds.query(`SELECT mirror FROM accounts WHERE id = $1`, [accountId]);
+    assert.equal(after.mirror.solid, 'native', 'the translator now sends their posts to their own pod');
+    const on = commandFor(post('11', 'https://mastodon.example/users/dana'), 'solid', accountId);
+    on.as.mode = 'native';
+    const r = await deliverer.deliver(on);
+    assert.ok(r.ref!.id.startsWith(`${dana.socialUrl}outbox/`));
+    const copy = await dana.personal.fetch(r.ref!.id, { headers: { accept: 'application/ld+json' } });
+    assert.equal(copy.status, 200);
+    assert.equal(((await copy.json()) as Record<string, unknown>).attributedTo, dana.account.webId);
+    await assert.rejects(link.setArchive('http://localhost/nobody#me', true), /not linked/);
   });
 
   it('without an account or for a person who has not chosen the archive: a clear answer, nothing written', async () => {
