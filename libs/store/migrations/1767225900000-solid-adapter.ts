@@ -47,7 +47,7 @@ export class SolidAdapter1767225900000 implements MigrationInterface {
         last_error text NULL,
         seen_at timestamptz NOT NULL DEFAULT now(),
         CONSTRAINT pk_solid_resources PRIMARY KEY (url),
-        CONSTRAINT ck_solid_resources_folder CHECK (folder IN ('outbox','inbox')),
+        CONSTRAINT ck_solid_resources_folder CHECK (folder IN ('outbox','inbox','profile')),
         CONSTRAINT fk_solid_resources_pod FOREIGN KEY (pod_id) REFERENCES solid_pods(id) ON DELETE CASCADE
       )`);
     await q.query(`CREATE INDEX ix_solid_resources_pod ON solid_resources (pod_id, folder)`);

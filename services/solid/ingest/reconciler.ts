@@ -2,7 +2,7 @@ import type { Bus } from '../../../libs/bus/index.js';
 import { TOPICS, type BridgeEvent } from '../../../libs/events/index.js';
 import { createLogger, type Logger } from '../../../libs/observability/index.js';
 import { DeliveryError } from '../../../libs/adapter/index.js';
-import { folderUrl, removalEvent, toEvents, type Folder } from '../mapping/index.js';
+import { folderUrl, profileEvent, removalEvent, toEvents, type Folder } from '../mapping/index.js';
 import { PodRepository, type PodClient, type PodRow } from '../pod/index.js';
 import { revokedReason } from '../publish/index.js';
 
@@ -77,8 +77,30 @@ export class PodReconciler {
         throw err;
       }
     }
+    total.published += await this.profile(pod, baseline);
     await this.repo.reconciled(pod.id);
     return total;
+  }
+
+  /** The WebID profile (name, note, photo), compared by ETag like the containers' members. */
+  private async profile(pod: PodRow, baseline: boolean): Promise<number> {
+    const url = pod.webId.replace(/#.*$/, '');
+    const prev = (await this.repo.resources(pod.id, 'profile')).get(url);
+    let res;
+    try {
+      res = await this.o.client.get(url, 'application/ld+json', prev?.etag);
+    } catch (err) {
+      if (!(err instanceof DeliveryError) || err.kind === 'transient') throw err;
+      await this.repo.saveResource(pod.id, 'profile', { url, etag: prev?.etag ?? null, kind: null, author: pod.webId, lastError: err.describe() });
+      return 0;
+    }
+    if (res.status !== 200) return 0;
+    const { event, ignored } = profileEvent(res.body, pod.webId, res.etag ?? undefined, new Date().toISOString());
+    // The first sighting is the baseline of a newly linked pod, not a change.
+    if (event && prev && !baseline) await this.publish([event]);
+    await this.repo.saveResource(pod.id, 'profile', { url, etag: res.etag, kind: null, author: pod.webId, lastError: null });
+    if (ignored && prev) this.log.debug('profile not bridged', { url, reason: ignored });
+    return event && prev && !baseline ? 1 : 0;
   }
 
   private async folder(pod: PodRow, folder: Folder, baseline: boolean): Promise<ReconcileResult> {

@@ -72,7 +72,7 @@ describe('Solid ingest: webhooks, reconciliation, linking (real CSS)', { timeout
     const [acct] = await w.store.ds.query(`SELECT consent FROM accounts WHERE id = $1`, [r.accountId]);
     assert.equal(acct.consent, 'opted_in');
     const pod = await w.repo.byWebId(alice.account.webId);
-    assert.equal(pod!.channels.length, 2, 'one webhook channel per watched container');
+    assert.equal(pod!.channels.length, 3, 'one webhook channel per watched container, and one on the WebID profile');
     assert.equal(events(() => true).length, 0);
   });
 
@@ -100,6 +100,18 @@ describe('Solid ingest: webhooks, reconciliation, linking (real CSS)', { timeout
     await alice.personal.fetch(`${pod.socialUrl}inbox/like1`, { method: 'PUT', headers: { 'content-type': 'application/ld+json' }, body: JSON.stringify({ '@context': AS2_CONTEXT, type: 'Like', actor: carol, object: `${pod.socialUrl}outbox/p0` }) });
     const like = await waitFor(() => events((e) => e.type === 'reaction.added' && e.actor.id === carol)[0], { what: 'reaction.added', timeoutMs: 20_000 });
     assert.equal(like.target!.id, `${pod.socialUrl}outbox/p0`);
+  });
+
+  it('a change of name in the WebID profile becomes profile.updated', async () => {
+    const pod = (await w.repo.linked())[0]!;
+    const patch = `@prefix solid: <http://www.w3.org/ns/solid/terms#>.
+_:p a solid:InsertDeletePatch; solid:inserts { <${pod.webId}> <http://xmlns.com/foaf/0.1/name> "Alice of the Pod". }.`;
+    const res = await alice.personal.fetch(pod.webId.replace(/#.*$/, ''), { method: 'PATCH', headers: { 'content-type': 'text/n3' }, body: patch });
+    assert.ok(res.ok, `PATCH ${res.status}`);
+    const e = await waitFor(() => events((e) => e.type === 'profile.updated')[0], { what: 'profile.updated', timeoutMs: 20_000 });
+    validateEvent(e);
+    assert.equal(e.profile!.displayName, 'Alice of the Pod');
+    assert.equal(e.actor.id, pod.webId);
   });
 
   it('a forged webhook is refused with the reason and triggers nothing', async () => {

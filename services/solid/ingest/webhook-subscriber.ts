@@ -27,8 +27,8 @@ export class WebhookSubscriber {
   /** The channels to keep: the current ones where still fresh, new ones where due. */
   async ensure(pod: PodRow): Promise<Channel[]> {
     const out: Channel[] = [];
-    for (const folder of ['outbox', 'inbox'] as const) {
-      const topic = folderUrl(pod.socialUrl, folder);
+    // The containers (members added/removed) and the WebID profile document (name, note, photo).
+    for (const topic of [folderUrl(pod.socialUrl, 'outbox'), folderUrl(pod.socialUrl, 'inbox'), pod.webId.replace(/#.*$/, '')]) {
       const current = pod.channels.find((c) => c.topic === topic);
       if (current && !this.due(current)) out.push(current);
       else out.push(await this.subscribe(pod, topic));

@@ -25,3 +25,4 @@ export const solidMapper = {
   toEvents: (native: InboundResource, ctx: InboundContext): MapResult => toEvents(native, ctx),
   render: (command: OutboundCommand, ctx: RenderContext): RenderResult => render(command, ctx),
 } satisfies ProtocolMapper<InboundResource, RenderResult, InboundContext, RenderContext>;
+export { profileEvent } from './profile.js';

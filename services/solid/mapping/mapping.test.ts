@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { commandFor } from '../../../libs/adapter/testing.js';
 import { eventFixture, validateEvent, type BridgeEvent, type OutboundCommand } from '../../../libs/events/index.js';
-import { AS2_CONTEXT, AS2_PUBLIC, inboxCopyUrl, removalEvent, render, resourceSlug, toEvents, type As2Object, type InboundResource, type RenderContext } from './index.js';
+import { AS2_CONTEXT, AS2_PUBLIC, inboxCopyUrl, profileEvent, removalEvent, render, resourceSlug, toEvents, type As2Object, type InboundResource, type RenderContext } from './index.js';
 
 const FIX = fileURLToPath(new URL('../../../../services/solid/mapping/fixtures/', import.meta.url));
 const fixture = (name: string) => readFileSync(FIX + name, 'utf8');
@@ -191,6 +191,19 @@ describe('toEvents: pod resources as BridgeEvents', () => {
     assert.equal(e.object!.text.replace(/\s+/g, ' '), src.text);
     assert.equal(e.object!.attachments[0]!.alt, src.attachments[0]!.alt);
     assert.equal(e.object!.visibility, 'public');
+  });
+
+  it('a WebID profile (expanded JSON-LD) becomes profile.updated; one without a name is ignored', () => {
+    const doc = JSON.stringify([
+      { '@id': 'https://alice.pod.example/profile/card', '@type': ['http://xmlns.com/foaf/0.1/PersonalProfileDocument'] },
+      { '@id': ALICE.webId, 'http://xmlns.com/foaf/0.1/name': [{ '@value': 'Alice' }], 'http://www.w3.org/2006/vcard/ns#note': [{ '@value': 'I keep my data' }], 'http://www.w3.org/2006/vcard/ns#hasPhoto': [{ '@id': 'https://alice.pod.example/me.jpg' }] },
+    ]);
+    const { event } = profileEvent(doc, ALICE.webId, '"7"', '2026-11-22T00:00:00.000Z');
+    const e = validateEvent(event);
+    assert.deepEqual(e.profile, { displayName: 'Alice', summary: 'I keep my data', avatar: { url: 'https://alice.pod.example/me.jpg', mediaType: 'image/*' } });
+    assert.equal(e.id, 'solid:https://alice.pod.example/profile/card@"7"');
+    assert.match(profileEvent(JSON.stringify([{ '@id': ALICE.webId }]), ALICE.webId, undefined, e.occurredAt).ignored!, /no name/);
+    assert.match(profileEvent('<html>', ALICE.webId, undefined, e.occurredAt).ignored!, /not JSON-LD/);
   });
 
   it('a resource that disappeared is the removal of what it was', () => {

@@ -96,7 +96,7 @@ export class PodRepository {
     await this.ds.query(`UPDATE solid_pods SET archive = $2, updated_at = now() WHERE id = $1`, [id, on]);
   }
 
-  async resources(podId: string, folder: Folder): Promise<Map<string, ResourceRow>> {
+  async resources(podId: string, folder: Folder | 'profile'): Promise<Map<string, ResourceRow>> {
     const rows: (ResourceRow & { url: string })[] = await this.ds.query(
       `SELECT url, etag, kind, author, last_error AS "lastError" FROM solid_resources WHERE pod_id = $1 AND folder = $2`,
       [podId, folder],
@@ -104,7 +104,7 @@ export class PodRepository {
     return new Map(rows.map((r) => [r.url, r]));
   }
 
-  async saveResource(podId: string, folder: Folder, r: ResourceRow): Promise<void> {
+  async saveResource(podId: string, folder: Folder | 'profile', r: ResourceRow): Promise<void> {
     await this.ds.query(
       `INSERT INTO solid_resources (url, pod_id, folder, etag, kind, author, last_error) VALUES ($1, $2, $3, $4, $5, $6, $7)
        ON CONFLICT (url) DO UPDATE SET etag = EXCLUDED.etag, kind = COALESCE(EXCLUDED.kind, solid_resources.kind),

@@ -5,8 +5,7 @@
  *
  * Not here: `delete:nostr->solid` (a kind 5 published on the relay never becomes an event: the
  * status API's events.in does not move; Nostr ingest's side, see the adapter's report; the Solid
- * half, a post.deleted command removing the copy, is tested in solid-publish.int.test.ts) and
- * `profile:solid->nostr` (profiles are not read from pods yet).
+ * half, a post.deleted command removing the copy, is tested in solid-publish.int.test.ts).
  */
 import { finalizeEvent, generateSecretKey, getPublicKey, type Event as NostrEvent } from 'nostr-tools/pure';
 import { fetchT, type NostrRelayPeer, type SolidAccount, type SolidClient } from '../../../libs/harness/index.js';
@@ -295,6 +294,20 @@ export const scenarios: Scenario[] = [
       await solidPut(alice, ctx.unique('pic'), { type: 'Note', attributedTo: alice.webId, content: words, mediaType: 'text/plain', attachment: [{ type: 'Image', url: img, mediaType: 'image/png', name: 'a pod picture' }] });
       const ev = await onRelay(ctx, { kinds: [1] }, (e) => e.content.includes(words), 'the picture post on the relay');
       check(ev.content.includes(img) || ev.tags.some((t) => t[0] === 'imeta' && t.includes(`url ${img}`)), `image missing: ${JSON.stringify(ev)}`);
+    },
+  }),
+  defineScenario({
+    id: 'profile:solid->nostr',
+    needs: NEEDS,
+    timeoutMs: T,
+    async run(ctx) {
+      const alice = await linkSolid(ctx, 'alice');
+      await solidPostOnNostr(ctx, alice, `first the post ${ctx.unique('w')}`); // her Nostr identity exists from here
+      const name = `Alice ${ctx.unique('n')}`;
+      const patch = `@prefix solid: <http://www.w3.org/ns/solid/terms#>.\n_:p a solid:InsertDeletePatch; solid:inserts { <${alice.webId}> <http://xmlns.com/foaf/0.1/name> "${name}". }.`;
+      const res = await alice.client.fetch(alice.webId.replace(/#.*$/, ''), { method: 'PATCH', headers: { 'content-type': 'text/n3' }, body: patch });
+      check(res.ok, `PATCH profile: ${res.status}`);
+      await onRelay(ctx, { kinds: [0] }, (e) => { try { return JSON.parse(e.content).display_name === name || JSON.parse(e.content).name === name; } catch { return false; } }, 'the profile on the relay');
     },
   }),
   defineScenario({
