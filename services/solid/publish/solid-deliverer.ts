@@ -55,8 +55,14 @@ export class SolidDeliverer {
       return { skipped: skipped ?? 'nothing to write' };
     }
     this.log.debug('writing', { commandId: command.id, writes: writes.map((w) => `${w.op} ${w.url}`) });
-    if (ref) await this.recordCopy(command.objectKey, ref.id);
-    for (const w of writes) await this.apply(w, pod, ref?.id);
+    const recorded = ref ? await this.recordCopy(command.objectKey, ref.id) : false;
+    try {
+      for (const w of writes) await this.apply(w, pod, ref?.id);
+    } catch (err) {
+      // Never written and never will be: leave no copy in the object map that points nowhere.
+      if (recorded && err instanceof DeliveryError && err.kind !== 'transient') await this.forgetCopy(command.objectKey, ref!.id);
+      throw err;
+    }
     return { ref };
   };
 
@@ -133,8 +139,16 @@ export class SolidDeliverer {
   }
 
   /** Before writing: our own resource seen again (a linked pod's reconciliation) is known as a copy. */
-  private async recordCopy(objectKey: string, nativeId: string): Promise<void> {
-    await this.o.ds.query(`INSERT INTO object_map (object_key, network, native_id, is_original) VALUES ($1, 'solid', $2, false) ON CONFLICT (network, native_id) DO NOTHING`, [objectKey, nativeId]);
+  private async recordCopy(objectKey: string, nativeId: string): Promise<boolean> {
+    const rows: unknown[] = await this.o.ds.query(
+      `INSERT INTO object_map (object_key, network, native_id, is_original) VALUES ($1, 'solid', $2, false) ON CONFLICT (network, native_id) DO NOTHING RETURNING id`,
+      [objectKey, nativeId],
+    );
+    return rows.length > 0;
+  }
+
+  private async forgetCopy(objectKey: string, nativeId: string): Promise<void> {
+    await this.o.ds.query(`DELETE FROM object_map WHERE network = 'solid' AND native_id = $1 AND object_key = $2 AND NOT is_original`, [nativeId, objectKey]);
   }
 }
 

@@ -7,7 +7,7 @@ import { MemoryBus } from '../../../libs/bus/index.js';
 import { eventFixture, outboundTopic, parkedTopic, TOPICS, type BridgeEvent, type Receipt } from '../../../libs/events/index.js';
 import { seedAccount, waitFor } from '../../../libs/testing/index.js';
 import { inboxCopyUrl } from '../mapping/index.js';
-import { fediversePerson, personWithGrant, revoke, startWorld, type SolidWorld } from '../test-support.js';
+import { fediversePerson, grant, personWithGrant, revoke, startWorld, type SolidWorld } from '../test-support.js';
 import { SolidLinkService } from '../identity/index.js';
 import { SolidDeliverer } from './solid-deliverer.js';
 
@@ -188,6 +188,15 @@ describe('Solid publishing into pods (real CSS)', { timeout: 180_000 }, () => {
     off.as.mode = 'native';
     assert.match((await deliverer.deliver(off)).skipped!, /not chosen to archive/);
     await link.setArchive(dana.account.webId, true);
+    // Dana takes the bridge's access away: her archive command fails with the reason and leaves no copy behind.
+    await revoke(dana.personal, dana.socialUrl, dana.account.webId);
+    const refused = commandFor(post('12', 'https://mastodon.example/users/dana'), 'solid', accountId);
+    refused.as.mode = 'native';
+    await assert.rejects(deliverer.deliver(refused), (e: unknown) => e instanceof DeliveryError && e.kind === 'permanent' && /no longer grants the bridge's WebID access/.test(e.message));
+    assert.deepEqual(await w.store.ds.query(`SELECT 1 FROM object_map WHERE object_key = $1`, [refused.objectKey]), []);
+    assert.equal((await w.repo.byWebId(dana.account.webId))!.access, 'revoked');
+    await grant(dana.personal, dana.socialUrl, dana.account.webId, w.bridgeWebId);
+    await w.repo.setAccess((await w.repo.byWebId(dana.account.webId))!.id, 'ok', null); // what the next reconciliation does
     const [after] = await w.store.ds.query(`SELECT mirror FROM accounts WHERE id = $1`, [accountId]);
     assert.equal(after.mirror.solid, 'native', 'the translator now sends their posts to their own pod');
     const on = commandFor(post('11', 'https://mastodon.example/users/dana'), 'solid', accountId);
