@@ -17,7 +17,8 @@ function problems(env: Record<string, string>): string[] {
 describe('loadConfig', () => {
   it('defaults to the embedded mode with every service and the sandbox', () => {
     const c = loadConfig({});
-    assert.deepEqual(c.services, ['gateway', 'translator', 'nostr']);
+    assert.deepEqual(c.services, ['gateway', 'translator', 'nostr', 'solid']);
+    assert.deepEqual(c.solid, { serverUrl: null, bridge: null, reconcileIntervalMs: 300_000 });
     assert.deepEqual(c.kafkaBrokers, []);
     assert.equal(c.databaseUrl, null);
     assert.equal(c.sandbox, true);
@@ -72,6 +73,14 @@ describe('loadConfig', () => {
     const text = found.join('\n');
     for (const name of ['PORT', 'KAFKA_BROKERS', 'DATABASE_URL', 'PONTIS_SERVICES', 'PONTIS_NETWORKS', 'LOG_LEVEL', 'PONTIS_NOSTR_RELAYS', 'KAFKA_TOPIC_PREFIX', 'PONTIS_MASTER_KEY'])
       assert.match(text, new RegExp(name), `${name} named`);
+  });
+
+  it('reads the Solid section and names its faults', () => {
+    const c = loadConfig({ PONTIS_SOLID_URL: 'http://localhost:3000', PONTIS_SOLID_RECONCILE_INTERVAL_MS: '60000' });
+    assert.deepEqual(c.solid, { serverUrl: 'http://localhost:3000/', bridge: null, reconcileIntervalMs: 60_000 });
+    const text = problems({ PONTIS_SOLID_URL: 'ftp://x', PONTIS_SOLID_BRIDGE_WEBID: 'http://x/#me' }).join('\n');
+    assert.match(text, /PONTIS_SOLID_URL must be an http/);
+    assert.match(text, /go together/);
   });
 
   it('requires a valid master key with an external database', () => {

@@ -66,9 +66,17 @@ export interface PontisConfig {
       storage: string;
     };
   };
+  solid: {
+    /** The Solid server the bridge operates (its own WebID, bridged WebIDs and pods; CSS account API v7). Null: adapter idle. */
+    serverUrl: string | null;
+    /** Existing client credentials for the bridge's own WebID; absent: an account is created on serverUrl at first start. */
+    bridge: { webId: string; clientId: string; clientSecret: string } | null;
+    /** How often every linked pod is reconciled with its listing (webhooks only trigger it sooner). */
+    reconcileIntervalMs: number;
+  };
 }
 
-export const SERVICE_NAMES = ['gateway', 'translator', 'nostr', 'nostr-relay'] as const;
+export const SERVICE_NAMES = ['gateway', 'translator', 'nostr', 'nostr-relay', 'solid'] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
 
 /** Started only when PONTIS_SERVICES names them (a deployment's own relay is a choice, not a default). */
@@ -137,6 +145,10 @@ export function loadConfig(env: Env = process.env): PontisConfig {
   };
   const publishRelays = relays('PONTIS_NOSTR_RELAYS');
   const readRelays = env.PONTIS_NOSTR_READ_RELAYS !== undefined ? relays('PONTIS_NOSTR_READ_RELAYS') : publishRelays;
+  const solidServer = env.PONTIS_SOLID_URL?.trim() || null;
+  if (solidServer && !/^https?:\/\/[^\s/]+/.test(solidServer)) problems.push('PONTIS_SOLID_URL must be an http(s) URL');
+  const solidBridge = [env.PONTIS_SOLID_BRIDGE_WEBID, env.PONTIS_SOLID_BRIDGE_CLIENT_ID, env.PONTIS_SOLID_BRIDGE_CLIENT_SECRET].map((v) => v?.trim() || '');
+  if (solidBridge.some(Boolean) && !solidBridge.every(Boolean)) problems.push('PONTIS_SOLID_BRIDGE_WEBID, PONTIS_SOLID_BRIDGE_CLIENT_ID and PONTIS_SOLID_BRIDGE_CLIENT_SECRET go together');
   const sandboxRaw = env.PONTIS_SANDBOX;
   if (sandboxRaw !== undefined && !['0', '1', 'true', 'false'].includes(sandboxRaw)) problems.push('PONTIS_SANDBOX must be 0/1/true/false');
 
@@ -174,6 +186,11 @@ export function loadConfig(env: Env = process.env): PontisConfig {
         path: '/relay',
         storage: env.PONTIS_NOSTR_RELAY_STORAGE?.trim() || `${env.PONTIS_DATA_DIR?.trim() || '.data'}/nostr-relay.sqlite`,
       },
+    },
+    solid: {
+      serverUrl: solidServer ? (solidServer.endsWith('/') ? solidServer : `${solidServer}/`) : null,
+      bridge: solidBridge.every(Boolean) ? { webId: solidBridge[0]!, clientId: solidBridge[1]!, clientSecret: solidBridge[2]! } : null,
+      reconcileIntervalMs: int('PONTIS_SOLID_RECONCILE_INTERVAL_MS', 5 * 60_000, 1_000, 24 * 3_600_000),
     },
   };
   if (problems.length) throw new ConfigError(problems);

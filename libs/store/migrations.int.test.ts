@@ -7,6 +7,8 @@ import { createTestStore, TEST_DATABASE_URL, type TestStore } from './testing.js
 const TABLES = [
   'accounts', 'admin_tokens', 'audit_log', 'cursors', 'dead_letters', 'deliveries', 'identities',
   'key_material', 'object_map', 'pending_events', 'processed_events', 'settings',
+  // the Solid adapter's migration
+  'solid_inbox_copies', 'solid_pods', 'solid_resources',
 ];
 
 describe('migrations', { timeout: 60_000 }, () => {

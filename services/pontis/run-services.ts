@@ -6,6 +6,7 @@ import { bootstrap } from '../../libs/platform/index.js';
 import { GatewayModule } from '../gateway/gateway.module.js';
 import { NostrModule } from '../nostr/nostr.module.js';
 import { NostrRelayModule } from '../nostr-relay/nostr-relay.module.js';
+import { SolidModule } from '../solid/solid.module.js';
 import { TranslatorModule } from '../translator/translator.module.js';
 
 const log = createLogger('pontis');
@@ -16,6 +17,7 @@ export const SERVICE_MODULES: Record<ServiceName, (config: PontisConfig) => Type
   translator: () => TranslatorModule,
   nostr: (config) => NostrModule.forRoot(config),
   'nostr-relay': (config) => NostrRelayModule.forRoot(config),
+  solid: (config) => SolidModule.forRoot(config),
 };
 
 /** Validated config, or exit 2 with every wrong setting named. */

@@ -46,8 +46,10 @@ export async function startSandbox(config: PontisConfig): Promise<Sandbox> {
   });
   const relay = (running.get('nostr')?.info as { url?: string } | undefined)?.url;
   const nostr = relay && !config.nostr.publishRelays.length ? { ...config.nostr, publishRelays: [relay], readRelays: [relay] } : config.nostr;
+  const solidBase = (running.get('solid')?.info as { baseUrl?: string } | undefined)?.baseUrl;
+  const solid = solidBase && !config.solid.serverUrl ? { ...config.solid, serverUrl: solidBase } : config.solid;
   return {
-    config: { ...config, nostr },
+    config: { ...config, nostr, solid },
     attach(app) {
       const health = app.get(HealthRegistry);
       for (const n of config.networks)

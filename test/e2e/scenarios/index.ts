@@ -6,11 +6,13 @@ import type { Scenario } from '../scenario.js';
 import { scenarios as infrastructure } from './infrastructure.js';
 import { scenarios as nostr } from './nostr.js';
 import { scenarios as peerSmoke } from './peer-smoke.js';
+import { scenarios as solid } from './solid.js';
 
 export const scenarioModules: { name: string; scenarios: Scenario[] }[] = [
   { name: 'infrastructure', scenarios: infrastructure },
   { name: 'peer-smoke', scenarios: peerSmoke },
   { name: 'nostr', scenarios: nostr },
+  { name: 'solid', scenarios: solid },
 ];
 
 export const allScenarios: Scenario[] = scenarioModules.flatMap((m) => m.scenarios);

@@ -1,0 +1,116 @@
+import type { Bus } from '../../../libs/bus/index.js';
+import { createLogger, type Logger } from '../../../libs/observability/index.js';
+import type { DataSource } from 'typeorm';
+import { PodRepository, type PodClient, type PodRow } from '../pod/index.js';
+import { PodReconciler, type ReconcileResult } from './reconciler.js';
+import { WebhookSubscriber } from './webhook-subscriber.js';
+import type { WebhookVerifier } from './webhook-verifier.js';
+
+export interface SolidIngestOptions {
+  ds: DataSource;
+  bus: Bus;
+  /** Pod HTTP as the bridge's WebID. */
+  client: PodClient;
+  verifier: WebhookVerifier;
+  /** Public base URL of this Pontis: webhooks go to `<base>/api/v1/solid/webhook/<pod id>`. */
+  publicUrl: string;
+  /** How often every watched pod is reconciled (and its channels renewed when due). */
+  reconcileIntervalMs: number;
+  logger?: Logger;
+}
+
+export const WEBHOOK_PATH = 'api/v1/solid/webhook';
+
+/**
+ * Watches the pods people linked: a webhook channel per container says "something changed"
+ * (verified as coming from the pod's server) and triggers a reconciliation; a periodic
+ * reconciliation of every pod catches whatever a lost notification or a downtime missed.
+ */
+export class SolidIngest {
+  readonly reconciler: PodReconciler;
+  private readonly repo: PodRepository;
+  private readonly subscriber: WebhookSubscriber;
+  private readonly log: Logger;
+  private timer?: NodeJS.Timeout;
+  private pass?: Promise<void>;
+  private lastPass: { at: string; pods: number; failed: number } | undefined;
+
+  constructor(private readonly o: SolidIngestOptions) {
+    this.repo = new PodRepository(o.ds);
+    this.reconciler = new PodReconciler({ ds: o.ds, repo: this.repo, bus: o.bus, client: o.client });
+    this.subscriber = new WebhookSubscriber(o.client, (pod) => this.webhookUrl(pod.id));
+    this.log = o.logger ?? createLogger('solid-ingest');
+  }
+
+  webhookUrl(podId: string): string {
+    return `${this.o.publicUrl.replace(/\/$/, '')}/${WEBHOOK_PATH}/${podId}`;
+  }
+
+  async start(): Promise<void> {
+    this.pass = this.reconcileAll();
+    this.timer = setInterval(() => {
+      this.pass ??= this.reconcileAll().finally(() => (this.pass = undefined));
+    }, this.o.reconcileIntervalMs);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    await this.pass?.catch(() => undefined);
+  }
+
+  /** A newly linked pod: channels, and what is there now recorded without bridging it. */
+  async watch(pod: PodRow): Promise<ReconcileResult> {
+    await this.renewChannels(pod);
+    return this.reconciler.reconcile(pod, { baseline: true });
+  }
+
+  /** One pass over every linked pod; one pod's failure never stops the others. */
+  async reconcileAll(): Promise<void> {
+    const pods = await this.repo.linked();
+    let failed = 0;
+    for (const pod of pods) {
+      try {
+        await this.renewChannels(pod);
+        const r = await this.reconciler.reconcile(pod);
+        if (r.revoked) failed++;
+      } catch (err) {
+        failed++;
+        this.log.warn('pod reconciliation failed', { pod: pod.socialUrl, err: (err as Error).message });
+      }
+    }
+    this.lastPass = { at: new Date().toISOString(), pods: pods.length, failed };
+  }
+
+  /**
+   * A notification from a pod server. Answers the HTTP status: 202 accepted (reconciliation
+   * runs in the background), 401 sender not verified, 404 no such watched pod.
+   */
+  async onWebhook(podId: string, headers: { authorization?: string; dpop?: string }): Promise<{ status: number; reason?: string }> {
+    const pod = await this.repo.byId(podId);
+    if (!pod || pod.mode !== 'linked') return { status: 404, reason: 'no watched pod with this id' };
+    const verdict = await this.o.verifier.verify({ ...headers, url: this.webhookUrl(pod.id), storageUrl: pod.storageUrl });
+    if (!verdict.ok) {
+      this.log.warn('webhook refused', { pod: pod.socialUrl, reason: verdict.reason });
+      return { status: 401, reason: verdict.reason };
+    }
+    void this.reconciler.reconcile(pod).catch((err: Error) => this.log.warn('reconciliation after webhook failed', { pod: pod.socialUrl, err: err.message }));
+    return { status: 202 };
+  }
+
+  private async renewChannels(pod: PodRow): Promise<void> {
+    if (pod.access === 'revoked') return; // the next reconciliation says whether access is back
+    try {
+      const channels = await this.subscriber.ensure(pod);
+      if (JSON.stringify(channels) !== JSON.stringify(pod.channels)) await this.repo.setChannels(pod.id, channels);
+    } catch (err) {
+      // Reconciliation still covers the pod: a pod without webhooks is only slower.
+      this.log.warn('webhook subscription failed', { pod: pod.socialUrl, err: (err as Error).message });
+    }
+  }
+
+  health(): { ok: boolean; detail: string } {
+    const p = this.lastPass;
+    return { ok: true, detail: p ? `${p.pods} linked pod(s), ${p.failed} failing, last reconciled ${p.at}` : 'first reconciliation pending' };
+  }
+}

@@ -1,0 +1,149 @@
+import { DeliveryError } from '../../../libs/adapter/index.js';
+import type { UrlGuard } from './trusted-guard.js';
+import { JSON_LD } from '../mapping/index.js';
+import { resourceAcl, wacAllow } from './acl.js';
+import type { SolidSession } from './solid-session.js';
+
+export interface PodResource {
+  status: number;
+  etag: string | null;
+  contentType: string | null;
+  body: string;
+  /** Modes from WAC-Allow. */
+  user: Set<string>;
+  public: Set<string>;
+}
+
+const LDP_CONTAINS = 'http://www.w3.org/ns/ldp#contains';
+/** A post is small; a pod answering with megabytes is not one (and not read). */
+export const MAX_RESOURCE_BYTES = 512 * 1024;
+
+/**
+ * HTTP to pods as one session's WebID. Every failure is a DeliveryError naming the URL, the
+ * status and the pod's answer; URLs that came from remote input pass the address guard first.
+ */
+export class PodClient {
+  constructor(
+    private readonly session: SolidSession,
+    private readonly guard?: UrlGuard,
+  ) {}
+
+  /** With `ifNoneMatch`, an unchanged resource answers 304 (status 304, empty body). */
+  async get(url: string, accept = JSON_LD, ifNoneMatch?: string | null): Promise<PodResource> {
+    const headers: Record<string, string> = { accept };
+    if (ifNoneMatch) headers['if-none-match'] = ifNoneMatch;
+    const res = await this.send(url, { method: 'GET', headers });
+    const length = Number(res.headers.get('content-length') ?? 0);
+    if (length > MAX_RESOURCE_BYTES) {
+      await res.body?.cancel();
+      throw new DeliveryError(`resource larger than ${MAX_RESOURCE_BYTES} bytes`, { kind: 'permanent', target: url, status: 'too-large' });
+    }
+    const body = [304, 404, 410].includes(res.status) ? (await res.body?.cancel(), '') : await readCapped(res, url);
+    if (!res.ok && ![304, 404, 410].includes(res.status)) throw DeliveryError.fromHttp(url, res.status, body);
+    const w = wacAllow(res.headers.get('wac-allow'));
+    return { status: res.status, etag: res.headers.get('etag'), contentType: res.headers.get('content-type'), body, user: w.user, public: w.public };
+  }
+
+  /** PUT creates or replaces (idempotent); intermediate containers are created by the server. */
+  async put(url: string, body: string, contentType: string): Promise<string | null> {
+    const res = await this.send(url, { method: 'PUT', headers: { 'content-type': contentType }, body });
+    const text = await res.text();
+    if (!res.ok) throw DeliveryError.fromHttp(url, res.status, text);
+    return res.headers.get('etag');
+  }
+
+  async putBytes(url: string, body: Buffer, contentType: string): Promise<void> {
+    const res = await this.send(url, { method: 'PUT', headers: { 'content-type': contentType }, body: new Uint8Array(body) });
+    const text = await res.text();
+    if (!res.ok) throw DeliveryError.fromHttp(url, res.status, text);
+  }
+
+  /** POST, answering the body (subscriptions). */
+  async post(url: string, body: string, contentType: string): Promise<string> {
+    const res = await this.send(url, { method: 'POST', headers: { 'content-type': contentType, accept: 'application/ld+json' }, body });
+    const text = await res.text();
+    if (!res.ok) throw DeliveryError.fromHttp(url, res.status, text);
+    return text;
+  }
+
+  async patch(url: string, body: string, contentType = 'text/n3'): Promise<void> {
+    const res = await this.send(url, { method: 'PATCH', headers: { 'content-type': contentType }, body });
+    const text = await res.text();
+    if (!res.ok) throw DeliveryError.fromHttp(url, res.status, text);
+  }
+
+  /** Already gone is success: a retried delete must not fail. */
+  async delete(url: string): Promise<boolean> {
+    const res = await this.send(url, { method: 'DELETE' });
+    const text = await res.text();
+    if (res.status === 404 || res.status === 410) return false;
+    if (!res.ok) throw DeliveryError.fromHttp(url, res.status, text);
+    return true;
+  }
+
+  /** Where a resource's ACL lives (Link rel="acl"), found with HEAD. */
+  async aclUrl(url: string): Promise<string> {
+    const res = await this.send(url, { method: 'HEAD' });
+    await res.body?.cancel();
+    const link = res.headers.get('link') ?? '';
+    const m = /<([^>]+)>\s*;\s*rel="?acl"?/.exec(link);
+    return m ? new URL(m[1]!, url).href : `${url}.acl`;
+  }
+
+  async setAccess(url: string, owner: string, bridge: string, isPublic: boolean): Promise<void> {
+    await this.put(await this.aclUrl(url), resourceAcl(url, owner, bridge, isPublic), 'text/turtle');
+  }
+
+  /** Members of a container (ldp:contains), from its JSON-LD representation. */
+  async list(containerUrl: string): Promise<{ status: number; members: string[]; etag: string | null }> {
+    const r = await this.get(containerUrl);
+    if (r.status === 404 || r.status === 410) return { status: r.status, members: [], etag: null };
+    let doc: unknown;
+    try {
+      doc = JSON.parse(r.body);
+    } catch {
+      throw new DeliveryError('container listing is not JSON-LD', { kind: 'permanent', target: containerUrl, status: 'malformed', body: r.body });
+    }
+    const nodes = Array.isArray(doc) ? doc : [doc];
+    const members = new Set<string>();
+    for (const n of nodes as Record<string, unknown>[]) {
+      const contains = n?.[LDP_CONTAINS] ?? n?.['ldp:contains'] ?? n?.contains;
+      for (const c of Array.isArray(contains) ? contains : contains ? [contains] : []) {
+        const id = typeof c === 'string' ? c : (c as { '@id'?: string })['@id'];
+        if (id) members.add(new URL(id, containerUrl).href);
+      }
+    }
+    return { status: r.status, members: [...members], etag: r.etag };
+  }
+
+  private async send(url: string, init: RequestInit): Promise<Response> {
+    if (this.guard) {
+      const v = await this.guard.check(url);
+      if (!v.ok) throw new DeliveryError(`refused to contact ${url}: ${v.reason}`, { kind: 'permanent', target: url, status: 'address-guard' });
+    }
+    try {
+      return await this.session.fetch(url, init);
+    } catch (err) {
+      if (err instanceof DeliveryError) throw err;
+      throw new DeliveryError(`pod unreachable: ${(err as Error).message}`, { kind: 'transient', target: url, cause: err });
+    }
+  }
+}
+
+async function readCapped(res: Response, url: string): Promise<string> {
+  const reader = res.body?.getReader();
+  if (!reader) return '';
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > MAX_RESOURCE_BYTES) {
+      await reader.cancel();
+      throw new DeliveryError(`resource larger than ${MAX_RESOURCE_BYTES} bytes`, { kind: 'permanent', target: url, status: 'too-large' });
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}

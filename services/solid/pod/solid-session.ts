@@ -1,0 +1,167 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import { DeliveryError } from '../../../libs/adapter/index.js';
+import { createLogger } from '../../../libs/observability/index.js';
+import { KeyStore, type SecretBox } from '../../../libs/store/index.js';
+import { DpopKey } from './dpop.js';
+
+const log = createLogger('solid-session');
+
+/** Client credentials of one WebID on a Solid-OIDC issuer (CSS account API v7 `clientCredentials`). */
+export interface ClientCredentials {
+  issuer: string;
+  webId: string;
+  clientId: string;
+  clientSecret: string;
+}
+
+interface Stored extends ClientCredentials {
+  dpopJwk: Record<string, unknown>;
+  accessToken?: string;
+  /** When the token was issued and when it expires (ms since epoch). */
+  issuedAt?: number;
+  expiresAt?: number;
+}
+
+export const SESSION_PURPOSE = 'solid-session';
+/** Renew at this share of a token's lifetime, so a request never leaves with one about to expire. */
+const RENEW_AT = 0.8;
+
+export interface SessionOptions {
+  ds: DataSource;
+  box: SecretBox;
+  /** key_material identity (null: the bridge's own WebID). */
+  identityId: string | null;
+  fetch?: typeof fetch;
+  now?: () => number;
+}
+
+/**
+ * A DPoP-bound Solid-OIDC session from client credentials, shared by every process of the
+ * deployment: the credentials, the DPoP key and the current token live encrypted in key_material.
+ * Renewal happens at 80 % of the token's lifetime under a Postgres advisory lock per identity,
+ * and a process that waited on the lock re-reads the row first: one refresh at a time, and the
+ * others use its token (client credentials have no rotating refresh token, but the issuer's
+ * rate limits and the DPoP key binding still want one holder per identity; inrupt#2348).
+ */
+export class SolidSession {
+  private cached?: { token: string; key: DpopKey; renewAt: number; expiresAt: number; webId: string };
+  private renewing?: Promise<void>;
+  private readonly keys: KeyStore;
+  private readonly fetchImpl: typeof fetch;
+  private readonly now: () => number;
+
+  constructor(private readonly o: SessionOptions) {
+    this.keys = new KeyStore(o.ds, o.box);
+    this.fetchImpl = o.fetch ?? fetch;
+    this.now = o.now ?? Date.now;
+  }
+
+  get purpose(): string {
+    return SESSION_PURPOSE;
+  }
+
+  /** Stores (replaces) the credentials; a new DPoP key, no token yet. */
+  static async save(ds: DataSource | EntityManager, box: SecretBox, identityId: string | null, creds: ClientCredentials): Promise<void> {
+    const stored: Stored = { ...creds, dpopJwk: DpopKey.generate().toJwk() };
+    await new KeyStore(ds, box).put(identityId, SESSION_PURPOSE, JSON.stringify(stored), creds.webId);
+  }
+
+  static async webIdOf(ds: DataSource, box: SecretBox, identityId: string | null): Promise<string | null> {
+    return new KeyStore(ds, box).getPublicKey(identityId, SESSION_PURPOSE);
+  }
+
+  async webId(): Promise<string> {
+    await this.ensureToken();
+    return this.cached!.webId;
+  }
+
+  /** fetch() authenticated as this WebID: `Authorization: DPoP <token>` and a fresh proof per request. */
+  async fetch(url: string, init: RequestInit & { timeoutMs?: number } = {}): Promise<Response> {
+    await this.ensureToken();
+    const used = this.cached!.token;
+    const res = await this.send(url, init);
+    if (res.status !== 401) return res;
+    // The server no longer honours the token (revoked, server restarted, clock skew): renew once
+    // and try again. A 401 with a fresh token is the answer (no access), not a token problem.
+    await res.body?.cancel();
+    this.renewing ??= this.renew(used).finally(() => (this.renewing = undefined));
+    await this.renewing;
+    return this.send(url, init);
+  }
+
+  private send(url: string, init: RequestInit & { timeoutMs?: number }): Promise<Response> {
+    const { token, key } = this.cached!;
+    const method = (init.method ?? 'GET').toUpperCase();
+    const headers = new Headers(init.headers);
+    headers.set('authorization', `DPoP ${token}`);
+    headers.set('dpop', key.proof(method, url, token));
+    return this.fetchImpl(url, { ...init, method, headers, redirect: 'manual', signal: AbortSignal.timeout(init.timeoutMs ?? 15_000) });
+  }
+
+  /** Forget the in-memory token (tests: a token the issuer no longer honours). */
+  invalidate(): void {
+    this.cached = undefined;
+  }
+
+  private async ensureToken(): Promise<void> {
+    if (this.cached && this.now() < this.cached.renewAt) return;
+    // One renewal per process at a time; the advisory lock makes it one per deployment.
+    this.renewing ??= this.renew().finally(() => (this.renewing = undefined));
+    await this.renewing;
+  }
+
+  /** `rejected`: a token the server refused; renewed even if not yet due, unless another process already did. */
+  private async renew(rejected?: string): Promise<void> {
+    const lockKey = `pontis.solid.token:${this.o.identityId ?? 'bridge'}`;
+    await this.o.ds.transaction(async (m) => {
+      await m.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [lockKey]);
+      const keys = this.keys.withManager(m);
+      const raw = await keys.get(this.o.identityId, SESSION_PURPOSE);
+      if (!raw) throw new DeliveryError(`no Solid credentials stored for ${this.o.identityId ?? 'the bridge'}`, { kind: 'permanent', target: 'solid session', status: 'no-credentials' });
+      const s = JSON.parse(raw.toString('utf8')) as Stored;
+      raw.fill(0);
+      const key = DpopKey.fromJwk(s.dpopJwk);
+      const renewAt = (t: Stored) => (t.issuedAt ?? 0) + ((t.expiresAt ?? 0) - (t.issuedAt ?? 0)) * RENEW_AT;
+      if (s.accessToken && this.now() < renewAt(s) && s.accessToken !== rejected) {
+        // Another process renewed while we waited for the lock: use its token.
+        this.cached = { token: s.accessToken, key, renewAt: renewAt(s), expiresAt: s.expiresAt!, webId: s.webId };
+        return;
+      }
+      const issuedAt = this.now();
+      const { token, expiresIn } = await this.requestToken(s, key);
+      const next: Stored = { ...s, accessToken: token, issuedAt, expiresAt: issuedAt + expiresIn * 1000 };
+      await keys.put(this.o.identityId, SESSION_PURPOSE, JSON.stringify(next), s.webId);
+      this.cached = { token, key, renewAt: renewAt(next), expiresAt: next.expiresAt!, webId: s.webId };
+      log.debug('solid token renewed', { identity: this.o.identityId ?? 'bridge', expiresIn });
+    });
+  }
+
+  private async requestToken(s: Stored, key: DpopKey): Promise<{ token: string; expiresIn: number }> {
+    const conf = await this.json(new URL('.well-known/openid-configuration', s.issuer).href, {});
+    const tokenUrl = typeof conf.token_endpoint === 'string' ? conf.token_endpoint : new URL('.oidc/token', s.issuer).href;
+    const basic = Buffer.from(`${encodeURIComponent(s.clientId)}:${encodeURIComponent(s.clientSecret)}`).toString('base64');
+    const body = await this.json(tokenUrl, {
+      method: 'POST',
+      headers: { authorization: `Basic ${basic}`, 'content-type': 'application/x-www-form-urlencoded', dpop: key.proof('POST', tokenUrl) },
+      body: 'grant_type=client_credentials&scope=webid',
+    });
+    if (typeof body.access_token !== 'string') throw new DeliveryError('the Solid issuer gave no access token', { kind: 'transient', target: tokenUrl, body: JSON.stringify(body) });
+    return { token: body.access_token, expiresIn: typeof body.expires_in === 'number' && body.expires_in > 0 ? body.expires_in : 600 };
+  }
+
+  private async json(url: string, init: RequestInit): Promise<Record<string, unknown>> {
+    let res: Response;
+    try {
+      res = await this.fetchImpl(url, { ...init, signal: AbortSignal.timeout(15_000) });
+    } catch (err) {
+      throw new DeliveryError(`Solid issuer unreachable: ${(err as Error).message}`, { kind: 'transient', target: url, cause: err });
+    }
+    const text = await res.text();
+    if (!res.ok) throw new DeliveryError(`Solid issuer refused (${res.status})`, { kind: res.status === 400 || res.status === 401 ? 'permanent' : 'transient', target: url, status: res.status, body: text });
+    try {
+      return JSON.parse(text) as Record<string, unknown>;
+    } catch {
+      throw new DeliveryError('Solid issuer answered with something other than JSON', { kind: 'transient', target: url, body: text });
+    }
+  }
+}

@@ -1,0 +1,331 @@
+/**
+ * The Solid adapter inside a running Pontis, with the harness's Community Solid Server and Nostr
+ * relay: a person links their pod (grant + link), a person links their Nostr key (NIP-98), and
+ * posts, replies, likes, reposts, deletes and profiles cross in both directions.
+ *
+ * Not here: `delete:nostr->solid` (a kind 5 published on the relay never becomes an event: the
+ * status API's events.in does not move; Nostr ingest's side, see the adapter's report; the Solid
+ * half, a post.deleted command removing the copy, is tested in solid-publish.int.test.ts).
+ */
+import { finalizeEvent, generateSecretKey, getPublicKey, type Event as NostrEvent } from 'nostr-tools/pure';
+import { fetchT, type NostrRelayPeer, type SolidAccount, type SolidClient } from '../../../libs/harness/index.js';
+import { bridgedPodName } from '../../../services/solid/identity/pod-names.js';
+import { linkGrantAcl } from '../../../services/solid/pod/acl.js';
+import { check, defineScenario, type E2EContext, type Scenario } from '../scenario.js';
+
+const AS2 = 'https://www.w3.org/ns/activitystreams';
+const PUBLIC = `${AS2}#Public`;
+const JSONLD = { 'content-type': 'application/ld+json' };
+
+interface SolidPerson {
+  account: SolidAccount;
+  client: SolidClient;
+  webId: string;
+  socialUrl: string;
+}
+
+interface NostrPerson {
+  sk: Uint8Array;
+  pubkey: string;
+}
+
+async function bridgeWebId(ctx: E2EContext): Promise<string> {
+  return ctx.waitFor(
+    async () => {
+      const s = (await (await fetchT(`${ctx.pontisUrl}/api/v1/solid/status`)).json()) as { running: boolean; bridgeWebId?: string; detail?: string };
+      return s.running && s.bridgeWebId;
+    },
+    { what: 'the Solid adapter to run', timeoutMs: 30_000 },
+  );
+}
+
+/** A person with their own pod: containers, the grant to the bridge's WebID, then the link. */
+async function linkSolid(ctx: E2EContext, name: string): Promise<SolidPerson> {
+  const solid = ctx.peer('solid');
+  const account = await solid.createAccount({ email: `${ctx.unique(name)}@example.org`, password: 'correct horse battery staple' });
+  const client = solid.client(account);
+  const socialUrl = new URL('social/', account.podUrl).href;
+  for (const path of ['social/', 'social/outbox/', 'social/inbox/']) {
+    const res = await client.fetch(new URL(path, account.podUrl).href, { method: 'PUT', headers: { 'content-type': 'text/turtle' }, body: '' });
+    check(res.ok, `creating ${path}: ${res.status}`);
+  }
+  const granted = await client.fetch(`${socialUrl}.acl`, { method: 'PUT', headers: { 'content-type': 'text/turtle' }, body: linkGrantAcl(socialUrl, account.webId, await bridgeWebId(ctx)) });
+  check(granted.ok, `grant: ${granted.status}`);
+  const linked = await fetchT(`${ctx.pontisUrl}/api/v1/solid/link`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ webId: account.webId }), timeoutMs: 60_000 });
+  check(linked.status === 200, `link answered ${linked.status}: ${await linked.text()}`);
+  return { account, client, webId: account.webId, socialUrl };
+}
+
+async function linkNostr(ctx: E2EContext): Promise<NostrPerson> {
+  const sk = generateSecretKey();
+  const url = `${ctx.pontisUrl}/api/v1/nostr/link`;
+  const proof = finalizeEvent({ kind: 27235, created_at: Math.floor(Date.now() / 1000), tags: [['u', url], ['method', 'POST']], content: '' }, sk);
+  const res = await fetchT(url, { method: 'POST', headers: { authorization: `Nostr ${Buffer.from(JSON.stringify(proof)).toString('base64')}` } });
+  check(res.status === 200, `nostr link answered ${res.status}: ${await res.text()}`);
+  return { sk, pubkey: getPublicKey(sk) };
+}
+
+async function nostrPublish(ctx: E2EContext, who: NostrPerson, kind: number, content: string, tags: string[][] = []): Promise<NostrEvent> {
+  const ev = finalizeEvent({ kind, created_at: Math.floor(Date.now() / 1000), tags, content }, who.sk);
+  const r = await ctx.peer('nostr').publish(ev);
+  check(r.accepted, `relay refused kind ${kind}: ${r.message}`);
+  return ev;
+}
+
+async function solidPut(p: SolidPerson, name: string, body: Record<string, unknown>): Promise<string> {
+  const url = `${p.socialUrl}outbox/${name}`;
+  const res = await p.client.fetch(url, { method: 'PUT', headers: JSONLD, body: JSON.stringify({ '@context': AS2, id: url, published: new Date().toISOString(), to: [PUBLIC], ...body }) });
+  check(res.ok, `PUT ${url}: ${res.status}`);
+  return url;
+}
+
+/** The note on the relay that carries `text` (the bridged copy of a Solid post). */
+function onRelay(ctx: E2EContext, filter: Parameters<NostrRelayPeer['query']>[0], pred: (e: NostrEvent) => boolean, what: string): Promise<NostrEvent> {
+  return ctx.waitFor(async () => (await ctx.peer('nostr').query({ limit: 200, ...filter })).find(pred), { what, timeoutMs: 40_000 });
+}
+
+/** A bridged Nostr person's outbox on the bridge's Solid server (public listing, public posts). */
+function bridgedOutbox(ctx: E2EContext, who: NostrPerson): string {
+  return new URL(`${bridgedPodName({ network: 'nostr', nativeId: who.pubkey, handle: null })}/social/outbox/`, ctx.peer('solid').info!.baseUrl).href;
+}
+
+async function anonList(url: string): Promise<string[]> {
+  const res = await fetchT(url, { headers: { accept: 'application/ld+json' } });
+  if (!res.ok) return [];
+  const doc = (await res.json()) as Record<string, unknown>[];
+  const out: string[] = [];
+  for (const n of doc) for (const c of (n['http://www.w3.org/ns/ldp#contains'] as { '@id': string }[] | undefined) ?? []) out.push(new URL(c['@id'], url).href);
+  return out;
+}
+
+/** The first resource in a public listing whose AS2 body passes `pred`. */
+async function inOutbox(ctx: E2EContext, outbox: string, pred: (b: Record<string, any>) => boolean, what: string): Promise<{ url: string; body: Record<string, any> }> {
+  return ctx.waitFor(
+    async () => {
+      for (const url of await anonList(outbox)) {
+        const res = await fetchT(url, { headers: { accept: 'application/ld+json' } });
+        if (!res.ok) continue;
+        const body = (await res.json()) as Record<string, any>;
+        if (pred(body)) return { url, body };
+      }
+      return undefined;
+    },
+    { what, timeoutMs: 40_000 },
+  );
+}
+
+/** The person's own inbox (read as them). */
+async function inInbox(ctx: E2EContext, p: SolidPerson, pred: (b: Record<string, any>) => boolean, what: string): Promise<Record<string, any>> {
+  return ctx.waitFor(
+    async () => {
+      const res = await p.client.fetch(`${p.socialUrl}inbox/`, { headers: { accept: 'application/ld+json' } });
+      const doc = (await res.json()) as Record<string, unknown>[];
+      for (const n of doc)
+        for (const c of (n['http://www.w3.org/ns/ldp#contains'] as { '@id': string }[] | undefined) ?? []) {
+          const r = await p.client.fetch(new URL(c['@id'], p.socialUrl).href, { headers: { accept: 'application/ld+json' } });
+          if (!r.ok) continue;
+          const body = (await r.json()) as Record<string, any>;
+          if (pred(body)) return body;
+        }
+      return undefined;
+    },
+    { what, timeoutMs: 40_000 },
+  );
+}
+
+const text = (b: Record<string, any>) => String(b.content ?? '');
+
+/** A Solid post and its copy on the relay. */
+async function solidPostOnNostr(ctx: E2EContext, alice: SolidPerson, words: string): Promise<{ url: string; copy: NostrEvent }> {
+  const url = await solidPut(alice, ctx.unique('note'), { type: 'Note', attributedTo: alice.webId, content: words, mediaType: 'text/plain' });
+  const copy = await onRelay(ctx, { kinds: [1] }, (e) => e.content.includes(words), 'the Solid post on the relay');
+  return { url, copy };
+}
+
+/** A Nostr note and its copy in the bridged pod. */
+async function nostrPostInPod(ctx: E2EContext, bob: NostrPerson, words: string): Promise<{ note: NostrEvent; url: string }> {
+  const note = await nostrPublish(ctx, bob, 1, words);
+  const { url } = await inOutbox(ctx, bridgedOutbox(ctx, bob), (b) => b.type === 'Note' && text(b).includes(words), 'the Nostr note in the bridged pod');
+  return { note, url };
+}
+
+const NEEDS: ('solid' | 'nostr')[] = ['solid', 'nostr'];
+const T = 120_000;
+
+export const scenarios: Scenario[] = [
+  defineScenario({
+    id: 'post:solid->nostr',
+    needs: NEEDS,
+    timeoutMs: T,
+    async run(ctx) {
+      const alice = await linkSolid(ctx, 'alice');
+      const words = `hello from a pod ${ctx.unique('w')}`;
+      const { copy } = await solidPostOnNostr(ctx, alice, words);
+      check(copy.tags.some((t) => t[0] === 'proxy' || t[0] === 'r' || t[0] === 'alt') || copy.content.includes(words), 'the copy does not carry the text');
+    },
+  }),
+  defineScenario({
+    id: 'post:nostr->solid',
+    needs: NEEDS,
+    timeoutMs: T,
+    async run(ctx) {
+      const bob = await linkNostr(ctx);
+      const words = `hello from nostr ${ctx.unique('w')}`;
+      const { url } = await nostrPostInPod(ctx, bob, words);
+      const body = (await (await fetchT(url, { headers: { accept: 'application/ld+json' } })).json()) as Record<string, any>;
+      check(body['@context'] === AS2, `not AS2-only JSON-LD: ${JSON.stringify(body['@context'])}`);
+      check(typeof body.url?.href === 'string', 'no link back to the origin');
+    },
+  }),
+  defineScenario({
+    id: 'reply:nostr->solid',
+    needs: NEEDS,
+    timeoutMs: T,
+    async run(ctx) {
+      const alice = await linkSolid(ctx, 'alice');
+      const bob = await linkNostr(ctx);
+      const { url, copy } = await solidPostOnNostr(ctx, alice, `reply to me ${ctx.unique('w')}`);
+      const words = `a reply from nostr ${ctx.unique('w')}`;
+      await nostrPublish(ctx, bob, 1, words, [['e', copy.id, '', 'root'], ['p', copy.pubkey]]);
+      const notice = await inInbox(ctx, alice, (b) => b.type === 'Create' && text(b.object ?? {}).includes(words), 'the reply in alice’s inbox');
+      check(notice.object.inReplyTo === url, `inReplyTo ${notice.object.inReplyTo}, expected ${url}`);
+    },
+  }),
+  defineScenario({
+    id: 'reply:solid->nostr',
+    needs: NEEDS,
+    timeoutMs: T,
+    async run(ctx) {
+      const alice = await linkSolid(ctx, 'alice');
+      const bob = await linkNostr(ctx);
+      const { note, url } = await nostrPostInPod(ctx, bob, `reply to me ${ctx.unique('w')}`);
+      const words = `a reply from a pod ${ctx.unique('w')}`;
+      await solidPut(alice, ctx.unique('reply'), { type: 'Note', attributedTo: alice.webId, content: words, mediaType: 'text/plain', inReplyTo: url });
+      const reply = await onRelay(ctx, { kinds: [1], '#e': [note.id] }, (e) => e.content.includes(words), 'the reply on the relay');
+      check(reply.tags.some((t) => t[0] === 'p' && t[1] === bob.pubkey), 'the reply does not tag bob');
+    },
+  }),
+  defineScenario({
+    id: 'like:nostr->solid',
+    needs: NEEDS,
+    timeoutMs: T,
+    async run(ctx) {
+      const alice = await linkSolid(ctx, 'alice');
+      const bob = await linkNostr(ctx);
+      const { url, copy } = await solidPostOnNostr(ctx, alice, `like me ${ctx.unique('w')}`);
+      await nostrPublish(ctx, bob, 7, '+', [['e', copy.id], ['p', copy.pubkey]]);
+      await inInbox(ctx, alice, (b) => b.type === 'Like' && b.object === url, 'the like in alice’s inbox');
+    },
+  }),
+  defineScenario({
+    id: 'like:solid->nostr',
+    needs: NEEDS,
+    timeoutMs: T,
+    async run(ctx) {
+      const alice = await linkSolid(ctx, 'alice');
+      const bob = await linkNostr(ctx);
+      const { note, url } = await nostrPostInPod(ctx, bob, `like me ${ctx.unique('w')}`);
+      await solidPut(alice, ctx.unique('like'), { type: 'Like', actor: alice.webId, object: url });
+      await onRelay(ctx, { kinds: [7], '#e': [note.id] }, () => true, 'the like on the relay');
+    },
+  }),
+  defineScenario({
+    id: 'repost:nostr->solid',
+    needs: NEEDS,
+    timeoutMs: T,
+    async run(ctx) {
+      const alice = await linkSolid(ctx, 'alice');
+      const bob = await linkNostr(ctx);
+      const { url, copy } = await solidPostOnNostr(ctx, alice, `repost me ${ctx.unique('w')}`);
+      await nostrPublish(ctx, bob, 6, JSON.stringify(copy), [['e', copy.id], ['p', copy.pubkey]]);
+      await inInbox(ctx, alice, (b) => b.type === 'Announce' && b.object === url, 'the repost in alice’s inbox');
+    },
+  }),
+  defineScenario({
+    id: 'repost:solid->nostr',
+    needs: NEEDS,
+    timeoutMs: T,
+    async run(ctx) {
+      const alice = await linkSolid(ctx, 'alice');
+      const bob = await linkNostr(ctx);
+      const { note, url } = await nostrPostInPod(ctx, bob, `repost me ${ctx.unique('w')}`);
+      await solidPut(alice, ctx.unique('announce'), { type: 'Announce', actor: alice.webId, object: url });
+      await onRelay(ctx, { kinds: [6, 16], '#e': [note.id] }, () => true, 'the repost on the relay');
+    },
+  }),
+  defineScenario({
+    id: 'delete:solid->nostr',
+    needs: NEEDS,
+    timeoutMs: T,
+    async run(ctx) {
+      const alice = await linkSolid(ctx, 'alice');
+      const { url, copy } = await solidPostOnNostr(ctx, alice, `delete me ${ctx.unique('w')}`);
+      const res = await alice.client.fetch(url, { method: 'DELETE' });
+      check(res.ok, `DELETE ${res.status}`);
+      // The relay applies a kind 5 by dropping the note (it may not keep the kind 5 itself).
+      await ctx.waitFor(
+        async () => (await ctx.peer('nostr').query({ kinds: [5], '#e': [copy.id] })).length > 0 || (await ctx.peer('nostr').query({ ids: [copy.id] })).length === 0,
+        { what: 'the deletion on the relay', timeoutMs: 40_000 },
+      );
+    },
+  }),
+  defineScenario({
+    id: 'media:nostr->solid',
+    needs: NEEDS,
+    timeoutMs: T,
+    async run(ctx) {
+      const bob = await linkNostr(ctx);
+      const words = `a picture ${ctx.unique('w')}`;
+      const alt = `a cat ${ctx.unique('a')}`;
+      await nostrPublish(ctx, bob, 1, `${words} https://media.example/cat.jpg`, [['imeta', 'url https://media.example/cat.jpg', 'm image/jpeg', `alt ${alt}`]]);
+      const { body } = await inOutbox(ctx, bridgedOutbox(ctx, bob), (b) => b.type === 'Note' && text(b).includes(words), 'the picture post in the bridged pod');
+      const att = (Array.isArray(body.attachment) ? body.attachment : [body.attachment]).filter(Boolean);
+      check(att.some((a: Record<string, any>) => a.name === alt && a.mediaType === 'image/jpeg'), `attachment missing: ${JSON.stringify(body.attachment)}`);
+    },
+  }),
+  defineScenario({
+    id: 'media:solid->nostr',
+    needs: NEEDS,
+    timeoutMs: T,
+    async run(ctx) {
+      const alice = await linkSolid(ctx, 'alice');
+      const words = `a picture from a pod ${ctx.unique('w')}`;
+      const img = `https://media.example/${ctx.unique('img')}.png`;
+      await solidPut(alice, ctx.unique('pic'), { type: 'Note', attributedTo: alice.webId, content: words, mediaType: 'text/plain', attachment: [{ type: 'Image', url: img, mediaType: 'image/png', name: 'a pod picture' }] });
+      const ev = await onRelay(ctx, { kinds: [1] }, (e) => e.content.includes(words), 'the picture post on the relay');
+      check(ev.content.includes(img) || ev.tags.some((t) => t[0] === 'imeta' && t.includes(`url ${img}`)), `image missing: ${JSON.stringify(ev)}`);
+    },
+  }),
+  defineScenario({
+    id: 'profile:solid->nostr',
+    needs: NEEDS,
+    timeoutMs: T,
+    async run(ctx) {
+      const alice = await linkSolid(ctx, 'alice');
+      await solidPostOnNostr(ctx, alice, `first the post ${ctx.unique('w')}`); // her Nostr identity exists from here
+      const name = `Alice ${ctx.unique('n')}`;
+      const patch = `@prefix solid: <http://www.w3.org/ns/solid/terms#>.\n_:p a solid:InsertDeletePatch; solid:inserts { <${alice.webId}> <http://xmlns.com/foaf/0.1/name> "${name}". }.`;
+      const res = await alice.client.fetch(alice.webId.replace(/#.*$/, ''), { method: 'PATCH', headers: { 'content-type': 'text/n3' }, body: patch });
+      check(res.ok, `PATCH profile: ${res.status}`);
+      await onRelay(ctx, { kinds: [0] }, (e) => { try { return JSON.parse(e.content).display_name === name || JSON.parse(e.content).name === name; } catch { return false; } }, 'the profile on the relay');
+    },
+  }),
+  defineScenario({
+    id: 'profile:nostr->solid',
+    needs: NEEDS,
+    timeoutMs: T,
+    async run(ctx) {
+      const bob = await linkNostr(ctx);
+      const name = `Bob ${ctx.unique('n')}`;
+      await nostrPublish(ctx, bob, 0, JSON.stringify({ name, about: 'bridged to a pod' }));
+      const profile = new URL('../profile', bridgedOutbox(ctx, bob)).href;
+      await ctx.waitFor(
+        async () => {
+          const res = await fetchT(profile, { headers: { accept: 'application/ld+json' } });
+          return res.ok && ((await res.json()) as Record<string, unknown>).name === name;
+        },
+        { what: 'the profile in the bridged pod', timeoutMs: 40_000 },
+      );
+    },
+  }),
+];
