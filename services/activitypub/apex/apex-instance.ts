@@ -54,7 +54,8 @@ export interface ApexOptions {
 
 export async function createApex(o: ApexOptions): Promise<Apex> {
   const apex = ActivitypubExpress({
-    name: 'Pontis',
+    // NodeInfo 2.1 wants software.name to match ^[a-z0-9-]+$.
+    name: 'pontis',
     version: o.version,
     baseUrl: o.baseUrl,
     actorParam: 'actor',

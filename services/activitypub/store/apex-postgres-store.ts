@@ -88,7 +88,7 @@ export class ApexPostgresStore {
     await this.ds.query(
       `INSERT INTO ap_objects (id, type, doc, meta, local_actor, sealed_key) VALUES ($1, $2, $3, $4, $5, $6)
        ON CONFLICT (id) DO UPDATE SET type = EXCLUDED.type, doc = EXCLUDED.doc, meta = EXCLUDED.meta,
-         local_actor = EXCLUDED.local_actor, sealed_key = COALESCE(EXCLUDED.sealed_key, ap_objects.sealed_key), updated_at = now()`,
+         local_actor = EXCLUDED.local_actor OR ap_objects.local_actor, sealed_key = COALESCE(EXCLUDED.sealed_key, ap_objects.sealed_key), updated_at = now()`,
       [doc.id, firstType(doc), doc, meta, local, sealed],
     );
     return doc;
