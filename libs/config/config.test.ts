@@ -17,7 +17,8 @@ function problems(env: Record<string, string>): string[] {
 describe('loadConfig', () => {
   it('defaults to the embedded mode with every service and the sandbox', () => {
     const c = loadConfig({});
-    assert.deepEqual(c.services, ['gateway', 'translator', 'nostr']);
+    assert.deepEqual(c.services, ['gateway', 'translator', 'nostr', 'activitypub']);
+    assert.equal(c.activitypub.signatureWindowMs, 3_600_000);
     assert.deepEqual(c.kafkaBrokers, []);
     assert.equal(c.databaseUrl, null);
     assert.equal(c.sandbox, true);

@@ -46,9 +46,17 @@ export interface PontisConfig {
     /** NIP-05 domain for bridged identities (`<name>@<domain>`). */
     nip05Domain: string;
   };
+  activitypub: {
+    /** How far an inbox request's Date may be from now, either way (HTTP Signatures). */
+    signatureWindowMs: number;
+    /** Timeout of fetches of remote actors, keys and objects. */
+    fetchTimeoutMs: number;
+    /** Largest remote document accepted. */
+    maxFetchBytes: number;
+  };
 }
 
-export const SERVICE_NAMES = ['gateway', 'translator', 'nostr'] as const;
+export const SERVICE_NAMES = ['gateway', 'translator', 'nostr', 'activitypub'] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
 
 export class ConfigError extends Error {
@@ -141,6 +149,11 @@ export function loadConfig(env: Env = process.env): PontisConfig {
       publishRelays,
       readRelays,
       nip05Domain: (env.PONTIS_NOSTR_NIP05_DOMAIN?.trim() || hostOf(env.PONTIS_PUBLIC_URL?.trim() || `http://127.0.0.1:${port}`)).toLowerCase(),
+    },
+    activitypub: {
+      signatureWindowMs: int('PONTIS_AP_SIGNATURE_WINDOW_MS', 3_600_000, 10_000, 12 * 3_600_000),
+      fetchTimeoutMs: int('PONTIS_AP_FETCH_TIMEOUT_MS', 10_000, 500, 120_000),
+      maxFetchBytes: int('PONTIS_AP_MAX_FETCH_BYTES', 1_000_000, 10_000, 20_000_000),
     },
   };
   if (problems.length) throw new ConfigError(problems);

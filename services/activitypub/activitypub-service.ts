@@ -19,7 +19,8 @@ import { RemoteFetcher, type Signer } from './federation/remote-fetch.js';
 import { BridgedActors } from './identity/bridged-actors.js';
 import { mountWellKnown } from './identity/well-known.js';
 import { inboxHandler } from './inbox/inbox-handler.js';
-import { actorUrl, type ControlSignal } from './mapping/index.js';
+import { activityUrl, actorUrl, AS_CONTEXT, type ControlSignal } from './mapping/index.js';
+import { FediverseLinks, optInHandlers } from './identity/opt-in.js';
 import { ApDeliverer } from './publish/ap-deliverer.js';
 import { ApexPostgresStore } from './store/apex-postgres-store.js';
 import { Followers } from './store/followers.js';
@@ -81,7 +82,27 @@ export class ActivityPubService {
     r.use(apex);
     mountWellKnown(r, { apex, store: this.store, baseUrl: this.o.baseUrl, domain: this.domain });
     const verifier = new InboxVerifier({ keys: new KeyResolver(this.fetcher), windowMs: this.o.signatureWindowMs });
-    const inbox = inboxHandler({ verifier, store: this.store, followers: this.followers, fetcher: this.fetcher, bus: this.o.bus, baseUrl: this.o.baseUrl, reply: this.deliverer.sendTo, onControl: this.o.onControl });
+    const instanceActorId = actorUrl(this.o.baseUrl, INSTANCE_USERNAME);
+    const optIn = optInHandlers({
+      links: new FediverseLinks(this.o.ds),
+      instanceActorId,
+      followBack: async (person) => {
+        const follow = { '@context': AS_CONTEXT, id: activityUrl(this.o.baseUrl, `follow-back:${String(person.id)}`), type: 'Follow', actor: instanceActorId, object: person.id, to: [person.id] };
+        await this.deliverer.sendTo(instanceActorId, person, follow);
+      },
+    });
+    const inbox = inboxHandler({
+      verifier,
+      store: this.store,
+      followers: this.followers,
+      fetcher: this.fetcher,
+      bus: this.o.bus,
+      baseUrl: this.o.baseUrl,
+      reply: this.deliverer.sendTo,
+      onControl: this.o.onControl,
+      instanceActorId,
+      optIn,
+    });
     const wrap = (h: (req: Request, res: Response) => Promise<void>) => (req: Request, res: Response, next: NextFunction) => void h(req, res).catch(next);
     r.post(ROUTES.inbox, wrap(inbox));
     r.post(SHARED_INBOX_PATH, wrap(inbox));

@@ -202,6 +202,20 @@ describe('ActivityPub adapter with a Fedify server', { timeout: 240_000 }, () =>
     assert.ok((await svc.followers.ids(me)).includes(carol.id));
   });
 
+  it("native identity: following the bridge's instance actor links the account; the bridge follows back and their posts arrive", async () => {
+    const erin = await peer.createUser(`erin${randomBytes(3).toString('hex')}`);
+    const instance = `${base}/ap/users/pontis`;
+    await peer.follow(erin.name, instance);
+    const row = await waitFor(async () => (await s.ds.query(`SELECT i.account_id, a.consent FROM identities i JOIN accounts a ON a.id = i.account_id WHERE i.network = 'activitypub' AND i.native_id = $1 AND i.kind = 'native'`, [erin.id]))[0], { timeoutMs: 20_000, what: 'the linked identity' });
+    assert.equal(row.consent, 'opted_in');
+    await waitFor(async () => (await peer.followers(erin.name)).find((f) => f.id === instance), { timeoutMs: 20_000, what: 'the instance actor to follow back' });
+    const { noteId: post } = await peer.createNote(erin.name, { content: 'mirrored out' });
+    const ev = await waitFor(() => events().find((e) => e.type === 'post.created' && e.source.id === post), { timeoutMs: 20_000, what: "erin's post as an event" });
+    assert.equal(ev.actor.id, erin.id);
+    await peer.send({ from: erin.name, to: instance, activity: { type: 'Undo', object: { type: 'Follow', actor: erin.id, object: instance } } });
+    await waitFor(async () => (await s.ds.query(`SELECT consent FROM accounts WHERE id = $1`, [row.account_id]))[0].consent === 'opted_out', { timeoutMs: 20_000, what: 'opt-out' });
+  });
+
   describe('attacks on the inbox', () => {
     const inbox = () => `${me}/inbox`;
     const post = (body: string, headers: Record<string, string>) => fetch(inbox(), { method: 'POST', headers: { 'content-type': 'application/activity+json', ...headers }, body });

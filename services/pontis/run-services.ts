@@ -5,6 +5,7 @@ import { createLogger } from '../../libs/observability/index.js';
 import { bootstrap } from '../../libs/platform/index.js';
 import { GatewayModule } from '../gateway/gateway.module.js';
 import { NostrModule } from '../nostr/nostr.module.js';
+import { ActivityPubModule } from '../activitypub/activitypub.module.js';
 import { TranslatorModule } from '../translator/translator.module.js';
 
 const log = createLogger('pontis');
@@ -14,6 +15,7 @@ export const SERVICE_MODULES: Record<ServiceName, (config: PontisConfig) => Type
   gateway: () => GatewayModule,
   translator: () => TranslatorModule,
   nostr: (config) => NostrModule.forRoot(config),
+  activitypub: (config) => ActivityPubModule.forRoot(config),
 };
 
 /** Validated config, or exit 2 with every wrong setting named. */

@@ -31,6 +31,9 @@ export interface InboxDeps {
   reply: (fromActorId: string, to: AsObject, activity: AsObject) => Promise<void>;
   /** Accept/Reject of our own follows, Flag, Move. */
   onControl?: (signal: ControlSignal) => Promise<void>;
+  /** The bridge's own actor: following it is how a person links their fediverse account. */
+  instanceActorId?: string;
+  optIn?: { followed(person: AsObject, handle: string | undefined): Promise<void>; unfollowed(actorId: string): Promise<void> };
 }
 
 function send(res: Response, status: number, message?: string): void {
@@ -123,10 +126,23 @@ async function sideEffects(d: InboxDeps, activity: AsObject, sender: VerifiedSen
     await d.followers.add(objectId, activity, follower);
     const accept = { '@context': 'https://www.w3.org/ns/activitystreams', id: `${objectId}#accepts/${encodeURIComponent(String(activity.id))}`, type: 'Accept', actor: objectId, object: activity, to: [sender.actorId] };
     // After the answer: the follower's server may be the one waiting on this request.
-    setImmediate(() => void d.reply(objectId, follower, accept).catch((err: Error) => log.warn('sending Accept failed', { follow: activity.id, err: err.message })));
+    const handle = typeof follower.preferredUsername === 'string' ? `@${follower.preferredUsername}@${new URL(sender.actorId).host}` : undefined;
+    setImmediate(() => {
+      void (async () => {
+        await d.reply(objectId, follower, accept);
+        if (objectId === d.instanceActorId) await d.optIn?.followed(follower, handle);
+      })().catch((err: Error) => log.warn('answering a follow failed', { follow: activity.id, err: err.message }));
+    });
+  }
+  if (type === 'Accept' && isObject(activity.object) && hasType(activity.object, 'Follow') && ours(idOf(activity.object.actor))) {
+    // Our follow was accepted: their posts will come; recorded where apex keeps `following`.
+    const follower = idOf(activity.object.actor)!;
+    const followId = idOf(activity.object);
+    if (followId) await d.store.updateActivityMeta({ id: followId }, 'collection', `${follower}/following`).catch(() => undefined);
   }
   if (type === 'Undo' && isObject(activity.object) && hasType(activity.object, 'Follow')) {
     const target = idOf(activity.object.object);
     if (ours(target)) await d.followers.remove(target, sender.actorId);
+    if (target && target === d.instanceActorId) await d.optIn?.unfollowed(sender.actorId);
   }
 }
