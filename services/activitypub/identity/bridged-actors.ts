@@ -43,17 +43,17 @@ export class BridgedActors {
     private readonly o: { ds: DataSource; store: ApexPostgresStore; apex: Apex; baseUrl: string; domain: string },
   ) {}
 
-  /** The account's actor, created on first use. */
+  /**
+   * The account's actor, created on first use. The identity row is claimed in a short transaction
+   * that touches nothing else (with embedded Postgres, a query on another connection inside an
+   * open transaction would wait for it); the key pair and the document are made after it, and a
+   * row whose document is missing (a crash in between) is completed by the next call.
+   */
   async ensure(accountId: string, profile: Profile = {}): Promise<BridgedActor> {
     const existing = await this.find(accountId);
-    if (existing) return existing;
-    return this.o.ds.transaction(async (m) => {
+    if (existing && (await this.o.store.getObject(existing.id))) return existing;
+    const claimed = await this.o.ds.transaction(async (m) => {
       await m.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [`pontis.activitypub.provision:${accountId}`]);
-      const again: { id: string; native_id: string; handle: string }[] = await m.query(
-        `SELECT id, native_id, handle FROM identities WHERE account_id = $1 AND network = 'activitypub' AND kind = 'bridged' LIMIT 1`,
-        [accountId],
-      );
-      if (again[0]) return this.rowToActor(again[0]);
       const sources: { network: Network; native_id: string; handle: string | null }[] = await m.query(
         `SELECT network, native_id, handle FROM identities WHERE account_id = $1 AND kind = 'native' ORDER BY created_at, id`,
         [accountId],
@@ -63,22 +63,31 @@ export class BridgedActors {
         const why = sources.length ? 'the account is on the fediverse already (native identity)' : 'the account has no original identity to name it after';
         throw new DeliveryError(`cannot provision an ActivityPub actor for account ${accountId}`, { kind: 'permanent', target: 'activitypub provisioning', status: 'no-source', body: why });
       }
+      const again: { id: string; native_id: string; handle: string }[] = await m.query(
+        `SELECT id, native_id, handle FROM identities WHERE account_id = $1 AND network = 'activitypub' AND kind = 'bridged' LIMIT 1`,
+        [accountId],
+      );
+      if (again[0]) return { actor: this.rowToActor(again[0]), src };
       const choice = bridgedUsername({ network: src.network, nativeId: src.native_id, handle: src.handle } as SourceIdentity);
       const taken: unknown[] = await m.query(`SELECT 1 FROM identities WHERE network = 'activitypub' AND lower(handle) = $1`, [`${choice.name}@${this.o.domain}`.toLowerCase()]);
       const username = taken.length ? choice.fallback : choice.name;
       const id = actorUrl(this.o.baseUrl, username);
-      const source: ActorSource = { network: src.network, nativeId: src.native_id, canonical: canonicalFor(src.network, src.native_id), profileUrl: profileUrlFor(src.network, src.native_id, src.handle) };
-      const created = await this.o.apex.createActor(username, profile.displayName ?? src.handle ?? username);
-      const privateKey = (created._meta as { privateKey: string }).privateKey;
-      const publicKeyPem = ((created.publicKey as AsObject[])[0]!.publicKeyPem as string[])[0]!;
-      const doc = actorDocument({ id, username, sharedInbox: `${this.o.baseUrl}/ap/inbox`, publicKeyPem, profile: { displayName: src.handle ?? undefined, ...profile }, source, published: new Date().toISOString() });
-      await this.save(doc, { privateKey, source });
       const [row]: { id: string }[] = await m.query(
         `INSERT INTO identities (account_id, network, native_id, handle, kind, verified_at) VALUES ($1, 'activitypub', $2, $3, 'bridged', now()) RETURNING id`,
         [accountId, id, `${username}@${this.o.domain}`],
       );
-      return { identityId: row!.id, id, username, handle: `${username}@${this.o.domain}` };
+      return { actor: { identityId: row!.id, id, username, handle: `${username}@${this.o.domain}` }, src };
     });
+    const { actor, src } = claimed;
+    if (await this.o.store.getObject(actor.id)) return actor;
+    const source: ActorSource = { network: src.network, nativeId: src.native_id, canonical: canonicalFor(src.network, src.native_id), profileUrl: profileUrlFor(src.network, src.native_id, src.handle) };
+    const created = await this.o.apex.createActor(actor.username, profile.displayName ?? src.handle ?? actor.username);
+    const privateKey = (created._meta as { privateKey: string }).privateKey;
+    const publicKeyPem = ((created.publicKey as AsObject[])[0]!.publicKeyPem as string[])[0]!;
+    const doc = actorDocument({ id: actor.id, username: actor.username, sharedInbox: `${this.o.baseUrl}/ap/inbox`, publicKeyPem, profile: { displayName: src.handle ?? undefined, ...profile }, source, published: new Date().toISOString() });
+    // Insert, not upsert: of two provisioners racing here, the first key wins and both sign with it.
+    await this.o.store.saveObject({ ...(await this.o.apex.fromJSONLD(structuredClone(doc))), _meta: { raw: doc, source, privateKey } });
+    return actor;
   }
 
   async find(accountId: string): Promise<BridgedActor | undefined> {
