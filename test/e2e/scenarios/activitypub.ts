@@ -5,7 +5,7 @@
  */
 import { finalizeEvent, generateSecretKey, getPublicKey } from 'nostr-tools/pure';
 import { npubEncode } from 'nostr-tools/nip19';
-import type { ActivityPubPeer, ApUser } from '../../../libs/harness/index.js';
+import type { ActivityPubPeer, ApUser, NostrFilter } from '../../../libs/harness/index.js';
 import { fetchT } from '../../../libs/harness/util.js';
 import { check, defineScenario, type E2EContext, type Scenario } from '../scenario.js';
 
@@ -28,6 +28,63 @@ async function linkedNostrKey(ctx: E2EContext): Promise<Uint8Array> {
   check(linked.status === 200, `nostr link answered ${linked.status}: ${await linked.text()}`);
   return sk;
 }
+
+/**
+ * One fediverse person and one Nostr person, both linked, each following the other's bridged
+ * identity where the scenario needs it; made once per run and shared (setup is the slow part).
+ */
+interface Pair {
+  ap: ApUser;
+  sk: Uint8Array;
+  pk: string;
+  /** The Nostr person's bridged actor, followed by `ap`. */
+  bridgedActor: string;
+}
+let pairPromise: Promise<Pair> | undefined;
+
+function pair(ctx: E2EContext): Promise<Pair> {
+  pairPromise ??= (async () => {
+    const ap = ctx.peer('activitypub') as ActivityPubPeer;
+    const relay = ctx.peer('nostr');
+    const user = await linkedFediverseUser(ctx, 'pairap');
+    const sk = await linkedNostrKey(ctx);
+    const pk = getPublicKey(sk);
+    const bridgedActor = `${ctx.pontisUrl}/ap/users/${npubEncode(pk)}`;
+    const hello = finalizeEvent({ kind: 1, created_at: Math.floor(Date.now() / 1000), tags: [], content: `pair hello ${ctx.unique('n')}` }, sk);
+    check((await relay.publish(hello)).accepted, 'relay refused the first note');
+    await ctx.waitFor(async () => (await fetchT(bridgedActor, { headers: AP_JSON })).status === 200, { timeoutMs: 60_000, what: `the bridged actor ${bridgedActor}` });
+    await ap.follow(user.name, bridgedActor);
+    await ctx.waitFor(async () => (await ap.following(user.name)).some((f) => f.id === bridgedActor && f.accepted), { timeoutMs: 20_000, what: 'the bridged actor to accept the follow' });
+    return { ap: user, sk, pk, bridgedActor };
+  })();
+  pairPromise.catch(() => (pairPromise = undefined));
+  return pairPromise;
+}
+
+const nowS = () => Math.floor(Date.now() / 1000);
+
+/** A fediverse post bridged to Nostr: its Nostr copy. */
+async function apPostOnNostr(ctx: E2EContext, p: Pair, content: string, extra: Record<string, unknown> = {}) {
+  const ap = ctx.peer('activitypub') as ActivityPubPeer;
+  const { noteId } = await ap.createNote(p.ap.name, { content: `<p>${content}</p>`, ...extra });
+  const copy = await ctx.waitFor(async () => (await ctx.peer('nostr').query({ kinds: [1], limit: 100 })).find((e) => e.content.includes(content)), { timeoutMs: 60_000, what: 'the bridged note on the relay' });
+  return { noteId, copy };
+}
+
+/** A Nostr note bridged to the fediverse: the Create the fediverse follower got. */
+async function nostrPostOnAp(ctx: E2EContext, p: Pair, content: string, tags: string[][] = []) {
+  const ap = ctx.peer('activitypub') as ActivityPubPeer;
+  const note = finalizeEvent({ kind: 1, created_at: nowS(), tags, content }, p.sk);
+  check((await ctx.peer('nostr').publish(note)).accepted, 'relay refused the note');
+  const create = await ctx.waitFor(async () => (await ap.received(p.ap.name)).find((a) => a.type === 'Create' && JSON.stringify(a.json).includes(content)), { timeoutMs: 60_000, what: 'the bridged note at the fediverse server' });
+  return { note, create, objectId: create.objectId! };
+}
+
+const receivedBy = (ctx: E2EContext, user: string, pred: (a: { type: string; objectId: string | null; json: Record<string, unknown> }) => boolean, what: string) =>
+  ctx.waitFor(async () => (await (ctx.peer('activitypub') as ActivityPubPeer).received(user)).find(pred), { timeoutMs: 60_000, what });
+
+const onRelay = (ctx: E2EContext, filter: NostrFilter, pred: (e: { content: string; tags: string[][]; kind: number }) => boolean, what: string) =>
+  ctx.waitFor(async () => (await ctx.peer('nostr').query(filter)).find(pred), { timeoutMs: 60_000, what });
 
 export const scenarios: Scenario[] = [
   defineScenario({
@@ -70,6 +127,125 @@ export const scenarios: Scenario[] = [
         { timeoutMs: 60_000, what: 'the bridged note at the fediverse server' },
       );
       check(got.actor === actor, `Create from ${got.actor}, expected ${actor}`);
+    },
+  }),
+  defineScenario({
+    id: 'reply:activitypub->nostr',
+    needs: ['activitypub', 'nostr'],
+    timeoutMs: 150_000,
+    async run(ctx) {
+      const p = await pair(ctx);
+      const { note, objectId } = await nostrPostOnAp(ctx, p, `reply to me ${ctx.unique('n')}`);
+      const text = `a fediverse reply ${ctx.unique('n')}`;
+      await (ctx.peer('activitypub') as ActivityPubPeer).createNote(p.ap.name, { content: `<p>${text}</p>`, inReplyTo: objectId, to: [p.bridgedActor] });
+      const reply = await onRelay(ctx, { kinds: [1], '#e': [note.id] }, (e) => e.content.includes(text), 'the reply on the relay');
+      check(reply.tags.some((t) => t[0] === 'e' && t[1] === note.id), `reply does not point at ${note.id}: ${JSON.stringify(reply.tags)}`);
+    },
+  }),
+  defineScenario({
+    id: 'reply:nostr->activitypub',
+    needs: ['activitypub', 'nostr'],
+    timeoutMs: 150_000,
+    async run(ctx) {
+      const p = await pair(ctx);
+      const { noteId, copy } = await apPostOnNostr(ctx, p, `reply to this ${ctx.unique('n')}`);
+      const text = `a nostr reply ${ctx.unique('n')}`;
+      await nostrPostOnAp(ctx, p, text, [['e', copy.id, '', 'root'], ['p', copy.pubkey]]);
+      const got = await receivedBy(ctx, p.ap.name, (a) => a.type === 'Create' && JSON.stringify(a.json).includes(text), 'the reply at the fediverse server');
+      check(JSON.stringify(got.json).includes(noteId), `the reply does not point at ${noteId}: ${JSON.stringify(got.json).slice(0, 500)}`);
+    },
+  }),
+  defineScenario({
+    id: 'like:activitypub->nostr',
+    needs: ['activitypub', 'nostr'],
+    timeoutMs: 150_000,
+    async run(ctx) {
+      const p = await pair(ctx);
+      const { note, objectId } = await nostrPostOnAp(ctx, p, `like me ${ctx.unique('n')}`);
+      await (ctx.peer('activitypub') as ActivityPubPeer).send({ from: p.ap.name, to: p.bridgedActor, activity: { type: 'Like', object: objectId } });
+      await onRelay(ctx, { kinds: [7], '#e': [note.id] }, () => true, 'the reaction on the relay');
+    },
+  }),
+  defineScenario({
+    id: 'like:nostr->activitypub',
+    needs: ['activitypub', 'nostr'],
+    timeoutMs: 150_000,
+    async run(ctx) {
+      const p = await pair(ctx);
+      const { noteId, copy } = await apPostOnNostr(ctx, p, `like this ${ctx.unique('n')}`);
+      const like = finalizeEvent({ kind: 7, created_at: nowS(), tags: [['e', copy.id], ['p', copy.pubkey], ['k', '1']], content: '+' }, p.sk);
+      check((await ctx.peer('nostr').publish(like)).accepted, 'relay refused the reaction');
+      await receivedBy(ctx, p.ap.name, (a) => a.type === 'Like' && a.objectId === noteId, 'the Like at the fediverse server');
+    },
+  }),
+  defineScenario({
+    id: 'repost:activitypub->nostr',
+    needs: ['activitypub', 'nostr'],
+    timeoutMs: 150_000,
+    async run(ctx) {
+      const p = await pair(ctx);
+      const { note, objectId } = await nostrPostOnAp(ctx, p, `boost me ${ctx.unique('n')}`);
+      await (ctx.peer('activitypub') as ActivityPubPeer).send({ from: p.ap.name, to: p.bridgedActor, activity: { type: 'Announce', object: objectId, to: ['https://www.w3.org/ns/activitystreams#Public'] } });
+      await onRelay(ctx, { kinds: [6], '#e': [note.id] }, () => true, 'the repost on the relay');
+    },
+  }),
+  defineScenario({
+    id: 'repost:nostr->activitypub',
+    needs: ['activitypub', 'nostr'],
+    timeoutMs: 150_000,
+    async run(ctx) {
+      const p = await pair(ctx);
+      const { noteId, copy } = await apPostOnNostr(ctx, p, `repost this ${ctx.unique('n')}`);
+      const repost = finalizeEvent({ kind: 6, created_at: nowS(), tags: [['e', copy.id], ['p', copy.pubkey]], content: '' }, p.sk);
+      check((await ctx.peer('nostr').publish(repost)).accepted, 'relay refused the repost');
+      await receivedBy(ctx, p.ap.name, (a) => a.type === 'Announce' && a.objectId === noteId, 'the Announce at the fediverse server');
+    },
+  }),
+  defineScenario({
+    id: 'content-warning:activitypub->nostr',
+    needs: ['activitypub', 'nostr'],
+    timeoutMs: 150_000,
+    async run(ctx) {
+      const p = await pair(ctx);
+      const ap = ctx.peer('activitypub') as ActivityPubPeer;
+      const text = `behind a warning ${ctx.unique('n')}`;
+      await ap.send({ from: p.ap.name, to: p.bridgedActor, activity: { type: 'Create', to: ['https://www.w3.org/ns/activitystreams#Public'], object: { id: `${p.ap.id}/notes/cw-${ctx.unique('n')}`, type: 'Note', attributedTo: p.ap.id, content: `<p>${text}</p>`, summary: 'spoilers', sensitive: true, to: ['https://www.w3.org/ns/activitystreams#Public'] } } });
+      const ev = await onRelay(ctx, { kinds: [1], limit: 100 }, (e) => e.content.includes(text), 'the note on the relay');
+      check(ev.tags.some((t) => t[0] === 'content-warning' && t[1] === 'spoilers'), `no content-warning tag: ${JSON.stringify(ev.tags)}`);
+    },
+  }),
+  defineScenario({
+    id: 'content-warning:nostr->activitypub',
+    needs: ['activitypub', 'nostr'],
+    timeoutMs: 150_000,
+    async run(ctx) {
+      const p = await pair(ctx);
+      const { create } = await nostrPostOnAp(ctx, p, `nostr behind a warning ${ctx.unique('n')}`, [['content-warning', 'spoilers']]);
+      const obj = JSON.stringify(create.json);
+      check(obj.includes('spoilers') && obj.includes('sensitive'), `no summary/sensitive: ${obj.slice(0, 600)}`);
+    },
+  }),
+  defineScenario({
+    id: 'delete:nostr->activitypub',
+    needs: ['activitypub', 'nostr'],
+    timeoutMs: 150_000,
+    async run(ctx) {
+      const p = await pair(ctx);
+      const { note, objectId } = await nostrPostOnAp(ctx, p, `delete me ${ctx.unique('n')}`);
+      const del = finalizeEvent({ kind: 5, created_at: nowS(), tags: [['e', note.id], ['k', '1']], content: '' }, p.sk);
+      check((await ctx.peer('nostr').publish(del)).accepted, 'relay refused the deletion');
+      await receivedBy(ctx, p.ap.name, (a) => a.type === 'Delete' && a.objectId === objectId, 'the Delete at the fediverse server');
+    },
+  }),
+  defineScenario({
+    id: 'delete:activitypub->nostr',
+    needs: ['activitypub', 'nostr'],
+    timeoutMs: 150_000,
+    async run(ctx) {
+      const p = await pair(ctx);
+      const { noteId, copy } = await apPostOnNostr(ctx, p, `fedi delete me ${ctx.unique('n')}`);
+      await (ctx.peer('activitypub') as ActivityPubPeer).send({ from: p.ap.name, to: p.bridgedActor, activity: { type: 'Delete', object: { id: noteId, type: 'Tombstone' }, to: ['https://www.w3.org/ns/activitystreams#Public'] } });
+      await onRelay(ctx, { kinds: [5], '#e': [copy.id] }, () => true, 'the deletion on the relay');
     },
   }),
 ];
