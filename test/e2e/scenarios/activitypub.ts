@@ -77,11 +77,11 @@ async function apPostOnNostr(ctx: E2EContext, p: Pair, content: string, extra: R
 }
 
 /** A Nostr note bridged to the fediverse: the Create the fediverse follower got. */
-async function nostrPostOnAp(ctx: E2EContext, p: Pair, content: string, tags: string[][] = []) {
+async function nostrPostOnAp(ctx: E2EContext, p: Pair, content: string, tags: string[][] = [], marker = content) {
   const ap = ctx.peer('activitypub') as ActivityPubPeer;
   const note = finalizeEvent({ kind: 1, created_at: nowS(), tags, content }, p.sk);
   check((await ctx.peer('nostr').publish(note)).accepted, 'relay refused the note');
-  const create = await ctx.waitFor(async () => (await ap.received(p.ap.name)).find((a) => a.type === 'Create' && JSON.stringify(a.json).includes(content)), { timeoutMs: 60_000, what: 'the bridged note at the fediverse server' });
+  const create = await ctx.waitFor(async () => (await ap.received(p.ap.name)).find((a) => a.type === 'Create' && JSON.stringify(a.json).includes(marker)), { timeoutMs: 60_000, what: 'the bridged note at the fediverse server' });
   return { note, create, objectId: create.objectId! };
 }
 
@@ -241,6 +241,93 @@ export const scenarios: Scenario[] = [
       // The harness relay (@nostr-relay/core) applies a kind 5 by deleting its targets and neither
       // stores nor broadcasts the kind 5 itself: the copy disappearing is what can be seen.
       await ctx.waitFor(async () => (await ctx.peer('nostr').query({ ids: [copy.id] })).length === 0, { timeoutMs: 60_000, what: 'the bridged copy to be deleted from the relay' });
+    },
+  }),
+  defineScenario({
+    id: 'follow:activitypub->nostr',
+    needs: ['activitypub', 'nostr'],
+    timeoutMs: 150_000,
+    async run(ctx) {
+      // The pair's fediverse person followed the Nostr person's bridged actor while being set up.
+      const p = await pair(ctx);
+      await onRelay(ctx, { kinds: [3], '#p': [p.pk] }, () => true, 'a follow list naming the Nostr person');
+    },
+  }),
+  defineScenario({
+    id: 'follow:nostr->activitypub',
+    needs: ['activitypub', 'nostr'],
+    timeoutMs: 150_000,
+    async run(ctx) {
+      const p = await pair(ctx);
+      const { copy } = await apPostOnNostr(ctx, p, `who am I ${ctx.unique('n')}`);
+      const contacts = finalizeEvent({ kind: 3, created_at: nowS(), tags: [['p', copy.pubkey]], content: '' }, p.sk);
+      check((await ctx.peer('nostr').publish(contacts)).accepted, 'relay refused the follow list');
+      await ctx.waitFor(async () => (await (ctx.peer('activitypub') as ActivityPubPeer).followers(p.ap.name)).some((f) => f.id === p.bridgedActor), { timeoutMs: 60_000, what: 'the bridged actor among the fediverse person’s followers' });
+    },
+  }),
+  defineScenario({
+    id: 'profile:nostr->activitypub',
+    needs: ['activitypub', 'nostr'],
+    timeoutMs: 150_000,
+    async run(ctx) {
+      const p = await pair(ctx);
+      const name = `Nostr Name ${ctx.unique('n')}`;
+      const meta = finalizeEvent({ kind: 0, created_at: nowS(), tags: [], content: JSON.stringify({ name, about: 'bridged profile' }) }, p.sk);
+      check((await ctx.peer('nostr').publish(meta)).accepted, 'relay refused the profile');
+      await receivedBy(ctx, p.ap.name, (a) => a.type === 'Update' && JSON.stringify(a.json).includes(name), 'the profile Update at the fediverse server');
+      const actor = (await (await fetchT(p.bridgedActor, { headers: AP_JSON })).json()) as { name?: string };
+      check(actor.name === name, `actor name is ${actor.name}`);
+    },
+  }),
+  defineScenario({
+    id: 'profile:activitypub->nostr',
+    needs: ['activitypub', 'nostr'],
+    timeoutMs: 150_000,
+    async run(ctx) {
+      const p = await pair(ctx);
+      const { copy } = await apPostOnNostr(ctx, p, `profile owner ${ctx.unique('n')}`);
+      const name = `Fedi Name ${ctx.unique('n')}`;
+      await (ctx.peer('activitypub') as ActivityPubPeer).send({ from: p.ap.name, to: p.bridgedActor, activity: { type: 'Update', to: ['https://www.w3.org/ns/activitystreams#Public'], object: { id: p.ap.id, type: 'Person', name, summary: '<p>from the fediverse</p>', preferredUsername: p.ap.name, inbox: p.ap.inbox } } });
+      await onRelay(ctx, { kinds: [0], authors: [copy.pubkey] }, (e) => e.content.includes(name), 'the bridged profile on the relay');
+    },
+  }),
+  defineScenario({
+    id: 'edit:activitypub->nostr',
+    needs: ['activitypub', 'nostr'],
+    timeoutMs: 150_000,
+    async run(ctx) {
+      const p = await pair(ctx);
+      const { noteId, copy } = await apPostOnNostr(ctx, p, `before the edit ${ctx.unique('n')}`);
+      const edited = `after the edit ${ctx.unique('n')}`;
+      await (ctx.peer('activitypub') as ActivityPubPeer).send({ from: p.ap.name, to: p.bridgedActor, activity: { type: 'Update', to: ['https://www.w3.org/ns/activitystreams#Public'], object: { id: noteId, type: 'Note', attributedTo: p.ap.id, content: `<p>${edited}</p>`, to: ['https://www.w3.org/ns/activitystreams#Public'], updated: new Date().toISOString() } } });
+      // Kind-1 notes are immutable: the Nostr adapter publishes a correction replying to the copy.
+      await onRelay(ctx, { kinds: [1], '#e': [copy.id] }, (e) => e.content.includes(edited), 'the edit on the relay');
+    },
+  }),
+  defineScenario({
+    id: 'mention:nostr->activitypub',
+    needs: ['activitypub', 'nostr'],
+    timeoutMs: 150_000,
+    async run(ctx) {
+      const p = await pair(ctx);
+      const { copy } = await apPostOnNostr(ctx, p, `mention target ${ctx.unique('n')}`);
+      // The `nostr:npub…` reference becomes a mention (`@name`) on the way: look for the marker.
+      const marker = ctx.unique('mention');
+      const { create } = await nostrPostOnAp(ctx, p, `hey nostr:${npubEncode(copy.pubkey)} ${marker}`, [['p', copy.pubkey]], marker);
+      const json = JSON.stringify(create.json);
+      check(json.includes('Mention') && json.includes(p.ap.id), `no Mention of ${p.ap.id}: ${json.slice(0, 800)}`);
+    },
+  }),
+  defineScenario({
+    id: 'quote:nostr->activitypub',
+    needs: ['activitypub', 'nostr'],
+    timeoutMs: 150_000,
+    async run(ctx) {
+      const p = await pair(ctx);
+      const { noteId, copy } = await apPostOnNostr(ctx, p, `quote me ${ctx.unique('n')}`);
+      const { create } = await nostrPostOnAp(ctx, p, `quoting ${ctx.unique('n')}`, [['q', copy.id]]);
+      const json = JSON.stringify(create.json);
+      check(json.includes(noteId), `the quote does not point at ${noteId}: ${json.slice(0, 800)}`);
     },
   }),
 ];
