@@ -46,8 +46,10 @@ export async function startSandbox(config: PontisConfig): Promise<Sandbox> {
   });
   const relay = (running.get('nostr')?.info as { url?: string } | undefined)?.url;
   const nostr = relay && !config.nostr.publishRelays.length ? { ...config.nostr, publishRelays: [relay], readRelays: [relay] } : config.nostr;
+  // Every sandbox peer is on loopback: the ActivityPub adapter must be allowed to fetch actors there.
+  const allowPrivateAddresses = config.allowPrivateAddresses || running.has('activitypub');
   return {
-    config: { ...config, nostr },
+    config: { ...config, nostr, allowPrivateAddresses },
     attach(app) {
       const health = app.get(HealthRegistry);
       for (const n of config.networks)

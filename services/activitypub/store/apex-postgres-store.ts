@@ -46,6 +46,11 @@ function split(obj: Doc): { doc: Doc; meta: Doc } {
   return { doc, meta: { ...(_meta ?? {}) } };
 }
 
+/** TypeORM's postgres driver answers UPDATE/DELETE … RETURNING with `[rows, count]`, INSERT/SELECT with rows. */
+function returned<T>(result: unknown): T[] {
+  return (Array.isArray(result) && result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number' ? result[0] : result) as T[];
+}
+
 export class ApexPostgresStore {
   /** apex reads `store.db` only to know a store is connected. */
   db: unknown = {};
@@ -99,14 +104,14 @@ export class ApexPostgresStore {
     const id = patch.id as string;
     let updated: Doc | undefined;
     if (fullReplace) {
-      const rows: { doc: Doc }[] = await this.ds.query(`UPDATE ap_objects SET doc = $2, type = $3, updated_at = now() WHERE id = $1 RETURNING doc`, [id, patch, firstType(patch)]);
+      const rows = returned<{ doc: Doc }>(await this.ds.query(`UPDATE ap_objects SET doc = $2, type = $3, updated_at = now() WHERE id = $1 RETURNING doc`, [id, patch, firstType(patch)]));
       updated = rows[0]?.doc;
     } else {
       // Mongo $set/$unset semantics: a null value removes the property.
       const set: Doc = {};
       const unset: string[] = [];
       for (const [k, v] of Object.entries(patch)) if (k !== 'id') (v === null ? unset.push(k) : (set[k] = v));
-      const rows: { doc: Doc }[] = await this.ds.query(`UPDATE ap_objects SET doc = (doc || $2::jsonb) - $3::text[], updated_at = now() WHERE id = $1 RETURNING doc`, [id, set, unset]);
+      const rows = returned<{ doc: Doc }>(await this.ds.query(`UPDATE ap_objects SET doc = (doc || $2::jsonb) - $3::text[], updated_at = now() WHERE id = $1 RETURNING doc`, [id, set, unset]));
       updated = rows[0]?.doc;
     }
     if (!updated) return undefined;
@@ -181,9 +186,11 @@ export class ApexPostgresStore {
 
   async updateActivity(activity: Doc, fullReplace?: boolean): Promise<Doc> {
     const { doc } = split(activity);
-    const rows: { doc: Doc }[] = fullReplace
-      ? await this.ds.query(`UPDATE ap_streams SET doc = $2, object_ids = $3 WHERE id = $1 RETURNING doc`, [doc.id, doc, asArray(doc.object).map(idOf).filter(Boolean)])
-      : await this.ds.query(`UPDATE ap_streams SET doc = doc || $2::jsonb WHERE id = $1 RETURNING doc`, [doc.id, doc]);
+    const rows = returned<{ doc: Doc }>(
+      fullReplace
+        ? await this.ds.query(`UPDATE ap_streams SET doc = $2, object_ids = $3 WHERE id = $1 RETURNING doc`, [doc.id, doc, asArray(doc.object).map(idOf).filter(Boolean)])
+        : await this.ds.query(`UPDATE ap_streams SET doc = doc || $2::jsonb WHERE id = $1 RETURNING doc`, [doc.id, doc]),
+    );
     if (rows[0]) await this.updateObjectCopies(rows[0].doc);
     return rows[0]?.doc ?? doc;
   }
@@ -210,8 +217,9 @@ export class ApexPostgresStore {
             [id, key, JSON.stringify(value)],
           );
     }
-    if (!rows[0]) throw new Error('Error updating activity meta: not found');
-    return this.activityOf(rows[0], true);
+    const row = returned<{ seq: string; doc: Doc; meta: Doc; collections: string[] }>(rows)[0];
+    if (!row) throw new Error('Error updating activity meta: not found');
+    return this.activityOf(row, true);
   }
 
   generateId(): string {
@@ -245,9 +253,11 @@ export class ApexPostgresStore {
   }
 
   async deliveryDequeue(): Promise<Doc | { waitUntil: Date } | null> {
-    const rows: { address: string; actor_id: string; body: string; attempt: number; after: Date }[] = await this.ds.query(
-      `DELETE FROM ap_delivery_queue WHERE id = (SELECT id FROM ap_delivery_queue WHERE after <= now() ORDER BY after, id LIMIT 1 FOR UPDATE SKIP LOCKED)
-       RETURNING address, actor_id, body, attempt, after`,
+    const rows = returned<{ address: string; actor_id: string; body: string; attempt: number; after: Date }>(
+      await this.ds.query(
+        `DELETE FROM ap_delivery_queue WHERE id = (SELECT id FROM ap_delivery_queue WHERE after <= now() ORDER BY after, id LIMIT 1 FOR UPDATE SKIP LOCKED)
+         RETURNING address, actor_id, body, attempt, after`,
+      ),
     );
     const row = rows[0];
     if (row) {
