@@ -7,6 +7,8 @@ import { createTestStore, TEST_DATABASE_URL, type TestStore } from './testing.js
 const TABLES = [
   'accounts', 'audit_log', 'cursors', 'dead_letters', 'deliveries', 'identities',
   'key_material', 'object_map', 'pending_events', 'processed_events', 'settings',
+  // activitypub-express's store (services/activitypub)
+  'ap_contexts', 'ap_delivery_queue', 'ap_objects', 'ap_streams',
 ];
 
 describe('migrations', { timeout: 60_000 }, () => {
