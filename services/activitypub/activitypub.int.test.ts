@@ -1,6 +1,7 @@
 /**
  * The ActivityPub adapter against an independent ActivityPub server (the Fedify peer, which checks
- * HTTP signatures strictly), with Postgres (own schema) and the in-process bus:
+ * HTTP signatures strictly), with Postgres (own schema) and Kafka (127.0.0.1:9092, KAFKA_BROKERS
+ * overrides; a random topic prefix; PONTIS_TEST_BUS=memory for the in-process bus):
  * a Fedify user follows a bridged actor, posts flow both ways (reply, like, boost, edit, delete),
  * and the attacks from reference/security-and-delivery.md are refused.
  */
@@ -11,8 +12,8 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import express from 'express';
 import { commandFor, Recorder } from '../../libs/adapter/testing.js';
-import { MemoryBus } from '../../libs/bus/index.js';
-import { coreTopics, eventFixture, outboundTopic, TOPICS, type BridgeEvent, type OutboundCommand, type Receipt } from '../../libs/events/index.js';
+import { KafkaBus, MemoryBus, NamespacedBus, type Bus } from '../../libs/bus/index.js';
+import { coreTopics, eventFixture, outboundTopic, parkedTopic, TOPICS, type BridgeEvent, type OutboundCommand, type Receipt } from '../../libs/events/index.js';
 import { ActivityPubPeer, type ApUser, type ReceivedActivity } from '../../libs/harness/index.js';
 import { AddressGuard } from '../../libs/net/index.js';
 import { SecretBox } from '../../libs/store/index.js';
@@ -45,7 +46,7 @@ async function listen(app: express.Express): Promise<{ server: Server; base: str
 
 describe('ActivityPub adapter with a Fedify server', { timeout: 240_000 }, () => {
   let s: TestStore;
-  let bus: MemoryBus;
+  let bus: Bus;
   let peer: ActivityPubPeer;
   let svc: ActivityPubService;
   let server: Server;
@@ -66,9 +67,15 @@ describe('ActivityPub adapter with a Fedify server', { timeout: 240_000 }, () =>
     peer = new ActivityPubPeer();
     const [store] = await Promise.all([createTestStore(), peer.start()]);
     s = store;
-    bus = new MemoryBus();
+    bus =
+      process.env.PONTIS_TEST_BUS === 'memory'
+        ? new MemoryBus()
+        : new NamespacedBus(
+            new KafkaBus({ brokers: (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(','), clientId: `ap-${randomBytes(3).toString('hex')}`, logLevel: 'error', backoff: { baseMs: 100, maxMs: 1_000, jitter: 0 } }),
+            `t${randomBytes(5).toString('hex')}`,
+          );
     await bus.start();
-    await bus.ensureTopics(coreTopics().map((topic) => ({ topic, partitions: 2 })));
+    await bus.ensureTopics([...coreTopics(), parkedTopic('activitypub')].map((topic) => ({ topic, partitions: 2 })));
     rec = await Recorder.on(bus, [TOPICS.events, TOPICS.receipts]);
     const app = express();
     app.use(express.json({ limit: '1mb', type: ['application/json', 'application/*+json'], verify: (req, _res, buf) => void ((req as unknown as { rawBody: Buffer }).rawBody = buf) }));
