@@ -21,6 +21,7 @@ import { mountWellKnown } from './identity/well-known.js';
 import { inboxHandler } from './inbox/inbox-handler.js';
 import { activityUrl, actorUrl, AS_CONTEXT, type ControlSignal } from './mapping/index.js';
 import { FediverseLinks, optInHandlers } from './identity/opt-in.js';
+import { applyMove } from './identity/account-move.js';
 import { ApDeliverer } from './publish/ap-deliverer.js';
 import { ApexPostgresStore } from './store/apex-postgres-store.js';
 import { Followers } from './store/followers.js';
@@ -83,14 +84,11 @@ export class ActivityPubService {
     mountWellKnown(r, { apex, store: this.store, baseUrl: this.o.baseUrl, domain: this.domain });
     const verifier = new InboxVerifier({ keys: new KeyResolver(this.fetcher), windowMs: this.o.signatureWindowMs });
     const instanceActorId = actorUrl(this.o.baseUrl, INSTANCE_USERNAME);
-    const optIn = optInHandlers({
-      links: new FediverseLinks(this.o.ds),
-      instanceActorId,
-      followBack: async (person) => {
-        const follow = { '@context': AS_CONTEXT, id: activityUrl(this.o.baseUrl, `follow-back:${String(person.id)}`), type: 'Follow', actor: instanceActorId, object: person.id, to: [person.id] };
-        await this.deliverer.sendTo(instanceActorId, person, follow);
-      },
-    });
+    const followBack = async (person: Record<string, unknown>) => {
+      const follow = { '@context': AS_CONTEXT, id: activityUrl(this.o.baseUrl, `follow-back:${String(person.id)}`), type: 'Follow', actor: instanceActorId, object: person.id, to: [person.id] };
+      await this.deliverer.sendTo(instanceActorId, person, follow);
+    };
+    const optIn = optInHandlers({ links: new FediverseLinks(this.o.ds), instanceActorId, followBack });
     const inbox = inboxHandler({
       verifier,
       store: this.store,
@@ -99,7 +97,13 @@ export class ActivityPubService {
       bus: this.o.bus,
       baseUrl: this.o.baseUrl,
       reply: this.deliverer.sendTo,
-      onControl: this.o.onControl,
+      onControl: async (signal) => {
+        if (signal.kind === 'move' && signal.object[0]) {
+          const result = await applyMove({ ds: this.o.ds, from: signal.actor, to: signal.object[0], fetchActor: (id) => this.fetcher.getJson(id), followNew: followBack });
+          if (!result.moved) log.info('move not applied', { from: signal.actor, to: signal.object[0], reason: result.reason });
+        }
+        await this.o.onControl?.(signal);
+      },
       instanceActorId,
       optIn,
     });

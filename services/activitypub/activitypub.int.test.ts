@@ -223,6 +223,20 @@ describe('ActivityPub adapter with a Fedify server', { timeout: 240_000 }, () =>
     await waitFor(async () => (await s.ds.query(`SELECT consent FROM accounts WHERE id = $1`, [row.account_id]))[0].consent === 'opted_out', { timeoutMs: 20_000, what: 'opt-out' });
   });
 
+  it('Move of a linked account: the identity follows the new actor when it lists the old one in alsoKnownAs', async () => {
+    const instance = `${base}/ap/users/pontis`;
+    const old = await peer.createUser(`mover${randomBytes(3).toString('hex')}`);
+    await peer.follow(old.name, instance);
+    const account = await waitFor(async () => (await s.ds.query(`SELECT account_id FROM identities WHERE network = 'activitypub' AND native_id = $1`, [old.id]))[0]?.account_id, { timeoutMs: 20_000, what: 'the linked identity' });
+    const liar = await peer.createUser(`liar${randomBytes(3).toString('hex')}`);
+    await peer.send({ from: old.name, to: instance, activity: { type: 'Move', object: old.id, target: liar.id } });
+    const fresh = await peer.createUser(`moved${randomBytes(3).toString('hex')}`, { alsoKnownAs: [old.id] });
+    await peer.send({ from: old.name, to: instance, activity: { type: 'Move', object: old.id, target: fresh.id } });
+    await waitFor(async () => (await s.ds.query(`SELECT 1 FROM identities WHERE account_id = $1 AND native_id = $2`, [account, fresh.id]))[0], { timeoutMs: 20_000, what: 'the identity to move' });
+    await waitFor(async () => (await peer.followers(fresh.name)).find((f) => f.id === instance), { timeoutMs: 20_000, what: 'the instance actor to follow the new account' });
+    assert.equal((await s.ds.query(`SELECT 1 FROM identities WHERE native_id = $1`, [liar.id])).length, 0, 'a target that does not name the old account is not taken');
+  });
+
   describe('attacks on the inbox', () => {
     const inbox = () => `${me}/inbox`;
     const post = (body: string, headers: Record<string, string>) => fetch(inbox(), { method: 'POST', headers: { 'content-type': 'application/activity+json', ...headers }, body });
