@@ -17,8 +17,9 @@ function problems(env: Record<string, string>): string[] {
 describe('loadConfig', () => {
   it('defaults to the embedded mode with every service and the sandbox', () => {
     const c = loadConfig({});
-    assert.deepEqual(c.services, ['gateway', 'translator', 'nostr', 'solid']);
+    assert.deepEqual(c.services, ['gateway', 'translator', 'nostr', 'solid', 'activitypub']);
     assert.deepEqual(c.solid, { serverUrl: null, bridge: null, reconcileIntervalMs: 300_000 });
+    assert.equal(c.activitypub.signatureWindowMs, 3_600_000);
     assert.deepEqual(c.kafkaBrokers, []);
     assert.equal(c.databaseUrl, null);
     assert.equal(c.sandbox, true);

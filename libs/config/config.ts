@@ -74,9 +74,17 @@ export interface PontisConfig {
     /** How often every linked pod is reconciled with its listing (webhooks only trigger it sooner). */
     reconcileIntervalMs: number;
   };
+  activitypub: {
+    /** How far an inbox request's Date may be from now, either way (HTTP Signatures). */
+    signatureWindowMs: number;
+    /** Timeout of fetches of remote actors, keys and objects. */
+    fetchTimeoutMs: number;
+    /** Largest remote document accepted. */
+    maxFetchBytes: number;
+  };
 }
 
-export const SERVICE_NAMES = ['gateway', 'translator', 'nostr', 'nostr-relay', 'solid'] as const;
+export const SERVICE_NAMES = ['gateway', 'translator', 'nostr', 'nostr-relay', 'solid', 'activitypub'] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
 
 /** Started only when PONTIS_SERVICES names them (a deployment's own relay is a choice, not a default). */
@@ -191,6 +199,11 @@ export function loadConfig(env: Env = process.env): PontisConfig {
       serverUrl: solidServer ? (solidServer.endsWith('/') ? solidServer : `${solidServer}/`) : null,
       bridge: solidBridge.every(Boolean) ? { webId: solidBridge[0]!, clientId: solidBridge[1]!, clientSecret: solidBridge[2]! } : null,
       reconcileIntervalMs: int('PONTIS_SOLID_RECONCILE_INTERVAL_MS', 5 * 60_000, 1_000, 24 * 3_600_000),
+    },
+    activitypub: {
+      signatureWindowMs: int('PONTIS_AP_SIGNATURE_WINDOW_MS', 3_600_000, 10_000, 12 * 3_600_000),
+      fetchTimeoutMs: int('PONTIS_AP_FETCH_TIMEOUT_MS', 10_000, 500, 120_000),
+      maxFetchBytes: int('PONTIS_AP_MAX_FETCH_BYTES', 1_000_000, 10_000, 20_000_000),
     },
   };
   if (problems.length) throw new ConfigError(problems);

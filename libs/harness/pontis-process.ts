@@ -161,6 +161,10 @@ export function peerEnvForPontis(peers: {
   }
   if (peers.solid) env.PONTIS_SOLID_URL = peers.solid.baseUrl;
   if (peers.nostr) env.PONTIS_NOSTR_RELAYS = peers.nostr.url;
-  if (peers.activitypub) env.PONTIS_E2E_ACTIVITYPUB_PEER_URL = peers.activitypub.baseUrl;
+  if (peers.activitypub) {
+    env.PONTIS_E2E_ACTIVITYPUB_PEER_URL = peers.activitypub.baseUrl;
+    // The fediverse peer is on loopback: the ActivityPub adapter must be allowed to fetch from it.
+    env.PONTIS_ALLOW_PRIVATE_ADDRESSES = '1';
+  }
   return env;
 }

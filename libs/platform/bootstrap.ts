@@ -51,7 +51,8 @@ export async function bootstrap(opts: BootstrapOptions): Promise<INestApplicatio
   @Module({ imports: [PlatformModule.forRoot({ config, database, bus }), OpsModule, ...opts.modules] })
   class AppModule {}
 
-  const app = await NestFactory.create<NestExpressApplication>(AppModule, { logger: nestLogger, bodyParser: false });
+  // rawBody: HTTP Signature Digest checks need the exact bytes (req.rawBody).
+  const app = await NestFactory.create<NestExpressApplication>(AppModule, { logger: nestLogger, bodyParser: false, rawBody: true });
   // Bodies are small JSON documents; anything larger is refused before it is parsed.
   app.useBodyParser('json', { limit: '1mb', type: ['application/json', 'application/*+json', 'application/ld+json'] });
   app.useGlobalFilters(new JsonErrorsFilter());

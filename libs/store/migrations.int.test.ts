@@ -9,6 +9,8 @@ const TABLES = [
   'key_material', 'object_map', 'pending_events', 'processed_events', 'settings',
   // the Solid adapter's migration
   'solid_inbox_copies', 'solid_pods', 'solid_resources',
+  // activitypub-express's store (services/activitypub)
+  'ap_contexts', 'ap_delivery_queue', 'ap_objects', 'ap_streams',
 ];
 
 describe('migrations', { timeout: 60_000 }, () => {

@@ -7,6 +7,7 @@ import { GatewayModule } from '../gateway/gateway.module.js';
 import { NostrModule } from '../nostr/nostr.module.js';
 import { NostrRelayModule } from '../nostr-relay/nostr-relay.module.js';
 import { SolidModule } from '../solid/solid.module.js';
+import { ActivityPubModule } from '../activitypub/activitypub.module.js';
 import { TranslatorModule } from '../translator/translator.module.js';
 
 const log = createLogger('pontis');
@@ -18,6 +19,7 @@ export const SERVICE_MODULES: Record<ServiceName, (config: PontisConfig) => Type
   nostr: (config) => NostrModule.forRoot(config),
   'nostr-relay': (config) => NostrRelayModule.forRoot(config),
   solid: (config) => SolidModule.forRoot(config),
+  activitypub: (config) => ActivityPubModule.forRoot(config),
 };
 
 /** Validated config, or exit 2 with every wrong setting named. */

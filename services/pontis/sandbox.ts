@@ -48,8 +48,10 @@ export async function startSandbox(config: PontisConfig): Promise<Sandbox> {
   const nostr = relay && !config.nostr.publishRelays.length ? { ...config.nostr, publishRelays: [relay], readRelays: [relay] } : config.nostr;
   const solidBase = (running.get('solid')?.info as { baseUrl?: string } | undefined)?.baseUrl;
   const solid = solidBase && !config.solid.serverUrl ? { ...config.solid, serverUrl: solidBase } : config.solid;
+  // Every sandbox peer is on loopback: the ActivityPub adapter must be allowed to fetch actors there.
+  const allowPrivateAddresses = config.allowPrivateAddresses || running.has('activitypub');
   return {
-    config: { ...config, nostr, solid },
+    config: { ...config, nostr, solid, allowPrivateAddresses },
     attach(app) {
       const health = app.get(HealthRegistry);
       for (const n of config.networks)

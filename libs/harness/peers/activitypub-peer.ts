@@ -76,8 +76,8 @@ export class ActivityPubPeer extends ChildProcessPeer<ActivityPubPeerInfo> {
     return !!jrd.links?.some((l) => l.rel === 'self' && l.href === `${baseUrl}/users/${serviceUser}`);
   }
 
-  /** Creates a local actor with fresh RSA + Ed25519 keys. Idempotent per name. */
-  createUser(name: string, opts: { displayName?: string; autoAccept?: boolean } = {}): Promise<ApUser> {
+  /** Creates a local actor with fresh RSA + Ed25519 keys. Idempotent per name. `alsoKnownAs`: actor URLs it claims to also be (account moves). */
+  createUser(name: string, opts: { displayName?: string; autoAccept?: boolean; alsoKnownAs?: string[] } = {}): Promise<ApUser> {
     return this.child.call<ApUser>('createUser', name, opts);
   }
   /** Verified activities delivered to `user` (personal inbox, plus shared-inbox deliveries addressed to them or from an actor they follow). `'*'` = everything. */
@@ -126,6 +126,7 @@ interface UserState {
   following: Map<string, { id: string; accepted: boolean; followId: string }>;
   sent: Record<string, unknown>[];
   notes: Map<string, Record<string, unknown>>;
+  alsoKnownAs: string[];
 }
 
 async function startInChild(): Promise<ChildPeer<ActivityPubPeerInfo>> {
@@ -167,6 +168,7 @@ async function startInChild(): Promise<ChildPeer<ActivityPubPeerInfo>> {
         manuallyApprovesFollowers: !u.autoAccept,
         publicKey: keys[0]?.cryptographicKey ?? null,
         assertionMethods: keys.map((k) => k.multikey),
+        aliases: u.alsoKnownAs.map((a) => new URL(a)),
       });
     })
     .setKeyPairsDispatcher((_ctx, identifier) => users.get(identifier)?.keys ?? []);
@@ -266,11 +268,11 @@ async function startInChild(): Promise<ChildPeer<ActivityPubPeerInfo>> {
       process.stderr.write(`activitypub peer inbox error: ${err.message}\n`);
     });
 
-  const createUser = async (name: string, opts: { displayName?: string; autoAccept?: boolean } = {}): Promise<ApUser> => {
+  const createUser = async (name: string, opts: { displayName?: string; autoAccept?: boolean; alsoKnownAs?: string[] } = {}): Promise<ApUser> => {
     if (!/^[a-z0-9_]{1,64}$/i.test(name)) throw new Error(`invalid user name ${name}`);
     if (!users.has(name)) {
       const keys = [await generateCryptoKeyPair('RSASSA-PKCS1-v1_5'), await generateCryptoKeyPair('Ed25519')];
-      users.set(name, { name, displayName: opts.displayName ?? name, autoAccept: opts.autoAccept ?? true, keys, followers: new Map(), following: new Map(), sent: [], notes: new Map() });
+      users.set(name, { name, displayName: opts.displayName ?? name, autoAccept: opts.autoAccept ?? true, keys, followers: new Map(), following: new Map(), sent: [], notes: new Map(), alsoKnownAs: opts.alsoKnownAs ?? [] });
     }
     const id = `${baseUrl}/users/${name}`;
     return { name, id, handle: `${name}@${domain}`, inbox: `${id}/inbox`, outbox: `${id}/outbox`, followers: `${id}/followers`, following: `${id}/following`, sharedInbox: `${baseUrl}/inbox` };

@@ -3,6 +3,7 @@
  * exports `scenarios: Scenario[]` and add it to the list below.
  */
 import type { Scenario } from '../scenario.js';
+import { scenarios as activitypub } from './activitypub.js';
 import { scenarios as infrastructure } from './infrastructure.js';
 import { scenarios as nostr } from './nostr.js';
 import { scenarios as peerSmoke } from './peer-smoke.js';
@@ -13,6 +14,7 @@ export const scenarioModules: { name: string; scenarios: Scenario[] }[] = [
   { name: 'peer-smoke', scenarios: peerSmoke },
   { name: 'nostr', scenarios: nostr },
   { name: 'solid', scenarios: solid },
+  { name: 'activitypub', scenarios: activitypub },
 ];
 
 export const allScenarios: Scenario[] = scenarioModules.flatMap((m) => m.scenarios);

@@ -1,0 +1,147 @@
+/**
+ * The ActivityPub adapter without Nest (the module wraps it; integration tests run it on a bare
+ * Express app): activitypub-express on the Postgres store, its GET routes for actors, objects,
+ * activities and collections, WebFinger/host-meta/NodeInfo, our verified inboxes, and the
+ * outbound runner delivering bridge.outbound.activitypub.v1.
+ */
+import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import type { Apex } from 'activitypub-express';
+import type { DataSource } from 'typeorm';
+import { OutboundRunner } from '../../libs/adapter/index.js';
+import type { Bus } from '../../libs/bus/index.js';
+import { AddressGuard } from '../../libs/net/index.js';
+import { createLogger } from '../../libs/observability/index.js';
+import type { SecretBox } from '../../libs/store/index.js';
+import { createApex, ROUTES, SHARED_INBOX_PATH } from './apex/apex-instance.js';
+import { InboxVerifier } from './federation/inbox-verifier.js';
+import { KeyResolver } from './federation/key-resolver.js';
+import { RemoteFetcher, type Signer } from './federation/remote-fetch.js';
+import { BridgedActors } from './identity/bridged-actors.js';
+import { mountWellKnown } from './identity/well-known.js';
+import { inboxHandler } from './inbox/inbox-handler.js';
+import { activityUrl, actorUrl, AS_CONTEXT, type ControlSignal } from './mapping/index.js';
+import { FediverseLinks, optInHandlers } from './identity/opt-in.js';
+import { applyMove } from './identity/account-move.js';
+import { ApDeliverer } from './publish/ap-deliverer.js';
+import { ApexPostgresStore } from './store/apex-postgres-store.js';
+import { Followers } from './store/followers.js';
+
+const log = createLogger('activitypub');
+
+/** The bridge's own actor: signs GETs (authorized fetch) and is nobody's proxy. */
+export const INSTANCE_USERNAME = 'pontis';
+
+export interface ActivityPubServiceOptions {
+  ds: DataSource;
+  box: SecretBox;
+  bus: Bus;
+  baseUrl: string;
+  allowPrivateAddresses: boolean;
+  signatureWindowMs?: number;
+  fetchTimeoutMs?: number;
+  maxFetchBytes?: number;
+  partitions?: number;
+  version?: string;
+  /** Accept/Reject of our follows, Flag, Move: the identity linking code listens here. */
+  onControl?: (signal: ControlSignal) => Promise<void>;
+}
+
+export class ActivityPubService {
+  readonly store: ApexPostgresStore;
+  readonly followers: Followers;
+  readonly fetcher: RemoteFetcher;
+  readonly domain: string;
+  apex!: Apex;
+  actors!: BridgedActors;
+  deliverer!: ApDeliverer;
+  private runner?: OutboundRunner;
+  private instanceSigner?: Signer;
+
+  constructor(private readonly o: ActivityPubServiceOptions) {
+    this.store = new ApexPostgresStore(o.ds, o.box);
+    this.followers = new Followers(this.store);
+    this.domain = new URL(o.baseUrl).host;
+    this.fetcher = new RemoteFetcher({
+      guard: new AddressGuard({ allowPrivate: o.allowPrivateAddresses }),
+      signer: async () => this.instanceSigner,
+      timeoutMs: o.fetchTimeoutMs,
+      maxBytes: o.maxFetchBytes,
+    });
+  }
+
+  async init(): Promise<void> {
+    this.apex = await createApex({ baseUrl: this.o.baseUrl, store: this.store, version: this.o.version ?? '0.1.0' });
+    this.actors = new BridgedActors({ ds: this.o.ds, store: this.store, apex: this.apex, baseUrl: this.o.baseUrl, domain: this.domain });
+    this.deliverer = new ApDeliverer({ ds: this.o.ds, apex: this.apex, store: this.store, actors: this.actors, followers: this.followers, fetcher: this.fetcher, baseUrl: this.o.baseUrl });
+    this.instanceSigner = await this.instanceActor();
+  }
+
+  /** Everything served over HTTP, as one Express router mounted at the root. */
+  router(): Router {
+    const r = express.Router();
+    const apex = this.apex;
+    r.use(apex);
+    mountWellKnown(r, { apex, store: this.store, baseUrl: this.o.baseUrl, domain: this.domain });
+    const verifier = new InboxVerifier({ keys: new KeyResolver(this.fetcher), windowMs: this.o.signatureWindowMs });
+    const instanceActorId = actorUrl(this.o.baseUrl, INSTANCE_USERNAME);
+    const followBack = async (person: Record<string, unknown>) => {
+      const follow = { '@context': AS_CONTEXT, id: activityUrl(this.o.baseUrl, `follow-back:${String(person.id)}`), type: 'Follow', actor: instanceActorId, object: person.id, to: [person.id] };
+      await this.deliverer.sendTo(instanceActorId, person, follow);
+    };
+    const optIn = optInHandlers({ links: new FediverseLinks(this.o.ds), instanceActorId, followBack });
+    const inbox = inboxHandler({
+      verifier,
+      store: this.store,
+      followers: this.followers,
+      fetcher: this.fetcher,
+      bus: this.o.bus,
+      baseUrl: this.o.baseUrl,
+      reply: this.deliverer.sendTo,
+      onControl: async (signal) => {
+        if (signal.kind === 'move' && signal.object[0]) {
+          const result = await applyMove({ ds: this.o.ds, from: signal.actor, to: signal.object[0], fetchActor: (id) => this.fetcher.getJson(id), followNew: followBack });
+          if (!result.moved) log.info('move not applied', { from: signal.actor, to: signal.object[0], reason: result.reason });
+        }
+        await this.o.onControl?.(signal);
+      },
+      instanceActorId,
+      optIn,
+    });
+    const wrap = (h: (req: Request, res: Response) => Promise<void>) => (req: Request, res: Response, next: NextFunction) => void h(req, res).catch(next);
+    r.post(ROUTES.inbox, wrap(inbox));
+    r.post(SHARED_INBOX_PATH, wrap(inbox));
+    r.get(ROUTES.actor, apex.net.actor!.get!);
+    r.get(ROUTES.object, apex.net.object!.get!);
+    r.get(ROUTES.activity, apex.net.activityStream!.get!);
+    r.get(ROUTES.outbox, apex.net.outbox!.get!);
+    r.get(ROUTES.followers, apex.net.followers!.get!);
+    r.get(ROUTES.following, apex.net.following!.get!);
+    r.get(ROUTES.liked, apex.net.liked!.get!);
+    r.get(ROUTES.collections, apex.net.collections!.get!);
+    r.get(ROUTES.shares, apex.net.shares!.get!);
+    r.get(ROUTES.likes, apex.net.likes!.get!);
+    return r;
+  }
+
+  async start(): Promise<void> {
+    this.runner = new OutboundRunner({ bus: this.o.bus, ds: this.o.ds, network: 'activitypub', deliver: this.deliverer.deliver, partitions: this.o.partitions });
+    await this.runner.start();
+    log.info('ActivityPub adapter started', { baseUrl: this.o.baseUrl });
+  }
+
+  async stop(): Promise<void> {
+    await this.runner?.stop();
+  }
+
+  private async instanceActor(): Promise<Signer> {
+    const id = actorUrl(this.o.baseUrl, INSTANCE_USERNAME);
+    let stored = await this.store.getObject(id, true);
+    if (!stored) {
+      const created = await this.apex.createActor(INSTANCE_USERNAME, 'Pontis bridge', 'The bridge itself: signs its requests.', undefined, 'Application');
+      await this.store.saveObject(created);
+      stored = await this.store.getObject(id, true);
+    }
+    const privateKeyPem = (stored!._meta as { privateKey: string }).privateKey;
+    return { keyId: `${id}#main-key`, privateKeyPem };
+  }
+}
