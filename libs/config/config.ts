@@ -46,9 +46,21 @@ export interface PontisConfig {
     /** NIP-05 domain for bridged identities (`<name>@<domain>`). */
     nip05Domain: string;
   };
+  atproto: {
+    /** The PDS the bridge operates (bridged accounts live there). Null: the adapter stays idle. */
+    pdsUrl: string | null;
+    /** PLC directory for DID resolution and PLC operations. */
+    plcUrl: string;
+    /** PDS admin password: mints invite codes, deactivates bridged accounts. */
+    adminPassword: string | null;
+    /** Handle suffix of bridged accounts, with its leading dot (one of the PDS's PDS_SERVICE_HANDLE_DOMAINS). Null: the PDS's first. */
+    handleDomain: string | null;
+    /** subscribeRepos endpoint read for watched DIDs (a relay or the PDS). Default: the PDS's own. */
+    firehoseUrl: string | null;
+  };
 }
 
-export const SERVICE_NAMES = ['gateway', 'translator', 'nostr'] as const;
+export const SERVICE_NAMES = ['gateway', 'translator', 'nostr', 'atproto'] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
 
 export class ConfigError extends Error {
@@ -114,6 +126,18 @@ export function loadConfig(env: Env = process.env): PontisConfig {
   };
   const publishRelays = relays('PONTIS_NOSTR_RELAYS');
   const readRelays = env.PONTIS_NOSTR_READ_RELAYS !== undefined ? relays('PONTIS_NOSTR_READ_RELAYS') : publishRelays;
+  const httpUrl = (name: string): string | null => {
+    const v = env[name]?.trim();
+    if (!v) return null;
+    if (!/^https?:\/\/[^\s/]+/.test(v)) problems.push(`${name}=${v} must be an http:// or https:// URL`);
+    return v.replace(/\/$/, '');
+  };
+  const atprotoPds = httpUrl('PONTIS_ATPROTO_PDS_URL');
+  const atprotoPlc = httpUrl('PONTIS_ATPROTO_PLC_URL') ?? 'https://plc.directory';
+  const atprotoFirehose = env.PONTIS_ATPROTO_FIREHOSE_URL?.trim() || null;
+  if (atprotoFirehose && !/^wss?:\/\/[^\s/]+/.test(atprotoFirehose)) problems.push('PONTIS_ATPROTO_FIREHOSE_URL must be a ws:// or wss:// URL');
+  const atprotoHandleDomain = env.PONTIS_ATPROTO_HANDLE_DOMAIN?.trim().toLowerCase() || null;
+  if (atprotoHandleDomain && !/^\.[a-z0-9-]+(\.[a-z0-9-]+)*$/.test(atprotoHandleDomain)) problems.push('PONTIS_ATPROTO_HANDLE_DOMAIN must be a domain with a leading dot (e.g. .bsky.pontis.example)');
   const sandboxRaw = env.PONTIS_SANDBOX;
   if (sandboxRaw !== undefined && !['0', '1', 'true', 'false'].includes(sandboxRaw)) problems.push('PONTIS_SANDBOX must be 0/1/true/false');
 
@@ -141,6 +165,13 @@ export function loadConfig(env: Env = process.env): PontisConfig {
       publishRelays,
       readRelays,
       nip05Domain: (env.PONTIS_NOSTR_NIP05_DOMAIN?.trim() || hostOf(env.PONTIS_PUBLIC_URL?.trim() || `http://127.0.0.1:${port}`)).toLowerCase(),
+    },
+    atproto: {
+      pdsUrl: atprotoPds,
+      plcUrl: atprotoPlc,
+      adminPassword: env.PONTIS_ATPROTO_PDS_ADMIN_PASSWORD || null,
+      handleDomain: atprotoHandleDomain,
+      firehoseUrl: atprotoFirehose,
     },
   };
   if (problems.length) throw new ConfigError(problems);

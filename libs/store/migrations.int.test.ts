@@ -5,7 +5,7 @@ import { ALL_MIGRATIONS } from './migrations/index.js';
 import { createTestStore, TEST_DATABASE_URL, type TestStore } from './testing.js';
 
 const TABLES = [
-  'accounts', 'audit_log', 'cursors', 'dead_letters', 'deliveries', 'identities',
+  'accounts', 'atproto_records', 'audit_log', 'cursors', 'dead_letters', 'deliveries', 'identities',
   'key_material', 'object_map', 'pending_events', 'processed_events', 'settings',
 ];
 

@@ -4,6 +4,7 @@ import { ConfigError, loadConfig, type PontisConfig, type ServiceName } from '..
 import { createLogger } from '../../libs/observability/index.js';
 import { bootstrap } from '../../libs/platform/index.js';
 import { GatewayModule } from '../gateway/gateway.module.js';
+import { AtprotoModule } from '../atproto/atproto.module.js';
 import { NostrModule } from '../nostr/nostr.module.js';
 import { TranslatorModule } from '../translator/translator.module.js';
 
@@ -14,6 +15,7 @@ export const SERVICE_MODULES: Record<ServiceName, (config: PontisConfig) => Type
   gateway: () => GatewayModule,
   translator: () => TranslatorModule,
   nostr: (config) => NostrModule.forRoot(config),
+  atproto: (config) => AtprotoModule.forRoot(config),
 };
 
 /** Validated config, or exit 2 with every wrong setting named. */
