@@ -46,8 +46,10 @@ export async function startSandbox(config: PontisConfig): Promise<Sandbox> {
   });
   const relay = (running.get('nostr')?.info as { url?: string } | undefined)?.url;
   const nostr = relay && !config.nostr.publishRelays.length ? { ...config.nostr, publishRelays: [relay], readRelays: [relay] } : config.nostr;
+  const pds = running.get('atproto')?.info as { pdsUrl?: string; plcUrl?: string; adminPassword?: string } | undefined;
+  const atproto = pds?.pdsUrl && !config.atproto.pdsUrl ? { ...config.atproto, pdsUrl: pds.pdsUrl, plcUrl: pds.plcUrl ?? config.atproto.plcUrl, adminPassword: pds.adminPassword ?? null } : config.atproto;
   return {
-    config: { ...config, nostr },
+    config: { ...config, nostr, atproto },
     attach(app) {
       const health = app.get(HealthRegistry);
       for (const n of config.networks)

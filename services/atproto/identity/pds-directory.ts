@@ -19,7 +19,7 @@ export class PdsDirectory {
     plcUrl: string,
     allowPrivate = false,
   ) {
-    this.resolver = createIdResolver(plcUrl, allowPrivate);
+    this.resolver = createIdResolver(plcUrl, allowPrivate, ownPds);
   }
 
   async pdsOf(did: string): Promise<string> {

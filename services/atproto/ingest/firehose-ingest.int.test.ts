@@ -30,7 +30,7 @@ describe('AT Protocol firehose ingest (real PDS + PLC)', { timeout: 180_000 }, (
   let pdsUrl: string;
 
   const events = () => rec.json<BridgeEvent>(TOPICS.events);
-  const make = () => new FirehoseIngest({ bus, ds: s.ds, service, plcUrl, blobUrl: (did, cid) => `${pdsUrl}/xrpc/com.atproto.sync.getBlob?did=${did}&cid=${cid}`, cursorName: 'atproto.firehose:test', watchRefreshMs: 200, allowPrivateAddresses: true, pdsUrl });
+  const make = () => new FirehoseIngest({ bus, ds: s.ds, service, plcUrl, blobUrl: (did, cid) => `${pdsUrl}/xrpc/com.atproto.sync.getBlob?did=${did}&cid=${cid}`, cursorName: 'atproto.firehose:test', watchRefreshMs: 200, allowPrivateAddresses: false, pdsUrl });
   const post = async (agent: AtpAgent, did: string, text: string, extra: Record<string, unknown> = {}) =>
     (await agent.com.atproto.repo.createRecord({ repo: did, collection: POST, record: { $type: POST, text, createdAt: new Date().toISOString(), ...extra } })).data;
   const metric = async (name: string, label: string) => Number((await registry.getSingleMetricAsString(name)).match(new RegExp(`${label}"} (\\d+)`))?.[1] ?? 0);

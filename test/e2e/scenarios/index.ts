@@ -3,6 +3,7 @@
  * exports `scenarios: Scenario[]` and add it to the list below.
  */
 import type { Scenario } from '../scenario.js';
+import { scenarios as atproto } from './atproto.js';
 import { scenarios as infrastructure } from './infrastructure.js';
 import { scenarios as nostr } from './nostr.js';
 import { scenarios as peerSmoke } from './peer-smoke.js';
@@ -11,6 +12,7 @@ export const scenarioModules: { name: string; scenarios: Scenario[] }[] = [
   { name: 'infrastructure', scenarios: infrastructure },
   { name: 'peer-smoke', scenarios: peerSmoke },
   { name: 'nostr', scenarios: nostr },
+  { name: 'atproto', scenarios: atproto },
 ];
 
 export const allScenarios: Scenario[] = scenarioModules.flatMap((m) => m.scenarios);
