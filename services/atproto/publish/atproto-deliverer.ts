@@ -48,7 +48,10 @@ export class AtprotoDeliverer {
     try {
       const ctx = await this.context(command, me, agent);
       const result = render(command, ctx);
-      if (!result.writes.length) return { skipped: result.skipped ?? 'nothing to write' };
+      if (!result.writes.length) {
+        this.log.debug('nothing to write', { commandId: command.id, reason: result.skipped, refs: command.refs });
+        return { skipped: result.skipped ?? 'nothing to write' };
+      }
       let primary: { uri: string; cid?: string } | undefined;
       const head = result.writes[result.primary ?? 0]!;
       // Before writing: the URI is known (the rkey is ours), so when the record comes back through
