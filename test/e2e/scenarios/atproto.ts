@@ -6,6 +6,7 @@
  * identities on the relay (by the unique text they carry).
  */
 import type { AtpAgent } from '@atproto/api';
+import { neventEncode, npubEncode } from 'nostr-tools/nip19';
 import { finalizeEvent, generateSecretKey, getPublicKey } from 'nostr-tools/pure';
 import type { AtprotoAccount, AtprotoPeer } from '../../../libs/harness/index.js';
 import { fetchT } from '../../../libs/harness/util.js';
@@ -186,6 +187,34 @@ export const scenarios: Scenario[] = [
     },
   }),
 
+  defineScenario({
+    id: 'mention:nostr->atproto',
+    needs: [...both],
+    timeoutMs: T,
+    async run(ctx) {
+      const b = await nostrPostBridged(ctx, `to be mentioned ${ctx.unique('m')}`);
+      const sk = await linkNostr(ctx);
+      const marker = ctx.unique('mention');
+      await publishNostr(ctx, sk, 1, `hello nostr:${npubEncode(getPublicKey(b.sk))} ${marker}`, [['p', getPublicKey(b.sk)]]);
+      const copy = await waitRecord(ctx, POST, byText(marker), 'the Bluesky copy with a mention');
+      const mention = (copy.value.facets ?? []).flatMap((f: any) => f.features).find((x: any) => x.$type === 'app.bsky.richtext.facet#mention');
+      check(mention?.did === b.did, `mention facet ${JSON.stringify(copy.value.facets)} does not name ${b.did}`);
+    },
+  }),
+  defineScenario({
+    id: 'quote:nostr->atproto',
+    needs: [...both],
+    timeoutMs: T,
+    async run(ctx) {
+      const b = await nostrPostBridged(ctx, `to be quoted ${ctx.unique('q')}`);
+      const marker = ctx.unique('quote');
+      await publishNostr(ctx, b.sk, 1, `quoting myself ${marker} nostr:${neventEncode({ id: b.note.id })}`, [['q', b.note.id]]);
+      const copy = await waitRecord(ctx, POST, byText(marker), 'the Bluesky quote');
+      const quoted = copy.value.embed?.record;
+      check(quoted?.uri === b.copy.uri && quoted?.cid === b.copy.cid, `embed ${JSON.stringify(copy.value.embed)} does not quote ${b.copy.uri}`);
+    },
+  }),
+
   // --- atproto → nostr ------------------------------------------------------------------------
   defineScenario({
     id: 'post:atproto->nostr',
@@ -289,6 +318,18 @@ export const scenarios: Scenario[] = [
       await createRecord(bob.agent, bob.account.did, POST, { text, facets: [{ index: { byteStart: start, byteEnd: start + Buffer.byteLength(`@${carol.account.handle}`) }, features: [{ $type: 'app.bsky.richtext.facet#mention', did: carol.account.did }] }] });
       const copy = await waitNostr(ctx, { kinds: [1] }, (e) => e.content.includes(text.split(' ').pop()!), 'the Nostr mention');
       check(copy.tags.some((tag) => tag[0] === 'p' && tag[1] === carol.copy.pubkey), `no p tag for the mentioned person: ${JSON.stringify(copy.tags)}`);
+    },
+  }),
+  defineScenario({
+    id: 'quote:atproto->nostr',
+    needs: [...both],
+    timeoutMs: T,
+    async run(ctx) {
+      const p = await blueskyPostBridged(ctx, 'quoter', `bsky quoted ${ctx.unique('q')}`);
+      const marker = ctx.unique('quote');
+      await createRecord(p.agent, p.account.did, POST, { text: `quoting ${marker}`, embed: { $type: 'app.bsky.embed.record', record: p.post } });
+      const copy = await waitNostr(ctx, { kinds: [1] }, (e) => e.content.includes(marker), 'the Nostr quote');
+      check(copy.tags.some((tag) => tag[0] === 'q' && tag[1] === p.copy.id), `no q tag for ${p.copy.id}: ${JSON.stringify(copy.tags)}`);
     },
   }),
 ];
