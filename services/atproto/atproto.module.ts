@@ -36,7 +36,7 @@ class AtprotoRuntime {
     const { pdsUrl, plcUrl, adminPassword, handleDomain } = config.atproto;
     if (pdsUrl) {
       this.directory = new PdsDirectory(pdsUrl, plcUrl, config.allowPrivateAddresses);
-      this.accounts = new PdsAccounts({ ds, keys: this.keys, sessions: this.sessions, pdsUrl, adminPassword, handleDomain });
+      this.accounts = new PdsAccounts({ ds, keys: this.keys, sessions: this.sessions, pdsUrl, adminPassword, handleDomain, plcUrl });
     }
   }
 }

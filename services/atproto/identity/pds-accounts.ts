@@ -2,7 +2,10 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { DeliveryError } from '../../../libs/adapter/index.js';
 import type { KeyStore } from '../../../libs/store/index.js';
+import { npubEncode } from 'nostr-tools/nip19';
+import { createLogger } from '../../../libs/observability/index.js';
 import { bridgedHandle, type HandleSource } from './handles.js';
+import { newRotationKey, signOperation, type PlcOperation } from './plc-operations.js';
 import { SECRET, type SessionPool } from './session-pool.js';
 import { xrpcJson } from '../publish/xrpc-http.js';
 
@@ -15,7 +18,13 @@ export interface PdsAccountsOptions {
   adminPassword: string | null;
   /** With its leading dot; null: the PDS's first available user domain. */
   handleDomain: string | null;
+  /** PLC directory: the DID's `alsoKnownAs` is updated there with our rotation key. */
+  plcUrl: string;
 }
+
+const log = createLogger('atproto-accounts');
+/** key_material purpose of the per-identity PLC rotation key (the genesis op's first rotation key). */
+export const ROTATION_KEY = 'atproto.rotation';
 
 export interface BridgedAccount {
   identityId: string;
@@ -109,16 +118,19 @@ export class PdsAccounts {
     let handle = wanted;
     for (let attempt = 0; ; attempt++) {
       const inviteCode = inviteRequired ? await this.inviteCode() : undefined;
+      const recoveryKey = await this.rotationKey(identityId);
       const res = await fetch(`${this.o.pdsUrl}/xrpc/com.atproto.server.createAccount`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ handle, email, password, ...(inviteCode ? { inviteCode } : {}) }),
+        body: JSON.stringify({ handle, email, password, recoveryKey, ...(inviteCode ? { inviteCode } : {}) }),
         signal: AbortSignal.timeout(20_000),
       });
       const body = (await res.json().catch(() => ({}))) as { did?: string; handle?: string; accessJwt?: string; refreshJwt?: string; error?: string; message?: string };
       if (res.ok && body.did && body.accessJwt && body.refreshJwt) {
         await this.o.sessions.remember(identityId, { did: body.did, handle: body.handle ?? handle, accessJwt: body.accessJwt, refreshJwt: body.refreshJwt, active: true });
-        return this.settle(identityId, body.did, body.handle ?? handle);
+        const account = await this.settle(identityId, body.did, body.handle ?? handle);
+        await this.pointAtOriginal(identityId, body.did, source).catch((err: Error) => log.warn('alsoKnownAs not updated', { did: body.did, err: err.message }));
+        return account;
       }
       if (body.error === 'HandleNotAvailable' || /handle.*(taken|not available)/i.test(body.message ?? '')) {
         // Ours already (a crash after createAccount)? The stored password says so.
@@ -131,6 +143,36 @@ export class PdsAccounts {
       }
       throw DeliveryError.fromHttp(`${this.o.pdsUrl} createAccount`, res.status, `${body.error ?? ''} ${body.message ?? ''}`.trim());
     }
+  }
+
+  /** The identity's PLC rotation key (created once, kept encrypted); its did:key is the recoveryKey. */
+  private async rotationKey(identityId: string): Promise<string> {
+    const known = await this.o.keys.getPublicKey(identityId, ROTATION_KEY);
+    if (known) return known;
+    const k = newRotationKey();
+    await this.o.keys.put(identityId, ROTATION_KEY, k.pkcs8, k.didKey);
+    k.pkcs8.fill(0);
+    return k.didKey;
+  }
+
+  /**
+   * Adds the original's URI to the DID's `alsoKnownAs` (after `at://<handle>`, which stays first:
+   * it is the handle), with a PLC update signed by our rotation key. Idempotent.
+   */
+  async pointAtOriginal(identityId: string, did: string, source: HandleSource): Promise<void> {
+    const original = originalUri(source);
+    if (!original) return;
+    const audit = (await (await fetch(`${this.o.plcUrl}/${did}/log/audit`, { signal: AbortSignal.timeout(10_000) })).json()) as { cid: string; operation: PlcOperation }[];
+    const last = audit.at(-1);
+    if (!last || last.operation.type !== 'plc_operation') throw new Error(`no PLC operation to build on for ${did}`);
+    if (last.operation.alsoKnownAs.includes(original)) return;
+    const pkcs8 = await this.o.keys.get(identityId, ROTATION_KEY);
+    if (!pkcs8) throw new Error('no rotation key stored');
+    const { sig: _sig, ...prevOp } = last.operation;
+    const op = signOperation({ ...prevOp, alsoKnownAs: [...prevOp.alsoKnownAs, original], prev: last.cid }, pkcs8);
+    pkcs8.fill(0);
+    const res = await fetch(`${this.o.plcUrl}/${did}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(op), signal: AbortSignal.timeout(10_000) });
+    if (!res.ok) throw new Error(`PLC refused the update: ${res.status} ${(await res.text()).slice(0, 200)}`);
   }
 
   private async tryLogin(handle: string, password: string): Promise<string | undefined> {
@@ -161,4 +203,10 @@ export class PdsAccounts {
     if (!res.ok || !body.code) throw DeliveryError.fromHttp(`${this.o.pdsUrl} createInviteCode`, res.status, body.message);
     return body.code;
   }
+}
+
+/** The person's original identity as a URI (alsoKnownAs): an actor URL or WebID, or `nostr:npub…`. */
+export function originalUri(source: HandleSource): string | undefined {
+  if (source.network === 'nostr') return /^[0-9a-f]{64}$/.test(source.nativeId) ? `nostr:${npubEncode(source.nativeId)}` : undefined;
+  return /^https:\/\//.test(source.nativeId) || /^http:\/\/(localhost|127\.0\.0\.1)[:/]/.test(source.nativeId) ? source.nativeId : undefined;
 }

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { after, before, describe, it } from 'node:test';
+import { npubEncode } from 'nostr-tools/nip19';
 import sharp from 'sharp';
 import { DeliveryError, OutboundRunner } from '../../../libs/adapter/index.js';
 import { commandFor, Recorder } from '../../../libs/adapter/testing.js';
@@ -70,7 +71,7 @@ describe('AT Protocol publishing (real PDS + PLC)', { timeout: 180_000 }, () => 
     pdsUrl = info.pdsUrl;
     keys = new KeyStore(s.ds, new SecretBox([{ version: 1, key: parseMasterKey(randomBytes(32).toString('base64')) }]));
     const sessions = new SessionPool(keys);
-    accounts = new PdsAccounts({ ds: s.ds, keys, sessions, pdsUrl, adminPassword: info.adminPassword, handleDomain: '.test' });
+    accounts = new PdsAccounts({ ds: s.ds, keys, sessions, pdsUrl, adminPassword: info.adminPassword, handleDomain: '.test', plcUrl: info.plcUrl });
     deliverer = new AtprotoDeliverer({ ds: s.ds, accounts, sessions, directory: new PdsDirectory(pdsUrl, info.plcUrl, true), guard: new AddressGuard({ allowPrivate: true }) });
     account = await seedAccount(s.ds, [{ network: 'nostr', id: NOSTR_ALICE, handle: 'alice@nostr.example', kind: 'native' }]);
     bob = await peer.createAccount({ handle: 'bob-native.test', email: 'bob@example.com', password: 'bob-pass-123' });
@@ -110,8 +111,13 @@ describe('AT Protocol publishing (real PDS + PLC)', { timeout: 180_000 }, () => 
     assert.equal(rec!.value.text, 'hello from nostr #pontis https://example.com');
     assert.equal(rec!.value.facets.length, 2);
     assert.equal(await logins(), loginsBefore, 'createAccount gave the session: no createSession');
-    const pw = await keys.get(row ? (await s.ds.query(`SELECT id FROM identities WHERE native_id = $1`, [me]))[0].id : '', 'atproto.password');
+    const identityId = (await s.ds.query(`SELECT id FROM identities WHERE native_id = $1`, [me]))[0].id;
+    const pw = await keys.get(identityId, 'atproto.password');
     assert.ok(pw && pw.length >= 24, 'password kept, encrypted');
+    // The DID document points back at the original, through a PLC update signed with our rotation key.
+    const doc = (await (await fetch(`${peer.info!.plcUrl}/${me}/data`)).json()) as { alsoKnownAs: string[]; rotationKeys: string[] };
+    assert.deepEqual(doc.alsoKnownAs, ['at://alice-nostr.test', `nostr:${npubEncode(NOSTR_ALICE)}`]);
+    assert.equal(doc.rotationKeys[0], await keys.getPublicKey(identityId, 'atproto.rotation'), 'our key rotates first');
   });
 
   it('a replayed command writes nothing new (rkey from the command id)', async () => {
@@ -194,7 +200,7 @@ describe('AT Protocol publishing (real PDS + PLC)', { timeout: 180_000 }, () => 
 
   it('a restarted adapter resumes the stored session (no createSession)', async () => {
     const loginsBefore = await logins();
-    const fresh = new AtprotoDeliverer({ ds: s.ds, accounts: new PdsAccounts({ ds: s.ds, keys, sessions: new SessionPool(keys), pdsUrl, adminPassword: null, handleDomain: '.test' }), sessions: new SessionPool(keys), directory: new PdsDirectory(pdsUrl, peer.info!.plcUrl, true), guard: new AddressGuard({ allowPrivate: true }) });
+    const fresh = new AtprotoDeliverer({ ds: s.ds, accounts: new PdsAccounts({ ds: s.ds, keys, sessions: new SessionPool(keys), pdsUrl, adminPassword: null, handleDomain: '.test', plcUrl: peer.info!.plcUrl }), sessions: new SessionPool(keys), directory: new PdsDirectory(pdsUrl, peer.info!.plcUrl, true), guard: new AddressGuard({ allowPrivate: true }) });
     for (let i = 0; i < 3; i++) await fresh.deliver(commandFor(post(`after restart ${i}`), 'atproto', account));
     assert.equal(await logins(), loginsBefore);
   });
