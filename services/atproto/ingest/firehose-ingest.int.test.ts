@@ -9,6 +9,7 @@ import { registry } from '../../../libs/observability/index.js';
 import { getCursor } from '../../../libs/store/index.js';
 import { createTestStore, type TestStore } from '../../../libs/store/testing.js';
 import { seedAccount, waitFor } from '../../../libs/testing/index.js';
+import { newRotationKey, signOperation, type PlcOperation } from '../identity/plc-operations.js';
 import { FirehoseIngest } from './firehose-ingest.js';
 
 // The real PDS's own subscribeRepos (dev-env, child process), Postgres, the in-process bus.
@@ -130,6 +131,34 @@ describe('AT Protocol firehose ingest (real PDS + PLC)', { timeout: 180_000 }, (
     await waitFor(() => events().some((e) => e.source.id === after.uri), { what: 'the next post', timeoutMs: 20_000 });
     assert.equal(events().length, before + 1);
     assert.equal(await metric('pontis_atproto_firehose_rejected_total', 'reason="invalid_record'), rejected + 1);
+  });
+
+  it('a commit whose signature does not match the DID\'s key is rejected with a counted reason; the stream goes on', async () => {
+    // A watched account whose DID we can rotate: created with our key as recoveryKey (first rotation key).
+    const rot = newRotationKey();
+    const res = await fetch(`${pdsUrl}/xrpc/com.atproto.server.createAccount`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ handle: 'mallory-ingest.test', email: 'mallory@ingest.example', password: 'mallory-pass-1', recoveryKey: rot.didKey }),
+    });
+    const mallory = (await res.json()) as { did: string };
+    assert.equal(res.status, 200, JSON.stringify(mallory));
+    await seedAccount(s.ds, [{ network: 'atproto', id: mallory.did, handle: 'mallory-ingest.test', kind: 'native' }]);
+    await ingest.watch.refresh();
+    // Point the DID document's signing key elsewhere: the PDS still signs with its own key, so every
+    // commit of this repo now carries a signature the DID does not vouch for.
+    const audit = (await (await fetch(`${plcUrl}/${mallory.did}/log/audit`)).json()) as { cid: string; operation: PlcOperation }[];
+    const { sig: _s, ...last } = audit.at(-1)!.operation;
+    const update = signOperation({ ...last, verificationMethods: { atproto: newRotationKey().didKey }, prev: audit.at(-1)!.cid }, rot.pkcs8);
+    assert.equal((await fetch(`${plcUrl}/${mallory.did}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(update) })).status, 200);
+    const badBefore = await metric('pontis_atproto_firehose_rejected_total', 'reason="bad_commit');
+    const before = events().length;
+    const agent = await peer.login('mallory-ingest.test', 'mallory-pass-1');
+    await post(agent, mallory.did, 'signed by a key the DID disowned');
+    const next = await post(bobAgent, bob.did, 'after the forged one');
+    await waitFor(() => events().some((e) => e.source.id === next.uri), { what: 'the next post', timeoutMs: 20_000 });
+    assert.deepEqual(events().slice(before).map((e) => e.source.id), [next.uri], 'the forged commit produced nothing');
+    assert.ok((await metric('pontis_atproto_firehose_rejected_total', 'reason="bad_commit')) > badBefore, 'counted');
   });
 
   it('a consumer killed mid-stream resumes from its cursor: nothing lost, nothing doubled', async () => {
