@@ -8,6 +8,7 @@ import type { PdsAccounts } from '../identity/pds-accounts.js';
 import type { SessionPool } from '../identity/session-pool.js';
 import type { PdsDirectory } from '../identity/pds-directory.js';
 import { atUri, COLLECTION, InvalidRecordError, MAX_IMAGES, parseAtUri, PROFILE_RKEY, render, type BlobJson, type RenderContext, type RepoWrite } from '../mapping/index.js';
+import { fetchPageMeta } from './link-card.js';
 import { uploadImage } from './media.js';
 import { toDeliveryError } from './xrpc-http.js';
 
@@ -109,6 +110,7 @@ export class AtprotoDeliverer {
     if (e.type === 'post.created' || e.type === 'post.updated') {
       const images = (e.object?.attachments ?? []).filter((a) => a.mediaType.startsWith('image/')).slice(0, MAX_IMAGES);
       ctx.blobs = await this.blobs(agent, images.map((a) => a.url), command.id);
+      if (e.type === 'post.created' && !ctx.blobs.size) ctx.linkCard = await this.linkCard(agent, command);
     }
     if (e.type === 'profile.updated') {
       ctx.blobs = await this.blobs(agent, [e.profile?.avatar?.url, e.profile?.banner?.url].filter((u): u is string => !!u), command.id);
@@ -143,6 +145,23 @@ export class AtprotoDeliverer {
       }
     }
     return out;
+  }
+
+  /** A card for the post's first link, from the page's own metadata; none when it cannot be had. */
+  private async linkCard(agent: AtpAgent, command: OutboundCommand): Promise<RenderContext['linkCard']> {
+    const post = command.event.object!;
+    const url = post.facets.find((f) => f.kind === 'link' && f.url && /^https?:\/\//.test(f.url))?.url ?? /https?:\/\/[^\s<>"]+/.exec(post.text)?.[0];
+    if (!url) return undefined;
+    try {
+      const meta = await fetchPageMeta(url, this.o.guard);
+      if (!meta?.title && !meta?.description) return undefined;
+      const thumb = meta.image ? (await this.blobs(agent, [meta.image], command.id)).get(meta.image) : undefined;
+      return { uri: url, title: meta.title ?? '', description: meta.description ?? '', ...(thumb ? { thumb } : {}) };
+    } catch (err) {
+      if (err instanceof XRPCError) throw err;
+      this.log.info('no link card', { commandId: command.id, url, err: (err as Error).message });
+      return undefined;
+    }
   }
 
   private async currentProfile(agent: AtpAgent, did: string): Promise<Record<string, unknown> | undefined> {

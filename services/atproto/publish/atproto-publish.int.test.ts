@@ -81,6 +81,7 @@ describe('AT Protocol publishing (real PDS + PLC)', { timeout: 180_000 }, () => 
       if (req.url === '/avatar.png') return void res.writeHead(200, { 'content-type': 'image/png' }).end(png);
       if (req.url === '/big.png') return void res.writeHead(200, { 'content-type': 'image/png' }).end(big);
       if (req.url === '/not-an-image.png') return void res.writeHead(200, { 'content-type': 'image/png' }).end('<html>nope</html>');
+      if (req.url === '/article') return void res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end('<html><head><meta property="og:title" content="An article"><meta property="og:description" content="About bridges"><meta property="og:image" content="/avatar.png"></head></html>');
       res.writeHead(404).end();
     });
     await new Promise<void>((r) => images.listen(0, '127.0.0.1', r));
@@ -173,6 +174,15 @@ describe('AT Protocol publishing (real PDS + PLC)', { timeout: 180_000 }, () => 
     assert.equal(embed.images[0].alt, 'noise');
     assert.equal(embed.images[0].image.mimeType, 'image/jpeg');
     assert.ok(embed.images[0].image.size <= 1_000_000);
+  });
+
+  it('a link card from the linked page\'s metadata, thumb uploaded', async () => {
+    const url = `${imageBase}/article`;
+    const r = await deliver(commandFor(post(`read this ${url}`, { facets: [{ kind: 'link', start: 10, end: 10 + url.length, url }] }), 'atproto', account));
+    const embed = (await record(r.ref!.id))!.value.embed;
+    assert.equal(embed.$type, 'app.bsky.embed.external');
+    assert.deepEqual([embed.external.uri, embed.external.title, embed.external.description], [url, 'An article', 'About bridges']);
+    assert.equal(embed.external.thumb.mimeType, 'image/png');
   });
 
   it('profile: name and bio cut to the limits, avatar uploaded', async () => {
