@@ -180,6 +180,20 @@ describe('AT Protocol firehose ingest (real PDS + PLC)', { timeout: 180_000 }, (
     assert.ok(Number(await getCursor(s.ds, 'atproto.firehose:test')) > Number(cursorAtKill));
   });
 
+  it('#account deactivation bridges nothing (no account.deleted); after reactivation posts flow again', async () => {
+    const dave = await peer.createAccount({ handle: 'dave-ingest.test', email: 'dave@ingest.example', password: 'dave-pass-123' });
+    await seedAccount(s.ds, [{ network: 'atproto', id: dave.did, handle: dave.handle, kind: 'native' }]);
+    await ingest.watch.refresh();
+    const agent = await peer.login(dave.handle, dave.password);
+    const seen = await metric('pontis_atproto_firehose_events_total', 'outcome="account');
+    await agent.com.atproto.server.deactivateAccount({});
+    await waitFor(async () => (await metric('pontis_atproto_firehose_events_total', 'outcome="account')) > seen, { what: 'the #account event', timeoutMs: 20_000 });
+    await agent.com.atproto.server.activateAccount();
+    const p = await post(agent, dave.did, 'back again');
+    await waitFor(() => events().some((e) => e.source.id === p.uri), { what: 'the post after reactivation', timeoutMs: 20_000 });
+    assert.ok(!events().some((e) => e.type === 'account.deleted' && e.actor.id === dave.did));
+  });
+
   it('#identity updates the handle; a takedown becomes account.deleted', async () => {
     await bobAgent.com.atproto.identity.updateHandle({ handle: 'bob-renamed.test' });
     await waitFor(async () => (await s.ds.query(`SELECT handle FROM identities WHERE native_id = $1`, [bob.did]))[0]?.handle === 'bob-renamed.test', { what: 'the new handle', timeoutMs: 20_000 });
