@@ -17,6 +17,8 @@ import { seedAccount, waitFor } from '../../../libs/testing/index.js';
 import { PdsAccounts } from '../identity/pds-accounts.js';
 import { PdsDirectory } from '../identity/pds-directory.js';
 import { SessionPool } from '../identity/session-pool.js';
+import { AtprotoAccountLinker } from '../identity/account-linker.js';
+import { createIdResolver } from '../identity/id-resolver.js';
 import { AtprotoDeliverer } from './atproto-deliverer.js';
 
 // A real PDS + PLC (@atproto/dev-env, child process) that requires invite codes; Postgres; the in-process bus.
@@ -213,6 +215,34 @@ describe('AT Protocol publishing (real PDS + PLC)', { timeout: 180_000 }, () => 
     const fresh = new AtprotoDeliverer({ ds: s.ds, accounts: new PdsAccounts({ ds: s.ds, keys, sessions: new SessionPool(keys), pdsUrl, adminPassword: null, handleDomain: '.test', plcUrl: peer.info!.plcUrl }), sessions: new SessionPool(keys), directory: new PdsDirectory(pdsUrl, peer.info!.plcUrl, true), guard: new AddressGuard({ allowPrivate: true }) });
     for (let i = 0; i < 3; i++) await fresh.deliver(commandFor(post(`after restart ${i}`), 'atproto', account));
     assert.equal(await logins(), loginsBefore);
+  });
+
+  it('a person links their own account with an app password; posts from their other networks are written into it', async () => {
+    const sessions = new SessionPool(keys);
+    const linker = new AtprotoAccountLinker({ ds: s.ds, keys, sessions, resolver: createIdResolver(peer.info!.plcUrl, false, pdsUrl) });
+    const agent = await peer.login(bob.handle, bob.password);
+    const app = await agent.com.atproto.server.createAppPassword({ name: 'pontis' });
+    const wrong = await linker.link(bob.handle, 'wrong-wrong-wrong-wrong');
+    assert.ok(!wrong.ok && wrong.status === 401 && /refused the app password/.test(wrong.reason), JSON.stringify(wrong));
+    const unknown = await linker.link('nobody-here.test', 'x');
+    assert.ok(!unknown.ok && unknown.status === 400, JSON.stringify(unknown));
+    const linked = await linker.link(`@${bob.handle}`, app.data.password);
+    assert.ok(linked.ok && linked.did === bob.did && linked.created, JSON.stringify(linked));
+    const [row] = await s.ds.query(`SELECT a.consent FROM accounts a JOIN identities i ON i.account_id = a.id WHERE i.native_id = $1`, [bob.did]);
+    assert.equal(row.consent, 'opted_in');
+    // The translator would say mode 'native' when the account mirrors into its own Bluesky account.
+    const cmd = commandFor(post('mirrored into my own account'), 'atproto', (linked as { accountId: string }).accountId);
+    cmd.as = { accountId: cmd.as.accountId, mode: 'native', id: bob.did };
+    const loginsBefore = await logins();
+    const d = new AtprotoDeliverer({ ds: s.ds, accounts, sessions, directory: new PdsDirectory(pdsUrl, peer.info!.plcUrl), guard: new AddressGuard({ allowPrivate: true }) });
+    const r = await d.deliver(cmd);
+    assert.ok(r.ref!.id.startsWith(`at://${bob.did}/app.bsky.feed.post/`));
+    assert.equal((await record(r.ref!.id))!.value.text, 'mirrored into my own account');
+    assert.equal(await logins(), loginsBefore, 'the session from linking is reused');
+    const [copy] = await s.ds.query(`SELECT is_original, cid FROM object_map WHERE native_id = $1`, [r.ref!.id]);
+    assert.deepEqual(copy, { is_original: false, cid: r.ref!.cid }, 'known as our copy, so the firehose echo is dropped');
+    assert.equal((await linker.unlink(bob.did, 'not it')).ok, false);
+    assert.equal((await linker.unlink(bob.did, app.data.password)).ok, true);
   });
 
   it('through the outbound runner: receipts carry the URI and CID', async () => {
