@@ -9,6 +9,12 @@ export interface CursorRunnerOptions {
   /** How often progress over unwatched events alone is saved (replaying those is free). Default 1 s. */
   idleFlushMs?: number;
   onUnwatched?: () => void;
+  /**
+   * True once an event was cut short (the ingest is stopping and the bus did not take it). The
+   * Firehose swallows handler errors (FirehoseHandlerError) and reports the handler done, so the
+   * runner cannot tell by itself; from then on the cursor stays where it is.
+   */
+  frozen?: () => boolean;
 }
 
 /**
@@ -86,6 +92,7 @@ export class CursorRunner {
   }
 
   private complete(item: ConsecutiveItem<number>, published: boolean): void {
+    if (this.o.frozen?.()) return;
     const latest = item.complete().at(-1);
     if (latest === undefined) return;
     this.cursor = latest;
@@ -100,7 +107,7 @@ export class CursorRunner {
   private flush(): Promise<void> {
     this.saving = this.saving.then(async () => {
       const c = this.cursor;
-      if (this.stopped || c === undefined || (this.saved !== undefined && c <= this.saved)) return;
+      if (this.stopped || this.o.frozen?.() || c === undefined || (this.saved !== undefined && c <= this.saved)) return;
       try {
         await this.o.setCursor(c);
         this.saved = c;

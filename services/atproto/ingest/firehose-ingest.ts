@@ -47,6 +47,8 @@ export class FirehoseIngest {
   private readonly cursorName: string;
   private running?: Promise<void>;
   private stopping = false;
+  /** An event was not handed to the bus because we are stopping: the cursor must not move past it. */
+  private cutShort = false;
   private lastError?: string;
   private readonly idResolver: IdResolver;
 
@@ -59,6 +61,7 @@ export class FirehoseIngest {
 
   async start(): Promise<void> {
     this.stopping = false;
+    this.cutShort = false;
     await this.watch.start();
     const stored = await getCursor(this.o.ds, this.cursorName);
     this.runner = new CursorRunner({
@@ -66,6 +69,7 @@ export class FirehoseIngest {
       isWatched: (did) => this.watch.isWatched(did),
       setCursor: (seq) => setCursor(this.o.ds, this.cursorName, String(seq)),
       onUnwatched: () => atprotoFirehoseEvents.inc({ outcome: 'unwatched' }),
+      frozen: () => this.cutShort,
     });
     this.firehose = new Firehose({
       service: this.o.service,
@@ -150,7 +154,10 @@ export class FirehoseIngest {
   private async publish(events: BridgeEvent[], seq: number): Promise<void> {
     const messages = events.map((e) => ({ key: e.actor.id, value: JSON.stringify(e) }));
     for (let attempt = 0; ; attempt++) {
-      if (this.stopping) throw new Error('stopping');
+      if (this.stopping) {
+        this.cutShort = true;
+        throw new Error('stopping: the event will be read again from the cursor');
+      }
       try {
         await this.o.bus.publish(TOPICS.events, messages);
         atprotoFirehoseEvents.inc({ outcome: 'published' }, events.length);
