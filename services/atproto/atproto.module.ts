@@ -44,7 +44,7 @@ class AtprotoRuntime {
 /**
  * The AT Protocol adapter as one Nest module: the outbound runner writing into bridged accounts
  * on our PDS (or a person's own linked account), verified firehose ingest of watched DIDs onto
- * bridge.events.v1, and app-password linking. With no PDS configured it stays idle and says so.
+ * bridge.events.v1, and app-password linking. With no PDS configured it stays idle (logged; not a /health failure).
  */
 class AtprotoAdapterLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
   private runner?: OutboundRunner;
@@ -62,7 +62,7 @@ class AtprotoAdapterLifecycle implements OnApplicationBootstrap, OnApplicationSh
     const c = this.rt.config;
     const { pdsUrl, plcUrl, firehoseUrl } = c.atproto;
     if (!pdsUrl || !this.rt.accounts || !this.rt.directory) {
-      this.health.register('adapter:atproto', async () => ({ ok: false, detail: 'no PDS configured (PONTIS_ATPROTO_PDS_URL)' }));
+      // Not a failing health check: a deployment without Bluesky is healthy (the status API shows the adapter as not running).
       log.warn('AT Protocol adapter idle: set PONTIS_ATPROTO_PDS_URL to bridge to Bluesky');
       return;
     }

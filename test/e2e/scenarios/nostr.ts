@@ -44,8 +44,10 @@ export const scenarios: Scenario[] = [
         },
         { timeoutMs: 30_000, what: 'the note to be translated' },
       );
+      // A network whose adapter runs (the AT Protocol adapter when the PDS peer is up) consumes its command.
       for (const target of ['activitypub', 'atproto', 'solid'])
-        check((after.networks[target]?.outboundBacklog ?? 0) >= 1, `no command waiting for ${target}: ${JSON.stringify(after.networks[target])}`);
+        if (!after.networks[target]?.adapter.running)
+          check((after.networks[target]?.outboundBacklog ?? 0) >= 1, `no command waiting for ${target}: ${JSON.stringify(after.networks[target])}`);
     },
   }),
 ];
