@@ -42,6 +42,7 @@ export class AtprotoDeliverer {
   }
 
   readonly deliver = async (command: OutboundCommand): Promise<DeliveryResult> => {
+    if (command.event.type === 'account.deleted') return this.accountDeleted(command);
     const me = await this.identity(command);
     const agent = await this.o.sessions.agentFor(me).catch((err: unknown) => {
       throw toDeliveryError(err, `${me.service} session`);
@@ -78,6 +79,26 @@ export class AtprotoDeliverer {
       throw toDeliveryError(err, me.service);
     }
   };
+
+  /**
+   * The person left their network: their bridged account is deactivated (its repo stops being
+   * served, its DID and records stay ours, so a return can reactivate it). A linked account of
+   * their own is theirs: never touched.
+   */
+  private async accountDeleted(command: OutboundCommand): Promise<DeliveryResult> {
+    if (command.as.mode === 'native') return { skipped: "the person's own Bluesky account is theirs to delete" };
+    const rows: { id: string; native_id: string }[] = await this.o.ds.query(
+      `SELECT id, native_id FROM identities WHERE account_id = $1 AND network = 'atproto' AND kind = 'bridged' AND native_id LIKE 'did:%'`,
+      [command.as.accountId],
+    );
+    if (!rows[0]) return { skipped: 'no bridged account on our PDS' };
+    try {
+      await this.o.accounts.deactivate(rows[0].id, rows[0].native_id);
+    } catch (err) {
+      throw toDeliveryError(err, `${this.o.directory.ownPds} deactivateAccount`);
+    }
+    return {};
+  }
 
   private async identity(command: OutboundCommand): Promise<Me> {
     const accountId = command.as.accountId;

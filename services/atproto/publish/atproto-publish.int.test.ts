@@ -245,6 +245,18 @@ describe('AT Protocol publishing (real PDS + PLC)', { timeout: 180_000 }, () => 
     assert.equal((await linker.unlink(bob.did, app.data.password)).ok, true);
   });
 
+  it('account.deleted deactivates the bridged account (its repo stops being served)', async () => {
+    const other = await seedAccount(s.ds, [{ network: 'nostr', id: 'c0'.repeat(32), handle: 'carol@nostr.example', kind: 'native' }]);
+    const first = await deliver(commandFor(post('soon gone'), 'atproto', other));
+    const did = first.ref!.id.split('/')[2]!;
+    assert.ok(await record(first.ref!.id));
+    const gone = act('account.deleted', {});
+    const r = await deliver(commandFor(gone, 'atproto', other));
+    assert.deepEqual(r, {});
+    const status = await fetch(`${pdsUrl}/xrpc/com.atproto.sync.getRepoStatus?did=${did}`);
+    assert.deepEqual(((await status.json()) as { active: boolean; status?: string }).active, false);
+  });
+
   it('through the outbound runner: receipts carry the URI and CID', async () => {
     const bus = new MemoryBus({ backoff: { baseMs: 20, maxMs: 200, jitter: 0 } });
     await bus.start();
