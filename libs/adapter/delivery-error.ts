@@ -18,14 +18,17 @@ export class DeliveryError extends Error {
   readonly status?: number | string;
   /** The peer's answer, truncated to MAX_ERROR_BODY characters. */
   readonly body?: string;
+  /** The peer said when to come back (Retry-After, RateLimit-Reset): the runner waits at least this long. */
+  readonly retryAfterMs?: number;
 
-  constructor(message: string, opts: { kind: DeliveryErrorKind; target: string; status?: number | string; body?: string; cause?: unknown }) {
+  constructor(message: string, opts: { kind: DeliveryErrorKind; target: string; status?: number | string; body?: string; cause?: unknown; retryAfterMs?: number }) {
     super(message, { cause: opts.cause });
     this.name = 'DeliveryError';
     this.kind = opts.kind;
     this.target = opts.target;
     this.status = opts.status;
     this.body = opts.body === undefined ? undefined : truncate(opts.body, MAX_ERROR_BODY);
+    this.retryAfterMs = opts.retryAfterMs;
   }
 
   /** The bus convention (`isRetryable`): false means never retry. */

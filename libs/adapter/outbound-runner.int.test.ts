@@ -169,4 +169,17 @@ describe('OutboundRunner (memory bus + Postgres)', { timeout: 180_000 }, () => {
     assert.equal(r.next_attempt_at, null);
     assert.equal(await bus.lag(runner.groupId, [outboundTopic('nostr')]), 0, 'everything committed');
   });
+
+  it('a peer that says when to come back (429 with a reset time) is not retried sooner than that', async () => {
+    const carol = await seedAccount(s.ds, [{ network: 'activitypub', id: 'https://mastodon.example/users/carol', kind: 'native' }]);
+    const c = commandFor(post('11', 'https://mastodon.example/users/carol'), 'nostr', carol);
+    behaviour.set(c.id, () => {
+      throw new DeliveryError('rate limited', { kind: 'transient', target: 'https://pds.example', status: 429, retryAfterMs: 60_000 });
+    });
+    const t0 = Date.now();
+    await send([c]);
+    const r = await waitFor(async () => ((await row(c.id))?.status === 'failed' ? row(c.id) : undefined), { what: 'the parked command' });
+    assert.ok(new Date(r.next_attempt_at).getTime() - t0 >= 59_000, `next attempt at ${r.next_attempt_at}, policy alone would say ~40 ms`);
+    assert.equal(calls.filter((x) => x === c.id).length, 1, 'not retried inside the batch');
+  });
 });

@@ -4,7 +4,7 @@ import { sleep } from '../bus/backoff.js';
 import { outboundTopic, parkedTopic, TOPICS, type Network, type ObjectRef, type OutboundCommand, type Receipt } from '../events/index.js';
 import { createLogger, deadLetters, type Logger } from '../observability/index.js';
 import { InvalidCommandError, parseCommand } from './command-validation.js';
-import { describeError, errorKind } from './delivery-error.js';
+import { DeliveryError, describeError, errorKind } from './delivery-error.js';
 import { DeliveryLedger, isFinal, isParked, type LedgerRow } from './delivery-ledger.js';
 import { adapterDeliveries } from './metrics.js';
 import { DEFAULT_RETRY_POLICY, nextRetry, type RetryPolicy } from './retry-policy.js';
@@ -124,8 +124,10 @@ export class OutboundRunner {
         const why = describeError(err);
         if (kind === 'gone') return this.finish(cmd, { status: 'gone', lastError: why }, { reason: why });
         if (kind === 'permanent') return this.giveUp(cmd, msg, `permanent failure: ${why}`);
-        const next = nextRetry(attempts, Date.now() - row.createdAt.getTime(), this.policy, this.opts.random);
-        if (!next.retry) return this.giveUp(cmd, msg, `${next.reason}; last error: ${why}`);
+        const policyNext = nextRetry(attempts, Date.now() - row.createdAt.getTime(), this.policy, this.opts.random);
+        if (!policyNext.retry) return this.giveUp(cmd, msg, `${policyNext.reason}; last error: ${why}`);
+        // A peer that said when to come back (429 with RateLimit-Reset) is not asked sooner.
+        const next = { ...policyNext, delayMs: Math.max(policyNext.delayMs, err instanceof DeliveryError ? (err.retryAfterMs ?? 0) : 0) };
         this.log.warn('delivery failed; will retry', { commandId: cmd.id, attempts, delayMs: next.delayMs, err: why });
         // Short waits stay in the batch; longer ones park, so this target does not hold up other accounts.
         if (from === 'outbound' && Date.now() - started + next.delayMs <= (this.opts.inlineBudgetMs ?? 5_000)) {

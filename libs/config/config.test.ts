@@ -17,7 +17,7 @@ function problems(env: Record<string, string>): string[] {
 describe('loadConfig', () => {
   it('defaults to the embedded mode with every service and the sandbox', () => {
     const c = loadConfig({});
-    assert.deepEqual(c.services, ['gateway', 'translator', 'nostr', 'solid', 'activitypub']);
+    assert.deepEqual(c.services, ['gateway', 'translator', 'nostr', 'solid', 'activitypub', 'atproto']);
     assert.deepEqual(c.solid, { serverUrl: null, bridge: null, reconcileIntervalMs: 300_000 });
     assert.equal(c.activitypub.signatureWindowMs, 3_600_000);
     assert.deepEqual(c.kafkaBrokers, []);
@@ -87,5 +87,12 @@ describe('loadConfig', () => {
   it('requires a valid master key with an external database', () => {
     assert.match(problems({ DATABASE_URL: 'postgres://db/x' }).join(), /PONTIS_MASTER_KEY is required/);
     assert.match(problems({ DATABASE_URL: 'postgres://db/x', PONTIS_MASTER_KEY: 'short' }).join(), /PONTIS_MASTER_KEY: master key must be 32 bytes/);
+  });
+
+  it('reads the AT Protocol settings and names wrong ones', () => {
+    const c = loadConfig({ PONTIS_ATPROTO_PDS_URL: 'https://pds.pontis.example/', PONTIS_ATPROTO_HANDLE_DOMAIN: '.bsky.pontis.example', PONTIS_ATPROTO_PDS_ADMIN_PASSWORD: 'pw' });
+    assert.deepEqual(c.atproto, { pdsUrl: 'https://pds.pontis.example', plcUrl: 'https://plc.directory', adminPassword: 'pw', handleDomain: '.bsky.pontis.example', firehoseUrl: null });
+    const text = problems({ PONTIS_ATPROTO_PDS_URL: 'ftp://x', PONTIS_ATPROTO_HANDLE_DOMAIN: 'no-dot', PONTIS_ATPROTO_FIREHOSE_URL: 'http://x' }).join('\n');
+    for (const name of ['PONTIS_ATPROTO_PDS_URL', 'PONTIS_ATPROTO_HANDLE_DOMAIN', 'PONTIS_ATPROTO_FIREHOSE_URL']) assert.match(text, new RegExp(name));
   });
 });

@@ -82,9 +82,21 @@ export interface PontisConfig {
     /** Largest remote document accepted. */
     maxFetchBytes: number;
   };
+  atproto: {
+    /** The PDS the bridge operates (bridged accounts live there). Null: the adapter stays idle. */
+    pdsUrl: string | null;
+    /** PLC directory for DID resolution and PLC operations. */
+    plcUrl: string;
+    /** PDS admin password: mints invite codes, deactivates bridged accounts. */
+    adminPassword: string | null;
+    /** Handle suffix of bridged accounts, with its leading dot (one of the PDS's PDS_SERVICE_HANDLE_DOMAINS). Null: the PDS's first. */
+    handleDomain: string | null;
+    /** subscribeRepos endpoint read for watched DIDs (a relay or the PDS). Default: the PDS's own. */
+    firehoseUrl: string | null;
+  };
 }
 
-export const SERVICE_NAMES = ['gateway', 'translator', 'nostr', 'nostr-relay', 'solid', 'activitypub'] as const;
+export const SERVICE_NAMES = ['gateway', 'translator', 'nostr', 'nostr-relay', 'solid', 'activitypub', 'atproto'] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
 
 /** Started only when PONTIS_SERVICES names them (a deployment's own relay is a choice, not a default). */
@@ -157,6 +169,18 @@ export function loadConfig(env: Env = process.env): PontisConfig {
   if (solidServer && !/^https?:\/\/[^\s/]+/.test(solidServer)) problems.push('PONTIS_SOLID_URL must be an http(s) URL');
   const solidBridge = [env.PONTIS_SOLID_BRIDGE_WEBID, env.PONTIS_SOLID_BRIDGE_CLIENT_ID, env.PONTIS_SOLID_BRIDGE_CLIENT_SECRET].map((v) => v?.trim() || '');
   if (solidBridge.some(Boolean) && !solidBridge.every(Boolean)) problems.push('PONTIS_SOLID_BRIDGE_WEBID, PONTIS_SOLID_BRIDGE_CLIENT_ID and PONTIS_SOLID_BRIDGE_CLIENT_SECRET go together');
+  const httpUrl = (name: string): string | null => {
+    const v = env[name]?.trim();
+    if (!v) return null;
+    if (!/^https?:\/\/[^\s/]+/.test(v)) problems.push(`${name}=${v} must be an http:// or https:// URL`);
+    return v.replace(/\/$/, '');
+  };
+  const atprotoPds = httpUrl('PONTIS_ATPROTO_PDS_URL');
+  const atprotoPlc = httpUrl('PONTIS_ATPROTO_PLC_URL') ?? 'https://plc.directory';
+  const atprotoFirehose = env.PONTIS_ATPROTO_FIREHOSE_URL?.trim() || null;
+  if (atprotoFirehose && !/^wss?:\/\/[^\s/]+/.test(atprotoFirehose)) problems.push('PONTIS_ATPROTO_FIREHOSE_URL must be a ws:// or wss:// URL');
+  const atprotoHandleDomain = env.PONTIS_ATPROTO_HANDLE_DOMAIN?.trim().toLowerCase() || null;
+  if (atprotoHandleDomain && !/^\.[a-z0-9-]+(\.[a-z0-9-]+)*$/.test(atprotoHandleDomain)) problems.push('PONTIS_ATPROTO_HANDLE_DOMAIN must be a domain with a leading dot (e.g. .bsky.pontis.example)');
   const sandboxRaw = env.PONTIS_SANDBOX;
   if (sandboxRaw !== undefined && !['0', '1', 'true', 'false'].includes(sandboxRaw)) problems.push('PONTIS_SANDBOX must be 0/1/true/false');
 
@@ -204,6 +228,13 @@ export function loadConfig(env: Env = process.env): PontisConfig {
       signatureWindowMs: int('PONTIS_AP_SIGNATURE_WINDOW_MS', 3_600_000, 10_000, 12 * 3_600_000),
       fetchTimeoutMs: int('PONTIS_AP_FETCH_TIMEOUT_MS', 10_000, 500, 120_000),
       maxFetchBytes: int('PONTIS_AP_MAX_FETCH_BYTES', 1_000_000, 10_000, 20_000_000),
+    },
+    atproto: {
+      pdsUrl: atprotoPds,
+      plcUrl: atprotoPlc,
+      adminPassword: env.PONTIS_ATPROTO_PDS_ADMIN_PASSWORD || null,
+      handleDomain: atprotoHandleDomain,
+      firehoseUrl: atprotoFirehose,
     },
   };
   if (problems.length) throw new ConfigError(problems);

@@ -149,7 +149,7 @@ export class PontisProcess {
  * PONTIS_SANDBOX=0: the harness provides the peers, Pontis must not start its own.
  */
 export function peerEnvForPontis(peers: {
-  atproto?: { pdsUrl: string; plcUrl: string; adminAuthorization: string };
+  atproto?: { pdsUrl: string; plcUrl: string; adminAuthorization: string; adminPassword?: string };
   solid?: { baseUrl: string };
   nostr?: { url: string };
   activitypub?: { baseUrl: string };
@@ -158,6 +158,7 @@ export function peerEnvForPontis(peers: {
   if (peers.atproto) {
     env.PONTIS_ATPROTO_PDS_URL = peers.atproto.pdsUrl;
     env.PONTIS_ATPROTO_PLC_URL = peers.atproto.plcUrl;
+    if (peers.atproto.adminPassword) env.PONTIS_ATPROTO_PDS_ADMIN_PASSWORD = peers.atproto.adminPassword;
   }
   if (peers.solid) env.PONTIS_SOLID_URL = peers.solid.baseUrl;
   if (peers.nostr) env.PONTIS_NOSTR_RELAYS = peers.nostr.url;

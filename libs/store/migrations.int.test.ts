@@ -5,7 +5,7 @@ import { ALL_MIGRATIONS } from './migrations/index.js';
 import { createTestStore, TEST_DATABASE_URL, type TestStore } from './testing.js';
 
 const TABLES = [
-  'accounts', 'admin_tokens', 'audit_log', 'cursors', 'dead_letters', 'deliveries', 'identities',
+  'accounts', 'admin_tokens', 'atproto_records', 'audit_log', 'cursors', 'dead_letters', 'deliveries', 'identities',
   'key_material', 'object_map', 'pending_events', 'processed_events', 'settings',
   // the Solid adapter's migration
   'solid_inbox_copies', 'solid_pods', 'solid_resources',

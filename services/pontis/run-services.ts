@@ -4,6 +4,7 @@ import { ConfigError, loadConfig, type PontisConfig, type ServiceName } from '..
 import { createLogger } from '../../libs/observability/index.js';
 import { bootstrap } from '../../libs/platform/index.js';
 import { GatewayModule } from '../gateway/gateway.module.js';
+import { AtprotoModule } from '../atproto/atproto.module.js';
 import { NostrModule } from '../nostr/nostr.module.js';
 import { NostrRelayModule } from '../nostr-relay/nostr-relay.module.js';
 import { SolidModule } from '../solid/solid.module.js';
@@ -20,6 +21,7 @@ export const SERVICE_MODULES: Record<ServiceName, (config: PontisConfig) => Type
   'nostr-relay': (config) => NostrRelayModule.forRoot(config),
   solid: (config) => SolidModule.forRoot(config),
   activitypub: (config) => ActivityPubModule.forRoot(config),
+  atproto: (config) => AtprotoModule.forRoot(config),
 };
 
 /** Validated config, or exit 2 with every wrong setting named. */

@@ -48,10 +48,12 @@ export async function startSandbox(config: PontisConfig): Promise<Sandbox> {
   const nostr = relay && !config.nostr.publishRelays.length ? { ...config.nostr, publishRelays: [relay], readRelays: [relay] } : config.nostr;
   const solidBase = (running.get('solid')?.info as { baseUrl?: string } | undefined)?.baseUrl;
   const solid = solidBase && !config.solid.serverUrl ? { ...config.solid, serverUrl: solidBase } : config.solid;
+  const pds = running.get('atproto')?.info as { pdsUrl?: string; plcUrl?: string; adminPassword?: string } | undefined;
+  const atproto = pds?.pdsUrl && !config.atproto.pdsUrl ? { ...config.atproto, pdsUrl: pds.pdsUrl, plcUrl: pds.plcUrl ?? config.atproto.plcUrl, adminPassword: pds.adminPassword ?? null } : config.atproto;
   // Every sandbox peer is on loopback: the ActivityPub adapter must be allowed to fetch actors there.
   const allowPrivateAddresses = config.allowPrivateAddresses || running.has('activitypub');
   return {
-    config: { ...config, nostr, solid, allowPrivateAddresses },
+    config: { ...config, nostr, solid, atproto, allowPrivateAddresses },
     attach(app) {
       const health = app.get(HealthRegistry);
       for (const n of config.networks)

@@ -21,6 +21,10 @@ export interface AtprotoPeerInfo {
   handleDomains: string[];
   /** Value for an `Authorization` header with the PDS admin password (dev-env's fixed one). */
   adminAuthorization: string;
+  /** The PDS admin password itself (for adapters configured with it, as an operator would). */
+  adminPassword: string;
+  /** Whether createAccount needs an invite code (the bridge mints them with admin auth). */
+  inviteRequired: boolean;
 }
 
 export interface AtprotoAccount {
@@ -34,6 +38,12 @@ export interface AtprotoAccount {
 
 export interface AtprotoPeerOptions {
   startTimeoutMs?: number;
+  /** Start the PDS with PDS_INVITE_REQUIRED (as a bridge operator's PDS would be). Default false. */
+  inviteRequired?: boolean;
+}
+
+interface ChildOptions {
+  inviteRequired?: boolean;
 }
 
 export class AtprotoPeer extends ChildProcessPeer<AtprotoPeerInfo> {
@@ -42,7 +52,8 @@ export class AtprotoPeer extends ChildProcessPeer<AtprotoPeerInfo> {
 
   constructor(opts: AtprotoPeerOptions = {}) {
     super();
-    this.child = new PeerChild<AtprotoPeerInfo>({ name: 'atproto', moduleUrl: import.meta.url, startTimeoutMs: opts.startTimeoutMs ?? 60_000 });
+    const config: ChildOptions = { inviteRequired: opts.inviteRequired ?? false };
+    this.child = new PeerChild<AtprotoPeerInfo>({ name: 'atproto', moduleUrl: import.meta.url, startTimeoutMs: opts.startTimeoutMs ?? 60_000, config });
   }
 
   protected async probe(info: AtprotoPeerInfo): Promise<boolean> {
@@ -51,13 +62,27 @@ export class AtprotoPeer extends ChildProcessPeer<AtprotoPeerInfo> {
     return res.ok && typeof body.version === 'string';
   }
 
-  /** com.atproto.server.createAccount (no invite code needed on the dev PDS). */
+  /** com.atproto.server.createInviteCode with admin auth (one use). */
+  async createInviteCode(): Promise<string> {
+    const { pdsUrl, adminAuthorization } = requireInfo(this);
+    const res = await fetchT(`${pdsUrl}/xrpc/com.atproto.server.createInviteCode`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: adminAuthorization },
+      body: JSON.stringify({ useCount: 1 }),
+    });
+    const body = (await res.json()) as { code?: string; message?: string };
+    if (!res.ok || !body.code) throw new Error(`createInviteCode: HTTP ${res.status} ${body.message ?? ''}`.trim());
+    return body.code;
+  }
+
+  /** com.atproto.server.createAccount (with a fresh admin-minted invite code when the PDS requires one). */
   async createAccount(opts: { handle: string; email: string; password: string }): Promise<AtprotoAccount> {
-    const { pdsUrl } = requireInfo(this);
+    const { pdsUrl, inviteRequired } = requireInfo(this);
+    const inviteCode = inviteRequired ? await this.createInviteCode() : undefined;
     const res = await fetchT(`${pdsUrl}/xrpc/com.atproto.server.createAccount`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(opts),
+      body: JSON.stringify({ ...opts, ...(inviteCode ? { inviteCode } : {}) }),
       timeoutMs: 15_000,
     });
     const body = (await res.json()) as { did?: string; handle?: string; accessJwt?: string; refreshJwt?: string; message?: string; error?: string };
@@ -80,9 +105,9 @@ export class AtprotoPeer extends ChildProcessPeer<AtprotoPeerInfo> {
 // --- child half -------------------------------------------------------------------------------
 
 async function startInChild(): Promise<ChildPeer<AtprotoPeerInfo>> {
-  childConfig<Record<string, never>>();
-  const { TestNetworkNoAppView } = await import('@atproto/dev-env');
-  const net = await TestNetworkNoAppView.create({});
+  const opts = childConfig<ChildOptions>();
+  const { TestNetworkNoAppView, ADMIN_PASSWORD } = await import('@atproto/dev-env');
+  const net = await TestNetworkNoAppView.create({ pds: { inviteRequired: opts.inviteRequired ?? false } });
   return {
     info: {
       pdsUrl: String(net.pds.url).replace(/\/$/, ''),
@@ -90,6 +115,8 @@ async function startInChild(): Promise<ChildPeer<AtprotoPeerInfo>> {
       pdsDid: net.pds.ctx.cfg.service.did,
       handleDomains: [...net.pds.ctx.cfg.identity.serviceHandleDomains],
       adminAuthorization: net.pds.adminAuth(),
+      adminPassword: String(ADMIN_PASSWORD),
+      inviteRequired: opts.inviteRequired ?? false,
     },
     stop: () => net.close(),
   };

@@ -4,6 +4,7 @@
  */
 import type { Scenario } from '../scenario.js';
 import { scenarios as activitypub } from './activitypub.js';
+import { scenarios as atproto } from './atproto.js';
 import { scenarios as infrastructure } from './infrastructure.js';
 import { scenarios as nostr } from './nostr.js';
 import { scenarios as peerSmoke } from './peer-smoke.js';
@@ -15,6 +16,7 @@ export const scenarioModules: { name: string; scenarios: Scenario[] }[] = [
   { name: 'nostr', scenarios: nostr },
   { name: 'solid', scenarios: solid },
   { name: 'activitypub', scenarios: activitypub },
+  { name: 'atproto', scenarios: atproto },
 ];
 
 export const allScenarios: Scenario[] = scenarioModules.flatMap((m) => m.scenarios);

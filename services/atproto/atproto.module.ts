@@ -1,0 +1,127 @@
+import { Module, type DynamicModule, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import type { DataSource } from 'typeorm';
+import { OutboundRunner } from '../../libs/adapter/index.js';
+import type { Bus } from '../../libs/bus/index.js';
+import type { PontisConfig } from '../../libs/config/index.js';
+import { AddressGuard } from '../../libs/net/index.js';
+import { createLogger } from '../../libs/observability/index.js';
+import { BUS, DATA_SOURCE, HealthRegistry, SECRET_BOX } from '../../libs/platform/index.js';
+import { KeyStore, type SecretBox } from '../../libs/store/index.js';
+import { AtprotoAccountLinker } from './identity/account-linker.js';
+import { createIdResolver } from './identity/id-resolver.js';
+import { AtprotoLinkController } from './identity/link.controller.js';
+import { PdsAccounts } from './identity/pds-accounts.js';
+import { PdsDirectory } from './identity/pds-directory.js';
+import { SessionPool } from './identity/session-pool.js';
+import { AtprotoWatchSignal } from './identity/watch-signal.js';
+import { FirehoseIngest } from './ingest/firehose-ingest.js';
+import { AtprotoDeliverer } from './publish/atproto-deliverer.js';
+
+const log = createLogger('atproto');
+
+/** What the adapter's parts share in one process. */
+class AtprotoRuntime {
+  readonly keys: KeyStore;
+  readonly sessions: SessionPool;
+  readonly directory?: PdsDirectory;
+  readonly accounts?: PdsAccounts;
+
+  constructor(
+    readonly config: PontisConfig,
+    ds: DataSource,
+    box: SecretBox,
+  ) {
+    this.keys = new KeyStore(ds, box);
+    this.sessions = new SessionPool(this.keys);
+    const { pdsUrl, plcUrl, adminPassword, handleDomain } = config.atproto;
+    if (pdsUrl) {
+      this.directory = new PdsDirectory(pdsUrl, plcUrl, config.allowPrivateAddresses);
+      this.accounts = new PdsAccounts({ ds, keys: this.keys, sessions: this.sessions, pdsUrl, adminPassword, handleDomain, plcUrl });
+    }
+  }
+}
+
+/**
+ * The AT Protocol adapter as one Nest module: the outbound runner writing into bridged accounts
+ * on our PDS (or a person's own linked account), verified firehose ingest of watched DIDs onto
+ * bridge.events.v1, and app-password linking. With no PDS configured it stays idle (logged; not a /health failure).
+ */
+class AtprotoAdapterLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
+  private runner?: OutboundRunner;
+  private ingest?: FirehoseIngest;
+
+  constructor(
+    private readonly rt: AtprotoRuntime,
+    private readonly bus: Bus,
+    private readonly ds: DataSource,
+    private readonly health: HealthRegistry,
+    private readonly watch: AtprotoWatchSignal,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    const c = this.rt.config;
+    const { pdsUrl, plcUrl, firehoseUrl } = c.atproto;
+    if (!pdsUrl || !this.rt.accounts || !this.rt.directory) {
+      // Not a failing health check: a deployment without Bluesky is healthy (the status API shows the adapter as not running).
+      log.warn('AT Protocol adapter idle: set PONTIS_ATPROTO_PDS_URL to bridge to Bluesky');
+      return;
+    }
+    const deliverer = new AtprotoDeliverer({
+      ds: this.ds,
+      accounts: this.rt.accounts,
+      sessions: this.rt.sessions,
+      directory: this.rt.directory,
+      guard: new AddressGuard({ allowPrivate: c.allowPrivateAddresses }),
+    });
+    this.runner = new OutboundRunner({ bus: this.bus, ds: this.ds, network: 'atproto', deliver: deliverer.deliver, partitions: c.kafkaPartitions });
+    const service = firehoseUrl ?? pdsUrl.replace(/^http/, 'ws');
+    this.ingest = new FirehoseIngest({
+      bus: this.bus,
+      ds: this.ds,
+      service,
+      plcUrl,
+      pdsUrl,
+      allowPrivateAddresses: c.allowPrivateAddresses,
+      blobUrl: (did, cid) => `${pdsUrl}/xrpc/com.atproto.sync.getBlob?did=${encodeURIComponent(did)}&cid=${encodeURIComponent(cid)}`,
+    });
+    const ingest = this.ingest;
+    this.health.register('adapter:atproto', async () => {
+      const h = ingest.health();
+      return { ok: h.ok, detail: `${h.detail}; publishing to ${pdsUrl}` };
+    });
+    await this.runner.start();
+    await this.ingest.start();
+    this.watch.onChange(() => void ingest.watch.refresh().catch((err: Error) => log.warn('watch list refresh failed', { err: err.message })));
+    log.info('AT Protocol adapter started', { pdsUrl, firehose: service });
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.ingest?.stop();
+    await this.runner?.stop();
+  }
+}
+
+@Module({})
+export class AtprotoModule {
+  static forRoot(config: PontisConfig): DynamicModule {
+    return {
+      module: AtprotoModule,
+      controllers: [AtprotoLinkController],
+      providers: [
+        AtprotoWatchSignal,
+        { provide: AtprotoRuntime, useFactory: (ds: DataSource, box: SecretBox) => new AtprotoRuntime(config, ds, box), inject: [DATA_SOURCE, SECRET_BOX] },
+        {
+          provide: AtprotoAccountLinker,
+          useFactory: (rt: AtprotoRuntime, ds: DataSource) =>
+            new AtprotoAccountLinker({ ds, keys: rt.keys, sessions: rt.sessions, resolver: createIdResolver(config.atproto.plcUrl, config.allowPrivateAddresses, config.atproto.pdsUrl ?? undefined) }),
+          inject: [AtprotoRuntime, DATA_SOURCE],
+        },
+        {
+          provide: AtprotoAdapterLifecycle,
+          useFactory: (rt: AtprotoRuntime, bus: Bus, ds: DataSource, health: HealthRegistry, watch: AtprotoWatchSignal) => new AtprotoAdapterLifecycle(rt, bus, ds, health, watch),
+          inject: [AtprotoRuntime, BUS, DATA_SOURCE, HealthRegistry, AtprotoWatchSignal],
+        },
+      ],
+    };
+  }
+}

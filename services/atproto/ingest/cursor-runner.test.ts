@@ -1,0 +1,41 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { CursorRunner } from './cursor-runner.js';
+
+const tick = () => new Promise((r) => setTimeout(r, 5));
+
+describe('CursorRunner', () => {
+  it('keeps one repo in order, lets others pass, and saves only a consecutive prefix', async () => {
+    const saved: number[] = [];
+    const order: string[] = [];
+    let releaseA!: () => void;
+    const blockA = new Promise<void>((r) => (releaseA = r));
+    const r = new CursorRunner({ isWatched: (d) => d !== 'did:x', setCursor: async (c) => void saved.push(c), idleFlushMs: 1 });
+    void r.trackEvent('did:a', 1, async () => { await blockA; order.push('a1'); });
+    void r.trackEvent('did:b', 2, async () => void order.push('b2'));
+    void r.trackEvent('did:a', 3, async () => void order.push('a3'));
+    void r.trackEvent('did:x', 4, async () => void order.push('x4'));
+    await tick();
+    assert.deepEqual(order, ['b2'], 'b is not held up by a; x is never handled');
+    assert.deepEqual(saved, [], 'nothing saved past the unfinished seq 1');
+    releaseA();
+    await r.drain();
+    await tick();
+    assert.deepEqual(order, ['b2', 'a1', 'a3']);
+    assert.equal(saved.at(-1), 4);
+  });
+
+  it('frozen: an event cut short keeps the cursor where it was', async () => {
+    const saved: number[] = [];
+    let frozen = false;
+    const r = new CursorRunner({ startCursor: 10, isWatched: () => true, setCursor: async (c) => void saved.push(c), frozen: () => frozen });
+    await r.trackEvent('did:a', 11, async () => undefined);
+    await r.drain();
+    assert.deepEqual(saved, [11]);
+    frozen = true;
+    await r.trackEvent('did:a', 12, async () => undefined); // the Firehose reports a failed handler as done
+    await r.stop();
+    assert.deepEqual(saved, [11]);
+    assert.equal(r.getCursor(), 11);
+  });
+});

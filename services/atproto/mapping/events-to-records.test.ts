@@ -1,0 +1,131 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { commandFor } from '../../../libs/adapter/testing.js';
+import type { BridgeEvent, MappedRef, PostObject } from '../../../libs/events/index.js';
+import type { BlobJson } from './atproto-records.js';
+import { render } from './events-to-records.js';
+import { isTid } from './record-key.js';
+import { graphemeLength } from './text-fit.js';
+import { InvalidRecordError } from './validate-record.js';
+
+const ME = 'did:plc:bridgedaaaaaaaaaaaaaaaaa';
+const BOB = 'did:plc:z72i7hdynmk6r22z27h6tvur';
+const CID = 'bafyreid27zk7lbis4zw5fz4podbvbs4fc5ivwji3dmrwa6zggnj4bnd57u';
+const NOSTR_ALICE = 'a'.repeat(64);
+const ACCOUNT = '00000000-0000-4000-8000-000000000001';
+
+function postEvent(object: Partial<PostObject>, id = 'nostr:' + 'e'.repeat(64)): BridgeEvent {
+  return {
+    v: 1, id, type: 'post.created', occurredAt: '2026-11-20T10:00:00.000Z',
+    source: { network: 'nostr', id: id.slice(6) }, actor: { network: 'nostr', id: NOSTR_ALICE, handle: 'alice@nostr.example' },
+    object: { kind: 'note', text: 'hello', facets: [], attachments: [], sensitive: false, visibility: 'public', publishedAt: '2026-11-20T10:00:00.000Z', ...object },
+    trace: { origin: 'nostr', hops: 0 },
+  };
+}
+const ref = (uri: string, cid?: string): MappedRef => ({ network: 'atproto', id: uri, ...(cid ? { cid } : {}), original: true });
+
+describe('events → records', () => {
+  it('a post: valid record, TID rkey stable per command', () => {
+    const cmd = commandFor(postEvent({ text: 'hello #pontis https://example.com' }), 'atproto', ACCOUNT);
+    const a = render(cmd, { did: ME });
+    const b = render(cmd, { did: ME });
+    assert.equal(a.writes.length, 1);
+    const w = a.writes[0]!;
+    assert.equal(w.action, 'create');
+    assert.ok(isTid(w.rkey), w.rkey);
+    assert.equal(w.rkey, b.writes[0]!.rkey);
+    const rec = (w as { record: Record<string, unknown> }).record;
+    assert.equal(rec.text, 'hello #pontis https://example.com');
+    assert.equal((rec.facets as unknown[]).length, 2, 'links and tags detected in plain text');
+  });
+
+  it('mentions become DID facets through the command\'s actor map', () => {
+    const ev = postEvent({ text: 'hi @bob 👨‍👩‍👧', facets: [{ kind: 'mention', start: 3, end: 7, actor: { network: 'nostr', id: 'b'.repeat(64) } }] });
+    const cmd = commandFor(ev, 'atproto', ACCOUNT, { actors: { [`nostr:${'b'.repeat(64)}`]: { id: BOB, handle: 'bob.test' } } });
+    const rec = (render(cmd, { did: ME }).writes[0] as unknown as { record: { facets: { index: { byteStart: number; byteEnd: number }; features: unknown[] }[] } }).record;
+    assert.deepEqual(rec.facets[0]!.index, { byteStart: 3, byteEnd: 7 });
+    assert.deepEqual(rec.facets[0]!.features, [{ $type: 'app.bsky.richtext.facet#mention', did: BOB }]);
+  });
+
+  it('long text is cut to 300 graphemes with a link to the original', () => {
+    const text = Array.from({ length: 200 }, (_, i) => `mot${i}`).join(' ');
+    const cmd = commandFor(postEvent({ text, url: 'https://njump.me/note1abc' }), 'atproto', ACCOUNT);
+    const rec = (render(cmd, { did: ME }).writes[0] as unknown as { record: { text: string; facets: { features: { uri?: string }[] }[] } }).record;
+    assert.ok(graphemeLength(rec.text) <= 300);
+    assert.ok(rec.text.endsWith('… https://njump.me/note1abc'));
+    assert.equal(rec.facets.at(-1)!.features[0]!.uri, 'https://njump.me/note1abc');
+  });
+
+  it('a reply carries root and parent strong refs; a missing CID comes from the context', () => {
+    const root = `at://${BOB}/app.bsky.feed.post/3l3qo2vuowo2b`;
+    const parent = `at://${BOB}/app.bsky.feed.post/3l3qo3ltdxc2c`;
+    const cmd = commandFor(postEvent({ text: 're' }), 'atproto', ACCOUNT, { refs: { replyTo: ref(parent), threadRoot: ref(root, CID) } });
+    const rec = (render(cmd, { did: ME, cids: new Map([[parent, CID]]) }).writes[0] as { record: Record<string, unknown> }).record;
+    assert.deepEqual(rec.reply, { root: { uri: root, cid: CID }, parent: { uri: parent, cid: CID } });
+  });
+
+  it('quote with images → recordWithMedia; images keep alt text, at most 4', () => {
+    const blob: BlobJson = { $type: 'blob', ref: { $link: 'bafkreibabalobzn6cd366ukcsjycp4yymjymgfxcv6xczmlgpemzkz3cfa' }, mimeType: 'image/jpeg', size: 1000 };
+    const attachments = Array.from({ length: 5 }, (_, i) => ({ url: `https://img.example/${i}.jpg`, mediaType: 'image/jpeg', alt: `picture ${i}` }));
+    const quoted = `at://${BOB}/app.bsky.feed.post/3l3qo2vuowo2b`;
+    const cmd = commandFor(postEvent({ text: 'pics', attachments, sensitive: true }), 'atproto', ACCOUNT, { refs: { quote: ref(quoted, CID) } });
+    const rec = (render(cmd, { did: ME, blobs: new Map(attachments.map((a) => [a.url, blob])) }).writes[0] as { record: Record<string, any> }).record;
+    assert.equal(rec.embed.$type, 'app.bsky.embed.recordWithMedia');
+    assert.deepEqual(rec.embed.record.record, { uri: quoted, cid: CID });
+    assert.equal(rec.embed.media.images.length, 4);
+    assert.equal(rec.embed.media.images[2].alt, 'picture 2');
+    assert.deepEqual(rec.labels.values, [{ val: 'graphic-media' }]);
+  });
+
+  it('a content warning leads the text and shifts the facets', () => {
+    const cmd = commandFor(postEvent({ text: '#spoiler end', contentWarning: 'film plot', facets: [{ kind: 'tag', start: 0, end: 8, tag: 'spoiler' }] }), 'atproto', ACCOUNT);
+    const rec = (render(cmd, { did: ME }).writes[0] as unknown as { record: Record<string, any> }).record;
+    assert.ok(rec.text.startsWith('⚠️ film plot\n\n#spoiler'));
+    const b = Buffer.from(rec.text, 'utf8');
+    assert.equal(b.subarray(rec.facets[0].index.byteStart, rec.facets[0].index.byteEnd).toString(), '#spoiler');
+  });
+
+  it('like, repost, follow, block, and their deletes', () => {
+    const target = `at://${BOB}/app.bsky.feed.post/3l3qo2vuowo2b`;
+    const base = { v: 1 as const, occurredAt: '2026-11-20T10:00:00.000Z', actor: { network: 'nostr' as const, id: NOSTR_ALICE }, trace: { origin: 'nostr' as const, hops: 0 } };
+    const like: BridgeEvent = { ...base, id: 'nostr:l', type: 'reaction.added', source: { network: 'nostr', id: 'l' }, target: { network: 'nostr', id: 'x' }, reaction: { content: '+' } };
+    const w = render(commandFor(like, 'atproto', ACCOUNT, { refs: { target: ref(target, CID) } }), { did: ME }).writes[0]!;
+    assert.equal(w.collection, 'app.bsky.feed.like');
+    assert.deepEqual((w as { record: Record<string, unknown> }).record.subject, { uri: target, cid: CID });
+    const noCid = render(commandFor(like, 'atproto', ACCOUNT, { refs: { target: ref(target) } }), { did: ME });
+    assert.match(noCid.skipped ?? '', /CID/);
+
+    const follow: BridgeEvent = { ...base, id: 'nostr:f', type: 'follow.created', source: { network: 'nostr', id: 'f' }, subject: { network: 'nostr', id: 'b'.repeat(64) } };
+    const fw = render(commandFor(follow, 'atproto', ACCOUNT, { actors: { [`nostr:${'b'.repeat(64)}`]: { id: BOB } } }), { did: ME }).writes[0]!;
+    assert.deepEqual([fw.collection, (fw as { record: Record<string, unknown> }).record.subject], ['app.bsky.graph.follow', BOB]);
+
+    const unfollow: BridgeEvent = { ...base, id: 'nostr:uf', type: 'follow.deleted', source: { network: 'nostr', id: 'uf' }, subject: follow.subject };
+    assert.deepEqual(render(commandFor(unfollow, 'atproto', ACCOUNT), { did: ME, existingRkey: '3kabcabcabc22' }).writes, [{ action: 'delete', collection: 'app.bsky.graph.follow', rkey: '3kabcabcabc22' }]);
+    const del: BridgeEvent = { ...base, id: 'nostr:d', type: 'post.deleted', source: { network: 'nostr', id: 'd' }, target: { network: 'nostr', id: 'x' } };
+    assert.deepEqual(render(commandFor(del, 'atproto', ACCOUNT, { refs: { target: ref(`at://${ME}/app.bsky.feed.post/3kabcabcabc22`) } }), { did: ME }).writes, [
+      { action: 'delete', collection: 'app.bsky.feed.post', rkey: '3kabcabcabc22' },
+    ]);
+    // Never someone else's record.
+    assert.ok(render(commandFor(del, 'atproto', ACCOUNT, { refs: { target: ref(target) } }), { did: ME }).skipped);
+  });
+
+  it('profile: name ≤64 and description ≤256 graphemes, unknown fields kept', () => {
+    const ev: BridgeEvent = {
+      v: 1, id: 'nostr:p', type: 'profile.updated', occurredAt: '2026-11-20T10:00:00.000Z', source: { network: 'nostr', id: 'p' },
+      actor: { network: 'nostr', id: NOSTR_ALICE }, trace: { origin: 'nostr', hops: 0 },
+      profile: { displayName: 'N'.repeat(100), summary: '🇺🇦'.repeat(300), links: [{ label: 'web', url: 'https://alice.example' }] },
+    };
+    const w = render(commandFor(ev, 'atproto', ACCOUNT), { did: ME, currentProfile: { pinnedPost: { uri: `at://${ME}/app.bsky.feed.post/3kabcabcabc22`, cid: CID } } }).writes[0]!;
+    const rec = (w as { record: Record<string, any> }).record;
+    assert.deepEqual([w.action, w.collection, w.rkey], ['put', 'app.bsky.actor.profile', 'self']);
+    assert.equal(graphemeLength(rec.displayName), 64);
+    assert.equal(graphemeLength(rec.description), 256);
+    assert.equal(rec.website, 'https://alice.example');
+    assert.ok(rec.pinnedPost);
+  });
+
+  it('an invalid record is refused before any write', () => {
+    const cmd = commandFor(postEvent({ text: 'x', language: 'en', publishedAt: 'not a date' }), 'atproto', ACCOUNT);
+    assert.throws(() => render(cmd, { did: ME }), InvalidRecordError);
+  });
+});

@@ -1,0 +1,196 @@
+/**
+ * Outbound commands → repo writes as the identity we publish as. Pure: blobs, missing CIDs, the
+ * current profile and link cards come in the context (the deliverer did that I/O first). Every
+ * record is validated against its lexicon before it is returned: an invalid one throws
+ * InvalidRecordError (permanent), it never reaches the repo.
+ */
+import { RichText } from '@atproto/api';
+import { actorKey, type ActorRef, type OutboundCommand, type PostObject } from '../../../libs/events/index.js';
+import { COLLECTION, EMBED, parseAtUri, PROFILE_RKEY, SELF_LABELS, type AtFacet, type BlobJson, type StrongRef } from './atproto-records.js';
+import type { RenderContext, RenderResult, RepoWrite } from './context.js';
+import { facetsToRecord } from './facets.js';
+import { recordKeyFor } from './record-key.js';
+import { fitText, graphemeLength } from './text-fit.js';
+import { assertValidRecord, InvalidRecordError } from './validate-record.js';
+
+export const MAX_IMAGES = 4;
+const MAX_DISPLAY_NAME = 64;
+const MAX_DESCRIPTION = 256;
+/** Self-label for media a source marked sensitive (com.atproto.label.defs known values). */
+const SENSITIVE_LABEL = 'graphic-media';
+
+export function render(command: OutboundCommand, ctx: RenderContext): RenderResult {
+  const e = command.event;
+  const rkey = recordKeyFor(command.id, e.occurredAt);
+  const createdAt = normDate(e.occurredAt);
+  const one = (w: RepoWrite): RenderResult => {
+    if (w.action !== 'delete') assertValidRecord(w.collection, w.record);
+    return { writes: [w], primary: 0 };
+  };
+  switch (e.type) {
+    case 'post.created': {
+      const posts = renderPost(command, ctx, rkey);
+      for (const w of posts) if (w.action !== 'delete') assertValidRecord(w.collection, w.record);
+      return { writes: posts, primary: 0 };
+    }
+    case 'post.updated': {
+      const copy = ownRef(command.refs.target?.id, ctx.did, COLLECTION.post);
+      if (!copy) return { writes: [], skipped: 'the post has no copy in our repo' };
+      const [first] = renderPost(command, { ...ctx, threadLongText: false }, copy.rkey);
+      return one({ action: 'put', collection: COLLECTION.post, rkey: copy.rkey, record: (first as { record: Record<string, unknown> }).record });
+    }
+    case 'reaction.added':
+    case 'repost.created': {
+      const subject = strongRef(command.refs.target, ctx);
+      if (!subject) return { writes: [], skipped: 'the target has no CID (not a strong ref)' };
+      const collection = e.type === 'reaction.added' ? COLLECTION.like : COLLECTION.repost;
+      if (e.type === 'reaction.added' && e.reaction && e.reaction.content !== '+' && e.reaction.content !== '❤️' && e.reaction.content !== '👍')
+        return { writes: [], skipped: `emoji reaction ${e.reaction.content} has no Bluesky form` };
+      return one({ action: 'create', collection, rkey, record: { $type: collection, subject, createdAt } });
+    }
+    case 'follow.created':
+    case 'block.created': {
+      const did = subjectDid(command);
+      if (!did) return { writes: [], skipped: 'the subject has no DID' };
+      const collection = e.type === 'follow.created' ? COLLECTION.follow : COLLECTION.block;
+      return one({ action: 'create', collection, rkey, record: { $type: collection, subject: did, createdAt } });
+    }
+    case 'post.deleted':
+    case 'reaction.removed':
+    case 'repost.deleted':
+    case 'follow.deleted':
+    case 'block.deleted': {
+      const collection = DELETED_COLLECTION[e.type];
+      const own = ownRef(command.refs.target?.id, ctx.did, collection);
+      const key = own?.rkey ?? ctx.existingRkey;
+      if (!key) return { writes: [], skipped: 'nothing of ours to delete' };
+      return { writes: [{ action: 'delete', collection, rkey: key }] };
+    }
+    case 'profile.updated':
+      return one({ action: 'put', collection: COLLECTION.profile, rkey: PROFILE_RKEY, record: renderProfile(command, ctx) });
+    case 'account.deleted':
+      return { writes: [], skipped: 'account deletion is handled by the provisioner (deactivation), not as a record' };
+  }
+}
+
+const DELETED_COLLECTION = {
+  'post.deleted': COLLECTION.post,
+  'reaction.removed': COLLECTION.like,
+  'repost.deleted': COLLECTION.repost,
+  'follow.deleted': COLLECTION.follow,
+  'block.deleted': COLLECTION.block,
+} as const;
+
+function renderPost(command: OutboundCommand, ctx: RenderContext, rkey: string): RepoWrite[] {
+  const e = command.event;
+  const post = e.object!;
+  const didOf = (a: ActorRef) => {
+    const mapped = a.network === 'atproto' ? a.id : command.actors[actorKey(a)]?.id;
+    return mapped?.startsWith('did:') ? mapped : undefined;
+  };
+  const { text: body, facets } = withWarning(post);
+  const original = post.url ?? (/^https?:\/\//.test(e.source.id) ? e.source.id : undefined);
+  const fitted = fitText(body, facets, original);
+  let recordFacets = facetsToRecord(fitted.text, fitted.facets, didOf);
+  if (!post.facets.length) recordFacets = detectedFacets(fitted.text, recordFacets);
+  const record: Record<string, unknown> = { $type: COLLECTION.post, text: fitted.text, createdAt: normDate(post.publishedAt) };
+  if (recordFacets.length) record.facets = recordFacets;
+  if (post.language && /^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{1,8})*$/.test(post.language)) record.langs = [post.language];
+  const parent = strongRef(command.refs.replyTo, ctx);
+  if (parent) record.reply = { root: strongRef(command.refs.threadRoot, ctx) ?? parent, parent };
+  const embed = embedOf(command, post, ctx);
+  if (embed) record.embed = embed;
+  if (post.sensitive || post.contentWarning) record.labels = { $type: SELF_LABELS, values: [{ val: SENSITIVE_LABEL }] };
+  return [{ action: 'create', collection: COLLECTION.post, rkey, record }];
+}
+
+/** A content warning has no field of its own on Bluesky: it leads the text; the label hides the media. */
+function withWarning(post: PostObject): { text: string; facets: PostObject['facets'] } {
+  if (!post.contentWarning) return { text: post.text, facets: post.facets };
+  const prefix = `⚠️ ${post.contentWarning}\n\n`;
+  return { text: prefix + post.text, facets: post.facets.map((f) => ({ ...f, start: f.start + prefix.length, end: f.end + prefix.length })) };
+}
+
+/** Sources without facets (plain text): links and tags found by @atproto/api's RichText, as the Bluesky app does. */
+function detectedFacets(text: string, existing: AtFacet[]): AtFacet[] {
+  const rt = new RichText({ text });
+  rt.detectFacetsWithoutResolution();
+  // Mentions need a resolved DID (RichText puts the handle there without resolution): not taken.
+  const found = (rt.facets ?? []).filter((f) => f.features.every((x) => x.$type !== 'app.bsky.richtext.facet#mention')) as unknown as AtFacet[];
+  return [...existing, ...found.map((f) => ({ ...f, $type: 'app.bsky.richtext.facet' }))];
+}
+
+function embedOf(command: OutboundCommand, post: PostObject, ctx: RenderContext): Record<string, unknown> | undefined {
+  const images = post.attachments
+    .filter((a) => a.mediaType.startsWith('image/') && ctx.blobs?.has(a.url))
+    .slice(0, MAX_IMAGES)
+    .map((a) => ({
+      image: ctx.blobs!.get(a.url)!,
+      alt: a.alt ?? '',
+      ...(a.width && a.height ? { aspectRatio: { width: a.width, height: a.height } } : {}),
+    }));
+  const media = images.length
+    ? { $type: EMBED.images, images }
+    : ctx.linkCard
+      ? { $type: EMBED.external, external: { uri: ctx.linkCard.uri, title: ctx.linkCard.title, description: ctx.linkCard.description, ...(ctx.linkCard.thumb ? { thumb: ctx.linkCard.thumb } : {}) } }
+      : undefined;
+  const quoted = strongRef(command.refs.quote, ctx);
+  if (quoted && media) return { $type: EMBED.recordWithMedia, record: { $type: EMBED.record, record: quoted }, media };
+  if (quoted) return { $type: EMBED.record, record: quoted };
+  return media;
+}
+
+function renderProfile(command: OutboundCommand, ctx: RenderContext): Record<string, unknown> {
+  const p = command.event.profile ?? {};
+  const record: Record<string, unknown> = { ...(ctx.currentProfile ?? {}), $type: COLLECTION.profile };
+  const name = p.displayName ?? command.event.actor.handle;
+  if (name) record.displayName = clip(name, MAX_DISPLAY_NAME);
+  if (p.summary !== undefined) record.description = clip(p.summary, MAX_DESCRIPTION);
+  const avatar = p.avatar && ctx.blobs?.get(p.avatar.url);
+  const banner = p.banner && ctx.blobs?.get(p.banner.url);
+  if (avatar) record.avatar = avatar;
+  if (banner) record.banner = banner;
+  const site = p.links?.find((l) => /^https?:\/\//.test(l.url))?.url;
+  if (site) record.website = site;
+  return record;
+}
+
+/** Cut to `max` graphemes (profile fields count graphemes and 10× as many bytes). */
+function clip(s: string, max: number): string {
+  if (graphemeLength(s) <= max) return s;
+  const seg = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+  let out = '';
+  let n = 0;
+  for (const g of seg.segment(s)) {
+    if (n === max - 1) break;
+    out += g.segment;
+    n++;
+  }
+  return `${out.trimEnd()}…`;
+}
+
+function strongRef(ref: { id: string; cid?: string } | undefined, ctx: RenderContext): StrongRef | undefined {
+  if (!ref || !parseAtUri(ref.id)) return undefined;
+  const cid = ref.cid ?? ctx.cids?.get(ref.id);
+  return cid ? { uri: ref.id, cid } : undefined;
+}
+
+function ownRef(uri: string | undefined, did: string, collection: string): { rkey: string } | undefined {
+  const p = uri ? parseAtUri(uri) : undefined;
+  return p && p.did === did && p.collection === collection ? { rkey: p.rkey } : undefined;
+}
+
+function subjectDid(command: OutboundCommand): string | undefined {
+  const s = command.event.subject;
+  if (!s) return undefined;
+  const id = s.network === 'atproto' ? s.id : command.actors[actorKey(s)]?.id;
+  return id?.startsWith('did:') ? id : undefined;
+}
+
+function normDate(s: string): string {
+  const t = Date.parse(s);
+  if (!Number.isFinite(t)) throw new InvalidRecordError('createdAt', `not a date: ${s}`);
+  return new Date(t).toISOString();
+}
+
+export { type BlobJson };

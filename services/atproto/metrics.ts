@@ -1,0 +1,26 @@
+/** AT Protocol adapter metrics in the shared registry. Labels are fixed small sets (never DIDs or handles). */
+import { Counter } from 'prom-client';
+import { registry } from '../../libs/observability/index.js';
+
+/** createSession calls: should stay near the number of identities (sessions are cached and refreshed). */
+export const atprotoSessionLogins = new Counter({
+  name: 'pontis_atproto_session_logins_total',
+  help: 'createSession calls made by the AT Protocol adapter',
+  registers: [registry],
+});
+
+export const atprotoFirehoseEvents = new Counter({
+  name: 'pontis_atproto_firehose_events_total',
+  help: 'Firehose events by what ingest did with them',
+  // published | unwatched | echo | ignored (mapper gave nothing) | identity | account
+  labelNames: ['outcome'] as const,
+  registers: [registry],
+});
+
+export const atprotoFirehoseRejected = new Counter({
+  name: 'pontis_atproto_firehose_rejected_total',
+  help: 'Firehose input refused before or during mapping',
+  // invalid_record | bad_commit (signature, proof, identity) | bad_frame | handler
+  labelNames: ['reason'] as const,
+  registers: [registry],
+});
