@@ -108,12 +108,26 @@ export class KafkaBus implements Bus {
     if (missing.size === 0) return;
     const { brokers } = await admin.describeCluster();
     const replicationFactor = Math.min(3, brokers.length);
-    // Resolves false when a concurrent caller created them first: that is fine, we only want them to exist.
-    await admin.createTopics({
-      waitForLeaders: true,
-      topics: [...missing].map(([topic, numPartitions]) => ({ topic, numPartitions, replicationFactor })),
-    });
-    for (const topic of missing.keys()) this.knownTopics.add(topic);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        // Resolves false when a concurrent caller created them first: that is fine, we only want them to exist.
+        await admin.createTopics({
+          waitForLeaders: true,
+          topics: [...missing].map(([topic, numPartitions]) => ({ topic, numPartitions, replicationFactor })),
+        });
+        break;
+      } catch (err) {
+        // Replicas starting together race to create the same topics; kafkajs only forgives the race
+        // when every error is TOPIC_ALREADY_EXISTS, not when the broker is still creating one of
+        // them. What matters is that they exist now: check, and try again a few times if not.
+        const now = new Set(await admin.listTopics());
+        for (const topic of [...missing.keys()]) if (now.has(topic)) missing.delete(topic);
+        if (missing.size === 0) break;
+        if (attempt >= 5) throw err;
+        await sleep(retryDelay(attempt, this.backoff));
+      }
+    }
+    for (const s of specs) this.knownTopics.add(s.topic);
   }
 
   async publish(topic: string, messages: OutgoingMessage[]): Promise<void> {

@@ -2,16 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { createDataSource, runMigrations } from './data-source.js';
 import { ALL_MIGRATIONS } from './migrations/index.js';
-import { createTestStore, TEST_DATABASE_URL, type TestStore } from './testing.js';
+import { createTestStore, MIGRATED_TABLES as TABLES, TEST_DATABASE_URL, type TestStore } from './testing.js';
 
-const TABLES = [
-  'accounts', 'admin_tokens', 'atproto_records', 'audit_log', 'cursors', 'dead_letters', 'deliveries', 'identities',
-  'key_material', 'object_map', 'pending_events', 'processed_events', 'settings',
-  // the Solid adapter's migration
-  'solid_inbox_copies', 'solid_pods', 'solid_resources',
-  // activitypub-express's store (services/activitypub)
-  'ap_contexts', 'ap_delivery_queue', 'ap_objects', 'ap_streams',
-];
 
 describe('migrations', { timeout: 60_000 }, () => {
   let s: TestStore;

@@ -4,6 +4,16 @@ import type { DataSource } from 'typeorm';
 import { createDataSource, runMigrations } from './data-source.js';
 
 /** The machine's Postgres for *.int.test.ts; override with PONTIS_TEST_DATABASE_URL. */
+/** Every table the migrations create (besides TypeORM's `migrations`), for the migration tests. */
+export const MIGRATED_TABLES: readonly string[] = [
+  'accounts', 'admin_tokens', 'atproto_records', 'audit_log', 'cursors', 'dead_letters', 'deliveries', 'identities',
+  'key_material', 'object_map', 'pending_events', 'processed_events', 'settings',
+  // the Solid adapter's migration
+  'solid_inbox_copies', 'solid_pods', 'solid_resources',
+  // activitypub-express's store (services/activitypub)
+  'ap_contexts', 'ap_delivery_queue', 'ap_objects', 'ap_streams',
+];
+
 export const TEST_DATABASE_URL = process.env.PONTIS_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 export interface TestStore {
