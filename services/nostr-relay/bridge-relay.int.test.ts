@@ -13,7 +13,7 @@ import { HealthRegistry } from '../../libs/platform/health-registry.js';
 import { DATA_SOURCE } from '../../libs/platform/tokens.js';
 import { SecretBox } from '../../libs/store/index.js';
 import { createTestStore, type TestStore } from '../../libs/store/testing.js';
-import { seedAccount } from '../../libs/testing/index.js';
+import { seedAccount, waitFor } from '../../libs/testing/index.js';
 import { NostrKeys } from '../nostr/identity/index.js';
 import type { NostrEvent } from '../nostr/mapping/index.js';
 import { bridgedAuthSigner, RelayConnection, RelayPublisher } from '../nostr/publish/index.js';
@@ -100,6 +100,18 @@ describe('the bridge relay: NIP-42 + NIP-70, writes restricted to the bridge and
     const forged = { ...sign(strangerSk, 1, [['p', bridgedPk]], 'forged'), sig: '0'.repeat(128) };
     assert.notEqual((await stranger.publish(forged, 2_000)).outcome, 'accepted');
     assert.equal(getPublicKey(strangerSk).length, 64);
+  });
+
+  it('keeps serving a deletion request (NIP-09) after applying it', async () => {
+    const reply = sign(strangerSk, 1, [['p', bridgedPk]], 'a reply I regret');
+    assert.equal((await stranger.publish(reply, 2_000)).outcome, 'accepted');
+    const deletion = sign(strangerSk, 5, [['e', reply.id], ['k', '1']], '');
+    assert.equal((await stranger.publish(deletion, 2_000)).outcome, 'accepted');
+    const seen = await waitFor(async () => {
+      const found = await stranger.query({ ids: [reply.id, deletion.id] }, 2_000);
+      return found.length === 1 && found;
+    }, { what: 'the note gone and its deletion kept', timeoutMs: 5_000 });
+    assert.equal(seen[0]!.id, deletion.id);
   });
 
   it('serves a NIP-11 document announcing NIP-42 and NIP-70 with restricted writes', async () => {

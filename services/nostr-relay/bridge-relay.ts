@@ -34,6 +34,7 @@ type RelayCore = {
   handleConnection(client: WebSocket, ip?: string): void;
   handleDisconnect(client: WebSocket): void;
   handleMessage(client: WebSocket, message: unknown): Promise<{ messageType: string; success?: boolean } | void>;
+  broadcast(event: NostrEvent): Promise<void>;
   destroy(): Promise<void>;
 };
 
@@ -41,7 +42,7 @@ export class BridgeRelay {
   private readonly log: Logger;
   private readonly wss: WebSocketServer;
   private relay?: RelayCore;
-  private repository?: { destroy(): Promise<void> };
+  private repository?: { upsert(event: NostrEvent): Promise<unknown>; destroy(): Promise<void> };
   private validator?: { validateIncomingMessage(data: unknown): Promise<unknown> };
   private readonly authenticated = new WeakMap<WebSocket, Set<string>>();
 
@@ -124,5 +125,11 @@ export class BridgeRelay {
     }
     const result = await this.relay!.handleMessage(ws, message);
     if (type === 'AUTH' && result && result.success) this.authenticated.get(ws)?.add((payload as NostrEvent).pubkey);
+    // NIP-09: relays SHOULD keep serving deletion requests; @nostr-relay/core applies a kind 5 but
+    // neither stores nor broadcasts it, so a reader would never learn of the deletion.
+    if (type === 'EVENT' && (payload as NostrEvent).kind === 5 && result && result.success) {
+      await this.repository!.upsert(payload as NostrEvent);
+      await this.relay!.broadcast(payload as NostrEvent);
+    }
   }
 }

@@ -134,7 +134,15 @@ async function startInChild(): Promise<ChildPeer<NostrRelayPeerInfo>> {
     ws.on('message', async (data) => {
       try {
         const message = await validator.validateIncomingMessage(data);
-        await relay.handleMessage(ws, message);
+        const result = await relay.handleMessage(ws, message);
+        // NIP-09: relays SHOULD keep serving deletion requests. @nostr-relay/core 0.0.40 applies a
+        // kind 5 (deletes the targets) but neither stores nor broadcasts it, so no subscriber (the
+        // bridge's ingest) would ever see one: store and broadcast it here.
+        const [type, event] = message as [string, { kind?: number }];
+        if (type === 'EVENT' && event?.kind === 5 && result && (result as { success?: boolean }).success) {
+          await repository.upsert(event as Parameters<typeof repository.upsert>[0]);
+          await relay.broadcast(event as Parameters<typeof relay.broadcast>[0]);
+        }
       } catch (err) {
         ws.send(JSON.stringify(['NOTICE', `invalid: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`]));
       }
