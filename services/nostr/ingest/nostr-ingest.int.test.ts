@@ -230,6 +230,32 @@ describe('NostrIngest against a real relay', { timeout: 120_000 }, () => {
     }
   });
 
+  it('a new version of a bridged article (kind 30023) is an edit, not a second post', async () => {
+    const relay = await startRelay();
+    const ing = ingest([relay.info!.url]);
+    try {
+      await ing.start();
+      await connected(ing);
+      const t = now();
+      const v1 = signed(alice, { kind: 30023, tags: [['d', 'bridges'], ['title', 'Bridges']], content: 'first version', created_at: t - 10 });
+      await publishTo(relay, v1);
+      const coordinate = `30023:${alice.pk}:bridges`;
+      await waitArrived(`nostr:${v1.id}`, 'the first version');
+      assert.equal(arrived(`nostr:${v1.id}`)[0]?.type, 'post.created');
+      // What the translator records once it bridged the article.
+      await store.ds.query(`INSERT INTO object_map (object_key, network, native_id, is_original, owner_network, owner_id) VALUES (gen_random_uuid(), 'nostr', $1, true, 'nostr', $2)`, [coordinate, alice.pk]);
+      const v2 = signed(alice, { kind: 30023, tags: [['d', 'bridges'], ['title', 'Bridges']], content: 'second version', created_at: t });
+      await publishTo(relay, v2);
+      await waitArrived(`nostr:${v2.id}`, 'the second version');
+      const edit = arrived(`nostr:${v2.id}`)[0]!;
+      assert.equal(edit.type, 'post.updated');
+      assert.deepEqual(edit.target, { network: 'nostr', id: coordinate });
+    } finally {
+      await ing.stop();
+      await relay.stop();
+    }
+  });
+
   it('publishes an event found on two relays once', async () => {
     const [a, b] = [await startRelay(), await startRelay()];
     const ing = ingest([a.info!.url, b.info!.url]);

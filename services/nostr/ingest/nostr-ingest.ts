@@ -321,6 +321,7 @@ export class NostrIngest {
       bridgedPubkeys: this.watch.current.bridgedPubkeys,
       lookupEvent: (id) => this.recent.get(id),
       ...(await this.namesFor(event)),
+      knownCoordinate: await this.knownCoordinates(event),
     };
     const lists = event.kind === KIND.contacts ? this.contacts : event.kind === KIND.muteList ? this.mutes : undefined;
     if (!lists) return this.mapAndPublish(r, event, ctx);
@@ -350,6 +351,19 @@ export class NostrIngest {
       this.log.warn('nostr profile lookup failed; using the npub fingerprint', { eventId: event.id, err: (err as Error).message });
       return { fallbackHandle: nostrHandleFor({ pubkey: event.pubkey }).username };
     }
+  }
+
+  /**
+   * Kind 30023: whether the article's coordinate was bridged before (object_map), so a new version
+   * is an edit (post.updated) and not a second post on every other network.
+   */
+  private async knownCoordinates(event: NostrEvent): Promise<InboundContext['knownCoordinate']> {
+    if (event.kind !== KIND.article) return undefined;
+    const d = event.tags.find((t) => t[0] === 'd')?.[1] ?? '';
+    const coordinate = `${event.kind}:${event.pubkey}:${d}`;
+    const rows: unknown[] = await this.opts.ds.query(`SELECT 1 FROM object_map WHERE network = 'nostr' AND native_id = $1 LIMIT 1`, [coordinate]);
+    const known = rows.length > 0;
+    return (c) => known && c === coordinate;
   }
 
   /** A raw event from a query, if genuine (same checks as the stream). */

@@ -3,10 +3,6 @@
  * Nostr relay on the other side. A fediverse person links by following the bridge's instance actor
  * (`@pontis@<host>`); a Nostr person links with NIP-98 (as in nostr.ts).
  *
- * No `delete:nostr->activitypub`: the harness relay (@nostr-relay/core, event.service.js
- * handleRegularEvent) applies a kind 5 by deleting its targets and never stores or broadcasts the
- * kind 5, so Pontis cannot see a deletion made there (the mapping and the adapter handle it:
- * services/activitypub/activitypub.int.test.ts covers Delete delivery to a fediverse server).
  * No `edit:nostr->activitypub` yet: a NIP-23 article (the only editable Nostr note) makes the
  * translator's batch fail ("bind message supplies 1 parameters, but prepared statement requires
  * 2") and retry forever; the ActivityPub side (Update(Note)) is covered by the integration test.
@@ -184,6 +180,18 @@ export const scenarios: Scenario[] = [
       const like = finalizeEvent({ kind: 7, created_at: nowS(), tags: [['e', copy.id], ['p', copy.pubkey], ['k', '1']], content: '+' }, p.sk);
       check((await ctx.peer('nostr').publish(like)).accepted, 'relay refused the reaction');
       await receivedBy(ctx, p.ap.name, (a) => a.type === 'Like' && a.objectId === noteId, 'the Like at the fediverse server');
+    },
+  }),
+  defineScenario({
+    id: 'delete:nostr->activitypub',
+    needs: ['activitypub', 'nostr'],
+    timeoutMs: 150_000,
+    async run(ctx) {
+      const p = await pair(ctx);
+      const { note, objectId } = await nostrPostOnAp(ctx, p, `nostr delete me ${ctx.unique('n')}`);
+      const deletion = finalizeEvent({ kind: 5, created_at: nowS(), tags: [['e', note.id], ['k', '1']], content: '' }, p.sk);
+      check((await ctx.peer('nostr').publish(deletion)).accepted, 'relay refused the deletion');
+      await receivedBy(ctx, p.ap.name, (a) => a.type === 'Delete' && (a.objectId === objectId || JSON.stringify(a.json).includes(objectId)), 'the Delete at the fediverse server');
     },
   }),
   defineScenario({

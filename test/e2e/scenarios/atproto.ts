@@ -157,10 +157,20 @@ export const scenarios: Scenario[] = [
       check(copy.value.labels?.values?.some((v: any) => v.val === 'graphic-media'), 'no self-label');
     },
   }),
-  // delete:nostr->atproto is not here: the harness relay (@nostr-relay/core) applies a NIP-09
-  // kind 5 by removing the target but neither stores nor broadcasts the kind 5 itself, so the Nostr
-  // ingest never sees the deletion. The atproto half (post.deleted → deleteRecord) is covered by
-  // services/atproto/publish/atproto-publish.int.test.ts.
+  defineScenario({
+    id: 'delete:nostr->atproto',
+    needs: [...both],
+    timeoutMs: T,
+    async run(ctx) {
+      const { sk, note, copy, did } = await nostrPostBridged(ctx, `delete me ${ctx.unique('d')}`);
+      await publishNostr(ctx, sk, 5, '', [['e', note.id], ['k', '1']]);
+      const rkey = copy.uri.split('/').pop()!;
+      await ctx.waitFor(async () => !(await xrpc(ctx.peer('atproto'), 'com.atproto.repo.getRecord', { repo: did, collection: POST, rkey })), {
+        what: `the Bluesky copy ${copy.uri} to be deleted`,
+        timeoutMs: 60_000,
+      });
+    },
+  }),
   defineScenario({
     id: 'profile:nostr->atproto',
     needs: [...both],

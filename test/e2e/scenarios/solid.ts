@@ -2,10 +2,7 @@
  * The Solid adapter inside a running Pontis, with the harness's Community Solid Server and Nostr
  * relay: a person links their pod (grant + link), a person links their Nostr key (NIP-98), and
  * posts, replies, likes, reposts, deletes and profiles cross in both directions.
- *
- * Not here: `delete:nostr->solid` (a kind 5 published on the relay never becomes an event: the
- * status API's events.in does not move; Nostr ingest's side, see the adapter's report; the Solid
- * half, a post.deleted command removing the copy, is tested in solid-publish.int.test.ts).
+
  */
 import { finalizeEvent, generateSecretKey, getPublicKey, type Event as NostrEvent } from 'nostr-tools/pure';
 import { fetchT, type NostrRelayPeer, type SolidAccount, type SolidClient } from '../../../libs/harness/index.js';
@@ -254,6 +251,17 @@ export const scenarios: Scenario[] = [
     },
   }),
   defineScenario({
+    id: 'delete:nostr->solid',
+    needs: NEEDS,
+    timeoutMs: T,
+    async run(ctx) {
+      const bob = await linkNostr(ctx);
+      const { note, url } = await nostrPostInPod(ctx, bob, `nostr delete me ${ctx.unique('w')}`);
+      await nostrPublish(ctx, bob, 5, '', [['e', note.id], ['k', '1']]);
+      await ctx.waitFor(async () => (await fetchT(url, { headers: { accept: 'application/ld+json' } })).status === 404, { what: `the pod copy ${url} to be removed`, timeoutMs: 60_000 });
+    },
+  }),
+  defineScenario({
     id: 'delete:solid->nostr',
     needs: NEEDS,
     timeoutMs: T,
@@ -262,9 +270,9 @@ export const scenarios: Scenario[] = [
       const { url, copy } = await solidPostOnNostr(ctx, alice, `delete me ${ctx.unique('w')}`);
       const res = await alice.client.fetch(url, { method: 'DELETE' });
       check(res.ok, `DELETE ${res.status}`);
-      // The relay applies a kind 5 by dropping the note (it may not keep the kind 5 itself).
+      // The relay applies the kind 5 (the note is gone) and keeps serving it (NIP-09).
       await ctx.waitFor(
-        async () => (await ctx.peer('nostr').query({ kinds: [5], '#e': [copy.id] })).length > 0 || (await ctx.peer('nostr').query({ ids: [copy.id] })).length === 0,
+        async () => (await ctx.peer('nostr').query({ kinds: [5], '#e': [copy.id] })).length > 0 && (await ctx.peer('nostr').query({ ids: [copy.id] })).length === 0,
         { what: 'the deletion on the relay', timeoutMs: 40_000 },
       );
     },
