@@ -38,7 +38,8 @@ class NostrAdapterLifecycle implements OnApplicationBootstrap, OnApplicationShut
   async onApplicationBootstrap(): Promise<void> {
     const { publishRelays, readRelays, nip05Domain } = this.config.nostr;
     if (!publishRelays.length) {
-      this.health.register('adapter:nostr', async () => ({ ok: false, detail: 'no relay configured (PONTIS_NOSTR_RELAYS)' }));
+      // Not configured is a choice (idle), not a failure: /health stays 200 for the other services.
+      this.health.register('adapter:nostr', async () => ({ ok: true, detail: 'idle: no relay configured (PONTIS_NOSTR_RELAYS)' }));
       log.warn('Nostr adapter idle: set PONTIS_NOSTR_RELAYS to bridge to Nostr');
       return;
     }

@@ -39,7 +39,12 @@ class SolidAdapterLifecycle implements OnApplicationBootstrap, OnApplicationShut
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    this.health.register('adapter:solid', async () => (this.rt.ingest ? { ok: true, detail: `bridge WebID ${this.rt.bridgeWebId}; ${this.rt.ingest.health().detail}` } : { ok: false, detail: this.rt.problem }));
+    // Not configured is a choice (idle), not a failure: /health stays 200 for the other services.
+    this.health.register('adapter:solid', async () =>
+      this.rt.ingest
+        ? { ok: true, detail: `bridge WebID ${this.rt.bridgeWebId}; ${this.rt.ingest.health().detail}` }
+        : { ok: !this.config.solid.serverUrl, detail: this.config.solid.serverUrl ? this.rt.problem : 'idle: no Solid server configured (PONTIS_SOLID_URL)' },
+    );
     if (!this.config.solid.serverUrl) {
       this.rt.problem = 'no Solid server configured (PONTIS_SOLID_URL)';
       log.warn('Solid adapter idle: set PONTIS_SOLID_URL to bridge to Solid');

@@ -64,7 +64,9 @@ async function xrpc<T>(pds: AtprotoPeer, nsid: string, params: Record<string, st
 /** A record on the PDS whose JSON satisfies `match`, in any repo (bridged accounts included). */
 async function findRecord(pds: AtprotoPeer, collection: string, match: (r: Rec) => boolean): Promise<Rec | undefined> {
   const repos = (await xrpc<{ repos: { did: string }[] }>(pds, 'com.atproto.sync.listRepos', { limit: '1000' }))?.repos ?? [];
-  for (const { did } of repos) {
+  // Newest repos first: the record a scenario waits for is almost always in a repo it just caused
+  // (a full run leaves dozens of accounts behind, and reading them all per poll is slow).
+  for (const { did } of repos.reverse()) {
     const recs = (await xrpc<{ records: Rec[] }>(pds, 'com.atproto.repo.listRecords', { repo: did, collection, limit: '100' }))?.records ?? [];
     const hit = recs.find(match);
     if (hit) return hit;
@@ -74,7 +76,7 @@ async function findRecord(pds: AtprotoPeer, collection: string, match: (r: Rec) 
 
 const byText = (text: string) => (r: Rec) => typeof r.value.text === 'string' && r.value.text.includes(text);
 const waitRecord = (ctx: E2EContext, collection: string, match: (r: Rec) => boolean, what: string) =>
-  ctx.waitFor(() => findRecord(ctx.peer('atproto'), collection, match), { what, timeoutMs: 30_000 });
+  ctx.waitFor(() => findRecord(ctx.peer('atproto'), collection, match), { what, timeoutMs: 60_000 });
 const waitNostr = (ctx: E2EContext, filter: Record<string, unknown>, match: (e: NostrEvent) => boolean, what: string) =>
   ctx.waitFor(async () => (await ctx.peer('nostr').query({ limit: 200, ...filter } as never)).find((e) => match(e as NostrEvent)) as NostrEvent | undefined, { what, timeoutMs: 30_000 });
 
