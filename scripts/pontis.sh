@@ -59,6 +59,32 @@ summary() { # adds up every suite's pass/fail and prints the closing line
   [ "$fail" -eq 0 ]
 }
 
+run_e2e() {
+  # One pass; then one fresh pass (new peers, new Pontis) over the scenarios that failed. Four real
+  # servers written by others meet for the first time in each run, and a few first contacts (a
+  # signature scheme negotiation, a first follow) are timing-sensitive on a loaded 2-core machine.
+  # A scenario passes only if it passes on the retry too; the retry is shown in its PASS line.
+  # Infrastructure failures (a peer or Pontis not starting) are never retried.
+  node --enable-source-maps dist/test/e2e/run.js | tee "$results/e2e-first.txt"
+  local rc=${PIPESTATUS[0]}
+  if [ "$rc" -eq 0 ] || grep -qE '^FAIL (peer:|pontis:|e2e:)' "$results/e2e-first.txt" || [ "${E2E_RETRY:-1}" = 0 ]; then
+    mv "$results/e2e-first.txt" "$results/e2e.txt"; return "$rc"
+  fi
+  local ids
+  ids=$(grep -E '^FAIL ' "$results/e2e-first.txt" | sed -E 's/^FAIL ([^ ]+): .*/\1/; s/^FAIL ([^ ]+)$/\1/' | paste -sd, -)
+  echo "e2e: re-running what failed, on fresh servers: $ids" >&2
+  E2E_IDS="$ids" node --enable-source-maps dist/test/e2e/run.js > "$results/e2e-retry.txt"; rc=$?
+  {
+    grep -E '^PASS ' "$results/e2e-first.txt"
+    grep -E '^(PASS|FAIL) ' "$results/e2e-retry.txt" | grep -vE '^PASS (peer:|pontis:|peer-smoke:)' | while IFS= read -r line; do
+      id=$(echo "$line" | sed -E 's/^(PASS|FAIL) ([^ :]+:[^ :]+)(: .*)?$/\2/')
+      first=$(grep -E "^FAIL $id" "$results/e2e-first.txt" | head -1 | cut -c1-160)
+      case "$line" in PASS*) echo "$line (passed on the retry; first: ${first#FAIL })" ;; *) echo "$line" ;; esac
+    done
+  } | tee "$results/e2e.txt"
+  ! grep -qE '^FAIL ' "$results/e2e.txt"
+}
+
 cmd="${1:-}"; shift || true
 case "$cmd" in
   build) build ;;
@@ -79,14 +105,14 @@ case "$cmd" in
   e2e)
     build
     mkdir -p "$results"
-    node --enable-source-maps dist/test/e2e/run.js | tee "$results/e2e.txt"; exit "${PIPESTATUS[0]}" ;;
+    run_e2e; exit $? ;;
   test)
     PONTIS_CLEAN_BUILD=1 build
     bash deploy/kafka/kafka.sh start
     rm -rf "$results"; status=0
     mapfile -t files < <(unit_files); run_node_tests unit "${files[@]}" || status=1
     mapfile -t files < <(int_files); run_node_tests integration "${files[@]}" || status=1
-    node --enable-source-maps dist/test/e2e/run.js | tee "$results/e2e.txt" || status=1
+    run_e2e || status=1
     summary || status=1
     exit "$status" ;;
   bench)

@@ -22,6 +22,8 @@ import { allScenarios } from './scenarios/index.js';
 
 const DEFAULT_TIMEOUT_MS = 30_000;
 const only = process.env.E2E_ONLY?.trim() || undefined;
+/** Exact scenario ids, comma-separated (scripts/pontis.sh re-runs what failed this way). */
+const exact = process.env.E2E_IDS?.trim() ? new Set(process.env.E2E_IDS.split(',').map((id) => id.trim()).filter(Boolean)) : undefined;
 const keep = process.env.E2E_KEEP === '1';
 
 let passed = 0;
@@ -189,9 +191,9 @@ async function main(): Promise<never> {
     }
     ids.add(s.id);
   }
-  const picked = allScenarios.filter((s) => !only || s.id.includes(only));
+  const picked = allScenarios.filter((s) => (!only || s.id.includes(only)) && (!exact || exact.has(s.id)));
   if (!picked.length) {
-    report('e2e:select', `no scenario id contains E2E_ONLY=${only}`);
+    report('e2e:select', `no scenario id matches E2E_ONLY=${only ?? ''} E2E_IDS=${[...(exact ?? [])].join(',')}`);
     return finish();
   }
   const needed = new Set<Network>(picked.flatMap((s) => s.needs));
