@@ -97,7 +97,10 @@ export class OutboundRunner {
     if (from === 'parked') {
       // A stale copy (the command was parked again, or delivered, since this copy was written).
       if (msg.headers[PARK_HEADERS.attempts] !== String(row.attempts)) return;
-      const wait = (row.nextAttemptAt?.getTime() ?? 0) - Date.now();
+      // The parked copy is written before the ledger row (see park()), so the row may not show its
+      // time yet: the copy's own x-not-before counts too.
+      const notBefore = Date.parse(String(msg.headers[PARK_HEADERS.notBefore] ?? ''));
+      const wait = Math.max(row.nextAttemptAt?.getTime() ?? 0, Number.isFinite(notBefore) ? notBefore : 0) - Date.now();
       if (wait > 0) await sleep(wait, this.abort.signal);
       if (this.abort.signal.aborted) throw new Error('runner stopping; the parked batch will be offered again');
     }
