@@ -110,6 +110,7 @@ export const scenarios: Scenario[] = [
   defineScenario({
     id: 'post:nostr->activitypub',
     needs: ['activitypub', 'nostr'],
+    quarantine: 'a Nostr person\'s first bridged actor sometimes never appears within the wait in a full run (first contact; see the pair scenarios)',
     timeoutMs: 120_000,
     async run(ctx) {
       const ap = ctx.peer('activitypub') as ActivityPubPeer;
