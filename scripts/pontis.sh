@@ -45,11 +45,13 @@ unit_files() { find dist -name '*.test.js' ! -name '*.int.test.js' -not -path 'd
 int_files() { find dist -name '*.int.test.js' -not -path 'dist/test/e2e/*' | sort; }
 
 summary() { # adds up every suite's pass/fail and prints the closing line
-  local pass=0 fail=0 p f
+  local pass=0 fail=0 p f c
   for tap in "$results"/*.tap; do
     [ -f "$tap" ] || continue
     p=$(grep -E '^# pass [0-9]+' "$tap" | tail -1 | awk '{print $3}'); f=$(grep -E '^# fail [0-9]+' "$tap" | tail -1 | awk '{print $3}')
-    pass=$((pass + ${p:-0})); fail=$((fail + ${f:-0}))
+    # A test cancelled because its suite's setup failed did not pass: it counts as failed.
+    c=$(grep -E '^# cancelled [0-9]+' "$tap" | tail -1 | awk '{print $3}')
+    pass=$((pass + ${p:-0})); fail=$((fail + ${f:-0} + ${c:-0}))
   done
   if [ -f "$results/e2e.txt" ]; then
     p=$(grep -cE '^PASS ' "$results/e2e.txt" || true); f=$(grep -cE '^FAIL ' "$results/e2e.txt" || true)
@@ -75,7 +77,7 @@ run_e2e() {
   echo "e2e: re-running what failed, on fresh servers: $ids" >&2
   E2E_IDS="$ids" node --enable-source-maps dist/test/e2e/run.js > "$results/e2e-retry.txt"; rc=$?
   {
-    grep -E '^PASS ' "$results/e2e-first.txt"
+    grep -E '^(PASS|SKIP) ' "$results/e2e-first.txt"
     grep -E '^(PASS|FAIL) ' "$results/e2e-retry.txt" | grep -vE '^PASS (peer:|pontis:|peer-smoke:)' | while IFS= read -r line; do
       id=$(echo "$line" | sed -E 's/^(PASS|FAIL) ([^ :]+:[^ :]+)(: .*)?$/\2/')
       first=$(grep -E "^FAIL $id" "$results/e2e-first.txt" | head -1 | cut -c1-160)
