@@ -1,1 +1,2 @@
 export * from './address-guard.js';
+export * from './read-capped.js';

@@ -5,7 +5,7 @@
  * The domain is attacker-chosen (it comes from a kind 0), so the address guard, a timeout and a
  * size cap apply like for any other fetch a remote party can make us do.
  */
-import type { AddressGuard } from '../../../libs/net/index.js';
+import { readCapped, type AddressGuard } from '../../../libs/net/index.js';
 
 export type Nip05Check = { ok: true } | { ok: false; reason: string; transient: boolean };
 
@@ -51,22 +51,4 @@ export async function checkNip05(address: string, pubkey: string, o: Nip05CheckO
   const named = typeof names === 'object' && names !== null ? (names as Record<string, unknown>)[parsed.local] : undefined;
   if (typeof named !== 'string' || named.toLowerCase() !== pubkey) return { ok: false, reason: `${address} names another key (or none)`, transient: false };
   return { ok: true };
-}
-
-async function readCapped(res: Response, max: number): Promise<string> {
-  const reader = res.body?.getReader();
-  if (!reader) return '';
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > max) {
-      await reader.cancel();
-      throw new Error(`larger than ${max} bytes`);
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks).toString('utf8');
 }

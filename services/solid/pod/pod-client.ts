@@ -1,4 +1,5 @@
 import { DeliveryError } from '../../../libs/adapter/index.js';
+import { BodyTooLargeError, readCapped } from '../../../libs/net/index.js';
 import type { UrlGuard } from './trusted-guard.js';
 import { JSON_LD } from '../mapping/index.js';
 import { resourceAcl, wacAllow } from './acl.js';
@@ -38,7 +39,7 @@ export class PodClient {
       await res.body?.cancel();
       throw new DeliveryError(`resource larger than ${MAX_RESOURCE_BYTES} bytes`, { kind: 'permanent', target: url, status: 'too-large' });
     }
-    const body = [304, 404, 410].includes(res.status) ? (await res.body?.cancel(), '') : await readCapped(res, url);
+    const body = [304, 404, 410].includes(res.status) ? (await res.body?.cancel(), '') : await readResource(res, url);
     if (!res.ok && ![304, 404, 410].includes(res.status)) throw DeliveryError.fromHttp(url, res.status, body);
     const w = wacAllow(res.headers.get('wac-allow'));
     return { status: res.status, etag: res.headers.get('etag'), contentType: res.headers.get('content-type'), body, user: w.user, public: w.public };
@@ -130,20 +131,12 @@ export class PodClient {
   }
 }
 
-async function readCapped(res: Response, url: string): Promise<string> {
-  const reader = res.body?.getReader();
-  if (!reader) return '';
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > MAX_RESOURCE_BYTES) {
-      await reader.cancel();
-      throw new DeliveryError(`resource larger than ${MAX_RESOURCE_BYTES} bytes`, { kind: 'permanent', target: url, status: 'too-large' });
-    }
-    chunks.push(value);
+/** The pod's body up to MAX_RESOURCE_BYTES; beyond that the resource is refused, not retried. */
+async function readResource(res: Response, url: string): Promise<string> {
+  try {
+    return await readCapped(res, MAX_RESOURCE_BYTES);
+  } catch (err) {
+    if (err instanceof BodyTooLargeError) throw new DeliveryError(`resource ${err.message}`, { kind: 'permanent', target: url, status: 'too-large' });
+    throw err;
   }
-  return Buffer.concat(chunks).toString('utf8');
 }
