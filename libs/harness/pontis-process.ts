@@ -164,8 +164,9 @@ export function peerEnvForPontis(peers: {
   if (peers.nostr) env.PONTIS_NOSTR_RELAYS = peers.nostr.url;
   if (peers.activitypub) {
     env.PONTIS_E2E_ACTIVITYPUB_PEER_URL = peers.activitypub.baseUrl;
-    // The fediverse peer is on loopback: the ActivityPub adapter must be allowed to fetch from it.
-    env.PONTIS_ALLOW_PRIVATE_ADDRESSES = '1';
   }
+  // Every peer, and every picture a scenario serves, is on loopback: the adapters must be allowed
+  // to fetch from there (the guard's refusals are covered by the adapters' own tests).
+  if (Object.values(peers).some(Boolean)) env.PONTIS_ALLOW_PRIVATE_ADDRESSES = '1';
   return env;
 }

@@ -5,6 +5,9 @@
  * Bridged Bluesky accounts are found on the PDS (listRepos + listRecords), bridged Nostr
  * identities on the relay (by the unique text they carry).
  */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import sharp from 'sharp';
 import type { AtpAgent } from '@atproto/api';
 import { neventEncode, npubEncode } from 'nostr-tools/nip19';
 import { finalizeEvent, generateSecretKey, getPublicKey } from 'nostr-tools/pure';
@@ -94,6 +97,22 @@ async function blueskyPostBridged(ctx: E2EContext, name: string, text: string, e
   const post = await createRecord(bob.agent, bob.account.did, POST, { text, ...extra });
   const copy = await waitNostr(ctx, { kinds: [1] }, (e) => e.content.includes(text), `the Nostr copy of "${text}"`);
   return { ...bob, post, copy };
+}
+
+/** A real picture served on loopback for as long as `use` runs (Pontis in the harness may fetch private addresses). */
+async function servedPicture<T>(use: (url: string, bytes: Buffer) => Promise<T>): Promise<T> {
+  const bytes = await sharp({ create: { width: 64, height: 48, channels: 3, background: { r: 200, g: 80, b: 40 } } }).png().toBuffer();
+  const server = createServer((req, res) => {
+    res.writeHead(200, { 'content-type': 'image/png', 'content-length': bytes.length });
+    res.end(bytes);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    return await use(`http://127.0.0.1:${(server.address() as AddressInfo).port}/picture.png`, bytes);
+  } finally {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  }
 }
 
 const both = ['atproto', 'nostr'] as const;
@@ -342,6 +361,48 @@ export const scenarios: Scenario[] = [
       await createRecord(p.agent, p.account.did, POST, { text: `quoting ${marker}`, embed: { $type: 'app.bsky.embed.record', record: p.post } });
       const copy = await waitNostr(ctx, { kinds: [1] }, (e) => e.content.includes(marker), 'the Nostr quote');
       check(copy.tags.some((tag) => tag[0] === 'q' && tag[1] === p.copy.id), `no q tag for ${p.copy.id}: ${JSON.stringify(copy.tags)}`);
+    },
+  }),
+  defineScenario({
+    id: 'media:nostr->atproto',
+    needs: [...both],
+    timeoutMs: T,
+    async run(ctx) {
+      await servedPicture(async (url) => {
+        const words = `a picture for bluesky ${ctx.unique('m')}`;
+        const alt = `a red square ${ctx.unique('alt')}`;
+        const sk = await linkNostr(ctx);
+        await publishNostr(ctx, sk, 1, `${words} ${url}`, [['imeta', `url ${url}`, 'm image/png', `alt ${alt}`]]);
+        const copy = await waitRecord(ctx, POST, byText(words), `the Bluesky copy of "${words}"`);
+        const embed = copy.value.embed as { $type?: string; images?: { alt?: string; image?: { mimeType?: string; size?: number } }[] } | undefined;
+        check(embed?.$type === 'app.bsky.embed.images', `no images embed: ${JSON.stringify(copy.value)}`);
+        const img = embed!.images?.[0];
+        check(img?.alt === alt, `alt text lost: ${JSON.stringify(embed)}`);
+        check(typeof img?.image?.mimeType === 'string' && img.image.mimeType.startsWith('image/') && (img.image.size ?? 0) > 0, `no uploaded blob: ${JSON.stringify(img)}`);
+        check(!String(copy.value.text).includes(url), `the picture URL stayed in the text: ${copy.value.text}`);
+      });
+    },
+  }),
+  defineScenario({
+    id: 'media:atproto->nostr',
+    needs: [...both],
+    timeoutMs: T,
+    async run(ctx) {
+      const bob = await linkBluesky(ctx, 'painter');
+      const bytes = await sharp({ create: { width: 32, height: 32, channels: 3, background: { r: 10, g: 120, b: 200 } } }).png().toBuffer();
+      const blob = (await bob.agent.uploadBlob(bytes, { encoding: 'image/png' })).data.blob;
+      const words = `a picture from bluesky ${ctx.unique('m')}`;
+      const alt = `a blue square ${ctx.unique('alt')}`;
+      await createRecord(bob.agent, bob.account.did, POST, { text: words, embed: { $type: 'app.bsky.embed.images', images: [{ image: blob, alt, aspectRatio: { width: 32, height: 32 } }] } });
+      const copy = await waitNostr(ctx, { kinds: [1] }, (e) => e.content.includes(words), 'the Nostr copy of the picture post');
+      const imeta = copy.tags.find((t) => t[0] === 'imeta');
+      check(imeta !== undefined, `no imeta tag: ${JSON.stringify(copy.tags)}`);
+      const url = imeta!.find((v) => v.startsWith('url '))?.slice(4) ?? '';
+      check(imeta!.includes(`alt ${alt}`), `alt text lost: ${JSON.stringify(imeta)}`);
+      check(copy.content.includes(url), `NIP-92: the media URL must appear in the content: ${copy.content}`);
+      // The URL must serve the very picture that was posted.
+      const res = await fetchT(url);
+      check(res.ok && Buffer.from(await res.arrayBuffer()).equals(bytes), `the imeta URL ${url} does not serve the picture (${res.status})`);
     },
   }),
 ];
