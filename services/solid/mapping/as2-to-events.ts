@@ -1,5 +1,5 @@
 import { EVENT_SCHEMA_VERSION, type Attachment, type BridgeEvent, type Facet, type ObjectRef, type PostObject, type Visibility } from '../../../libs/events/index.js';
-import { AS2_PUBLIC, GENERATOR_NAME, type As2Object } from './as2.js';
+import { AS2_PUBLIC, GENERATOR_NAME, QUOTE_REL, type As2Object } from './as2.js';
 import type { InboundContext, InboundResource, MapResult, ResourceKind } from './context.js';
 import { cleanHtml, htmlToText } from './html.js';
 import { readAs2 } from './jsonld-read.js';
@@ -73,7 +73,8 @@ function postOf(o: As2Object, res: InboundResource): PostObject | string {
   const html = typeof o.content === 'string' ? cleanHtml(o.content) : undefined;
   const plain = html !== undefined && o.mediaType !== 'text/plain' ? htmlToText(html) : typeof o.content === 'string' ? o.content : '';
   if (!plain.trim() && !o.attachment) return 'a post without content';
-  const text = plain.slice(0, MAX_TEXT);
+  const quote = quoteOf(o);
+  const text = (quote ? dropQuoteLine(plain, quote) : plain).slice(0, MAX_TEXT);
   const replyTo = idOf(o.inReplyTo);
   const root = idOf(o.context);
   const published = isoOr(o.published, new Date(0).toISOString());
@@ -85,6 +86,7 @@ function postOf(o: As2Object, res: InboundResource): PostObject | string {
     facets: mentionFacets(o, text),
     replyTo: replyTo && /^https?:\/\//.test(replyTo) ? { network: 'solid', id: replyTo } : undefined,
     threadRoot: root && /^https?:\/\//.test(root) && root !== replyTo ? { network: 'solid', id: root } : undefined,
+    quote: quote ? { network: 'solid', id: quote } : undefined,
     attachments: list(o.attachment).map(attachmentOf).filter((a): a is Attachment => a !== undefined).slice(0, 20),
     contentWarning: typeof o.summary === 'string' && o.summary.trim() ? htmlToText(o.summary) : undefined,
     sensitive: typeof o.summary === 'string' && o.summary.trim() !== '',
@@ -121,6 +123,26 @@ function mentionFacets(o: As2Object, text: string): Facet[] {
     out.push({ kind: 'mention', start, end: start + name.length, actor: { network: 'solid', id: href } });
   }
   return out;
+}
+
+/**
+ * FEP-e232: a `Link` tag with an ActivityStreams media type is an object link; the quote is the one
+ * with Misskey's quote `rel`, or the only object link when none says so.
+ */
+function quoteOf(o: As2Object): string | undefined {
+  const links = list(o.tag).filter((t): t is As2Object => !!t && typeof t === 'object' && typeOf(t as As2Object) === 'Link' && /activitystreams|activity\+json/.test(String((t as As2Object).mediaType ?? '')));
+  const rels = (t: As2Object) => list(t.rel).map(String);
+  const pick = links.find((t) => rels(t).some((r) => r === QUOTE_REL || r.endsWith('_misskey_quote') || r.endsWith('#quote'))) ?? (links.length === 1 ? links[0] : undefined);
+  const href = pick ? idOf(pick.href) : undefined;
+  return href && /^https?:\/\//.test(href) ? href : undefined;
+}
+
+/** The `RE: <url>` line readers without object links see; the quote travels as `object.quote` instead. */
+function dropQuoteLine(text: string, href: string): string {
+  const lines = text.split('\n');
+  const last = lines.length - 1;
+  if (lines[last]?.trim() !== `RE: ${href}`) return text;
+  return lines.slice(0, last).join('\n').trimEnd();
 }
 
 function attachmentOf(a: unknown): Attachment | undefined {

@@ -20,6 +20,14 @@ export const LAYOUT = {
 
 export type Folder = 'outbox' | 'inbox';
 
+/**
+ * FEP-e232 object links: a `Link` in `tag` whose media type is ActivityStreams points at another
+ * object. AS2 has no quote property of its own; this is how a quote is written with the AS2
+ * vocabulary alone (the `rel` Misskey defined says which link is the quote).
+ */
+export const AS2_LINK_MEDIA_TYPE = 'application/ld+json; profile="https://www.w3.org/ns/activitystreams"';
+export const QUOTE_REL = 'https://misskey-hub.net/ns#_misskey_quote';
+
 /** Marks resources the bridge wrote (AS2 `generator`), so they are never bridged back (echo). */
 export const GENERATOR_NAME = 'Pontis';
 

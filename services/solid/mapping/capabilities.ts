@@ -8,8 +8,8 @@ export const solidCapabilities: NetworkCapabilities = {
   /** A pod stores whatever it is given; our own contract bounds text (100,000 characters). */
   maxTextLength: null,
   maxAttachments: 20,
-  /** No standard quote property in AS2; the quoted post's URL stays in the text and `tag`. */
-  quotes: false,
+  /** AS2 has no quote property: a FEP-e232 object link (`Link` tag, Misskey's quote `rel`) plus a `RE: <url>` line. */
+  quotes: true,
   /** AS2 Like has no emoji; a reaction other than '+' is written as a Like with `content`. */
   emojiReactions: true,
   /** AS2 `summary` on a Note is the content warning (as Mastodon reads it). */

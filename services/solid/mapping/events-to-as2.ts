@@ -1,9 +1,9 @@
 import { nip19 } from 'nostr-tools';
 import type { Attachment, BridgeEvent, MappedRef, ObjectRef, OutboundCommand, PostObject } from '../../../libs/events/index.js';
 import { actorKey } from '../../../libs/events/index.js';
-import { AS2_CONTEXT, AS2_PUBLIC, folderUrl, GENERATOR_NAME, profileUrl, type As2Object } from './as2.js';
+import { AS2_CONTEXT, AS2_LINK_MEDIA_TYPE, AS2_PUBLIC, folderUrl, GENERATOR_NAME, profileUrl, QUOTE_REL, type As2Object } from './as2.js';
 import type { PodWrite, RenderContext, RenderResult } from './context.js';
-import { textToHtml } from './html.js';
+import { escapeHtml, textToHtml } from './html.js';
 import { resourceSlug, slugOf } from './names.js';
 
 /**
@@ -97,6 +97,11 @@ function noteOf(e: BridgeEvent, o: PostObject, url: string, command: OutboundCom
       return { type: 'Mention', href: mapped?.id ?? f.actor!.id, name: o.text.slice(f.start, f.end) };
     });
   const addressing = o.visibility === 'public' ? { to: [AS2_PUBLIC] } : o.visibility === 'unlisted' ? { cc: [AS2_PUBLIC] } : {};
+  const quoted = quoteHref(command.refs.quote);
+  const tags: As2Object[] = [...mentions, ...(quoted ? [{ type: 'Link', mediaType: AS2_LINK_MEDIA_TYPE, rel: QUOTE_REL, href: quoted, name: `RE: ${quoted}` }] : [])];
+  // Readers that know no object links still see what is quoted: Misskey's `RE: <url>` line.
+  const body = o.html ?? textToHtml(o.text);
+  const html = quoted ? `${body}<p>RE: <a href="${escapeHtml(quoted)}">${escapeHtml(quoted)}</a></p>` : body;
   return compact({
     '@context': AS2_CONTEXT,
     id: url,
@@ -104,12 +109,12 @@ function noteOf(e: BridgeEvent, o: PostObject, url: string, command: OutboundCom
     attributedTo: ctx.me.webId,
     name: o.title,
     summary: o.contentWarning,
-    content: o.html ?? textToHtml(o.text),
+    content: html,
     mediaType: 'text/html',
-    contentMap: o.language ? { [o.language]: o.html ?? textToHtml(o.text) } : undefined,
+    contentMap: o.language ? { [o.language]: html } : undefined,
     inReplyTo: command.refs.replyTo?.id,
     context: command.refs.threadRoot?.id,
-    tag: mentions.length ? mentions : undefined,
+    tag: tags.length ? tags : undefined,
     attachment: o.attachments.length ? o.attachments.map((a, i) => document(a, ctx.mediaCopy?.(i))) : undefined,
     published: o.publishedAt,
     updated: e.type === 'post.updated' ? (o.updatedAt ?? e.occurredAt) : o.updatedAt,
@@ -121,6 +126,12 @@ function noteOf(e: BridgeEvent, o: PostObject, url: string, command: OutboundCom
 
 function activity(type: string, url: string, ctx: RenderContext, e: BridgeEvent, extra: As2Object): As2Object {
   return compact({ '@context': AS2_CONTEXT, id: url, type, actor: ctx.me.webId, ...extra, published: e.occurredAt, url: originLink(e), to: [AS2_PUBLIC], generator: generator(ctx) });
+}
+
+/** Where the quoted post can be read: its copy or original as a URL, a Nostr note as NIP-21. */
+function quoteHref(ref: MappedRef | undefined): string | undefined {
+  if (!ref) return undefined;
+  return ref.url ?? (/^https?:\/\//.test(ref.id) ? ref.id : nativeUri(ref));
 }
 
 /** Every resource links back to where it came from (its page on the origin network). */

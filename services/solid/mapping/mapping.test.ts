@@ -112,6 +112,36 @@ describe('render: BridgeEvents as AS2 resources in pods', () => {
     assert.ok(w.op === 'put' && w.url === `${BRIDGED.socialUrl}profile` && w.role === 'profile');
   });
 
+  it('a quote is a FEP-e232 object link plus a `RE:` line, and reads back as the quote without that line', () => {
+    const quoted = 'https://bridge.example/nostr-abc/social/outbox/q1';
+    const c = cmd(eventFixture('post.created'), { quote: { network: 'solid', id: quoted, original: false } });
+    const w = render(c, ctx).writes[0]!;
+    assert.ok(w.op === 'put');
+    const link = (w.body.tag as As2Object[]).find((t) => t.type === 'Link');
+    assert.deepEqual(link, { type: 'Link', mediaType: 'application/ld+json; profile="https://www.w3.org/ns/activitystreams"', rel: 'https://misskey-hub.net/ns#_misskey_quote', href: quoted, name: `RE: ${quoted}` });
+    assert.match(String(w.body.content), new RegExp(`<p>RE: <a href="${quoted}">`));
+    const back = toEvents({ url: w.url, folder: 'outbox', body: JSON.stringify({ ...w.body, generator: undefined }) }, { owner: BRIDGED }).events[0]!;
+    assert.deepEqual(back.object!.quote, { network: 'solid', id: quoted });
+    assert.equal(back.object!.text, eventFixture('post.created').object!.text.trim());
+    assert.ok(!back.object!.text.includes('RE:'));
+  });
+
+  it('a quoted Nostr note with no web copy is linked by its NIP-21 URI in the text only', () => {
+    const c = cmd(eventFixture('post.created'), { quote: { network: 'nostr', id: 'b'.repeat(64), original: true } });
+    const w = render(c, ctx).writes[0]!;
+    assert.ok(w.op === 'put');
+    assert.match(String(w.body.content), /RE: <a href="nostr:nevent1/);
+  });
+
+  it('a Solid app’s single object link is read as the quote; other links are not', () => {
+    const body = (tag: unknown) => JSON.stringify({ '@context': AS2_CONTEXT, type: 'Note', attributedTo: ALICE.webId, content: 'look', to: [AS2_PUBLIC], tag });
+    const url = `${ALICE.socialUrl}outbox/n1`;
+    const q = toEvents({ url, folder: 'outbox', body: body([{ type: 'Link', mediaType: 'application/activity+json', href: 'https://pod.example/x' }]) }, { owner: ALICE });
+    assert.deepEqual(q.events[0]!.object!.quote, { network: 'solid', id: 'https://pod.example/x' });
+    const none = toEvents({ url, folder: 'outbox', body: body([{ type: 'Link', mediaType: 'text/html', href: 'https://pod.example/page' }]) }, { owner: ALICE });
+    assert.equal(none.events[0]!.object!.quote, undefined);
+  });
+
   it('follows are not written to pods (skipped with the reason)', () => {
     assert.match(render(cmd(eventFixture('follow.created')), ctx).skipped!, /not written/);
   });

@@ -7,6 +7,7 @@ import { scenarios as activitypub } from './activitypub.js';
 import { scenarios as atproto } from './atproto.js';
 import { scenarios as infrastructure } from './infrastructure.js';
 import { scenarios as nostr } from './nostr.js';
+import { scenarios as nostrSolidSocial } from './nostr-solid-social.js';
 import { scenarios as peerSmoke } from './peer-smoke.js';
 import { scenarios as solid } from './solid.js';
 
@@ -15,6 +16,7 @@ export const scenarioModules: { name: string; scenarios: Scenario[] }[] = [
   { name: 'peer-smoke', scenarios: peerSmoke },
   { name: 'nostr', scenarios: nostr },
   { name: 'solid', scenarios: solid },
+  { name: 'nostr-solid-social', scenarios: nostrSolidSocial },
   { name: 'activitypub', scenarios: activitypub },
   { name: 'atproto', scenarios: atproto },
 ];

@@ -18,14 +18,14 @@ const AS2 = 'https://www.w3.org/ns/activitystreams';
 const PUBLIC = `${AS2}#Public`;
 const JSONLD = { 'content-type': 'application/ld+json' };
 
-interface SolidPerson {
+export interface SolidPerson {
   account: SolidAccount;
   client: SolidClient;
   webId: string;
   socialUrl: string;
 }
 
-interface NostrPerson {
+export interface NostrPerson {
   sk: Uint8Array;
   pubkey: string;
 }
@@ -41,7 +41,7 @@ async function bridgeWebId(ctx: E2EContext): Promise<string> {
 }
 
 /** A person with their own pod: containers, the grant to the bridge's WebID, then the link. */
-async function linkSolid(ctx: E2EContext, name: string): Promise<SolidPerson> {
+export async function linkSolid(ctx: E2EContext, name: string): Promise<SolidPerson> {
   const solid = ctx.peer('solid');
   const account = await solid.createAccount({ email: `${ctx.unique(name)}@example.org`, password: 'correct horse battery staple' });
   const client = solid.client(account);
@@ -57,7 +57,7 @@ async function linkSolid(ctx: E2EContext, name: string): Promise<SolidPerson> {
   return { account, client, webId: account.webId, socialUrl };
 }
 
-async function linkNostr(ctx: E2EContext): Promise<NostrPerson> {
+export async function linkNostr(ctx: E2EContext): Promise<NostrPerson> {
   const sk = generateSecretKey();
   const url = `${ctx.pontisUrl}/api/v1/nostr/link`;
   const proof = finalizeEvent({ kind: 27235, created_at: Math.floor(Date.now() / 1000), tags: [['u', url], ['method', 'POST']], content: '' }, sk);
@@ -66,14 +66,14 @@ async function linkNostr(ctx: E2EContext): Promise<NostrPerson> {
   return { sk, pubkey: getPublicKey(sk) };
 }
 
-async function nostrPublish(ctx: E2EContext, who: NostrPerson, kind: number, content: string, tags: string[][] = []): Promise<NostrEvent> {
+export async function nostrPublish(ctx: E2EContext, who: NostrPerson, kind: number, content: string, tags: string[][] = []): Promise<NostrEvent> {
   const ev = finalizeEvent({ kind, created_at: Math.floor(Date.now() / 1000), tags, content }, who.sk);
   const r = await ctx.peer('nostr').publish(ev);
   check(r.accepted, `relay refused kind ${kind}: ${r.message}`);
   return ev;
 }
 
-async function solidPut(p: SolidPerson, name: string, body: Record<string, unknown>): Promise<string> {
+export async function solidPut(p: SolidPerson, name: string, body: Record<string, unknown>): Promise<string> {
   const url = `${p.socialUrl}outbox/${name}`;
   const res = await p.client.fetch(url, { method: 'PUT', headers: JSONLD, body: JSON.stringify({ '@context': AS2, id: url, published: new Date().toISOString(), to: [PUBLIC], ...body }) });
   check(res.ok, `PUT ${url}: ${res.status}`);
@@ -81,12 +81,12 @@ async function solidPut(p: SolidPerson, name: string, body: Record<string, unkno
 }
 
 /** The note on the relay that carries `text` (the bridged copy of a Solid post). */
-function onRelay(ctx: E2EContext, filter: Parameters<NostrRelayPeer['query']>[0], pred: (e: NostrEvent) => boolean, what: string): Promise<NostrEvent> {
+export function onRelay(ctx: E2EContext, filter: Parameters<NostrRelayPeer['query']>[0], pred: (e: NostrEvent) => boolean, what: string): Promise<NostrEvent> {
   return ctx.waitFor(async () => (await ctx.peer('nostr').query({ limit: 200, ...filter })).find(pred), { what, timeoutMs: 40_000 });
 }
 
 /** A bridged Nostr person's outbox on the bridge's Solid server (public listing, public posts). */
-function bridgedOutbox(ctx: E2EContext, who: NostrPerson): string {
+export function bridgedOutbox(ctx: E2EContext, who: NostrPerson): string {
   return new URL(`${bridgedPodName({ network: 'nostr', nativeId: who.pubkey, handle: null })}/social/outbox/`, ctx.peer('solid').info!.baseUrl).href;
 }
 
@@ -100,7 +100,7 @@ async function anonList(url: string): Promise<string[]> {
 }
 
 /** The first resource in a public listing whose AS2 body passes `pred`. */
-async function inOutbox(ctx: E2EContext, outbox: string, pred: (b: Record<string, any>) => boolean, what: string): Promise<{ url: string; body: Record<string, any> }> {
+export async function inOutbox(ctx: E2EContext, outbox: string, pred: (b: Record<string, any>) => boolean, what: string): Promise<{ url: string; body: Record<string, any> }> {
   return ctx.waitFor(
     async () => {
       for (const url of await anonList(outbox)) {
@@ -134,24 +134,24 @@ async function inInbox(ctx: E2EContext, p: SolidPerson, pred: (b: Record<string,
   );
 }
 
-const text = (b: Record<string, any>) => String(b.content ?? '');
+export const text = (b: Record<string, any>) => String(b.content ?? '');
 
 /** A Solid post and its copy on the relay. */
-async function solidPostOnNostr(ctx: E2EContext, alice: SolidPerson, words: string): Promise<{ url: string; copy: NostrEvent }> {
+export async function solidPostOnNostr(ctx: E2EContext, alice: SolidPerson, words: string): Promise<{ url: string; copy: NostrEvent }> {
   const url = await solidPut(alice, ctx.unique('note'), { type: 'Note', attributedTo: alice.webId, content: words, mediaType: 'text/plain' });
   const copy = await onRelay(ctx, { kinds: [1] }, (e) => e.content.includes(words), 'the Solid post on the relay');
   return { url, copy };
 }
 
 /** A Nostr note and its copy in the bridged pod. */
-async function nostrPostInPod(ctx: E2EContext, bob: NostrPerson, words: string): Promise<{ note: NostrEvent; url: string }> {
+export async function nostrPostInPod(ctx: E2EContext, bob: NostrPerson, words: string): Promise<{ note: NostrEvent; url: string }> {
   const note = await nostrPublish(ctx, bob, 1, words);
   const { url } = await inOutbox(ctx, bridgedOutbox(ctx, bob), (b) => b.type === 'Note' && text(b).includes(words), 'the Nostr note in the bridged pod');
   return { note, url };
 }
 
-const NEEDS: ('solid' | 'nostr')[] = ['solid', 'nostr'];
-const T = 120_000;
+export const NEEDS: ('solid' | 'nostr')[] = ['solid', 'nostr'];
+export const T = 120_000;
 
 export const scenarios: Scenario[] = [
   defineScenario({
