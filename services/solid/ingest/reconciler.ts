@@ -136,12 +136,12 @@ export class PodReconciler {
         await this.publish(mapped.events);
         out.published += mapped.events.length;
       }
-      await this.repo.saveResource(pod.id, folder, { url, etag: res.etag, kind: mapped.kind ?? null, author: mapped.events[0]?.actor.id ?? prev?.author ?? null, lastError: fault });
+      await this.repo.saveResource(pod.id, folder, { url, etag: res.etag, kind: mapped.kind ?? null, author: mapped.events[0]?.actor.id ?? prev?.author ?? null, subject: mapped.events[0]?.subject?.id ?? null, lastError: fault });
     }
     for (const [url, prev] of known) {
       if (present.has(url)) continue;
       if (!baseline && prev.kind && prev.author && !prev.lastError) {
-        await this.publish([removalEvent({ url, kind: prev.kind, author: prev.author }, new Date().toISOString())]);
+        await this.publish([removalEvent({ url, kind: prev.kind, author: prev.author, subject: prev.subject }, new Date().toISOString())]);
         out.removed++;
       }
       await this.repo.forgetResource(url);

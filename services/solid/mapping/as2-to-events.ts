@@ -42,9 +42,13 @@ export function toEvents(res: InboundResource, ctx: InboundContext): MapResult {
       : { ...base, id: `solid:${res.url}`, type: 'post.created', object };
     return { events: [event], kind };
   }
-  // A like or repost is not edited: a second sighting is nothing new.
+  // A like, repost or follow is not edited: a second sighting is nothing new.
   if (ctx.previous !== undefined) return { events: [], ignored: 'unchanged', kind };
   const target = idOf(o.object);
+  if (kind === 'follow') {
+    if (!target || !/^https?:\/\//.test(target)) return { events: [], ignored: 'follow without a WebID to follow', kind };
+    return { events: [{ ...base, id: `solid:${res.url}`, type: 'follow.created', subject: { network: 'solid', id: target } }], kind };
+  }
   if (!target || !/^https?:\/\//.test(target)) return { events: [], ignored: `${kind} without an object URL`, kind };
   const targetRef: ObjectRef = { network: 'solid', id: target };
   if (kind === 'reaction') {
@@ -55,9 +59,10 @@ export function toEvents(res: InboundResource, ctx: InboundContext): MapResult {
 }
 
 /** A resource that disappeared from a watched container (seen by reconciliation or a Remove notification). */
-export function removalEvent(r: { url: string; kind: ResourceKind; author: string }, at: string): BridgeEvent {
-  const type = r.kind === 'post' ? 'post.deleted' : r.kind === 'reaction' ? 'reaction.removed' : 'repost.deleted';
+export function removalEvent(r: { url: string; kind: ResourceKind; author: string; subject?: string | null }, at: string): BridgeEvent {
+  const type = r.kind === 'post' ? 'post.deleted' : r.kind === 'reaction' ? 'reaction.removed' : r.kind === 'follow' ? 'follow.deleted' : 'repost.deleted';
   return {
+    ...(r.kind === 'follow' && r.subject ? { subject: { network: 'solid' as const, id: r.subject } } : {}),
     v: EVENT_SCHEMA_VERSION,
     id: `solid:${r.url}#deleted`,
     type,
@@ -159,6 +164,7 @@ function kindOf(type: string | undefined): ResourceKind | undefined {
   if (type && POST_TYPES.has(type)) return 'post';
   if (type === 'Like') return 'reaction';
   if (type === 'Announce') return 'repost';
+  if (type === 'Follow') return 'follow';
   return undefined;
 }
 

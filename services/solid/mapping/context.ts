@@ -14,6 +14,8 @@ export interface RenderContext {
    * a liked post), when the bridge may deliver to their inbox; undefined otherwise.
    */
   socialOf?: (ref: MappedRef) => string | undefined;
+  /** The `social/` container of a person the bridge may notify (a linked pod), by WebID: a follow's notice. */
+  socialOfPerson?: (webId: string) => string | undefined;
   /** Where the pod keeps a copy of attachment `index` (social/media/), when the deliverer made one. */
   mediaCopy?: (index: number) => string | undefined;
   /** Public URL of this Pontis (the `generator` link). */
@@ -28,7 +30,7 @@ export interface RenderResult {
 }
 
 /** What the mapper reads back, so a later disappearance becomes the right removal event. */
-export type ResourceKind = 'post' | 'reaction' | 'repost';
+export type ResourceKind = 'post' | 'reaction' | 'repost' | 'follow';
 
 export interface InboundResource {
   url: string;

@@ -53,6 +53,22 @@ export function render(command: OutboundCommand, ctx: RenderContext): RenderResu
       if (!owned(url, ctx)) return { writes: [], skipped: `not ours to remove: ${url}` };
       return { writes: [{ op: 'delete', url }] };
     }
+    case 'follow.created':
+    case 'follow.deleted': {
+      const subject = e.subject && command.actors[actorKey(e.subject)];
+      if (!subject) return { writes: [], skipped: 'the followed person has no identity on Solid' };
+      // Named by the pair, not the command: the unfollow must find the follow it undoes.
+      const url = outbox + resourceSlug(`follow\0${ctx.me.webId}\0${subject.id}`);
+      if (e.type === 'follow.deleted') return { writes: [{ op: 'delete', url }] };
+      const body = activity('Follow', url, ctx, e, { object: subject.id });
+      const writes: PodWrite[] = [{ op: 'put', url, body, public: true, role: 'outbox' }];
+      const social = ctx.socialOfPerson?.(subject.id);
+      if (social && social !== ctx.me.socialUrl) {
+        const notice = folderUrl(social, 'inbox') + slugOf(url);
+        writes.push({ op: 'put', url: notice, body: { ...body, id: notice, url }, public: false, role: 'inbox' });
+      }
+      return { writes, ref: { network: 'solid', id: url, url } };
+    }
     case 'profile.updated': {
       const url = profileUrl(ctx.me.socialUrl);
       const p = e.profile ?? {};

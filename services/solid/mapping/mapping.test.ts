@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { commandFor } from '../../../libs/adapter/testing.js';
-import { eventFixture, validateEvent, type BridgeEvent, type OutboundCommand } from '../../../libs/events/index.js';
+import { actorKey, eventFixture, validateEvent, type BridgeEvent, type OutboundCommand } from '../../../libs/events/index.js';
 import { AS2_CONTEXT, AS2_PUBLIC, inboxCopyUrl, profileEvent, removalEvent, render, resourceSlug, toEvents, type As2Object, type InboundResource, type RenderContext } from './index.js';
 
 const FIX = fileURLToPath(new URL('../../../../services/solid/mapping/fixtures/', import.meta.url));
@@ -142,8 +142,33 @@ describe('render: BridgeEvents as AS2 resources in pods', () => {
     assert.equal(none.events[0]!.object!.quote, undefined);
   });
 
-  it('follows are not written to pods (skipped with the reason)', () => {
-    assert.match(render(cmd(eventFixture('follow.created')), ctx).skipped!, /not written/);
+  it('a follow is an AS2 Follow in the outbox, named by the pair, with a notice in a linked person’s inbox; the unfollow deletes it', () => {
+    const e = eventFixture('follow.created');
+    const actors = { [actorKey(e.subject!)]: { id: ALICE.webId } };
+    const follow = render(commandFor(e, 'solid', ACCOUNT, { actors }), { ...ctx, socialOfPerson: (w) => (w === ALICE.webId ? ALICE.socialUrl : undefined) });
+    assert.equal(follow.writes.length, 2);
+    const [out, notice] = follow.writes;
+    assert.ok(out!.op === 'put' && notice!.op === 'put');
+    assert.equal(out.body.type, 'Follow');
+    assert.equal(out.body.actor, BRIDGED.webId);
+    assert.equal(out.body.object, ALICE.webId);
+    assert.equal(notice.url, `${ALICE.socialUrl}inbox/${out.url.split('/').pop()}`);
+    assert.equal(notice.role, 'inbox');
+    const undo = { ...e, id: `${e.id}-undo`, type: 'follow.deleted' as const };
+    assert.deepEqual(render(commandFor(undo, 'solid', ACCOUNT, { actors }), ctx).writes, [{ op: 'delete', url: out.url }]);
+    // Read back by another instance: the same follow, and its disappearance the unfollow.
+    const back = toEvents({ url: out.url, folder: 'outbox', body: JSON.stringify({ ...out.body, generator: undefined }) }, { owner: BRIDGED });
+    assert.equal(back.kind, 'follow');
+    assert.deepEqual(back.events[0]!.subject, { network: 'solid', id: ALICE.webId });
+    assert.equal(back.events[0]!.type, 'follow.created');
+    const gone = removalEvent({ url: out.url, kind: 'follow', author: BRIDGED.webId, subject: ALICE.webId }, '2026-11-26T00:00:00.000Z');
+    assert.equal(gone.type, 'follow.deleted');
+    assert.deepEqual(gone.subject, { network: 'solid', id: ALICE.webId });
+    assert.deepEqual(validateEvent(gone), gone);
+  });
+
+  it('a follow of someone with no identity on Solid is skipped with the reason', () => {
+    assert.match(render(cmd(eventFixture('follow.created')), ctx).skipped!, /no identity on Solid/);
   });
 });
 

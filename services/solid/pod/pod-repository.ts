@@ -29,6 +29,8 @@ export interface ResourceRow {
   etag: string | null;
   kind: ResourceKind | null;
   author: string | null;
+  /** Whom a Follow followed (its removal becomes follow.deleted of that person). */
+  subject?: string | null;
   lastError: string | null;
 }
 
@@ -98,7 +100,7 @@ export class PodRepository {
 
   async resources(podId: string, folder: Folder | 'profile'): Promise<Map<string, ResourceRow>> {
     const rows: (ResourceRow & { url: string })[] = await this.ds.query(
-      `SELECT url, etag, kind, author, last_error AS "lastError" FROM solid_resources WHERE pod_id = $1 AND folder = $2`,
+      `SELECT url, etag, kind, author, subject, last_error AS "lastError" FROM solid_resources WHERE pod_id = $1 AND folder = $2`,
       [podId, folder],
     );
     return new Map(rows.map((r) => [r.url, r]));
@@ -106,10 +108,11 @@ export class PodRepository {
 
   async saveResource(podId: string, folder: Folder | 'profile', r: ResourceRow): Promise<void> {
     await this.ds.query(
-      `INSERT INTO solid_resources (url, pod_id, folder, etag, kind, author, last_error) VALUES ($1, $2, $3, $4, $5, $6, $7)
+      `INSERT INTO solid_resources (url, pod_id, folder, etag, kind, author, subject, last_error) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
        ON CONFLICT (url) DO UPDATE SET etag = EXCLUDED.etag, kind = COALESCE(EXCLUDED.kind, solid_resources.kind),
-         author = COALESCE(EXCLUDED.author, solid_resources.author), last_error = EXCLUDED.last_error, seen_at = now()`,
-      [r.url, podId, folder, r.etag, r.kind, r.author, r.lastError],
+         author = COALESCE(EXCLUDED.author, solid_resources.author), subject = COALESCE(EXCLUDED.subject, solid_resources.subject),
+         last_error = EXCLUDED.last_error, seen_at = now()`,
+      [r.url, podId, folder, r.etag, r.kind, r.author, r.subject ?? null, r.lastError],
     );
   }
 

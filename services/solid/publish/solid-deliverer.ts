@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { DeliveryError, type DeliveryResult } from '../../../libs/adapter/index.js';
-import type { MappedRef, OutboundCommand } from '../../../libs/events/index.js';
+import { actorKey, type MappedRef, type OutboundCommand } from '../../../libs/events/index.js';
 import { createLogger, type Logger } from '../../../libs/observability/index.js';
 import type { SolidProvisioner } from '../identity/index.js';
 import { folderUrl, JSON_LD, mediaSlug, render, type PodWrite } from '../mapping/index.js';
@@ -44,9 +44,11 @@ export class SolidDeliverer {
     const refs = Object.values(command.refs).filter((r): r is MappedRef => r !== undefined);
     const socials = await this.repo.socialContaining(refs.filter((r) => r.original).map((r) => r.id));
     const media = await this.copyAttachments(command, pod);
+    const followed = await this.linkedSocialOf(command);
     const { writes, ref, skipped } = render(command, {
       me: { webId: pod.webId, socialUrl: pod.socialUrl },
       socialOf: (r) => socials.get(r.id),
+      socialOfPerson: (webId) => followed.get(webId),
       mediaCopy: (i) => media.get(i),
       bridgeUrl: this.o.bridgeUrl,
     });
@@ -79,6 +81,14 @@ export class SolidDeliverer {
       out.set(i, target);
     }
     return out;
+  }
+
+  /** A followed person's own linked pod, whose inbox gets the Follow notice (LDN). */
+  private async linkedSocialOf(command: OutboundCommand): Promise<Map<string, string>> {
+    const e = command.event;
+    const subject = e.type === 'follow.created' && e.subject ? command.actors[actorKey(e.subject)] : undefined;
+    const pod = subject ? await this.repo.byWebId(subject.id) : undefined;
+    return pod?.mode === 'linked' && pod.access !== 'revoked' ? new Map([[pod.webId, pod.socialUrl]]) : new Map();
   }
 
   private async podFor(command: OutboundCommand): Promise<PodRow | { skipped: string }> {

@@ -116,7 +116,7 @@ export async function inOutbox(ctx: E2EContext, outbox: string, pred: (b: Record
 }
 
 /** The person's own inbox (read as them). */
-async function inInbox(ctx: E2EContext, p: SolidPerson, pred: (b: Record<string, any>) => boolean, what: string): Promise<Record<string, any>> {
+export async function inInbox(ctx: E2EContext, p: SolidPerson, pred: (b: Record<string, any>) => boolean, what: string): Promise<Record<string, any>> {
   return ctx.waitFor(
     async () => {
       const res = await p.client.fetch(`${p.socialUrl}inbox/`, { headers: { accept: 'application/ld+json' } });
