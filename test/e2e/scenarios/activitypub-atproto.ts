@@ -8,6 +8,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import sharp from 'sharp';
+import { CORRECTION_PREFIX } from '../../../libs/adapter/edit-fallback.js';
 import type { ActivityPubPeer, ApUser } from '../../../libs/harness/index.js';
 import { fetchT } from '../../../libs/harness/util.js';
 import { check, defineScenario, type E2EContext, type Scenario } from '../scenario.js';
@@ -269,6 +270,24 @@ export const scenarios: Scenario[] = [
       const copy = await waitRecord(ctx, POST, byText(text), 'the post with a warning on the PDS');
       check(copy.value.text.startsWith('⚠️ spoilers'), `no warning in "${copy.value.text}"`);
       check(copy.value.labels?.values?.some((v: any) => v.val === 'graphic-media'), `no self-label: ${JSON.stringify(copy.value.labels)}`);
+    },
+  }),
+  defineScenario({
+    id: 'edit:activitypub->atproto',
+    needs: [...both],
+    timeoutMs: T,
+    async run(ctx) {
+      const p = await pair(ctx);
+      const { noteId, copy } = await apPostOnBsky(ctx, p, `before the edit ${ctx.unique('n')}`);
+      const edited = `after the edit ${ctx.unique('n')}`;
+      await sendToBridged(ctx, p, { type: 'Update', to: [PUBLIC], object: { id: noteId, type: 'Note', attributedTo: p.ap.id, content: `<p>${edited}</p>`, to: [PUBLIC], updated: new Date().toISOString() } });
+      // The Bluesky app shows no edits: the new version is a correction replying to the copy (services/atproto/README.md).
+      const correction = await waitRecord(ctx, POST, byText(edited), 'the correction on the PDS');
+      check(correction.uri.startsWith(`at://${p.apDid}/`) && correction.uri !== copy.uri, `correction ${correction.uri} is not a new record by ${p.apDid}`);
+      check(correction.value.text.startsWith(CORRECTION_PREFIX), `no correction line in "${correction.value.text}"`);
+      const reply = correction.value.reply;
+      check(reply?.parent?.uri === copy.uri && reply.parent.cid === copy.cid && reply.root?.uri === copy.uri, `correction ${JSON.stringify(reply)} does not reply to ${copy.uri}`);
+      check((await getRecord(ctx, copy.uri))?.cid === copy.cid, `the copy ${copy.uri} was rewritten`);
     },
   }),
 
