@@ -1,4 +1,5 @@
 export * from './protocol-adapter.js';
+export * from './edit-fallback.js';
 export * from './retry-policy.js';
 export * from './delivery-error.js';
 export * from './command-validation.js';

@@ -6,7 +6,7 @@ import type { BridgeEvent, Network, OutboundCommand, Receipt } from '../events/i
  */
 export interface NetworkCapabilities {
   network: Network;
-  /** Edits exist natively (else the translator's fallback is a correction note). */
+  /** Edits show on the network (else the adapter renders a correction reply, edit-fallback.ts). */
   edits: boolean;
   /** Longest text a post may carry, in the network's own unit (graphemes, characters). */
   maxTextLength: number | null;

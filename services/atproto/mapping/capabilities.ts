@@ -4,8 +4,11 @@ import { MAX_GRAPHEMES } from './text-fit.js';
 /** Static facts about AT Protocol (Bluesky lexicons) as Pontis uses it. */
 export const atprotoCapabilities: NetworkCapabilities = {
   network: 'atproto',
-  /** Records can be replaced (putRecord), but the Bluesky app shows the first version (bridgy-fed#947). */
-  edits: true,
+  /**
+   * Records can be replaced (putRecord), but the Bluesky app shows the first version (bridgy-fed#947):
+   * an edit becomes a correction reply (events-to-records.ts).
+   */
+  edits: false,
   maxTextLength: MAX_GRAPHEMES,
   /** app.bsky.embed.images: at most 4. */
   maxAttachments: 4,

@@ -73,6 +73,11 @@ export interface RenderResult {
   writes: RepoWrite[];
   /** The write whose record is the copy (its URI and CID go into the receipt). */
   primary?: number;
+  /**
+   * The writes add a record beside the object's copy instead of making one (an edit's correction
+   * reply): the copy stays `refs.target`, and the new record is not mapped as a copy of the object.
+   */
+  aside?: boolean;
   skipped?: string;
 }
 

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { CORRECTION_PREFIX } from '../../../libs/adapter/edit-fallback.js';
 import { commandFor } from '../../../libs/adapter/testing.js';
 import type { BridgeEvent, MappedRef, PostObject } from '../../../libs/events/index.js';
 import type { BlobJson } from './atproto-records.js';
@@ -83,6 +84,38 @@ describe('events → records', () => {
     assert.ok(rec.text.startsWith('⚠️ film plot\n\n#spoiler'));
     const b = Buffer.from(rec.text, 'utf8');
     assert.equal(b.subarray(rec.facets[0].index.byteStart, rec.facets[0].index.byteEnd).toString(), '#spoiler');
+  });
+
+  it('an edit becomes a correction reply to the copy, dated at the edit, in the copy\'s thread; the copy is not rewritten', () => {
+    const copy = `at://${ME}/app.bsky.feed.post/3l3qo2vuowo2b`;
+    const root = `at://${BOB}/app.bsky.feed.post/3l3qo3ltdxc2c`;
+    const edit: BridgeEvent = {
+      ...postEvent({ text: 'fixed #typo', facets: [{ kind: 'tag', start: 6, end: 11, tag: 'typo' }], updatedAt: '2026-11-20T11:00:00.000Z' }),
+      type: 'post.updated',
+      occurredAt: '2026-11-20T11:00:00.000Z',
+    };
+    const r = render(commandFor(edit, 'atproto', ACCOUNT, { refs: { target: ref(copy) } }), { did: ME, cids: new Map([[copy, CID]]) });
+    assert.equal(r.aside, true, 'the copy stays the target');
+    assert.equal(r.writes.length, 1);
+    const w = r.writes[0] as { action: string; collection: string; rkey: string; record: { text: string; createdAt: string; reply: unknown; facets: { index: { byteStart: number; byteEnd: number } }[] } };
+    assert.equal(w.action, 'create');
+    assert.equal(w.collection, 'app.bsky.feed.post');
+    assert.notEqual(w.rkey, '3l3qo2vuowo2b');
+    assert.equal(w.record.text, `${CORRECTION_PREFIX}\n\nfixed #typo`);
+    assert.equal(w.record.createdAt, '2026-11-20T11:00:00.000Z');
+    assert.deepEqual(w.record.reply, { root: { uri: copy, cid: CID }, parent: { uri: copy, cid: CID } });
+    const tag = w.record.facets[0]!.index;
+    assert.equal(Buffer.from(w.record.text).subarray(tag.byteStart, tag.byteEnd).toString(), '#typo');
+
+    const inThread = render(commandFor(edit, 'atproto', ACCOUNT, { refs: { target: ref(copy, CID), threadRoot: ref(root, CID) } }), { did: ME });
+    assert.deepEqual((inThread.writes[0] as unknown as { record: { reply: unknown } }).record.reply, { root: { uri: root, cid: CID }, parent: { uri: copy, cid: CID } });
+
+    const notOurs = render(commandFor(edit, 'atproto', ACCOUNT, { refs: { target: ref(root, CID) } }), { did: ME });
+    assert.deepEqual(notOurs.writes, []);
+    assert.match(notOurs.skipped ?? '', /no copy in our repo/);
+    const noCid = render(commandFor(edit, 'atproto', ACCOUNT, { refs: { target: ref(copy) } }), { did: ME });
+    assert.deepEqual(noCid.writes, []);
+    assert.match(noCid.skipped ?? '', /no CID/);
   });
 
   it('like, repost, follow, block, and their deletes', () => {

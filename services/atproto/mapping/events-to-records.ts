@@ -5,6 +5,7 @@
  * InvalidRecordError (permanent), it never reaches the repo.
  */
 import { RichText } from '@atproto/api';
+import { CORRECTION_PREFIX } from '../../../libs/adapter/edit-fallback.js';
 import { actorKey, type ActorRef, type OutboundCommand, type PostObject } from '../../../libs/events/index.js';
 import { COLLECTION, EMBED, parseAtUri, PROFILE_RKEY, SELF_LABELS, type AtFacet, type BlobJson, type StrongRef } from './atproto-records.js';
 import type { RenderContext, RenderResult, RepoWrite } from './context.js';
@@ -34,10 +35,14 @@ export function render(command: OutboundCommand, ctx: RenderContext): RenderResu
       return { writes: posts, primary: 0 };
     }
     case 'post.updated': {
-      const copy = ownRef(command.refs.target?.id, ctx.did, COLLECTION.post);
-      if (!copy) return { writes: [], skipped: 'the post has no copy in our repo' };
-      const [first] = renderPost(command, { ...ctx, threadLongText: false }, copy.rkey);
-      return one({ action: 'put', collection: COLLECTION.post, rkey: copy.rkey, record: (first as { record: Record<string, unknown> }).record });
+      // Not a putRecord of the copy: the Bluesky app shows only a post's first version
+      // (bridgy-fed#947), and a new CID would leave every like, reply and quote that holds the
+      // copy's strong ref pointing at a version that is gone. A correction reply is seen by all.
+      if (!ownRef(command.refs.target?.id, ctx.did, COLLECTION.post)) return { writes: [], skipped: 'the post has no copy in our repo' };
+      if (!strongRef(command.refs.target, ctx)) return { writes: [], skipped: 'the copy has no CID (not a strong ref)' };
+      const [w] = renderPost(asCorrection(command), { ...ctx, threadLongText: false }, rkey);
+      if (w!.action !== 'delete') assertValidRecord(w!.collection, w!.record);
+      return { writes: [w!], primary: 0, aside: true };
     }
     case 'reaction.added':
     case 'repost.created': {
@@ -106,9 +111,24 @@ function renderPost(command: OutboundCommand, ctx: RenderContext, rkey: string):
 
 /** A content warning has no field of its own on Bluesky: it leads the text; the label hides the media. */
 function withWarning(post: PostObject): { text: string; facets: PostObject['facets'] } {
-  if (!post.contentWarning) return { text: post.text, facets: post.facets };
-  const prefix = `⚠️ ${post.contentWarning}\n\n`;
+  return post.contentWarning ? prefixed(`⚠️ ${post.contentWarning}\n\n`, post) : { text: post.text, facets: post.facets };
+}
+
+/** `prefix` before the text, facets (UTF-16 offsets) moved along. */
+function prefixed(prefix: string, post: PostObject): { text: string; facets: PostObject['facets'] } {
   return { text: prefix + post.text, facets: post.facets.map((f) => ({ ...f, start: f.start + prefix.length, end: f.end + prefix.length })) };
+}
+
+/**
+ * post.updated → the new version as a reply to the copy, led by the correction line, dated at the
+ * edit, in the copy's thread (its root, else the copy itself).
+ */
+function asCorrection(command: OutboundCommand): OutboundCommand {
+  const e = command.event;
+  const post = e.object!;
+  const target = command.refs.target!;
+  const object: PostObject = { ...post, ...prefixed(`${CORRECTION_PREFIX}\n\n`, post), publishedAt: post.updatedAt ?? e.occurredAt };
+  return { ...command, event: { ...e, object }, refs: { ...command.refs, replyTo: target, threadRoot: command.refs.threadRoot ?? command.refs.replyTo ?? target } };
 }
 
 /** Sources without facets (plain text): links and tags found by @atproto/api's RichText, as the Bluesky app does. */

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { XRPCError, type AtpAgent } from '@atproto/api';
 import type { DataSource } from 'typeorm';
 import { DeliveryError, type DeliveryResult } from '../../../libs/adapter/index.js';
@@ -56,9 +57,12 @@ export class AtprotoDeliverer {
       }
       let primary: { uri: string; cid?: string } | undefined;
       const head = result.writes[result.primary ?? 0]!;
+      // A record beside the copy (an edit's correction) gets an object key of its own: mapped under
+      // the command's key it would be a second copy of the same object.
+      const objectKey = result.aside ? randomUUID() : command.objectKey;
       // Before writing: the URI is known (the rkey is ours), so when the record comes back through
       // the firehose (a linked account we write into is watched) the translator sees our copy.
-      const reserved = head.action === 'create' ? await this.reserveCopy(command.objectKey, atUri(me.did, head.collection, head.rkey)) : false;
+      const reserved = head.action === 'create' ? await this.reserveCopy(objectKey, atUri(me.did, head.collection, head.rkey)) : false;
       try {
         for (const [i, w] of result.writes.entries()) {
           const ref = await this.write(agent, me.did, w);
@@ -69,9 +73,14 @@ export class AtprotoDeliverer {
         if (reserved && permanent) await this.o.ds.query(`DELETE FROM object_map WHERE network = 'atproto' AND native_id = $1 AND NOT is_original`, [atUri(me.did, head.collection, head.rkey)]);
         throw err;
       }
-      if (primary && result.writes[result.primary ?? 0]!.action !== 'delete') await this.recordCopy(command, result.writes[result.primary ?? 0]!, me.did, primary);
+      if (primary && result.writes[result.primary ?? 0]!.action !== 'delete') await this.recordCopy(objectKey, result.writes[result.primary ?? 0]!, me.did, primary);
       if (result.writes[0]!.action === 'delete') await this.forget(me.did, result.writes[0]!);
       this.log.debug('written', { commandId: command.id, uri: primary?.uri });
+      if (result.aside) {
+        const target = command.refs.target!;
+        const cid = target.cid ?? ctx.cids?.get(target.id);
+        return { ref: { network: 'atproto', id: target.id, ...(cid ? { cid } : {}) } };
+      }
       return { ref: primary && result.writes[result.primary ?? 0]!.action !== 'delete' ? { network: 'atproto', id: primary.uri, ...(primary.cid ? { cid: primary.cid } : {}) } : undefined };
     } catch (err) {
       if (err instanceof InvalidRecordError) throw new DeliveryError(err.message, { kind: 'permanent', target: me.service, status: 'invalid-record' });
@@ -227,11 +236,11 @@ export class AtprotoDeliverer {
     return rows.length > 0;
   }
 
-  private async recordCopy(command: OutboundCommand, w: RepoWrite, did: string, ref: { uri: string; cid?: string }): Promise<void> {
+  private async recordCopy(objectKey: string, w: RepoWrite, did: string, ref: { uri: string; cid?: string }): Promise<void> {
     await this.o.ds.query(
       `INSERT INTO object_map (object_key, network, native_id, cid, is_original) VALUES ($1, 'atproto', $2, $3, false)
        ON CONFLICT (network, native_id) DO UPDATE SET cid = COALESCE(EXCLUDED.cid, object_map.cid)`,
-      [command.objectKey, ref.uri, ref.cid ?? null],
+      [objectKey, ref.uri, ref.cid ?? null],
     );
     const subject = w.action !== 'delete' && typeof w.record.subject === 'string' ? w.record.subject : null;
     await this.o.ds.query(

@@ -4,6 +4,7 @@
  * structure (quote, media) is appended, as Nostr clients expect it in the text (NIP-18, NIP-92).
  */
 import { createHash } from 'node:crypto';
+import { CORRECTION_PREFIX } from '../../../libs/adapter/edit-fallback.js';
 import { actorKey, type Facet, type MappedRef, type OutboundCommand, type PostObject } from '../../../libs/events/index.js';
 import type { RenderContext, RenderResult } from './context.js';
 import { IMETA, KIND, LANGUAGE_LABEL_NAMESPACE, MARKER, NOSTR_URI_PREFIX, TAG, type NostrTemplate } from './nostr-protocol.js';
@@ -11,7 +12,7 @@ import { addTag, createdAt, provenanceTags, trimTag } from './outbound-common.js
 import { bech32ForObject, isHex64, npubOf, parseCoordinate, kindOfObjectId } from './nostr-refs.js';
 
 /** First line of a correction note (post.updated of a kind-1 copy): the edit fallback, see README. */
-export const EDIT_PREFIX = '✏️ Edited:';
+export const EDIT_PREFIX = CORRECTION_PREFIX;
 
 /** Where the thread tags of a rendered note point. */
 interface Thread {

@@ -13,9 +13,9 @@ import type { ActivityPubPeer, ApUser, NostrFilter } from '../../../libs/harness
 import { fetchT } from '../../../libs/harness/util.js';
 import { check, defineScenario, type E2EContext, type Scenario } from '../scenario.js';
 
-const AP_JSON = { accept: 'application/activity+json' };
+export const AP_JSON = { accept: 'application/activity+json' };
 
-async function linkedFediverseUser(ctx: E2EContext, name: string): Promise<ApUser> {
+export async function linkedFediverseUser(ctx: E2EContext, name: string): Promise<ApUser> {
   const ap = ctx.peer('activitypub') as ActivityPubPeer;
   const user = await ap.createUser(ctx.unique(name).replace(/[^a-z0-9_]/gi, '_'));
   const instance = `${ctx.pontisUrl}/ap/users/pontis`;
@@ -84,7 +84,7 @@ async function nostrPostOnAp(ctx: E2EContext, p: Pair, content: string, tags: st
   return { note, create, objectId: create.objectId! };
 }
 
-const receivedBy = (ctx: E2EContext, user: string, pred: (a: { type: string; objectId: string | null; json: Record<string, unknown> }) => boolean, what: string) =>
+export const receivedBy = (ctx: E2EContext, user: string, pred: (a: { type: string; objectId: string | null; json: Record<string, unknown> }) => boolean, what: string) =>
   ctx.waitFor(async () => (await (ctx.peer('activitypub') as ActivityPubPeer).received(user)).find(pred), { timeoutMs: 60_000, what });
 
 const onRelay = (ctx: E2EContext, filter: NostrFilter, pred: (e: { content: string; tags: string[][]; kind: number }) => boolean, what: string) =>

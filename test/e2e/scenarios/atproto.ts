@@ -15,8 +15,8 @@ import type { AtprotoAccount, AtprotoPeer } from '../../../libs/harness/index.js
 import { fetchT } from '../../../libs/harness/util.js';
 import { check, defineScenario, type E2EContext, type Scenario } from '../scenario.js';
 
-const POST = 'app.bsky.feed.post';
-type Rec = { uri: string; cid: string; value: Record<string, any> };
+export const POST = 'app.bsky.feed.post';
+export type Rec = { uri: string; cid: string; value: Record<string, any> };
 type NostrEvent = ReturnType<typeof finalizeEvent>;
 
 // --- Nostr side -----------------------------------------------------------------------------
@@ -39,7 +39,7 @@ async function publishNostr(ctx: E2EContext, sk: Uint8Array, kind: number, conte
 
 // --- Bluesky side ---------------------------------------------------------------------------
 
-async function linkBluesky(ctx: E2EContext, name: string): Promise<{ account: AtprotoAccount; agent: AtpAgent }> {
+export async function linkBluesky(ctx: E2EContext, name: string): Promise<{ account: AtprotoAccount; agent: AtpAgent }> {
   const pds = ctx.peer('atproto');
   const handle = `${ctx.unique(name).replace(/[^a-z0-9]/gi, '').slice(0, 14).toLowerCase()}.test`;
   const account = await pds.createAccount({ handle, email: `${handle}@e2e.example`, password: 'e2e-app-password' });
@@ -54,18 +54,18 @@ async function linkBluesky(ctx: E2EContext, name: string): Promise<{ account: At
   return { account, agent: await pds.login(handle, 'e2e-app-password') };
 }
 
-async function createRecord(agent: AtpAgent, did: string, collection: string, record: Record<string, unknown>): Promise<{ uri: string; cid: string }> {
+export async function createRecord(agent: AtpAgent, did: string, collection: string, record: Record<string, unknown>): Promise<{ uri: string; cid: string }> {
   return (await agent.com.atproto.repo.createRecord({ repo: did, collection, record: { $type: collection, createdAt: new Date().toISOString(), ...record } })).data;
 }
 
-async function xrpc<T>(pds: AtprotoPeer, nsid: string, params: Record<string, string>): Promise<T | undefined> {
+export async function xrpc<T>(pds: AtprotoPeer, nsid: string, params: Record<string, string>): Promise<T | undefined> {
   const q = new URLSearchParams(params).toString();
   const res = await fetchT(`${pds.info!.pdsUrl}/xrpc/${nsid}?${q}`);
   return res.ok ? ((await res.json()) as T) : undefined;
 }
 
 /** A record on the PDS whose JSON satisfies `match`, in any repo (bridged accounts included). */
-async function findRecord(pds: AtprotoPeer, collection: string, match: (r: Rec) => boolean): Promise<Rec | undefined> {
+export async function findRecord(pds: AtprotoPeer, collection: string, match: (r: Rec) => boolean): Promise<Rec | undefined> {
   const repos = (await xrpc<{ repos: { did: string }[] }>(pds, 'com.atproto.sync.listRepos', { limit: '1000' }))?.repos ?? [];
   // Newest repos first: the record a scenario waits for is almost always in a repo it just caused
   // (a full run leaves dozens of accounts behind, and reading them all per poll is slow).
@@ -77,8 +77,8 @@ async function findRecord(pds: AtprotoPeer, collection: string, match: (r: Rec) 
   return undefined;
 }
 
-const byText = (text: string) => (r: Rec) => typeof r.value.text === 'string' && r.value.text.includes(text);
-const waitRecord = (ctx: E2EContext, collection: string, match: (r: Rec) => boolean, what: string) =>
+export const byText = (text: string) => (r: Rec) => typeof r.value.text === 'string' && r.value.text.includes(text);
+export const waitRecord = (ctx: E2EContext, collection: string, match: (r: Rec) => boolean, what: string) =>
   ctx.waitFor(() => findRecord(ctx.peer('atproto'), collection, match), { what, timeoutMs: 60_000 });
 const waitNostr = (ctx: E2EContext, filter: Record<string, unknown>, match: (e: NostrEvent) => boolean, what: string) =>
   ctx.waitFor(async () => (await ctx.peer('nostr').query({ limit: 200, ...filter } as never)).find((e) => match(e as NostrEvent)) as NostrEvent | undefined, { what, timeoutMs: 30_000 });

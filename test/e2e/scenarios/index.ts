@@ -4,6 +4,7 @@
  */
 import type { Scenario } from '../scenario.js';
 import { scenarios as activitypub } from './activitypub.js';
+import { scenarios as activitypubAtproto } from './activitypub-atproto.js';
 import { scenarios as atproto } from './atproto.js';
 import { scenarios as infrastructure } from './infrastructure.js';
 import { scenarios as nostr } from './nostr.js';
@@ -19,6 +20,7 @@ export const scenarioModules: { name: string; scenarios: Scenario[] }[] = [
   { name: 'nostr-solid-social', scenarios: nostrSolidSocial },
   { name: 'activitypub', scenarios: activitypub },
   { name: 'atproto', scenarios: atproto },
+  { name: 'activitypub-atproto', scenarios: activitypubAtproto },
 ];
 
 export const allScenarios: Scenario[] = scenarioModules.flatMap((m) => m.scenarios);
