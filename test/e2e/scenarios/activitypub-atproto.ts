@@ -5,15 +5,13 @@
  * up, converted, on the other network: fediverse activities as records on the PDS (in the
  * fediverse person's bridged repo), Bluesky records as activities at the Fedify server.
  */
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import sharp from 'sharp';
 import { CORRECTION_PREFIX } from '../../../libs/adapter/edit-fallback.js';
 import type { ActivityPubPeer, ApUser } from '../../../libs/harness/index.js';
 import { fetchT } from '../../../libs/harness/util.js';
 import { check, defineScenario, type E2EContext, type Scenario } from '../scenario.js';
 import { AP_JSON, linkedFediverseUser, receivedBy } from './activitypub.js';
-import { byText, createRecord, linkBluesky, POST, waitRecord, xrpc, type Rec } from './atproto.js';
+import { byText, createRecord, linkBluesky, POST, servedPicture, waitRecord, xrpc, type Rec } from './atproto.js';
 
 const PUBLIC = 'https://www.w3.org/ns/activitystreams#Public';
 
@@ -93,14 +91,6 @@ const getRecord = (ctx: E2EContext, uri: string) => {
   const [, , repo, collection, rkey] = uri.split('/');
   return xrpc<Rec>(ctx.peer('atproto'), 'com.atproto.repo.getRecord', { repo: repo!, collection: collection!, rkey: rkey! });
 };
-
-/** A small real PNG served from loopback (Pontis may fetch private addresses in the e2e run). */
-async function servePicture(): Promise<{ url: string; server: Server }> {
-  const png = await sharp({ create: { width: 16, height: 12, channels: 3, background: '#3a7' } }).png().toBuffer();
-  const server = createServer((_req, res) => res.writeHead(200, { 'content-type': 'image/png', 'content-length': png.length }).end(png));
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/cat.png`, server };
-}
 
 const both = ['activitypub', 'atproto'] as const;
 const T = 150_000;
@@ -245,18 +235,15 @@ export const scenarios: Scenario[] = [
     timeoutMs: T,
     async run(ctx) {
       const p = await pair(ctx);
-      const picture = await servePicture();
-      try {
+      await servedPicture(async (url) => {
         const text = `with a picture ${ctx.unique('n')}`;
-        await apCreate(ctx, p, text, { attachment: [{ type: 'Document', mediaType: 'image/png', url: picture.url, name: 'a cat on a bridge', width: 16, height: 12 }] });
+        await apCreate(ctx, p, text, { attachment: [{ type: 'Document', mediaType: 'image/png', url, name: 'a cat on a bridge', width: 16, height: 12 }] });
         const copy = await waitRecord(ctx, POST, byText(text), 'the post with a picture on the PDS');
         const image = copy.value.embed?.images?.[0];
         check(copy.value.embed?.$type === 'app.bsky.embed.images' && image?.alt === 'a cat on a bridge', `embed ${JSON.stringify(copy.value.embed)} has no image with the alt text`);
         const blob = await fetchT(`${ctx.peer('atproto').info!.pdsUrl}/xrpc/com.atproto.sync.getBlob?did=${p.apDid}&cid=${image.image.ref.$link}`);
         check(blob.ok && (await blob.arrayBuffer()).byteLength > 0, `the blob ${image.image.ref.$link} is not on the PDS (${blob.status})`);
-      } finally {
-        picture.server.close();
-      }
+      });
     },
   }),
   defineScenario({

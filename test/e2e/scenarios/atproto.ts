@@ -100,7 +100,7 @@ async function blueskyPostBridged(ctx: E2EContext, name: string, text: string, e
 }
 
 /** A real picture served on loopback for as long as `use` runs (Pontis in the harness may fetch private addresses). */
-async function servedPicture<T>(use: (url: string, bytes: Buffer) => Promise<T>): Promise<T> {
+export async function servedPicture<T>(use: (url: string, bytes: Buffer) => Promise<T>): Promise<T> {
   const bytes = await sharp({ create: { width: 64, height: 48, channels: 3, background: { r: 200, g: 80, b: 40 } } }).png().toBuffer();
   const server = createServer((req, res) => {
     res.writeHead(200, { 'content-type': 'image/png', 'content-length': bytes.length });
