@@ -116,18 +116,30 @@ function visibilityOf(o: As2Object, res: InboundResource): Visibility {
   return res.publiclyReadable ? 'public' : 'followers';
 }
 
+/**
+ * `Mention` tags name a person and the text they appear as; every occurrence of that text is the
+ * mention (a person named twice is tagged once or twice, as the writer liked), but not a longer
+ * name it happens to begin (`@cy` inside `@cyd`).
+ */
 function mentionFacets(o: As2Object, text: string): Facet[] {
-  const out: Facet[] = [];
+  const names = new Map<string, string>();
   for (const t of list(o.tag)) {
     if (!t || typeof t !== 'object' || typeOf(t as As2Object) !== 'Mention') continue;
     const href = idOf((t as As2Object).href);
     const name = (t as As2Object).name;
-    if (!href || typeof name !== 'string' || !name) continue;
-    const start = text.indexOf(name);
-    if (start < 0) continue;
-    out.push({ kind: 'mention', start, end: start + name.length, actor: { network: 'solid', id: href } });
+    if (href && typeof name === 'string' && name && !names.has(name)) names.set(name, href);
   }
-  return out;
+  const out: Facet[] = [];
+  const taken = (start: number, end: number) => out.some((f) => start < f.end && f.start < end);
+  // Longest names first, so `@cyd@pod.example` wins over `@cyd` where both are tagged.
+  for (const [name, href] of [...names].sort((a, b) => b[0].length - a[0].length)) {
+    for (let start = text.indexOf(name); start >= 0; start = text.indexOf(name, start + name.length)) {
+      const end = start + name.length;
+      if (/[\p{L}\p{N}_@]/u.test(text[end] ?? '')) continue;
+      if (!taken(start, end)) out.push({ kind: 'mention', start, end, actor: { network: 'solid', id: href } });
+    }
+  }
+  return out.sort((a, b) => a.start - b.start);
 }
 
 /**

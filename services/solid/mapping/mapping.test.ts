@@ -133,6 +133,12 @@ describe('render: BridgeEvents as AS2 resources in pods', () => {
     assert.match(String(w.body.content), /RE: <a href="nostr:nevent1/);
   });
 
+  it('a person mentioned twice is two mentions, and a longer name is not taken for a shorter one', () => {
+    const body = JSON.stringify({ '@context': AS2_CONTEXT, type: 'Note', attributedTo: ALICE.webId, content: '@cydney and @cyd, hi @cyd', mediaType: 'text/plain', to: [AS2_PUBLIC], tag: [{ type: 'Mention', href: 'https://cyd.example/#me', name: '@cyd' }] });
+    const facets = toEvents({ url: `${ALICE.socialUrl}outbox/m1`, folder: 'outbox', body }, { owner: ALICE }).events[0]!.object!.facets;
+    assert.deepEqual(facets.map((f) => [f.start, f.end, f.actor?.id]), [[12, 16, 'https://cyd.example/#me'], [21, 25, 'https://cyd.example/#me']]);
+  });
+
   it('a Solid app’s single object link is read as the quote; other links are not', () => {
     const body = (tag: unknown) => JSON.stringify({ '@context': AS2_CONTEXT, type: 'Note', attributedTo: ALICE.webId, content: 'look', to: [AS2_PUBLIC], tag });
     const url = `${ALICE.socialUrl}outbox/n1`;
