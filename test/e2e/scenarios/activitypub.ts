@@ -110,7 +110,6 @@ export const scenarios: Scenario[] = [
   defineScenario({
     id: 'post:nostr->activitypub',
     needs: ['activitypub', 'nostr'],
-    quarantine: 'a Nostr person\'s first bridged actor sometimes never appears within the wait in a full run (first contact; see the pair scenarios)',
     timeoutMs: 120_000,
     async run(ctx) {
       const ap = ctx.peer('activitypub') as ActivityPubPeer;
@@ -137,7 +136,6 @@ export const scenarios: Scenario[] = [
   defineScenario({
     id: 'reply:activitypub->nostr',
     needs: ['activitypub', 'nostr'],
-    quarantine: 'the shared fediverse/Nostr pair (a first follow between Fedify and the bridge) fails to set up in about one full run in three: no such actor for the instance actor, or no Accept within the wait',
     timeoutMs: 150_000,
     async run(ctx) {
       const p = await pair(ctx);
@@ -151,7 +149,6 @@ export const scenarios: Scenario[] = [
   defineScenario({
     id: 'reply:nostr->activitypub',
     needs: ['activitypub', 'nostr'],
-    quarantine: 'the shared fediverse/Nostr pair (a first follow between Fedify and the bridge) fails to set up in about one full run in three: no such actor for the instance actor, or no Accept within the wait',
     timeoutMs: 150_000,
     async run(ctx) {
       const p = await pair(ctx);
@@ -165,7 +162,6 @@ export const scenarios: Scenario[] = [
   defineScenario({
     id: 'like:activitypub->nostr',
     needs: ['activitypub', 'nostr'],
-    quarantine: 'the shared fediverse/Nostr pair (a first follow between Fedify and the bridge) fails to set up in about one full run in three: no such actor for the instance actor, or no Accept within the wait',
     timeoutMs: 150_000,
     async run(ctx) {
       const p = await pair(ctx);
@@ -177,7 +173,6 @@ export const scenarios: Scenario[] = [
   defineScenario({
     id: 'like:nostr->activitypub',
     needs: ['activitypub', 'nostr'],
-    quarantine: 'the shared fediverse/Nostr pair (a first follow between Fedify and the bridge) fails to set up in about one full run in three: no such actor for the instance actor, or no Accept within the wait',
     timeoutMs: 150_000,
     async run(ctx) {
       const p = await pair(ctx);
@@ -190,7 +185,6 @@ export const scenarios: Scenario[] = [
   defineScenario({
     id: 'delete:nostr->activitypub',
     needs: ['activitypub', 'nostr'],
-    quarantine: 'the shared fediverse/Nostr pair (a first follow between Fedify and the bridge) fails to set up in about one full run in three: no such actor for the instance actor, or no Accept within the wait',
     timeoutMs: 150_000,
     async run(ctx) {
       const p = await pair(ctx);
@@ -203,7 +197,6 @@ export const scenarios: Scenario[] = [
   defineScenario({
     id: 'repost:activitypub->nostr',
     needs: ['activitypub', 'nostr'],
-    quarantine: 'the shared fediverse/Nostr pair (a first follow between Fedify and the bridge) fails to set up in about one full run in three: no such actor for the instance actor, or no Accept within the wait',
     timeoutMs: 150_000,
     async run(ctx) {
       const p = await pair(ctx);
@@ -215,7 +208,6 @@ export const scenarios: Scenario[] = [
   defineScenario({
     id: 'repost:nostr->activitypub',
     needs: ['activitypub', 'nostr'],
-    quarantine: 'the shared fediverse/Nostr pair (a first follow between Fedify and the bridge) fails to set up in about one full run in three: no such actor for the instance actor, or no Accept within the wait',
     timeoutMs: 150_000,
     async run(ctx) {
       const p = await pair(ctx);
@@ -228,7 +220,6 @@ export const scenarios: Scenario[] = [
   defineScenario({
     id: 'content-warning:activitypub->nostr',
     needs: ['activitypub', 'nostr'],
-    quarantine: 'the shared fediverse/Nostr pair (a first follow between Fedify and the bridge) fails to set up in about one full run in three: no such actor for the instance actor, or no Accept within the wait',
     timeoutMs: 150_000,
     async run(ctx) {
       const p = await pair(ctx);
@@ -242,7 +233,6 @@ export const scenarios: Scenario[] = [
   defineScenario({
     id: 'content-warning:nostr->activitypub',
     needs: ['activitypub', 'nostr'],
-    quarantine: 'the shared fediverse/Nostr pair (a first follow between Fedify and the bridge) fails to set up in about one full run in three: no such actor for the instance actor, or no Accept within the wait',
     timeoutMs: 150_000,
     async run(ctx) {
       const p = await pair(ctx);
@@ -254,7 +244,6 @@ export const scenarios: Scenario[] = [
   defineScenario({
     id: 'delete:activitypub->nostr',
     needs: ['activitypub', 'nostr'],
-    quarantine: 'the shared fediverse/Nostr pair (a first follow between Fedify and the bridge) fails to set up in about one full run in three: no such actor for the instance actor, or no Accept within the wait',
     timeoutMs: 150_000,
     async run(ctx) {
       const p = await pair(ctx);
@@ -268,7 +257,6 @@ export const scenarios: Scenario[] = [
   defineScenario({
     id: 'follow:activitypub->nostr',
     needs: ['activitypub', 'nostr'],
-    quarantine: 'the shared fediverse/Nostr pair (a first follow between Fedify and the bridge) fails to set up in about one full run in three: no such actor for the instance actor, or no Accept within the wait',
     timeoutMs: 150_000,
     async run(ctx) {
       // The pair's fediverse person followed the Nostr person's bridged actor while being set up.
@@ -279,7 +267,6 @@ export const scenarios: Scenario[] = [
   defineScenario({
     id: 'follow:nostr->activitypub',
     needs: ['activitypub', 'nostr'],
-    quarantine: 'the shared fediverse/Nostr pair (a first follow between Fedify and the bridge) fails to set up in about one full run in three: no such actor for the instance actor, or no Accept within the wait',
     timeoutMs: 150_000,
     async run(ctx) {
       const p = await pair(ctx);
@@ -292,7 +279,6 @@ export const scenarios: Scenario[] = [
   defineScenario({
     id: 'profile:nostr->activitypub',
     needs: ['activitypub', 'nostr'],
-    quarantine: 'the shared fediverse/Nostr pair (a first follow between Fedify and the bridge) fails to set up in about one full run in three: no such actor for the instance actor, or no Accept within the wait',
     timeoutMs: 150_000,
     async run(ctx) {
       const p = await pair(ctx);
@@ -307,7 +293,6 @@ export const scenarios: Scenario[] = [
   defineScenario({
     id: 'profile:activitypub->nostr',
     needs: ['activitypub', 'nostr'],
-    quarantine: 'the shared fediverse/Nostr pair (a first follow between Fedify and the bridge) fails to set up in about one full run in three: no such actor for the instance actor, or no Accept within the wait',
     timeoutMs: 150_000,
     async run(ctx) {
       const p = await pair(ctx);
@@ -320,7 +305,6 @@ export const scenarios: Scenario[] = [
   defineScenario({
     id: 'edit:activitypub->nostr',
     needs: ['activitypub', 'nostr'],
-    quarantine: 'the shared fediverse/Nostr pair (a first follow between Fedify and the bridge) fails to set up in about one full run in three: no such actor for the instance actor, or no Accept within the wait',
     timeoutMs: 150_000,
     async run(ctx) {
       const p = await pair(ctx);
@@ -334,7 +318,6 @@ export const scenarios: Scenario[] = [
   defineScenario({
     id: 'mention:nostr->activitypub',
     needs: ['activitypub', 'nostr'],
-    quarantine: 'the shared fediverse/Nostr pair (a first follow between Fedify and the bridge) fails to set up in about one full run in three: no such actor for the instance actor, or no Accept within the wait',
     timeoutMs: 150_000,
     async run(ctx) {
       const p = await pair(ctx);
@@ -349,7 +332,6 @@ export const scenarios: Scenario[] = [
   defineScenario({
     id: 'quote:nostr->activitypub',
     needs: ['activitypub', 'nostr'],
-    quarantine: 'the shared fediverse/Nostr pair (a first follow between Fedify and the bridge) fails to set up in about one full run in three: no such actor for the instance actor, or no Accept within the wait',
     timeoutMs: 150_000,
     async run(ctx) {
       const p = await pair(ctx);
@@ -362,7 +344,6 @@ export const scenarios: Scenario[] = [
   defineScenario({
     id: 'media:activitypub->nostr',
     needs: ['activitypub', 'nostr'],
-    quarantine: 'the shared fediverse/Nostr pair (a first follow between Fedify and the bridge) fails to set up in about one full run in three: no such actor for the instance actor, or no Accept within the wait',
     timeoutMs: 150_000,
     async run(ctx) {
       const p = await pair(ctx);
@@ -377,7 +358,6 @@ export const scenarios: Scenario[] = [
   defineScenario({
     id: 'media:nostr->activitypub',
     needs: ['activitypub', 'nostr'],
-    quarantine: 'the shared fediverse/Nostr pair (a first follow between Fedify and the bridge) fails to set up in about one full run in three: no such actor for the instance actor, or no Accept within the wait',
     timeoutMs: 150_000,
     async run(ctx) {
       const p = await pair(ctx);
@@ -390,7 +370,6 @@ export const scenarios: Scenario[] = [
   defineScenario({
     id: 'mention:activitypub->nostr',
     needs: ['activitypub', 'nostr'],
-    quarantine: 'the shared fediverse/Nostr pair (a first follow between Fedify and the bridge) fails to set up in about one full run in three: no such actor for the instance actor, or no Accept within the wait',
     timeoutMs: 150_000,
     async run(ctx) {
       const p = await pair(ctx);
@@ -405,7 +384,6 @@ export const scenarios: Scenario[] = [
   defineScenario({
     id: 'quote:activitypub->nostr',
     needs: ['activitypub', 'nostr'],
-    quarantine: 'the shared fediverse/Nostr pair (a first follow between Fedify and the bridge) fails to set up in about one full run in three: no such actor for the instance actor, or no Accept within the wait',
     timeoutMs: 150_000,
     async run(ctx) {
       const p = await pair(ctx);
