@@ -13,6 +13,7 @@ import { AddressGuard } from '../../libs/net/index.js';
 import { createLogger } from '../../libs/observability/index.js';
 import type { SecretBox } from '../../libs/store/index.js';
 import { createApex, ROUTES, SHARED_INBOX_PATH } from './apex/apex-instance.js';
+import { authorizedFetch } from './federation/authorized-fetch.js';
 import { InboxVerifier } from './federation/inbox-verifier.js';
 import { KeyResolver } from './federation/key-resolver.js';
 import { RemoteFetcher, type Signer } from './federation/remote-fetch.js';
@@ -40,6 +41,8 @@ export interface ActivityPubServiceOptions {
   signatureWindowMs?: number;
   fetchTimeoutMs?: number;
   maxFetchBytes?: number;
+  /** Mastodon's AUTHORIZED_FETCH on our GETs (federation/authorized-fetch.ts). Default off. */
+  authorizedFetch?: boolean;
   partitions?: number;
   version?: string;
   /** Accept/Reject of our follows, Flag, Move: the identity linking code listens here. */
@@ -110,16 +113,19 @@ export class ActivityPubService {
     const wrap = (h: (req: Request, res: Response) => Promise<void>) => (req: Request, res: Response, next: NextFunction) => void h(req, res).catch(next);
     r.post(ROUTES.inbox, wrap(inbox));
     r.post(SHARED_INBOX_PATH, wrap(inbox));
-    r.get(ROUTES.actor, apex.net.actor!.get!);
-    r.get(ROUTES.object, apex.net.object!.get!);
-    r.get(ROUTES.activity, apex.net.activityStream!.get!);
-    r.get(ROUTES.outbox, apex.net.outbox!.get!);
-    r.get(ROUTES.followers, apex.net.followers!.get!);
-    r.get(ROUTES.following, apex.net.following!.get!);
-    r.get(ROUTES.liked, apex.net.liked!.get!);
-    r.get(ROUTES.collections, apex.net.collections!.get!);
-    r.get(ROUTES.shares, apex.net.shares!.get!);
-    r.get(ROUTES.likes, apex.net.likes!.get!);
+    const guard = this.o.authorizedFetch
+      ? authorizedFetch({ verifier, baseUrl: this.o.baseUrl, publicActorIds: new Set([instanceActorId]), actorDocument: (id) => this.actors.compactDocument(id) })
+      : () => (_req: Request, _res: Response, next: NextFunction) => next();
+    r.get(ROUTES.actor, guard('actor'), apex.net.actor!.get!);
+    r.get(ROUTES.object, guard('resource'), apex.net.object!.get!);
+    r.get(ROUTES.activity, guard('resource'), apex.net.activityStream!.get!);
+    r.get(ROUTES.outbox, guard('resource'), apex.net.outbox!.get!);
+    r.get(ROUTES.followers, guard('resource'), apex.net.followers!.get!);
+    r.get(ROUTES.following, guard('resource'), apex.net.following!.get!);
+    r.get(ROUTES.liked, guard('resource'), apex.net.liked!.get!);
+    r.get(ROUTES.collections, guard('resource'), apex.net.collections!.get!);
+    r.get(ROUTES.shares, guard('resource'), apex.net.shares!.get!);
+    r.get(ROUTES.likes, guard('resource'), apex.net.likes!.get!);
     return r;
   }
 
