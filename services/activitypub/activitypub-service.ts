@@ -24,6 +24,7 @@ import { activityUrl, actorUrl, AS_CONTEXT, type ControlSignal } from './mapping
 import { FediverseLinks, optInHandlers } from './identity/opt-in.js';
 import { applyMove } from './identity/account-move.js';
 import { LinkProof, LinkProofError } from './identity/link-proof.js';
+import { recordReport } from './moderation/report-log.js';
 import { ApDeliverer } from './publish/ap-deliverer.js';
 import { ApexPostgresStore } from './store/apex-postgres-store.js';
 import { Followers } from './store/followers.js';
@@ -65,7 +66,7 @@ export interface ActivityPubServiceOptions {
   authorizedFetch?: boolean;
   partitions?: number;
   version?: string;
-  /** Accept/Reject of our follows, Flag, Move: the identity linking code listens here. */
+  /** Accept/Reject of our follows, Move: the identity linking code listens here. */
   onControl?: (signal: ControlSignal) => Promise<void>;
 }
 
@@ -128,6 +129,7 @@ export class ActivityPubService {
         }
         await this.o.onControl?.(signal);
       },
+      onReport: (event) => recordReport(this.o.ds, event),
       instanceActorId,
       optIn,
     });
