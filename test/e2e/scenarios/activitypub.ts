@@ -2,10 +2,7 @@
  * The ActivityPub adapter inside a running Pontis, with the Fedify server as the fediverse and the
  * Nostr relay on the other side. A fediverse person links by following the bridge's instance actor
  * (`@pontis@<host>`); a Nostr person links with NIP-98 (as in nostr.ts).
- *
- * No `edit:nostr->activitypub` yet: a NIP-23 article (the only editable Nostr note) makes the
- * translator's batch fail ("bind message supplies 1 parameters, but prepared statement requires
- * 2") and retry forever; the ActivityPub side (Update(Note)) is covered by the integration test.
+
  */
 import { finalizeEvent, generateSecretKey, getPublicKey } from 'nostr-tools/pure';
 import { npubEncode } from 'nostr-tools/nip19';
@@ -313,6 +310,25 @@ export const scenarios: Scenario[] = [
       await (ctx.peer('activitypub') as ActivityPubPeer).send({ from: p.ap.name, to: p.bridgedActor, activity: { type: 'Update', to: ['https://www.w3.org/ns/activitystreams#Public'], object: { id: noteId, type: 'Note', attributedTo: p.ap.id, content: `<p>${edited}</p>`, to: ['https://www.w3.org/ns/activitystreams#Public'], updated: new Date().toISOString() } } });
       // Kind-1 notes are immutable: the Nostr adapter publishes a correction replying to the copy.
       await onRelay(ctx, { kinds: [1], '#e': [copy.id] }, (e) => e.content.includes(edited), 'the edit on the relay');
+    },
+  }),
+  defineScenario({
+    id: 'edit:nostr->activitypub',
+    needs: ['activitypub', 'nostr'],
+    timeoutMs: 150_000,
+    async run(ctx) {
+      // A NIP-23 article is the editable Nostr note: a new version (same `d`) is an edit.
+      const p = await pair(ctx);
+      const relay = ctx.peer('nostr');
+      const d = ctx.unique('article');
+      const at = nowS();
+      const before = `article before the edit ${ctx.unique('n')}`;
+      check((await relay.publish(finalizeEvent({ kind: 30023, created_at: at, tags: [['d', d], ['title', 'An edited article']], content: before }, p.sk))).accepted, 'relay refused the article');
+      const create = await receivedBy(ctx, p.ap.name, (a) => a.type === 'Create' && JSON.stringify(a.json).includes(before), 'the article at the fediverse server');
+      const after = `article after the edit ${ctx.unique('n')}`;
+      check((await relay.publish(finalizeEvent({ kind: 30023, created_at: at + 1, tags: [['d', d], ['title', 'An edited article']], content: after }, p.sk))).accepted, 'relay refused the new version');
+      const update = await receivedBy(ctx, p.ap.name, (a) => a.type === 'Update' && JSON.stringify(a.json).includes(after), 'the Update at the fediverse server');
+      check(update.objectId === create.objectId, `the Update is about ${update.objectId}, the article is ${create.objectId}`);
     },
   }),
   defineScenario({
