@@ -81,6 +81,8 @@ export interface PontisConfig {
     fetchTimeoutMs: number;
     /** Largest remote document accepted. */
     maxFetchBytes: number;
+    /** Mastodon's AUTHORIZED_FETCH: our actor/object/collection GETs need an HTTP signature. */
+    authorizedFetch: boolean;
   };
   atproto: {
     /** The PDS the bridge operates (bridged accounts live there). Null: the adapter stays idle. */
@@ -228,6 +230,7 @@ export function loadConfig(env: Env = process.env): PontisConfig {
       signatureWindowMs: int('PONTIS_AP_SIGNATURE_WINDOW_MS', 3_600_000, 10_000, 12 * 3_600_000),
       fetchTimeoutMs: int('PONTIS_AP_FETCH_TIMEOUT_MS', 10_000, 500, 120_000),
       maxFetchBytes: int('PONTIS_AP_MAX_FETCH_BYTES', 1_000_000, 10_000, 20_000_000),
+      authorizedFetch: env.PONTIS_AP_AUTHORIZED_FETCH === '1' || env.PONTIS_AP_AUTHORIZED_FETCH === 'true',
     },
     atproto: {
       pdsUrl: atprotoPds,

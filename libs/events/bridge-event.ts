@@ -88,6 +88,14 @@ export interface Profile {
   bot?: boolean;
 }
 
+/** A report about accounts and objects the bridge serves; `actor` of the event is who reported. */
+export interface Report {
+  /** The reporter's words, plain text. */
+  reason?: string;
+  actors: ActorRef[];
+  objects: ObjectRef[];
+}
+
 /**
  * Where an event has been. An event that came in from a network but was first
  * published there by Pontis (or another bridge) carries `bridged: true` and is never bridged again.
@@ -134,5 +142,7 @@ export interface BridgeEvent {
   subject?: ActorRef;
   /** profile.updated. */
   profile?: Profile;
+  /** report.created: what someone reported to the bridge's moderators (an ActivityPub Flag, …). */
+  report?: Report;
   trace: Trace;
 }

@@ -13,6 +13,7 @@ export const EVENT_TYPES = [
   'block.deleted',
   'profile.updated',
   'account.deleted',
+  'report.created',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
@@ -55,3 +56,6 @@ export const REMOVING_TYPES: ReadonlySet<EventType> = new Set<EventType>([
   'follow.deleted',
   'block.deleted',
 ]);
+
+/** Event types kept for the bridge's moderators (the receiving adapter records them), never bridged. */
+export const MODERATION_TYPES: ReadonlySet<EventType> = new Set<EventType>(['report.created']);

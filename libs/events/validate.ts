@@ -136,6 +136,14 @@ export function validateEvent(input: unknown): BridgeEvent {
     else c.str(input.reaction, 'content', 'event.reaction', false, 256);
   }
   if (type === 'profile.updated' && !isObj(input.profile)) c.fail('event.profile', 'must be an object');
+  if (type === 'report.created') {
+    if (!isObj(input.report)) c.fail('event.report', 'must be an object');
+    else {
+      c.str(input.report, 'reason', 'event.report', true, 5000);
+      c.list(input.report, 'actors', 'event.report', 100, (v, p) => c.actor(v, p));
+      c.list(input.report, 'objects', 'event.report', 100, (v, p) => c.ref(v, p));
+    }
+  }
   if (isObj(input.source) && isObj(input.actor) && input.source.network !== input.actor.network)
     c.fail('event.source.network', 'must equal event.actor.network (an event enters from one network)');
   if (c.problems.length > 0) throw new InvalidEventError(c.problems);

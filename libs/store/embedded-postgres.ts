@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { pgcrypto } from '@electric-sql/pglite/contrib/pgcrypto';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import { orderSessionBySocket } from './pglite-query-queue.js';
 
 export interface EmbeddedPostgresOptions {
   /** Folder holding the database files; reused across restarts. */
@@ -44,6 +45,8 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
     port: opts.port ?? 0,
     maxConnections: opts.maxConnections ?? 20,
   });
+  // Its own queue lets two sockets' extended-protocol queries interleave (wrong rows): see the file.
+  orderSessionBySocket(server, db);
   try {
     await server.start();
   } catch (err) {

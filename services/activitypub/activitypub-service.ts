@@ -11,8 +11,9 @@ import { OutboundRunner } from '../../libs/adapter/index.js';
 import type { Bus } from '../../libs/bus/index.js';
 import { AddressGuard } from '../../libs/net/index.js';
 import { createLogger } from '../../libs/observability/index.js';
-import type { SecretBox } from '../../libs/store/index.js';
+import { KeyStore, type SecretBox } from '../../libs/store/index.js';
 import { createApex, ROUTES, SHARED_INBOX_PATH } from './apex/apex-instance.js';
+import { authorizedFetch } from './federation/authorized-fetch.js';
 import { InboxVerifier } from './federation/inbox-verifier.js';
 import { KeyResolver } from './federation/key-resolver.js';
 import { RemoteFetcher, type Signer } from './federation/remote-fetch.js';
@@ -22,6 +23,8 @@ import { inboxHandler } from './inbox/inbox-handler.js';
 import { activityUrl, actorUrl, AS_CONTEXT, type ControlSignal } from './mapping/index.js';
 import { FediverseLinks, optInHandlers } from './identity/opt-in.js';
 import { applyMove } from './identity/account-move.js';
+import { LinkProof, LinkProofError } from './identity/link-proof.js';
+import { recordReport } from './moderation/report-log.js';
 import { ApDeliverer } from './publish/ap-deliverer.js';
 import { ApexPostgresStore } from './store/apex-postgres-store.js';
 import { Followers } from './store/followers.js';
@@ -30,6 +33,25 @@ const log = createLogger('activitypub');
 
 /** The bridge's own actor: signs GETs (authorized fetch) and is nobody's proxy. */
 export const INSTANCE_USERNAME = 'pontis';
+
+/** Linking a fediverse account by a code (identity/link-proof.ts): ask for the code, then for the check. */
+export const LINK_CODE_PATH = '/api/v1/activitypub/link/code';
+export const LINK_PATH = '/api/v1/activitypub/link';
+
+const bodyActor = (req: Request): unknown => (req.body as { actor?: unknown } | undefined)?.actor;
+
+/** JSON answer of a link route; a LinkProofError becomes its status with the platform's error shape. */
+function linkRoute(run: (req: Request) => Promise<unknown>) {
+  return async (req: Request, res: Response): Promise<void> => {
+    try {
+      res.status(200).json(await run(req));
+    } catch (err) {
+      if (!(err instanceof LinkProofError)) throw err;
+      const error = { 400: 'Bad Request', 409: 'Conflict', 422: 'Unprocessable Entity', 502: 'Bad Gateway' }[err.status];
+      res.status(err.status).json({ statusCode: err.status, error, message: err.message });
+    }
+  };
+}
 
 export interface ActivityPubServiceOptions {
   ds: DataSource;
@@ -40,9 +62,11 @@ export interface ActivityPubServiceOptions {
   signatureWindowMs?: number;
   fetchTimeoutMs?: number;
   maxFetchBytes?: number;
+  /** Mastodon's AUTHORIZED_FETCH on our GETs (federation/authorized-fetch.ts). Default off. */
+  authorizedFetch?: boolean;
   partitions?: number;
   version?: string;
-  /** Accept/Reject of our follows, Flag, Move: the identity linking code listens here. */
+  /** Accept/Reject of our follows, Move: the identity linking code listens here. */
   onControl?: (signal: ControlSignal) => Promise<void>;
 }
 
@@ -88,7 +112,8 @@ export class ActivityPubService {
       const follow = { '@context': AS_CONTEXT, id: activityUrl(this.o.baseUrl, `follow-back:${String(person.id)}`), type: 'Follow', actor: instanceActorId, object: person.id, to: [person.id] };
       await this.deliverer.sendTo(instanceActorId, person, follow);
     };
-    const optIn = optInHandlers({ links: new FediverseLinks(this.o.ds), instanceActorId, followBack });
+    const links = new FediverseLinks(this.o.ds);
+    const optIn = optInHandlers({ links, instanceActorId, followBack });
     const inbox = inboxHandler({
       verifier,
       store: this.store,
@@ -104,22 +129,35 @@ export class ActivityPubService {
         }
         await this.o.onControl?.(signal);
       },
+      onReport: (event) => recordReport(this.o.ds, event),
       instanceActorId,
       optIn,
     });
     const wrap = (h: (req: Request, res: Response) => Promise<void>) => (req: Request, res: Response, next: NextFunction) => void h(req, res).catch(next);
+    const proof = new LinkProof({
+      keys: new KeyStore(this.o.ds, this.o.box),
+      getJson: (url) => this.fetcher.getJson(url),
+      link: (actorId, handle) => links.link(actorId, handle),
+      followBack,
+      isOwn: (id) => id.startsWith(`${new URL(this.o.baseUrl).origin}/ap/`),
+    });
+    r.post(LINK_CODE_PATH, wrap(linkRoute((req) => proof.issue(bodyActor(req)))));
+    r.post(LINK_PATH, wrap(linkRoute((req) => proof.verify(bodyActor(req)))));
     r.post(ROUTES.inbox, wrap(inbox));
     r.post(SHARED_INBOX_PATH, wrap(inbox));
-    r.get(ROUTES.actor, apex.net.actor!.get!);
-    r.get(ROUTES.object, apex.net.object!.get!);
-    r.get(ROUTES.activity, apex.net.activityStream!.get!);
-    r.get(ROUTES.outbox, apex.net.outbox!.get!);
-    r.get(ROUTES.followers, apex.net.followers!.get!);
-    r.get(ROUTES.following, apex.net.following!.get!);
-    r.get(ROUTES.liked, apex.net.liked!.get!);
-    r.get(ROUTES.collections, apex.net.collections!.get!);
-    r.get(ROUTES.shares, apex.net.shares!.get!);
-    r.get(ROUTES.likes, apex.net.likes!.get!);
+    const guard = this.o.authorizedFetch
+      ? authorizedFetch({ verifier, baseUrl: this.o.baseUrl, publicActorIds: new Set([instanceActorId]), actorDocument: (id) => this.actors.compactDocument(id) })
+      : () => (_req: Request, _res: Response, next: NextFunction) => next();
+    r.get(ROUTES.actor, guard('actor'), apex.net.actor!.get!);
+    r.get(ROUTES.object, guard('resource'), apex.net.object!.get!);
+    r.get(ROUTES.activity, guard('resource'), apex.net.activityStream!.get!);
+    r.get(ROUTES.outbox, guard('resource'), apex.net.outbox!.get!);
+    r.get(ROUTES.followers, guard('resource'), apex.net.followers!.get!);
+    r.get(ROUTES.following, guard('resource'), apex.net.following!.get!);
+    r.get(ROUTES.liked, guard('resource'), apex.net.liked!.get!);
+    r.get(ROUTES.collections, guard('resource'), apex.net.collections!.get!);
+    r.get(ROUTES.shares, guard('resource'), apex.net.shares!.get!);
+    r.get(ROUTES.likes, guard('resource'), apex.net.likes!.get!);
     return r;
   }
 

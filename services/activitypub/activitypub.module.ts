@@ -36,6 +36,7 @@ class ActivityPubLifecycle implements OnModuleInit, OnApplicationShutdown {
       signatureWindowMs: c.activitypub.signatureWindowMs,
       fetchTimeoutMs: c.activitypub.fetchTimeoutMs,
       maxFetchBytes: c.activitypub.maxFetchBytes,
+      authorizedFetch: c.activitypub.authorizedFetch,
       partitions: c.kafkaPartitions,
     });
     await this.service.init();

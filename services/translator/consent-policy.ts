@@ -14,7 +14,8 @@ export type DropReason =
   | 'nobridge-tag'
   | 'not-owner'
   | 'not-public'
-  | 'no-targets';
+  | 'no-targets'
+  | 'moderation';
 
 /** Admin rules on the source: the network must be on and the actor's domain allowed. */
 export function policyDenies(policy: BridgePolicy, actor: ActorRef): DropReason | null {

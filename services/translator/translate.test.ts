@@ -96,6 +96,11 @@ describe('translate', () => {
     assert.equal((translate(eventFixture('post.created'), ctx) as { reason: string }).reason, 'duplicate');
   });
 
+  it('never bridges a report, even from an opted-in person: it is for the moderators', () => {
+    const report = { ...eventFixture('report.created'), actor: { network: 'activitypub' as const, id: ALICE_AP } };
+    assert.equal((decide(report, ctx) as { reason: string }).reason, 'moderation');
+  });
+
   it('drops echoes: bridge provenance, a bridged author, or a copy we published', () => {
     const marked = eventFixture('post.created');
     marked.trace.bridged = true;

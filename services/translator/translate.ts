@@ -3,6 +3,7 @@ import {
   commandId,
   COMMAND_SCHEMA_VERSION,
   CREATING_TYPES,
+  MODERATION_TYPES,
   NETWORKS,
   REMOVING_TYPES,
   SUBJECT_TYPES,
@@ -65,6 +66,8 @@ export function translate(event: BridgeEvent, ctx: TranslationContext, onlyTarge
     if (ctx.processed.has(event.id)) return drop('duplicate');
     ctx.processed.add(event.id);
   }
+  // Reports are for the bridge's moderators (the receiving adapter recorded them), never bridged.
+  if (MODERATION_TYPES.has(event.type)) return drop('moderation');
   if (event.trace.bridged || event.trace.hops > 0) return drop('echo');
   const actorIdentity = ctx.identities.get(actorKey(event.actor));
   if (actorIdentity?.kind === 'bridged') return drop('echo');

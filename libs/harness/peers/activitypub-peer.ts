@@ -99,6 +99,14 @@ export class ActivityPubPeer extends ChildProcessPeer<ActivityPubPeerInfo> {
   send(opts: { from: string; to: string; activity: Record<string, unknown> }): Promise<{ id: string }> {
     return this.child.call<{ id: string }>('send', opts);
   }
+  /**
+   * GET of any URL signed as a local user (Fedify's authenticated document loader, as Mastodon and
+   * co. fetch from servers with authorized fetch). Resolves with the JSON document; rejects with
+   * the HTTP status when the server refuses.
+   */
+  signedGet(from: string, url: string): Promise<Record<string, unknown>> {
+    return this.child.call<Record<string, unknown>>('signedGet', from, url);
+  }
   /** Follow(from → target actor URL), signed. */
   follow(from: string, target: string): Promise<{ id: string }> {
     return this.child.call<{ id: string }>('follow', from, target);
@@ -313,6 +321,11 @@ async function startInChild(): Promise<ChildPeer<ActivityPubPeerInfo>> {
     followers: (user: string) => [...userOrThrow(user).followers.values()],
     following: (user: string) => [...userOrThrow(user).following.values()].map(({ id, accepted }) => ({ id, accepted })),
     send: (opts: { from: string; to: string; activity: Record<string, unknown> }) => deliver(opts.from, [opts.to], opts.activity, false),
+    signedGet: async (from: string, url: string) => {
+      userOrThrow(from);
+      const loader = await ctxOut().getDocumentLoader({ identifier: from });
+      return (await loader(url)).document as Record<string, unknown>;
+    },
     follow: async (from: string, target: string) => {
       const u = userOrThrow(from);
       const id = `${baseUrl}/users/${from}/follows/${randomUUID()}`;

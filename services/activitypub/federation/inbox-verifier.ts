@@ -7,7 +7,7 @@
  */
 import { Lru } from '../../../libs/collections/index.js';
 import { idOf, type AsObject } from '../mapping/index.js';
-import { checkRequest, SignatureError, verifyWithKey, type RequestToVerify } from './http-signature.js';
+import { checkRequest, SignatureError, verifyWithKey, type RequestToVerify, type SignatureParams } from './http-signature.js';
 import type { KeyResolver, ResolvedKey } from './key-resolver.js';
 
 export interface InboxVerifierOptions {
@@ -38,6 +38,23 @@ export class InboxVerifier {
     if (at !== undefined && now - at < 2 * this.windowMs) throw new SignatureError('replayed request (this signature was already accepted)');
     const actorId = idOf(activity.actor);
     if (!actorId) throw new SignatureError('activity without an actor', 403);
+    const key = await this.signedBy(req, params);
+    if (key.owner !== actorId) throw new SignatureError(`key ${params.keyId} belongs to ${key.owner}, not to the actor ${actorId}`, 403);
+    this.seen.add(replayKey, now);
+    return { actorId, key };
+  }
+
+  /**
+   * A signed GET (authorized fetch): who signed it. Any actor may read; no replay memory (a GET
+   * changes nothing, and servers repeat them). Throws SignatureError when unsigned or invalid.
+   */
+  async verifyFetch(req: RequestToVerify): Promise<ResolvedKey> {
+    const params = checkRequest(req, { windowMs: this.windowMs, now: this.o.now?.() ?? Date.now() });
+    return this.signedBy(req, params);
+  }
+
+  /** The key that made the signature (a cached key that fails is fetched again once: key rotation). */
+  private async signedBy(req: RequestToVerify, params: SignatureParams): Promise<ResolvedKey> {
     let key: ResolvedKey;
     try {
       key = await this.o.keys.resolve(params.keyId);
@@ -52,8 +69,6 @@ export class InboxVerifier {
       }
       if (!verifyWithKey(req, params, key.publicKeyPem)) throw new SignatureError('signature does not verify');
     }
-    if (key.owner !== actorId) throw new SignatureError(`key ${params.keyId} belongs to ${key.owner}, not to the actor ${actorId}`, 403);
-    this.seen.add(replayKey, now);
-    return { actorId, key };
+    return key;
   }
 }

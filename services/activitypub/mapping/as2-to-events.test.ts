@@ -138,10 +138,23 @@ describe('ActivityPub → events: social', () => {
     });
   });
 
-  it('Flag, Move, Accept are account state for the I/O layer, not events', () => {
+  it('Flag is a report for the moderators: our reported actors apart from the reported objects', () => {
     const flag = toEvents(apFixture('mastodon-flag'), ctx);
-    assert.deepEqual(flag.events, []);
-    assert.deepEqual(flag.control, { kind: 'flag', actor: 'https://mastodon.example/actor', object: ['https://pontis.example/ap/users/spammer.bsky.social', 'https://pontis.example/ap/objects/0000-spam'], content: 'spam bot' });
+    assert.equal(flag.control, undefined);
+    assert.equal(flag.events.length, 1);
+    const e = flag.events[0]!;
+    assert.equal(e.type, 'report.created');
+    assert.equal(e.id, 'activitypub:https://mastodon.example/0f1e2d3c-4b5a-6978-8a9b-acbdcedf0011');
+    assert.deepEqual(e.actor, { network: 'activitypub', id: 'https://mastodon.example/actor' });
+    assert.deepEqual(e.report, {
+      reason: 'spam bot',
+      actors: [{ network: 'activitypub', id: 'https://pontis.example/ap/users/spammer.bsky.social' }],
+      objects: [{ network: 'activitypub', id: 'https://pontis.example/ap/objects/0000-spam' }],
+    });
+    assert.match(String(toEvents({ ...apFixture('mastodon-flag'), object: [] }, ctx).ignored), /Flag without an object/);
+  });
+
+  it('Move, Accept are account state for the I/O layer, not events', () => {
     const move = toEvents(apFixture('mastodon-move'), ctx);
     assert.deepEqual(move.control, { kind: 'move', actor: 'https://mastodon.example/users/alice', object: ['https://new.example/users/alice'] });
     const accept = toEvents({ id: 'https://x.example/a/1', type: 'Accept', actor: 'https://x.example/u', object: { id: 'https://pontis.example/ap/activities/f1', type: 'Follow' } }, ctx);

@@ -12,6 +12,7 @@ import { ACTOR_TYPES, asArray, hasType, idOf, isObject, isoTime, POST_TYPES, str
 import type { InboundContext, MapResult } from './context.js';
 import { profileOf } from './inbound-profile.js';
 import { postFromObject } from './inbound-post.js';
+import { isOwnActorUrl } from './ids.js';
 import { traceOf } from './provenance.js';
 
 interface Env {
@@ -63,7 +64,7 @@ function byType(env: Env): MapResult {
     case 'Reject':
       return control(env, type === 'Accept' ? 'accept' : 'reject');
     case 'Flag':
-      return control(env, 'flag');
+      return report(env);
     case 'Move':
       return control(env, 'move');
     default:
@@ -203,13 +204,27 @@ function undo(env: Env): MapResult {
   return { events: [event] };
 }
 
-function control(env: Env, kind: 'accept' | 'reject' | 'flag' | 'move'): MapResult {
+function control(env: Env, kind: 'accept' | 'reject' | 'move'): MapResult {
   const a = env.activity;
   const object = kind === 'move' ? [idOf(a.target)] : asArray(a.object).map(idOf);
   const ids = object.filter((x): x is string => !!x).slice(0, 100);
   if (!ids.length) return { events: [], ignored: `${kind} without an object` };
-  const content = kind === 'flag' ? str(a.content, 5000) : undefined;
-  return { events: [], ignored: `${kind} is account state, not an event`, control: { kind, actor: env.actor, object: ids, ...(content ? { content } : {}) } };
+  return { events: [], ignored: `${kind} is account state, not an event`, control: { kind, actor: env.actor, object: ids } };
+}
+
+/** Flag (Mastodon's remote report: the account first, then any of its posts): a report for our moderators. */
+function report(env: Env): MapResult {
+  const ids = asArray(env.activity.object).map(idOf).filter((x): x is string => !!x).slice(0, 100);
+  if (!ids.length) return { events: [], ignored: 'Flag without an object' };
+  const own = env.ctx.ownOrigins ?? [];
+  const reason = str(env.activity.content, 5000);
+  const event = base(env, 'report.created', env.activity.id as string);
+  event.report = {
+    ...(reason ? { reason } : {}),
+    actors: ids.filter((id) => isOwnActorUrl(own, id)).map((id) => ({ network: 'activitypub', id })),
+    objects: ids.filter((id) => !isOwnActorUrl(own, id)).map(ref),
+  };
+  return { events: [event] };
 }
 
 function keepValid(result: MapResult): MapResult {

@@ -16,12 +16,10 @@ export interface InboundContext {
 
 /** Activity-level signals that are account state, not BridgeEvents (the I/O layer acts on them). */
 export interface ControlSignal {
-  kind: 'accept' | 'reject' | 'flag' | 'move';
+  kind: 'accept' | 'reject' | 'move';
   actor: string;
-  /** accept/reject: the Follow id (or the follower's actor when only that is given); flag: reported ids; move: the new actor. */
+  /** accept/reject: the Follow id (or the follower's actor when only that is given); move: the new actor. */
   object: string[];
-  /** flag: the report text. */
-  content?: string;
 }
 
 export interface MapResult {

@@ -64,6 +64,8 @@ export function render(command: OutboundCommand, ctx: RenderContext): RenderResu
       return { activity: wrap('Update', stripContext(ctx.actorDocument), publicTo), delivery: { followers: true, actors: [] } };
     case 'account.deleted':
       return { activity: wrap('Delete', actorId, publicTo), delivery: { followers: true, actors: [] } };
+    case 'report.created':
+      return { skipped: 'reports are kept for moderators, never bridged' };
   }
 }
 

@@ -13,6 +13,11 @@ export function actorUrl(baseUrl: string, username: string): string {
   return `${baseUrl}${AP_PREFIX}/users/${encodeURIComponent(username)}`;
 }
 
+/** Whether `id` is one of our actors (`<origin>/ap/users/<name>`, nothing below it). */
+export function isOwnActorUrl(origins: readonly string[], id: string): boolean {
+  return origins.some((o) => id.startsWith(`${o}${AP_PREFIX}/users/`) && !id.slice(`${o}${AP_PREFIX}/users/`.length).includes('/'));
+}
+
 export function objectUrl(baseUrl: string, objectKey: string): string {
   return `${baseUrl}${AP_PREFIX}/objects/${encodeURIComponent(objectKey)}`;
 }

@@ -75,6 +75,8 @@ export function render(command: OutboundCommand, ctx: RenderContext): RenderResu
       return one({ action: 'put', collection: COLLECTION.profile, rkey: PROFILE_RKEY, record: renderProfile(command, ctx) });
     case 'account.deleted':
       return { writes: [], skipped: 'account deletion is handled by the provisioner (deactivation), not as a record' };
+    case 'report.created':
+      return { writes: [], skipped: 'reports are kept for moderators, never bridged' };
   }
 }
 

@@ -35,6 +35,8 @@ export function render(command: OutboundCommand, ctx: RenderContext = {}): Rende
       return renderProfile(command, ctx);
     case 'account.deleted':
       return renderAccountDeleted(command, ctx);
+    case 'report.created':
+      return { templates: [], skipped: 'reports are kept for moderators, never bridged' };
   }
 }
 

@@ -1,0 +1,115 @@
+/**
+ * Linking a fediverse account by a one-time code (identity/link-proof.ts) against the Fedify peer:
+ * the code in a public post (read from the outbox) or in `alsoKnownAs` (read from the actor), both
+ * fetched with the bridge's signed GETs; refusals say why. Postgres (own schema), in-process bus.
+ */
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import express from 'express';
+import { MemoryBus } from '../../libs/bus/index.js';
+import { coreTopics } from '../../libs/events/index.js';
+import { ActivityPubPeer } from '../../libs/harness/index.js';
+import { SecretBox } from '../../libs/store/index.js';
+import { createTestStore, type TestStore } from '../../libs/store/testing.js';
+import { waitFor } from '../../libs/testing/index.js';
+import { ActivityPubService, INSTANCE_USERNAME, LINK_CODE_PATH, LINK_PATH } from './activitypub-service.js';
+
+describe('linking a fediverse account by a code, with a Fedify server', { timeout: 180_000 }, () => {
+  let s: TestStore;
+  let peer: ActivityPubPeer;
+  let svc: ActivityPubService;
+  let server: Server;
+  let base: string;
+  const bus = new MemoryBus();
+  const name = (p: string) => `${p}${randomBytes(3).toString('hex')}`;
+  const post = async (path: string, body: unknown) => {
+    const res = await fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    return { status: res.status, json: (await res.json()) as Record<string, unknown> };
+  };
+  const codeFor = async (actor: string) => {
+    const r = await post(LINK_CODE_PATH, { actor });
+    assert.equal(r.status, 200, JSON.stringify(r.json));
+    return String(r.json.code);
+  };
+  const identity = async (actor: string) =>
+    (await s.ds.query(`SELECT i.kind, i.handle, i.verified_at IS NOT NULL AS verified, a.consent FROM identities i JOIN accounts a ON a.id = i.account_id WHERE i.network = 'activitypub' AND i.native_id = $1`, [actor]))[0] as
+      | { kind: string; handle: string; verified: boolean; consent: string }
+      | undefined;
+
+  before(async () => {
+    peer = new ActivityPubPeer();
+    const [store] = await Promise.all([createTestStore(), peer.start()]);
+    s = store;
+    await bus.start();
+    await bus.ensureTopics(coreTopics().map((topic) => ({ topic, partitions: 1 })));
+    const app = express();
+    app.use(express.json({ limit: '1mb', type: ['application/json', 'application/*+json'], verify: (req, _res, buf) => void ((req as unknown as { rawBody: Buffer }).rawBody = buf) }));
+    server = createServer(app);
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    svc = new ActivityPubService({ ds: s.ds, box: new SecretBox(randomBytes(32)), bus, baseUrl: base, allowPrivateAddresses: true });
+    await svc.init();
+    app.use(svc.router());
+  });
+
+  after(async () => {
+    await svc?.stop();
+    await bus.stop();
+    server?.close();
+    await peer?.stop();
+    await s?.drop();
+  });
+
+  it('the code in a public post links the account, opts it in, and the instance actor follows it', async () => {
+    const frank = await peer.createUser(name('frank'));
+    const code = await codeFor(frank.id);
+    await peer.createNote(frank.name, { content: `<p>linking my account to the bridge: ${code}</p>` });
+    const r = await post(LINK_PATH, { actor: frank.id });
+    assert.equal(r.status, 200, JSON.stringify(r.json));
+    assert.equal(r.json.created, true);
+    assert.match(String(r.json.foundIn), /^post /);
+    assert.deepEqual(await identity(frank.id), { kind: 'native', handle: `@${frank.name}@${new URL(frank.id).host}`, verified: true, consent: 'opted_in' });
+    const instance = `${base}/ap/users/${INSTANCE_USERNAME}`;
+    await waitFor(async () => (await peer.followers(frank.name)).some((f) => f.id === instance), { timeoutMs: 30_000, what: 'the instance actor among the followers' });
+    // The same proof again: the same account, nothing new.
+    const again = await post(LINK_PATH, { actor: frank.id });
+    assert.equal(again.status, 200);
+    assert.equal(again.json.accountId, r.json.accountId);
+    assert.equal(again.json.created, false);
+  });
+
+  it('the code in alsoKnownAs (a profile link) links the account', async () => {
+    const n = name('grace');
+    const id = `${peer.info!.baseUrl}/users/${n}`;
+    const code = await codeFor(id);
+    await peer.createUser(n, { alsoKnownAs: [`https://proof.example/${code}`] });
+    const r = await post(LINK_PATH, { actor: id });
+    assert.equal(r.status, 200, JSON.stringify(r.json));
+    assert.equal(r.json.foundIn, 'alsoKnownAs');
+    assert.equal((await identity(id))?.consent, 'opted_in');
+  });
+
+  it('refuses with the reason: no code, a code issued for someone else, bad input, our own actor, an unreachable actor', async () => {
+    const heidi = await peer.createUser(name('heidi'));
+    const none = await post(LINK_PATH, { actor: heidi.id });
+    assert.equal(none.status, 422);
+    assert.match(String(none.json.message), /no code found/);
+    const ivan = await peer.createUser(name('ivan'));
+    // Heidi posts the code issued for Ivan: it proves nothing about Heidi.
+    await peer.createNote(heidi.name, { content: `<p>${await codeFor(ivan.id)}</p>` });
+    const foreign = await post(LINK_PATH, { actor: heidi.id });
+    assert.equal(foreign.status, 422);
+    assert.match(String(foreign.json.message), /not issued for this account/);
+    assert.equal(await identity(heidi.id), undefined, 'nothing linked');
+
+    assert.equal((await post(LINK_CODE_PATH, {})).status, 400);
+    assert.equal((await post(LINK_PATH, { actor: 'heidi@example.com' })).status, 400);
+    assert.equal((await post(LINK_CODE_PATH, { actor: `${base}/ap/users/${INSTANCE_USERNAME}` })).status, 409);
+    const gone = await post(LINK_PATH, { actor: `${peer.info!.baseUrl}/users/${name('nobody')}` });
+    assert.equal(gone.status, 502);
+    assert.match(String(gone.json.message), /cannot read the actor/);
+  });
+});
