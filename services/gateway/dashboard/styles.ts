@@ -1,7 +1,7 @@
 /** The dashboard's stylesheet (served as /dashboard/dashboard.css; a file, because the CSP allows no inline style). */
 export const DASHBOARD_CSS = `
 :root { --bg: #f6f7f9; --card: #fff; --ink: #1d2430; --muted: #667085; --line: #d9dee7; --accent: #3656d8; --ok: #1f9d55; --bad: #d64545; --warn: #c77d00;
-  --activitypub: #6364ff; --atproto: #1185fe; --nostr: #8e30eb; --solid: #7c4dff; --in: #444; font-family: system-ui, sans-serif; }
+  --activitypub: #6364ff; --atproto: #1185fe; --nostr: #8e30eb; --solid: #e07a10; --in: #444; font-family: system-ui, sans-serif; }
 * { box-sizing: border-box; }
 body { margin: 0; background: var(--bg); color: var(--ink); font-size: 15px; }
 header.top { display: flex; gap: 24px; align-items: center; padding: 12px 24px; background: #1d2430; color: #fff; }
