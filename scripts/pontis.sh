@@ -28,6 +28,21 @@ build() {
   npx tsc -p tsconfig.json
 }
 
+# The dashboard's browser tests drive Debian's chromium (playwright-core downloads no browser).
+# Installed here when we can (root with apt-get); otherwise those tests fail saying how to install
+# it (services/gateway/dashboard/testing/chromium.ts): never a silent skip.
+ensure_browser() {
+  [ -x /usr/bin/chromium ] && return 0
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "pontis: installing chromium for the dashboard browser tests (apt-get install -y chromium)" >&2
+    DEBIAN_FRONTEND=noninteractive apt-get install -y chromium >&2 \
+      || { DEBIAN_FRONTEND=noninteractive apt-get update >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium >&2; } \
+      || echo "pontis: could not install chromium; the dashboard browser tests will fail" >&2
+  else
+    echo "pontis: /usr/bin/chromium is missing, so the dashboard browser tests will fail; install it with: sudo apt-get install -y chromium" >&2
+  fi
+}
+
 # Defaults for the tests: the machine's Postgres and the project's own broker.
 export PONTIS_TEST_DATABASE_URL="${PONTIS_TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test}"
 export PONTIS_TEST_KAFKA_BROKERS="${PONTIS_TEST_KAFKA_BROKERS:-127.0.0.1:9092}"
@@ -103,6 +118,7 @@ case "$cmd" in
   test:integration)
     build
     bash deploy/kafka/kafka.sh start
+    ensure_browser
     rm -rf "$results"; mapfile -t files < <(int_files); run_node_tests integration "${files[@]}" ;;
   e2e)
     build
@@ -111,6 +127,7 @@ case "$cmd" in
   test)
     PONTIS_CLEAN_BUILD=1 build
     bash deploy/kafka/kafka.sh start
+    ensure_browser
     rm -rf "$results"; status=0
     mapfile -t files < <(unit_files); run_node_tests unit "${files[@]}" || status=1
     mapfile -t files < <(int_files); run_node_tests integration "${files[@]}" || status=1

@@ -39,6 +39,16 @@ describe('loadConfig', () => {
     assert.match(problems({ PONTIS_TRUSTED_PROXY_HOPS: 'x' }).join(), /PONTIS_TRUSTED_PROXY_HOPS/);
   });
 
+  it('has demo people in the sandbox unless turned off or an external network is configured', () => {
+    assert.equal(loadConfig({}).sandboxDemo, true);
+    assert.equal(loadConfig({ PONTIS_SANDBOX_DEMO: '0' }).sandboxDemo, false);
+    assert.equal(loadConfig({ PONTIS_SANDBOX: '0' }).sandboxDemo, false);
+    assert.equal(loadConfig({ PONTIS_NOSTR_RELAYS: 'wss://relay.example' }).sandboxDemo, false);
+    assert.equal(loadConfig({ PONTIS_SOLID_URL: 'https://solid.example/' }).sandboxDemo, false);
+    assert.throws(() => loadConfig({ PONTIS_SANDBOX_DEMO: '1', PONTIS_ATPROTO_PDS_URL: 'https://pds.example' }), /PONTIS_SANDBOX_DEMO=1 needs the sandbox's own peers: unset PONTIS_ATPROTO_PDS_URL/);
+    assert.throws(() => loadConfig({ PONTIS_SANDBOX_DEMO: 'yes' }), /PONTIS_SANDBOX_DEMO must be/);
+  });
+
   it('turns the sandbox off once Kafka or Postgres is configured, unless asked for', () => {
     assert.equal(loadConfig({ KAFKA_BROKERS: 'k:9092' }).sandbox, false);
     assert.equal(loadConfig({ KAFKA_BROKERS: 'k:9092', PONTIS_SANDBOX: '1' }).sandbox, true);

@@ -32,6 +32,11 @@ export interface PontisConfig {
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   /** Start the local sandbox of peer servers (default: when no external network is configured). */
   sandbox: boolean;
+  /**
+   * Demo people in the sandbox (one per network, posting and interacting every ~20 s): on with the
+   * sandbox unless an external network endpoint is configured (they live on the sandbox's own peers).
+   */
+  sandboxDemo: boolean;
   /** Public base URL of this deployment (used in links and handles). */
   publicUrl: string;
   /** Networks the adapters in this process may use (the admin can turn them off at run time). */
@@ -185,6 +190,13 @@ export function loadConfig(env: Env = process.env): PontisConfig {
   if (atprotoHandleDomain && !/^\.[a-z0-9-]+(\.[a-z0-9-]+)*$/.test(atprotoHandleDomain)) problems.push('PONTIS_ATPROTO_HANDLE_DOMAIN must be a domain with a leading dot (e.g. .bsky.pontis.example)');
   const sandboxRaw = env.PONTIS_SANDBOX;
   if (sandboxRaw !== undefined && !['0', '1', 'true', 'false'].includes(sandboxRaw)) problems.push('PONTIS_SANDBOX must be 0/1/true/false');
+  const sandbox = sandboxRaw !== undefined ? sandboxRaw === '1' || sandboxRaw === 'true' : !kafkaBrokers.length && !databaseUrl;
+  const demoRaw = env.PONTIS_SANDBOX_DEMO?.trim() || undefined;
+  if (demoRaw !== undefined && !['0', '1', 'true', 'false'].includes(demoRaw)) problems.push('PONTIS_SANDBOX_DEMO must be 0/1/true/false');
+  const externalNetworks = [publishRelays.length && 'PONTIS_NOSTR_RELAYS', solidServer && 'PONTIS_SOLID_URL', atprotoPds && 'PONTIS_ATPROTO_PDS_URL'].filter(Boolean);
+  const demoAsked = demoRaw === '1' || demoRaw === 'true';
+  if (demoAsked && (!sandbox || externalNetworks.length))
+    problems.push(`PONTIS_SANDBOX_DEMO=${demoRaw} needs the sandbox's own peers: ${!sandbox ? 'the sandbox is off' : `unset ${externalNetworks.join(', ')}`}`);
 
   const config: PontisConfig = {
     services: services.length ? (services as ServiceName[]) : SERVICE_NAMES.filter((s) => !OPT_IN_SERVICES.includes(s)),
@@ -202,7 +214,8 @@ export function loadConfig(env: Env = process.env): PontisConfig {
     pendingTimeoutMs: int('PONTIS_PENDING_TIMEOUT_MS', 10 * 60_000, 1_000, 7 * 24 * 3_600_000),
     processedRetentionDays: int('PONTIS_PROCESSED_RETENTION_DAYS', 30, 1, 3650),
     logLevel,
-    sandbox: sandboxRaw !== undefined ? sandboxRaw === '1' || sandboxRaw === 'true' : !kafkaBrokers.length && !databaseUrl,
+    sandbox,
+    sandboxDemo: sandbox && !externalNetworks.length && (demoRaw === undefined || demoAsked),
     publicUrl: (env.PONTIS_PUBLIC_URL?.trim() || `http://127.0.0.1:${port}`).replace(/\/$/, ''),
     networks: networks as Network[],
     allowPrivateAddresses: env.PONTIS_ALLOW_PRIVATE_ADDRESSES === '1' || env.PONTIS_ALLOW_PRIVATE_ADDRESSES === 'true',

@@ -8,21 +8,24 @@ import { AdminDeadLettersController } from './admin/admin-dead-letters.controlle
 import { AdminSettingsController } from './admin/admin-settings.controller.js';
 import { AdminTokensController } from './admin/admin-tokens.controller.js';
 import { AdminAuthGuard } from './auth/admin-auth.guard.js';
+import { DashboardController } from './dashboard/dashboard.controller.js';
+import { StatusHistory } from './dashboard/history/status-history.js';
+import { StatusHistoryController } from './dashboard/history/status-history.controller.js';
 import { RateLimitGuard } from './rate-limit/rate-limit.guard.js';
 import { StatusController } from './status.controller.js';
 import { StatusService } from './status.service.js';
 
-/** Until the dashboard lands (issue 7), the root points people at the API. */
+/** The root is the dashboard (the API is one click away from it, at /api/docs). */
 @ApiExcludeController()
 @Controller()
 class RootController {
   @Get()
-  @Redirect('/api/docs', 302)
+  @Redirect('/dashboard', 302)
   root(): void {}
 }
 
 @Module({
-  controllers: [StatusController, RootController, AccountsController, AdminTokensController, AdminSettingsController, AdminAccountsController, AdminAuditController, AdminDeadLettersController],
-  providers: [StatusService, AdminAuthGuard, { provide: APP_GUARD, useClass: RateLimitGuard }],
+  controllers: [StatusController, StatusHistoryController, RootController, DashboardController, AccountsController, AdminTokensController, AdminSettingsController, AdminAccountsController, AdminAuditController, AdminDeadLettersController],
+  providers: [StatusService, StatusHistory, AdminAuthGuard, { provide: APP_GUARD, useClass: RateLimitGuard }],
 })
 export class GatewayModule {}

@@ -16,7 +16,7 @@ interface RunningPeer {
 export interface Sandbox {
   /** The config with the adapters pointed at the sandbox's servers. */
   config: PontisConfig;
-  /** Adds each peer to /health once the app runs. */
+  /** Adds each peer to /health once the app runs, and starts the demo people (config.sandboxDemo). */
   attach(app: INestApplication): void;
   stop(): Promise<void>;
 }
@@ -52,9 +52,11 @@ export async function startSandbox(config: PontisConfig): Promise<Sandbox> {
   const atproto = pds?.pdsUrl && !config.atproto.pdsUrl ? { ...config.atproto, pdsUrl: pds.pdsUrl, plcUrl: pds.plcUrl ?? config.atproto.plcUrl, adminPassword: pds.adminPassword ?? null } : config.atproto;
   // Every sandbox peer is on loopback: the ActivityPub adapter must be allowed to fetch actors there.
   const allowPrivateAddresses = config.allowPrivateAddresses || running.has('activitypub');
+  let demo: { stop(): void } | undefined;
   return {
     config: { ...config, nostr, solid, atproto, allowPrivateAddresses },
     attach(app) {
+      if (config.sandboxDemo) void startDemo(app, config, running).then((d) => (demo = d));
       const health = app.get(HealthRegistry);
       for (const n of config.networks)
         health.register(`sandbox:${n}`, async () => {
@@ -64,9 +66,25 @@ export async function startSandbox(config: PontisConfig): Promise<Sandbox> {
         });
     },
     async stop() {
+      demo?.stop();
       await Promise.all([...running.values()].map((p) => p.stop().catch(() => undefined)));
     },
   };
+}
+
+/** The demo people (services/pontis/demo), loaded only when asked for; a failure leaves the sandbox running without them. */
+async function startDemo(app: INestApplication, config: PontisConfig, running: Map<Network, RunningPeer>): Promise<{ stop(): void } | undefined> {
+  try {
+    const { startDemoPeople } = await import('./demo/demo-people.js');
+    const { port } = app.getHttpServer().address() as { port: number };
+    // The peers are the harness's own classes (started by peer-fleet): the demo uses their client helpers.
+    const peers = Object.fromEntries(running) as Parameters<typeof startDemoPeople>[0]['peers'];
+    log.info('starting the demo people (PONTIS_SANDBOX_DEMO=0 turns them off)', { networks: [...running.keys()] });
+    return startDemoPeople({ pontis: { api: `http://127.0.0.1:${port}`, publicUrl: config.publicUrl }, peers });
+  } catch (err) {
+    log.warn('demo people unavailable', { err: (err as Error).message });
+    return undefined;
+  }
 }
 
 /** Only the peer's addresses: its info also carries dev credentials, which never leave the process. */
