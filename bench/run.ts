@@ -4,14 +4,19 @@ import { KafkaBus, NamespacedBus } from '../libs/bus/index.js';
 import { setLogLevel } from '../libs/observability/index.js';
 import { createTestStore } from '../libs/store/testing.js';
 import { testEnv } from '../libs/testing/index.js';
+import { benchFirehose } from './firehose-bench.js';
 import { benchTranslator } from './translator-bench.js';
 
 /**
- * `npm run bench`: the translator service in its own process, through the real Kafka broker and
- * the machine's Postgres. Prints one JSON line. Options: --events N (backlog, default 100000),
- * --rate N (events/s for the latency phase, default 1000), --seconds N (default 15),
- * --partitions N (default 2: one per core here; see docs/BENCHMARKS.md), --concurrency N
- * (partitions the translator handles at once, default 2).
+ * `npm run bench`: prints one JSON line per benchmark (docs/BENCHMARKS.md).
+ * - translator: the translator service in its own process, through the real Kafka broker and the
+ *   machine's Postgres. --events N (backlog, default 100000), --rate N (events/s for the latency
+ *   phase, default 1000), --seconds N (default 15), --partitions N (default 2: one per core here),
+ *   --concurrency N (partitions the translator handles at once, default 2).
+ * - firehose: the AT Protocol adapter's verified firehose ingest on one thread, replaying a backlog
+ *   from the real dev-env PDS: --firehose-commits N (default 3000), --firehose-accounts N (default
+ *   10), once with every account watched and once with a tenth of them.
+ * --only translator|firehose runs one of them.
  */
 const { values } = parseArgs({
   options: {
@@ -20,9 +25,18 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '15' },
     partitions: { type: 'string', default: '2' },
     concurrency: { type: 'string', default: '2' },
+    'firehose-commits': { type: 'string', default: '3000' },
+    'firehose-accounts': { type: 'string', default: '10' },
+    only: { type: 'string' },
   },
 });
+const wanted = (name: string) => !values.only || values.only === name;
 setLogLevel('warn');
+if (wanted('firehose')) {
+  const result = await benchFirehose({ commits: Number(values['firehose-commits']), accounts: Number(values['firehose-accounts']), watchedShares: [1, 0.1] });
+  process.stdout.write(JSON.stringify({ bench: 'firehose', ...result, node: process.version, at: new Date().toISOString() }) + '\n');
+}
+if (!wanted('translator')) process.exit(0);
 const store = await createTestStore();
 const prefix = `bench${randomBytes(3).toString('hex')}`;
 const bus = new NamespacedBus(new KafkaBus({ brokers: testEnv.kafkaBrokers, clientId: 'pontis-bench', logLevel: 'error' }), prefix);

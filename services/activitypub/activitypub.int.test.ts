@@ -56,6 +56,8 @@ describe('ActivityPub adapter with a Fedify server', { timeout: 240_000 }, () =>
   let me: string;
   let carol: ApUser;
   const gone: Server[] = [];
+  /** POSTs our own server received (inbox deliveries, from Fedify or from ourselves). */
+  let postsToUs = 0;
 
   const events = () => rec.json<BridgeEvent>(TOPICS.events);
   const receipt = (id: string) => waitFor(() => rec.json<Receipt>(TOPICS.receipts).find((r) => r.commandId === id), { timeoutMs: 30_000, what: `receipt for ${id}` });
@@ -79,6 +81,10 @@ describe('ActivityPub adapter with a Fedify server', { timeout: 240_000 }, () =>
     rec = await Recorder.on(bus, [TOPICS.events, TOPICS.receipts]);
     const app = express();
     app.use(express.json({ limit: '1mb', type: ['application/json', 'application/*+json'], verify: (req, _res, buf) => void ((req as unknown as { rawBody: Buffer }).rawBody = buf) }));
+    app.use((req, _res, next) => {
+      if (req.method === 'POST') postsToUs++;
+      next();
+    });
     const l = await listen(app);
     server = l.server;
     base = l.base;
@@ -207,6 +213,20 @@ describe('ActivityPub adapter with a Fedify server', { timeout: 240_000 }, () =>
     assert.equal((await receipt(cmd.id)).status, 'delivered');
     assert.ok(!(await svc.followers.ids(me)).includes(ghost), 'the gone follower was removed');
     assert.ok((await svc.followers.ids(me)).includes(carol.id));
+  });
+
+  it('a follow between two of our own bridged actors is delivered at once, with no request to ourselves', async () => {
+    const other = await seedAccount(s.ds, [{ network: 'nostr', id: 'cd'.repeat(32), handle: 'eli@nostr.example', kind: 'native' }]);
+    const eli = (await svc.actors.ensure(other, { displayName: 'Eli' })).id;
+    const follow: BridgeEvent = { ...eventFixture('follow.created'), id: 'nostr:follow-local', source: { network: 'nostr', id: '5'.repeat(64) }, actor: { network: 'nostr', id: NOSTR_PK }, subject: { network: 'nostr', id: 'cd'.repeat(32) }, trace: { origin: 'nostr', hops: 0 } };
+    const cmd = commandFor(follow, 'activitypub', account, { actors: { [`nostr:${'cd'.repeat(32)}`]: { id: eli } } });
+    const before = postsToUs;
+    await send(cmd);
+    // Before the fix the recipient (our own actor) was fetched and posted to like a remote one,
+    // and retried forever whenever that actor could not be fetched.
+    const r = await receipt(cmd.id);
+    assert.equal(r.status, 'delivered', r.reason);
+    assert.equal(postsToUs, before, 'the bridge posted to its own inbox');
   });
 
   it("native identity: following the bridge's instance actor links the account; the bridge follows back and their posts arrive", async () => {

@@ -116,6 +116,9 @@ export class ApDeliverer {
     const targets = new Map<string, { followers: string[] }>();
     if (delivery.followers) for (const t of await this.o.followers.inboxes(actorId)) targets.set(t.inbox, { followers: t.followers });
     for (const a of delivery.actors) {
+      // Our own actors (a follow or mention between two bridged people): nothing to send; the
+      // activity is stored and served, and no fediverse server is waiting for it.
+      if (isOwn(a, this.o.baseUrl)) continue;
       let doc: AsObject;
       try {
         doc = await this.o.fetcher.getJson(a);
@@ -160,5 +163,13 @@ export class ApDeliverer {
 
   private async forgetCopy(objectKey: string, nativeId: string): Promise<void> {
     await this.o.ds.query(`DELETE FROM object_map WHERE network = 'activitypub' AND native_id = $1 AND object_key = $2 AND NOT is_original`, [nativeId, objectKey]);
+  }
+}
+
+function isOwn(actorId: string, baseUrl: string): boolean {
+  try {
+    return new URL(actorId).origin === new URL(baseUrl).origin;
+  } catch {
+    return false;
   }
 }
