@@ -4,11 +4,12 @@
  * (`@pontis@<host>`); a Nostr person links with NIP-98 (as in nostr.ts).
 
  */
-import { finalizeEvent, generateSecretKey, getPublicKey } from 'nostr-tools/pure';
+import { finalizeEvent, getPublicKey } from 'nostr-tools/pure';
 import { npubEncode } from 'nostr-tools/nip19';
 import type { ActivityPubPeer, ApUser, NostrFilter } from '../../../libs/harness/index.js';
 import { fetchT } from '../../../libs/harness/util.js';
 import { check, defineScenario, type E2EContext, type Scenario } from '../scenario.js';
+import { linkedNostrKey } from './nostr-person.js';
 
 export const AP_JSON = { accept: 'application/activity+json' };
 
@@ -19,15 +20,6 @@ export async function linkedFediverseUser(ctx: E2EContext, name: string): Promis
   await ap.follow(user.name, instance);
   await ctx.waitFor(async () => (await ap.followers(user.name)).some((f) => f.id === instance), { timeoutMs: 20_000, what: 'the bridge to follow the fediverse user back' });
   return user;
-}
-
-async function linkedNostrKey(ctx: E2EContext): Promise<Uint8Array> {
-  const sk = generateSecretKey();
-  const url = `${ctx.pontisUrl}/api/v1/nostr/link`;
-  const proof = finalizeEvent({ kind: 27235, created_at: Math.floor(Date.now() / 1000), tags: [['u', url], ['method', 'POST']], content: '' }, sk);
-  const linked = await fetchT(url, { method: 'POST', headers: { authorization: `Nostr ${Buffer.from(JSON.stringify(proof)).toString('base64')}` } });
-  check(linked.status === 200, `nostr link answered ${linked.status}: ${await linked.text()}`);
-  return sk;
 }
 
 /**

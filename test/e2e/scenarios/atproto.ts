@@ -10,32 +10,17 @@ import type { AddressInfo } from 'node:net';
 import sharp from 'sharp';
 import type { AtpAgent } from '@atproto/api';
 import { neventEncode, npubEncode } from 'nostr-tools/nip19';
-import { finalizeEvent, generateSecretKey, getPublicKey } from 'nostr-tools/pure';
+import { finalizeEvent, getPublicKey } from 'nostr-tools/pure';
 import type { AtprotoAccount, AtprotoPeer } from '../../../libs/harness/index.js';
 import { fetchT } from '../../../libs/harness/util.js';
 import { check, defineScenario, type E2EContext, type Scenario } from '../scenario.js';
+import { linkedNostrKey, publishNostr } from './nostr-person.js';
 
 export const POST = 'app.bsky.feed.post';
 export type Rec = { uri: string; cid: string; value: Record<string, any> };
 type NostrEvent = ReturnType<typeof finalizeEvent>;
 
 // --- Nostr side -----------------------------------------------------------------------------
-
-async function linkNostr(ctx: E2EContext): Promise<Uint8Array> {
-  const sk = generateSecretKey();
-  const url = `${ctx.pontisUrl}/api/v1/nostr/link`;
-  const proof = finalizeEvent({ kind: 27235, created_at: Math.floor(Date.now() / 1000), tags: [['u', url], ['method', 'POST']], content: '' }, sk);
-  const res = await fetchT(url, { method: 'POST', headers: { authorization: `Nostr ${Buffer.from(JSON.stringify(proof)).toString('base64')}` } });
-  check(res.status === 200, `nostr link answered ${res.status}: ${await res.text()}`);
-  return sk;
-}
-
-async function publishNostr(ctx: E2EContext, sk: Uint8Array, kind: number, content: string, tags: string[][] = []): Promise<NostrEvent> {
-  const ev = finalizeEvent({ kind, created_at: Math.floor(Date.now() / 1000), tags, content }, sk);
-  const r = await ctx.peer('nostr').publish(ev);
-  check(r.accepted, `relay refused kind ${kind}: ${r.message}`);
-  return ev;
-}
 
 // --- Bluesky side ---------------------------------------------------------------------------
 
@@ -85,7 +70,7 @@ const waitNostr = (ctx: E2EContext, filter: Record<string, unknown>, match: (e: 
 
 /** nostr→atproto: a linked Nostr person's note bridged to a new PDS account. */
 async function nostrPostBridged(ctx: E2EContext, text: string, tags: string[][] = []) {
-  const sk = await linkNostr(ctx);
+  const sk = await linkedNostrKey(ctx);
   const note = await publishNostr(ctx, sk, 1, text, tags);
   const copy = await waitRecord(ctx, POST, byText(text), `the Bluesky copy of "${text}"`);
   return { sk, note, copy, did: copy.uri.split('/')[2]! };
@@ -224,7 +209,7 @@ export const scenarios: Scenario[] = [
     timeoutMs: T,
     async run(ctx) {
       const b = await nostrPostBridged(ctx, `to be mentioned ${ctx.unique('m')}`);
-      const sk = await linkNostr(ctx);
+      const sk = await linkedNostrKey(ctx);
       const marker = ctx.unique('mention');
       await publishNostr(ctx, sk, 1, `hello nostr:${npubEncode(getPublicKey(b.sk))} ${marker}`, [['p', getPublicKey(b.sk)]]);
       const copy = await waitRecord(ctx, POST, byText(marker), 'the Bluesky copy with a mention');
@@ -371,7 +356,7 @@ export const scenarios: Scenario[] = [
       await servedPicture(async (url) => {
         const words = `a picture for bluesky ${ctx.unique('m')}`;
         const alt = `a red square ${ctx.unique('alt')}`;
-        const sk = await linkNostr(ctx);
+        const sk = await linkedNostrKey(ctx);
         await publishNostr(ctx, sk, 1, `${words} ${url}`, [['imeta', `url ${url}`, 'm image/png', `alt ${alt}`]]);
         const copy = await waitRecord(ctx, POST, byText(words), `the Bluesky copy of "${words}"`);
         const embed = copy.value.embed as { $type?: string; images?: { alt?: string; image?: { mimeType?: string; size?: number } }[] } | undefined;

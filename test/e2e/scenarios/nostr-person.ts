@@ -16,22 +16,30 @@ export interface NostrPerson {
 
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 
-/** A new key, linked to Pontis (so its notes are mirrored out), with a kind 0 so handles read well. */
-export async function linkedNostrPerson(ctx: E2EContext, name: string): Promise<NostrPerson> {
-  const relay = ctx.peer('nostr');
+/** A new key, linked to Pontis with a NIP-98 proof (so its notes are mirrored out). */
+export async function linkedNostrKey(ctx: E2EContext): Promise<Uint8Array> {
   const sk = generateSecretKey();
   const url = `${ctx.pontisUrl!}/api/v1/nostr/link`;
   const proof = finalizeEvent({ kind: 27235, created_at: nowSeconds(), tags: [['u', url], ['method', 'POST']], content: '' }, sk);
   const linked = await fetchT(url, { method: 'POST', headers: { authorization: `Nostr ${Buffer.from(JSON.stringify(proof)).toString('base64')}` } });
-  check(linked.status === 200, `link answered ${linked.status}: ${await linked.text()}`);
+  check(linked.status === 200, `nostr link answered ${linked.status}: ${await linked.text()}`);
+  return sk;
+}
+
+/** Signs with `sk` and publishes on the sandbox relay; throws when the relay refuses. */
+export async function publishNostr(ctx: E2EContext, sk: Uint8Array, kind: number, content: string, tags: string[][] = []): Promise<NostrEvent> {
+  const ev = finalizeEvent({ kind, created_at: nowSeconds(), tags, content }, sk) as NostrEvent;
+  const r = await ctx.peer('nostr').publish(ev);
+  check(r.accepted, `relay refused kind ${kind}: ${r.message}`);
+  return ev;
+}
+
+/** A new linked key, with a kind 0 so handles read well. */
+export async function linkedNostrPerson(ctx: E2EContext, name: string): Promise<NostrPerson> {
+  const sk = await linkedNostrKey(ctx);
   const person: NostrPerson = {
     pubkey: getPublicKey(sk),
-    async publish(t) {
-      const ev = finalizeEvent({ kind: t.kind, created_at: nowSeconds(), tags: t.tags ?? [], content: t.content ?? '' }, sk) as NostrEvent;
-      const r = await relay.publish(ev);
-      check(r.accepted, `relay refused kind ${t.kind}: ${r.message}`);
-      return ev;
-    },
+    publish: (t) => publishNostr(ctx, sk, t.kind, t.content ?? '', t.tags ?? []),
   };
   await person.publish({ kind: 0, content: JSON.stringify({ name }) });
   return person;
