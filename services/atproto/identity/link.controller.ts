@@ -8,7 +8,7 @@ interface LinkBody {
   appPassword?: unknown;
 }
 
-/** Linking your own Bluesky account (app password). OAuth (@atproto/oauth-client-node) is not built yet. */
+/** Linking your own Bluesky account with an app password (OAuth: oauth/oauth.controller.ts). */
 @ApiTags('atproto')
 @Controller('api/v1/atproto/link')
 export class AtprotoLinkController {

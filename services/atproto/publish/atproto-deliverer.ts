@@ -1,4 +1,4 @@
-import { XRPCError, type AtpAgent } from '@atproto/api';
+import { XRPCError, type Agent } from '@atproto/api';
 import type { DataSource } from 'typeorm';
 import { DeliveryError, type DeliveryResult } from '../../../libs/adapter/index.js';
 import { actorKey, type OutboundCommand } from '../../../libs/events/index.js';
@@ -116,7 +116,7 @@ export class AtprotoDeliverer {
     return { identityId: a.identityId, did: a.did, service: this.o.directory.ownPds };
   }
 
-  private async context(command: OutboundCommand, me: Me, agent: AtpAgent): Promise<RenderContext> {
+  private async context(command: OutboundCommand, me: Me, agent: Agent): Promise<RenderContext> {
     const e = command.event;
     const ctx: RenderContext = { did: me.did };
     const refs = Object.values(command.refs).filter((r) => r && !r.cid && parseAtUri(r.id));
@@ -155,7 +155,7 @@ export class AtprotoDeliverer {
     return this.o.directory.getRecordCid(uri);
   }
 
-  private async blobs(agent: AtpAgent, urls: string[], commandId: string): Promise<Map<string, BlobJson>> {
+  private async blobs(agent: Agent, urls: string[], commandId: string): Promise<Map<string, BlobJson>> {
     const out = new Map<string, BlobJson>();
     for (const url of urls) {
       try {
@@ -169,7 +169,7 @@ export class AtprotoDeliverer {
   }
 
   /** A card for the post's first link, from the page's own metadata; none when it cannot be had. */
-  private async linkCard(agent: AtpAgent, command: OutboundCommand): Promise<RenderContext['linkCard']> {
+  private async linkCard(agent: Agent, command: OutboundCommand): Promise<RenderContext['linkCard']> {
     const post = command.event.object!;
     const url = post.facets.find((f) => f.kind === 'link' && f.url && /^https?:\/\//.test(f.url))?.url ?? /https?:\/\/[^\s<>"]+/.exec(post.text)?.[0];
     if (!url) return undefined;
@@ -185,7 +185,7 @@ export class AtprotoDeliverer {
     }
   }
 
-  private async currentProfile(agent: AtpAgent, did: string): Promise<Record<string, unknown> | undefined> {
+  private async currentProfile(agent: Agent, did: string): Promise<Record<string, unknown> | undefined> {
     try {
       const res = await agent.com.atproto.repo.getRecord({ repo: did, collection: COLLECTION.profile, rkey: PROFILE_RKEY });
       return res.data.value as Record<string, unknown>;
@@ -195,7 +195,7 @@ export class AtprotoDeliverer {
     }
   }
 
-  private async write(agent: AtpAgent, did: string, w: RepoWrite): Promise<{ uri: string; cid?: string }> {
+  private async write(agent: Agent, did: string, w: RepoWrite): Promise<{ uri: string; cid?: string }> {
     const repo = agent.com.atproto.repo;
     if (w.action === 'delete') {
       await repo.deleteRecord({ repo: did, collection: w.collection, rkey: w.rkey });
