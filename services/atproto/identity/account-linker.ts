@@ -3,6 +3,7 @@ import type { IdResolver } from '@atproto/identity';
 import type { DataSource } from 'typeorm';
 import type { KeyStore } from '../../../libs/store/index.js';
 import { linkNativeIdentity } from './native-identity.js';
+import { setLongTextMode, type LongTextMode } from './preferences.js';
 import { OAUTH_PURPOSE } from './oauth/oauth-stores.js';
 import { SECRET, type SessionPool } from './session-pool.js';
 
@@ -22,7 +23,7 @@ export class AtprotoAccountLinker {
     private readonly o: { ds: DataSource; keys: KeyStore; sessions: SessionPool; resolver: IdResolver },
   ) {}
 
-  async link(identifier: string, appPassword: string): Promise<LinkResult> {
+  async link(identifier: string, appPassword: string, prefs: { longText?: LongTextMode } = {}): Promise<LinkResult> {
     const id = identifier.trim().replace(/^@/, '').toLowerCase();
     const did = id.startsWith('did:') ? id : await this.o.resolver.handle.resolve(id).catch(() => undefined);
     if (!did) return { ok: false, status: 400, reason: `cannot resolve ${identifier} to a DID` };
@@ -50,6 +51,7 @@ export class AtprotoAccountLinker {
     await this.o.keys.delete(null, OAUTH_PURPOSE.session(did));
     await this.o.sessions.remember(linked.identityId, { did, handle: handle ?? session.handle ?? did, accessJwt: session.accessJwt, refreshJwt: session.refreshJwt, active: true });
     this.o.sessions.drop(linked.identityId);
+    if (prefs.longText) await setLongTextMode(this.o.ds, linked.accountId, prefs.longText);
     return { ok: true, accountId: linked.accountId, did, handle, created: linked.created };
   }
 

@@ -56,6 +56,38 @@ describe('events → records', () => {
     assert.equal(rec.facets.at(-1)!.features[0]!.uri, 'https://njump.me/note1abc');
   });
 
+  it('long text as a thread when the account chose it: parts ≤300 graphemes, facets per part, reply and embed on the first', () => {
+    const words = Array.from({ length: 150 }, (_, i) => `w${i}`).join(' ');
+    const text = `${words} 👨‍👩‍👧 @bob é${'\u0301'} end`;
+    const at = text.indexOf('@bob');
+    const ev = postEvent({ text, facets: [{ kind: 'mention', start: at, end: at + 4, actor: { network: 'nostr', id: 'b'.repeat(64) } }] });
+    const cmd = commandFor(ev, 'atproto', ACCOUNT, { actors: { [`nostr:${'b'.repeat(64)}`]: { id: BOB, handle: 'bob.test' } }, refs: { replyTo: ref(`at://${BOB}/app.bsky.feed.post/3kabc`, CID) } });
+    const r = render(cmd, { did: ME, threadLongText: true });
+    assert.equal(r.thread, true);
+    assert.ok(r.writes.length >= 2, `${r.writes.length} parts`);
+    const recs = r.writes.map((w) => (w as { record: Record<string, any> }).record);
+    for (const rec of recs) assert.ok(graphemeLength(rec.text) <= 300);
+    assert.equal(recs.map((x) => x.text).join(' ').replace(/\s+/g, ' '), text.replace(/\s+/g, ' '), 'nothing lost, no link tail');
+    assert.ok(recs[0]!.reply, 'the first part replies where the post did');
+    assert.ok(recs.slice(1).every((x) => !x.reply), 'later parts: the deliverer chains them');
+    const last = recs.at(-1)!;
+    const mention = last.facets?.find((f: any) => f.features[0].$type.endsWith('#mention'));
+    assert.ok(mention, 'the mention is in the part that has its text');
+    assert.equal(Buffer.from(last.text).subarray(mention.index.byteStart, mention.index.byteEnd).toString(), '@bob');
+    const keys = r.writes.map((w) => w.rkey);
+    assert.equal(new Set(keys).size, keys.length);
+    assert.deepEqual(render(cmd, { did: ME, threadLongText: true }).writes.map((w) => w.rkey), keys, 'stable per command');
+    assert.deepEqual([...keys].sort(), keys, 'TIDs in thread order');
+    assert.equal(render(cmd, { did: ME }).writes.length, 1, 'without the choice: one post, cut');
+  });
+
+  it('deleting a thread deletes its other parts first', () => {
+    const del: BridgeEvent = { v: 1, id: 'nostr:' + 'd'.repeat(64), type: 'post.deleted', occurredAt: '2026-11-20T11:00:00.000Z', source: { network: 'nostr', id: 'd'.repeat(64) }, actor: { network: 'nostr', id: NOSTR_ALICE }, trace: { origin: 'nostr', hops: 0 } };
+    const cmd = commandFor(del, 'atproto', ACCOUNT, { refs: { target: ref(`at://${ME}/app.bsky.feed.post/3kaaa`) } });
+    const r = render(cmd, { did: ME, threadRkeys: ['3kbbb', '3kccc'] });
+    assert.deepEqual(r.writes.map((w) => `${w.action}:${w.rkey}`), ['delete:3kccc', 'delete:3kbbb', 'delete:3kaaa']);
+  });
+
   it('a reply carries root and parent strong refs; a missing CID comes from the context', () => {
     const root = `at://${BOB}/app.bsky.feed.post/3l3qo2vuowo2b`;
     const parent = `at://${BOB}/app.bsky.feed.post/3l3qo3ltdxc2c`;

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { XRPCError, type Agent } from '@atproto/api';
 import type { DataSource } from 'typeorm';
 import { DeliveryError, type DeliveryResult } from '../../../libs/adapter/index.js';
@@ -7,7 +8,8 @@ import { createLogger, type Logger } from '../../../libs/observability/index.js'
 import type { PdsAccounts } from '../identity/pds-accounts.js';
 import type { SessionPool } from '../identity/session-pool.js';
 import type { PdsDirectory } from '../identity/pds-directory.js';
-import { atUri, COLLECTION, InvalidRecordError, MAX_IMAGES, parseAtUri, PROFILE_RKEY, render, type BlobJson, type RenderContext, type RepoWrite } from '../mapping/index.js';
+import { assertValidRecord, atUri, COLLECTION, InvalidRecordError, MAX_IMAGES, parseAtUri, PROFILE_RKEY, render, type BlobJson, type RenderContext, type RepoWrite, type StrongRef } from '../mapping/index.js';
+import { longTextMode } from '../identity/preferences.js';
 import { fetchPageMeta } from './link-card.js';
 import { uploadImage } from './media.js';
 import { toDeliveryError } from './xrpc-http.js';
@@ -58,21 +60,32 @@ export class AtprotoDeliverer {
       const head = result.writes[result.primary ?? 0]!;
       // Before writing: the URI is known (the rkey is ours), so when the record comes back through
       // the firehose (a linked account we write into is watched) the translator sees our copy.
-      const reserved = head.action === 'create' ? await this.reserveCopy(command.objectKey, atUri(me.did, head.collection, head.rkey)) : false;
+      // A thread's other parts get object keys of their own (derived), so they are recognized too
+      // while replies and likes from elsewhere keep going to the first part.
+      const creates = result.writes.filter((w) => w.action === 'create');
+      const reserved: string[] = [];
+      for (const [i, w] of creates.entries()) {
+        const uri = atUri(me.did, w.collection, w.rkey);
+        if (await this.reserveCopy(i === 0 ? command.objectKey : partObjectKey(command.objectKey, i), uri)) reserved.push(uri);
+      }
+      const written: { uri: string; cid?: string }[] = [];
       try {
         for (const [i, w] of result.writes.entries()) {
+          if (result.thread && i > 0 && w.action === 'create') chainReply(w, result.writes[0]!, written);
           const ref = await this.write(agent, me.did, w);
-          if (i === result.primary) primary = ref;
+          written.push(ref);
+          if (i === (result.primary ?? 0)) primary = ref;
         }
       } catch (err) {
         const permanent = err instanceof XRPCError && err.status >= 400 && err.status < 500 && err.status !== 429;
-        if (reserved && permanent) await this.o.ds.query(`DELETE FROM object_map WHERE network = 'atproto' AND native_id = $1 AND NOT is_original`, [atUri(me.did, head.collection, head.rkey)]);
+        if (reserved.length && permanent) await this.o.ds.query(`DELETE FROM object_map WHERE network = 'atproto' AND native_id = ANY($1) AND NOT is_original`, [reserved]);
         throw err;
       }
-      if (primary && result.writes[result.primary ?? 0]!.action !== 'delete') await this.recordCopy(command, result.writes[result.primary ?? 0]!, me.did, primary);
-      if (result.writes[0]!.action === 'delete') await this.forget(me.did, result.writes[0]!);
+      if (primary && head.action !== 'delete') await this.recordCopy(command, head, me.did, primary);
+      if (result.thread) for (const [i, w] of result.writes.entries()) if (i > 0) await this.recordPart(command.objectKey, i, w, me.did, written[i]!, primary!.uri);
+      for (const w of result.writes) if (w.action === 'delete') await this.forget(me.did, w);
       this.log.debug('written', { commandId: command.id, uri: primary?.uri });
-      return { ref: primary && result.writes[result.primary ?? 0]!.action !== 'delete' ? { network: 'atproto', id: primary.uri, ...(primary.cid ? { cid: primary.cid } : {}) } : undefined };
+      return { ref: primary && head.action !== 'delete' ? { network: 'atproto', id: primary.uri, ...(primary.cid ? { cid: primary.cid } : {}) } : undefined };
     } catch (err) {
       if (err instanceof InvalidRecordError) throw new DeliveryError(err.message, { kind: 'permanent', target: me.service, status: 'invalid-record' });
       if (err instanceof XRPCError && (err.error === 'ExpiredToken' || err.error === 'InvalidToken')) this.o.sessions.drop(me.identityId);
@@ -132,6 +145,11 @@ export class AtprotoDeliverer {
       const images = (e.object?.attachments ?? []).filter((a) => a.mediaType.startsWith('image/')).slice(0, MAX_IMAGES);
       ctx.blobs = await this.blobs(agent, images.map((a) => a.url), command.id);
       if (e.type === 'post.created' && !ctx.blobs.size) ctx.linkCard = await this.linkCard(agent, command);
+      if (e.type === 'post.created') ctx.threadLongText = (await longTextMode(this.o.ds, command.as.accountId)) === 'thread';
+    }
+    if (e.type === 'post.deleted' && command.refs.target?.id) {
+      const rows: { rkey: string }[] = await this.o.ds.query(`SELECT rkey FROM atproto_records WHERE did = $1 AND collection = $2 AND subject = $3`, [me.did, COLLECTION.post, command.refs.target.id]);
+      if (rows.length) ctx.threadRkeys = rows.map((r) => r.rkey);
     }
     if (e.type === 'profile.updated') {
       ctx.blobs = await this.blobs(agent, [e.profile?.avatar?.url, e.profile?.banner?.url].filter((u): u is string => !!u), command.id);
@@ -240,7 +258,37 @@ export class AtprotoDeliverer {
     );
   }
 
+  /** A thread part beyond the first: its CID, and the first part's URI as its `subject` (a delete of the thread finds it so). */
+  private async recordPart(objectKey: string, i: number, w: RepoWrite, did: string, ref: { uri: string; cid?: string }, headUri: string): Promise<void> {
+    await this.o.ds.query(
+      `INSERT INTO object_map (object_key, network, native_id, cid, is_original) VALUES ($1, 'atproto', $2, $3, false)
+       ON CONFLICT (network, native_id) DO UPDATE SET cid = COALESCE(EXCLUDED.cid, object_map.cid)`,
+      [partObjectKey(objectKey, i), ref.uri, ref.cid ?? null],
+    );
+    await this.o.ds.query(
+      `INSERT INTO atproto_records (did, collection, rkey, cid, subject) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (did, collection, rkey) DO UPDATE SET cid = EXCLUDED.cid, subject = EXCLUDED.subject`,
+      [did, w.collection, w.rkey, ref.cid ?? null, headUri],
+    );
+  }
+
   private async forget(did: string, w: RepoWrite): Promise<void> {
     await this.o.ds.query(`DELETE FROM atproto_records WHERE did = $1 AND collection = $2 AND rkey = $3`, [did, w.collection, w.rkey]);
   }
+}
+
+/** Part i of a thread replies to part i-1; the root is the first part, or what the first part itself replies to. */
+function chainReply(w: RepoWrite & { action: 'create' }, first: RepoWrite, written: { uri: string; cid?: string }[]): void {
+  const prev = written[written.length - 1]!;
+  const head = written[0]!;
+  if (!prev.cid || !head.cid) throw new DeliveryError('the PDS gave no CID for a thread part (needed for the reply refs)', { kind: 'transient', target: 'atproto' });
+  const firstReply = first.action !== 'delete' ? (first.record.reply as { root?: StrongRef } | undefined) : undefined;
+  w.record.reply = { root: firstReply?.root ?? { uri: head.uri, cid: head.cid }, parent: { uri: prev.uri, cid: prev.cid } };
+  assertValidRecord(w.collection, w.record);
+}
+
+/** A stable object key for part i (> 0) of a thread: a UUID from the post's own key. */
+export function partObjectKey(objectKey: string, i: number): string {
+  const h = createHash('sha256').update(`pontis-thread-part\0${objectKey}\0${i}`).digest('hex');
+  // Shaped as a version-8 (custom) UUID, which object_map.object_key requires.
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-8${h.slice(13, 16)}-${((parseInt(h[16]!, 16) & 0x3) | 0x8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }

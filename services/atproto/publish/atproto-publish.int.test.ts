@@ -20,6 +20,7 @@ import { SessionPool } from '../identity/session-pool.js';
 import { AtprotoAccountLinker } from '../identity/account-linker.js';
 import { createIdResolver } from '../identity/id-resolver.js';
 import { AtprotoDeliverer } from './atproto-deliverer.js';
+import { setLongTextMode } from '../identity/preferences.js';
 
 // A real PDS + PLC (@atproto/dev-env, child process) that requires invite codes; Postgres; the in-process bus.
 
@@ -140,6 +141,41 @@ describe('AT Protocol publishing (real PDS + PLC)', { timeout: 180_000 }, () => 
     const rec = await record(r3.ref!.id);
     assert.deepEqual(rec!.value.reply, { root: { uri: first.uri, cid: first.cid }, parent: { uri: second.uri, cid: second.cid } });
     assert.deepEqual((await record(second.uri))!.value.reply.parent, { uri: first.uri, cid: first.cid });
+  });
+
+  it('long text as a self-reply thread when the account chose it; deleting it deletes every part', async () => {
+    await setLongTextMode(s.ds, account, 'thread');
+    try {
+      const text = `${Array.from({ length: 130 }, (_, i) => `part${i}`).join(' ')} 👩‍❤️‍👨 #pontis`;
+      const cmd = commandFor(post(text, { url: 'https://njump.me/note1long' }), 'atproto', account);
+      const r = await deliver(cmd);
+      const parts = (await list(me, 'app.bsky.feed.post')) as Array<{ uri: string; cid: string; value: Record<string, any> }>;
+      const head = parts.find((p) => p.uri === r.ref!.id)!;
+      assert.ok(head, 'the receipt names the first part');
+      // Walk the chain from the head: each part's parent is the one before, the root is the head.
+      const chain = [head];
+      for (;;) {
+        const next = parts.find((p) => p.value.reply?.parent?.uri === chain.at(-1)!.uri);
+        if (!next) break;
+        assert.deepEqual(next.value.reply.parent, { uri: chain.at(-1)!.uri, cid: chain.at(-1)!.cid });
+        assert.deepEqual(next.value.reply.root, { uri: head.uri, cid: head.cid });
+        chain.push(next);
+      }
+      assert.ok(chain.length >= 3, `${chain.length} parts`);
+      assert.equal(chain.map((p) => p.value.text).join(' '), text, 'every word, in order, no link tail');
+      assert.ok(chain.at(-1)!.value.facets?.some((f: any) => f.features[0].tag === 'pontis'), 'the tag facet in its own part');
+      const mapped: { object_key: string; native_id: string }[] = await s.ds.query(`SELECT object_key, native_id FROM object_map WHERE network = 'atproto' AND native_id = ANY($1)`, [chain.map((p) => p.uri)]);
+      assert.equal(mapped.find((m) => m.native_id === head.uri)?.object_key, cmd.objectKey, 'the object map records the first part as the copy');
+      assert.equal(new Set(mapped.map((m) => m.object_key)).size, chain.length, 'the other parts only as our own records (echo), apart from the post');
+      // A replay writes nothing twice.
+      await deliver(cmd);
+      assert.equal((await list(me, 'app.bsky.feed.post')).length, parts.length);
+      const del = act('post.deleted', {});
+      await deliver(commandFor(del, 'atproto', account, { objectKey: cmd.objectKey, refs: { target: atRef(head.uri, head.cid) } }));
+      for (const p of chain) assert.equal(await record(p.uri), undefined, `${p.uri} deleted`);
+    } finally {
+      await setLongTextMode(s.ds, account, 'truncate');
+    }
   });
 
   it('like, repost and quote of a native Bluesky post', async () => {

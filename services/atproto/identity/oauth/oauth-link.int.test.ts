@@ -16,6 +16,7 @@ import { createDataSource, KeyStore, SecretBox } from '../../../../libs/store/in
 import { createTestStore, TEST_DATABASE_URL, type TestStore } from '../../../../libs/store/testing.js';
 import { createIdResolver } from '../id-resolver.js';
 import { SessionPool } from '../session-pool.js';
+import { longTextMode } from '../preferences.js';
 import { AtprotoWatchSignal } from '../watch-signal.js';
 import { OAUTH_PATHS } from './oauth-client.js';
 import { AtprotoOAuthController } from './oauth.controller.js';
@@ -42,12 +43,17 @@ function certificate(): { key: string; cert: string } {
   }
 }
 
-/** Counts refresh_token grants sent to a token endpoint (the client's own fetch). */
+/**
+ * Counts refresh_token grants a token endpoint accepted (the client's own fetch). Accepted only:
+ * a client's first request to a server is refused once for want of a DPoP nonce, then resent.
+ */
 function countingFetch(counter: { refreshes: number }): typeof fetch {
   return (async (input: RequestInfo | URL, init?: RequestInit) => {
     const req = new Request(input, init);
-    if (req.method === 'POST' && new URL(req.url).pathname === '/oauth/token' && (await req.clone().text()).includes('grant_type=refresh_token')) counter.refreshes++;
-    return fetch(req);
+    const refresh = req.method === 'POST' && new URL(req.url).pathname === '/oauth/token' && (await req.clone().text()).includes('grant_type=refresh_token');
+    const res = await fetch(req);
+    if (refresh && res.ok) counter.refreshes++;
+    return res;
   }) as typeof fetch;
 }
 
@@ -128,7 +134,7 @@ describe('linking your own Bluesky account with OAuth (real PDS OAuth provider)'
   });
 
   it('links the account through the PDS’s authorization page, and writes with the OAuth session', async () => {
-    const start = await browserFetch(`${PUBLIC}${OAUTH_PATHS.authorize}?handle=alice-oauth.test`, { redirect: 'manual' });
+    const start = await browserFetch(`${PUBLIC}${OAUTH_PATHS.authorize}?handle=alice-oauth.test&longText=thread`, { redirect: 'manual' });
     assert.equal(start.status, 303, await start.clone().text());
     const authorizeUrl = start.headers.get('location')!;
     assert.ok(authorizeUrl.startsWith(`${pdsUrl}/oauth/authorize?`), authorizeUrl);
@@ -146,6 +152,7 @@ describe('linking your own Bluesky account with OAuth (real PDS OAuth provider)'
     );
     assert.equal(row?.kind, 'native');
     assert.equal(row?.consent, 'opted_in');
+    assert.equal(await longTextMode(s.ds, body.accountId), 'thread', 'the choice made on the way in, carried in the OAuth state');
     // Sealed at rest: the refresh token is in the session, not in the row's bytes.
     const session = JSON.parse((await a.keys.get(null, OAUTH_PURPOSE.session(alice.did)))!.toString('utf8')) as { tokenSet: { refresh_token: string } };
     const [sealed]: { ciphertext: Buffer }[] = await s.ds.query(`SELECT ciphertext FROM key_material WHERE purpose = $1`, [OAUTH_PURPOSE.session(alice.did)]);

@@ -4,6 +4,7 @@ import type { DataSource } from 'typeorm';
 import type { KeyStore } from '../../../../libs/store/index.js';
 import { createLogger } from '../../../../libs/observability/index.js';
 import { linkNativeIdentity } from '../native-identity.js';
+import { isLongTextMode, setLongTextMode, type LongTextMode } from '../preferences.js';
 import { SECRET, type SessionPool } from '../session-pool.js';
 import { OAUTH_SCOPE, type AtprotoOAuth } from './oauth-client.js';
 
@@ -22,10 +23,11 @@ export class AtprotoOAuthLinker {
   constructor(private readonly o: { ds: DataSource; keys: KeyStore; sessions: SessionPool; resolver: IdResolver; oauth: AtprotoOAuth }) {}
 
   /** The authorization URL on the person's PDS (a handle, DID or PDS URL names it). */
-  async start(identifier: string): Promise<{ ok: true; url: string } | { ok: false; status: 400 | 502; reason: string }> {
+  async start(identifier: string, prefs: { longText?: LongTextMode } = {}): Promise<{ ok: true; url: string } | { ok: false; status: 400 | 502; reason: string }> {
     const id = identifier.trim().replace(/^@/, '');
     try {
-      const url = await this.o.oauth.client.authorize(id.startsWith('did:') || id.startsWith('http') ? id : id.toLowerCase(), { scope: OAUTH_SCOPE });
+      // Choices made on the way in travel in the OAuth state (stored with it, returned by the callback).
+      const url = await this.o.oauth.client.authorize(id.startsWith('did:') || id.startsWith('http') ? id : id.toLowerCase(), { scope: OAUTH_SCOPE, state: JSON.stringify(prefs) });
       return { ok: true, url: url.href };
     } catch (err) {
       const message = (err as Error).message;
@@ -38,9 +40,11 @@ export class AtprotoOAuthLinker {
   /** The redirect from the PDS (code, state, iss; or error). */
   async finish(params: URLSearchParams): Promise<OAuthLinkResult> {
     let did: string;
+    let prefs: { longText?: unknown } = {};
     try {
-      const { session } = await this.o.oauth.client.callback(params);
+      const { session, state } = await this.o.oauth.client.callback(params);
       did = session.did;
+      prefs = state ? (JSON.parse(state) as typeof prefs) : {};
     } catch (err) {
       const reason = err instanceof OAuthCallbackError ? `authorization failed: ${err.params.get('error_description') ?? err.params.get('error') ?? err.message}` : `authorization failed: ${(err as Error).message}`;
       log.info('OAuth callback refused', { reason });
@@ -58,6 +62,7 @@ export class AtprotoOAuthLinker {
     await this.o.keys.delete(linked.identityId, SECRET.password);
     await this.o.keys.delete(linked.identityId, SECRET.session);
     this.o.sessions.drop(linked.identityId);
+    if (isLongTextMode(prefs.longText)) await setLongTextMode(this.o.ds, linked.accountId, prefs.longText);
     log.info('Bluesky account linked with OAuth', { did, created: linked.created });
     return { ok: true, accountId: linked.accountId, did, handle, created: linked.created };
   }

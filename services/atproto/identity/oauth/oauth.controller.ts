@@ -1,6 +1,7 @@
 import { Controller, Get, HttpException, Inject, Query, Req, Res } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
+import { isLongTextMode, LONG_TEXT_MODES } from '../preferences.js';
 import { AtprotoWatchSignal } from '../watch-signal.js';
 import { AtprotoOAuthService } from './oauth-service.js';
 
@@ -30,10 +31,11 @@ export class AtprotoOAuthController {
   }
 
   @Get('authorize')
-  @ApiOperation({ summary: 'Start linking: redirects to the authorization page of the PDS of ?handle= (a handle or DID)' })
-  async authorize(@Query('handle') handle: unknown, @Res() res: Response) {
+  @ApiOperation({ summary: 'Start linking: redirects to the authorization page of the PDS of ?handle= (a handle or DID); ?longText=thread|truncate' })
+  async authorize(@Query('handle') handle: unknown, @Query('longText') longText: unknown, @Res() res: Response) {
     if (typeof handle !== 'string' || !handle.trim() || handle.length > 256) throw new HttpException('handle (a Bluesky handle or DID) is required', 400);
-    const r = await (await this.oauth.ready()).linker.start(handle);
+    if (longText !== undefined && !isLongTextMode(longText)) throw new HttpException(`longText must be one of ${LONG_TEXT_MODES.join(', ')}`, 400);
+    const r = await (await this.oauth.ready()).linker.start(handle, { longText });
     if (!r.ok) throw new HttpException(r.reason, r.status);
     res.redirect(303, r.url);
   }
