@@ -109,6 +109,25 @@ describe('events → records', () => {
     assert.deepEqual(rec.labels.values, [{ val: 'graphic-media' }]);
   });
 
+  it('a video: embed.video with alt text and aspect ratio; pictures win when both are there; quoted → recordWithMedia', () => {
+    const video: BlobJson = { $type: 'blob', ref: { $link: CID }, mimeType: 'video/mp4', size: 12345 };
+    const image: BlobJson = { $type: 'blob', ref: { $link: CID }, mimeType: 'image/jpeg', size: 99 };
+    const clip = { url: 'https://x.example/v.mp4', mediaType: 'video/mp4', alt: 'a cat jumps', width: 1280, height: 720 };
+    const cmd = commandFor(postEvent({ text: 'watch', attachments: [clip] }), 'atproto', ACCOUNT);
+    const rec = (render(cmd, { did: ME, blobs: new Map([[clip.url, video]]) }).writes[0] as { record: Record<string, any> }).record;
+    assert.deepEqual(rec.embed, { $type: 'app.bsky.embed.video', video, alt: 'a cat jumps', aspectRatio: { width: 1280, height: 720 } });
+    const noBlob = (render(cmd, { did: ME }).writes[0] as { record: Record<string, any> }).record;
+    assert.equal(noBlob.embed, undefined, 'a video that could not be had is left out; the text goes');
+    const pic = { url: 'https://x.example/p.jpg', mediaType: 'image/jpeg' };
+    const both = commandFor(postEvent({ text: 'both', attachments: [clip, pic] }), 'atproto', ACCOUNT, { refs: { quote: ref(`at://${BOB}/app.bsky.feed.post/3kq`, CID) } });
+    const r2 = (render(both, { did: ME, blobs: new Map([[clip.url, video], [pic.url, image]]) }).writes[0] as { record: Record<string, any> }).record;
+    assert.equal(r2.embed.$type, 'app.bsky.embed.recordWithMedia');
+    assert.equal(r2.embed.media.$type, 'app.bsky.embed.images');
+    const quotedVideo = commandFor(postEvent({ text: 'q', attachments: [clip] }), 'atproto', ACCOUNT, { refs: { quote: ref(`at://${BOB}/app.bsky.feed.post/3kq`, CID) } });
+    const r3 = (render(quotedVideo, { did: ME, blobs: new Map([[clip.url, video]]) }).writes[0] as { record: Record<string, any> }).record;
+    assert.equal(r3.embed.media.$type, 'app.bsky.embed.video');
+  });
+
   it('a content warning leads the text and shifts the facets', () => {
     const cmd = commandFor(postEvent({ text: '#spoiler end', contentWarning: 'film plot', facets: [{ kind: 'tag', start: 0, end: 8, tag: 'spoiler' }] }), 'atproto', ACCOUNT);
     const rec = (render(cmd, { did: ME }).writes[0] as unknown as { record: Record<string, any> }).record;

@@ -17,6 +17,8 @@ import { assertValidRecord, InvalidRecordError } from './validate-record.js';
 export const MAX_IMAGES = 4;
 const MAX_DISPLAY_NAME = 64;
 const MAX_DESCRIPTION = 256;
+/** app.bsky.embed.video `alt` (maxGraphemes in current lexicons; older ones set none). */
+const MAX_VIDEO_ALT = 1000;
 /** Self-label for media a source marked sensitive (com.atproto.label.defs known values). */
 const SENSITIVE_LABEL = 'graphic-media';
 
@@ -148,9 +150,17 @@ function embedOf(command: OutboundCommand, post: PostObject, ctx: RenderContext)
       alt: a.alt ?? '',
       ...(a.width && a.height ? { aspectRatio: { width: a.width, height: a.height } } : {}),
     }));
+  const video = images.length ? undefined : post.attachments.find((a) => a.mediaType.startsWith('video/') && ctx.blobs?.has(a.url));
   const media = images.length
     ? { $type: EMBED.images, images }
-    : ctx.linkCard
+    : video
+      ? {
+          $type: EMBED.video,
+          video: ctx.blobs!.get(video.url)!,
+          ...(video.alt ? { alt: clip(video.alt, MAX_VIDEO_ALT) } : {}),
+          ...(video.width && video.height ? { aspectRatio: { width: video.width, height: video.height } } : {}),
+        }
+      : ctx.linkCard
       ? { $type: EMBED.external, external: { uri: ctx.linkCard.uri, title: ctx.linkCard.title, description: ctx.linkCard.description, ...(ctx.linkCard.thumb ? { thumb: ctx.linkCard.thumb } : {}) } }
       : undefined;
   const quoted = strongRef(command.refs.quote, ctx);

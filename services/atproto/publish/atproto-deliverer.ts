@@ -12,6 +12,7 @@ import { assertValidRecord, atUri, COLLECTION, InvalidRecordError, MAX_IMAGES, p
 import { longTextMode } from '../identity/preferences.js';
 import { fetchPageMeta } from './link-card.js';
 import { uploadImage } from './media.js';
+import { uploadVideo } from './video.js';
 import { toDeliveryError } from './xrpc-http.js';
 
 export interface AtprotoDelivererOptions {
@@ -144,6 +145,9 @@ export class AtprotoDeliverer {
     if (e.type === 'post.created' || e.type === 'post.updated') {
       const images = (e.object?.attachments ?? []).filter((a) => a.mediaType.startsWith('image/')).slice(0, MAX_IMAGES);
       ctx.blobs = await this.blobs(agent, images.map((a) => a.url), command.id);
+      // A post embeds pictures or one video, not both: the video only when no picture made it.
+      const video = (e.object?.attachments ?? []).find((a) => a.mediaType.startsWith('video/'));
+      if (!ctx.blobs.size && video) ctx.blobs = await this.blobs(agent, [video.url], command.id, uploadVideo);
       if (e.type === 'post.created' && !ctx.blobs.size) ctx.linkCard = await this.linkCard(agent, command);
       if (e.type === 'post.created') ctx.threadLongText = (await longTextMode(this.o.ds, command.as.accountId)) === 'thread';
     }
@@ -173,11 +177,11 @@ export class AtprotoDeliverer {
     return this.o.directory.getRecordCid(uri);
   }
 
-  private async blobs(agent: Agent, urls: string[], commandId: string): Promise<Map<string, BlobJson>> {
+  private async blobs(agent: Agent, urls: string[], commandId: string, upload = uploadImage): Promise<Map<string, BlobJson>> {
     const out = new Map<string, BlobJson>();
     for (const url of urls) {
       try {
-        out.set(url, await uploadImage(agent, url, this.o.guard));
+        out.set(url, await upload(agent, url, this.o.guard));
       } catch (err) {
         if (err instanceof XRPCError && (err.status === 429 || err.status >= 500)) throw err; // the PDS, not the picture: retry the command
         this.log.warn('media left out', { commandId, url, err: (err as Error).message });
