@@ -56,4 +56,13 @@ describe('withAdvisoryLock: one holder per key across processes (PostgreSQL)', {
     await assert.rejects(withAdvisoryLock(other, key, async () => { throw new Error('boom'); }), /boom/);
     assert.equal(await withAdvisoryLock(s.ds, key, async () => 'free again', { waitMs: 1_000 }), 'free again');
   });
+
+  it('holders never take the whole pool: work inside the lock that needs a connection still runs', async () => {
+    // The test pool has 4 connections; 8 holders of different keys each query the database inside.
+    const base = `test:${randomBytes(4).toString('hex')}`;
+    const results = await Promise.all(
+      Array.from({ length: 8 }, (_, i) => withAdvisoryLock(s.ds, `${base}:${i}`, async () => (await s.ds.query('SELECT $1::int AS n, pg_sleep(0.05)', [i]))[0].n as number, { waitMs: 10_000 })),
+    );
+    assert.deepEqual(results, [0, 1, 2, 3, 4, 5, 6, 7]);
+  });
 });
