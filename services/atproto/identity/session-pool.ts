@@ -1,5 +1,5 @@
 import { Agent, AtpAgent, type AtpSessionData } from '@atproto/api';
-import type { OAuthSession } from '@atproto/oauth-client-node';
+import { TokenInvalidError, TokenRefreshError, TokenRevokedError, type OAuthSession } from '@atproto/oauth-client-node';
 import type { KeyStore } from '../../../libs/store/index.js';
 import { createLogger, type Logger } from '../../../libs/observability/index.js';
 import { atprotoSessionLogins } from '../metrics.js';
@@ -11,6 +11,19 @@ export const SECRET = {
   /** The current session (access + refresh JWT), so a restart does not log in again. */
   session: 'atproto.session',
 } as const;
+
+/** Neither a session nor a password to make one: only the person can fix it (link again). */
+export class NoCredentialsError extends Error {
+  constructor(did: string) {
+    super(`no session and no password stored for ${did}`);
+    this.name = 'NoCredentialsError';
+  }
+}
+
+/** The session is gone for good (revoked, refresh refused, nothing stored): retrying will not help. */
+export function isSessionGone(err: unknown): boolean {
+  return err instanceof NoCredentialsError || err instanceof TokenRefreshError || err instanceof TokenRevokedError || err instanceof TokenInvalidError;
+}
 
 /** Where OAuth-linked accounts' sessions come from (identity/oauth). */
 export interface OAuthSessionSource {
@@ -90,7 +103,7 @@ export class SessionPool {
       }
     }
     const password = await this.keys.get(t.identityId, SECRET.password);
-    if (!password) throw new Error(`no session and no password stored for ${t.did}`);
+    if (!password) throw new NoCredentialsError(t.did);
     atprotoSessionLogins.inc();
     await agent.login({ identifier: t.did, password: password.toString('utf8') });
     password.fill(0);

@@ -6,7 +6,7 @@ import { actorKey, type OutboundCommand } from '../../../libs/events/index.js';
 import type { AddressGuard } from '../../../libs/net/index.js';
 import { createLogger, type Logger } from '../../../libs/observability/index.js';
 import type { PdsAccounts } from '../identity/pds-accounts.js';
-import type { SessionPool } from '../identity/session-pool.js';
+import { isSessionGone, type SessionPool } from '../identity/session-pool.js';
 import type { PdsDirectory } from '../identity/pds-directory.js';
 import { assertValidRecord, atUri, COLLECTION, InvalidRecordError, MAX_IMAGES, parseAtUri, PROFILE_RKEY, render, type BlobJson, type RenderContext, type RepoWrite, type StrongRef } from '../mapping/index.js';
 import { longTextMode } from '../identity/preferences.js';
@@ -48,7 +48,7 @@ export class AtprotoDeliverer {
     if (command.event.type === 'account.deleted') return this.accountDeleted(command);
     const me = await this.identity(command);
     const agent = await this.o.sessions.agentFor(me).catch((err: unknown) => {
-      throw toDeliveryError(err, `${me.service} session`);
+      throw this.sessionGone(err, me) ?? toDeliveryError(err, `${me.service} session`);
     });
     try {
       const ctx = await this.context(command, me, agent);
@@ -90,9 +90,16 @@ export class AtprotoDeliverer {
     } catch (err) {
       if (err instanceof InvalidRecordError) throw new DeliveryError(err.message, { kind: 'permanent', target: me.service, status: 'invalid-record' });
       if (err instanceof XRPCError && (err.error === 'ExpiredToken' || err.error === 'InvalidToken')) this.o.sessions.drop(me.identityId);
-      throw toDeliveryError(err, me.service);
+      throw this.sessionGone(err, me) ?? toDeliveryError(err, me.service);
     }
   };
+
+  /** A revoked OAuth session (or no credentials at all): permanent until the person links again; the cached agent goes. */
+  private sessionGone(err: unknown, me: Me): DeliveryError | undefined {
+    if (!isSessionGone(err)) return undefined;
+    this.o.sessions.drop(me.identityId);
+    return new DeliveryError(`no usable session for ${me.did}, the account must be linked again: ${(err as Error).message}`, { kind: 'permanent', target: me.service, status: 'relink-needed' });
+  }
 
   /**
    * The person left their network: their bridged account is deactivated (its repo stops being

@@ -15,7 +15,7 @@ import { JsonErrorsFilter } from '../../../../libs/platform/json-errors.filter.j
 import { createDataSource, KeyStore, SecretBox } from '../../../../libs/store/index.js';
 import { createTestStore, TEST_DATABASE_URL, type TestStore } from '../../../../libs/store/testing.js';
 import { createIdResolver } from '../id-resolver.js';
-import { SessionPool } from '../session-pool.js';
+import { isSessionGone, SessionPool } from '../session-pool.js';
 import { longTextMode } from '../preferences.js';
 import { AtprotoWatchSignal } from '../watch-signal.js';
 import { OAUTH_PATHS } from './oauth-client.js';
@@ -186,6 +186,21 @@ describe('linking your own Bluesky account with OAuth (real PDS OAuth provider)'
       assert.equal(res.status, 200);
       await res.body?.cancel();
     }
+  });
+
+  it('opting out goes through the PDS too: the account stops being bridged and the session is revoked', async () => {
+    const start = await browserFetch(`${PUBLIC}${OAUTH_PATHS.authorize}?handle=alice-oauth.test&unlink=1`, { redirect: 'manual' });
+    assert.equal(start.status, 303);
+    const back = await authorizeAsBrowser(start.headers.get('location')!, { username: 'alice-oauth.test', password: alice.password });
+    const done = await browserFetch(back);
+    assert.deepEqual(await done.json(), { did: alice.did, optedOut: true });
+    const [row]: { consent: string }[] = await s.ds.query(`SELECT a.consent FROM identities i JOIN accounts a ON a.id = i.account_id WHERE i.native_id = $1`, [alice.did]);
+    assert.equal(row?.consent, 'opted_out');
+    assert.equal(await a.keys.get(null, OAUTH_PURPOSE.session(alice.did)), null, 'no session kept');
+    await assert.rejects((await a.svc.ready()).oauth.client.restore(alice.did), 'nothing to restore');
+    // The deliverer's view: no usable session, for good (a permanent failure, not retried).
+    const [{ id }]: { id: string }[] = await s.ds.query(`SELECT id FROM identities WHERE native_id = $1`, [alice.did]);
+    await assert.rejects(a.pool.agentFor({ identityId: id, did: alice.did, service: pdsUrl }), (err) => isSessionGone(err));
   });
 
   it('refuses a callback it did not start, with the reason', async () => {

@@ -11,7 +11,8 @@ import { OAUTH_SCOPE, type AtprotoOAuth } from './oauth-client.js';
 const log = createLogger('atproto-oauth');
 
 export type OAuthLinkResult =
-  | { ok: true; accountId: string; did: string; handle?: string; created: boolean }
+  | { ok: true; accountId: string; did: string; handle?: string; created: boolean; unlinked?: false }
+  | { ok: true; did: string; unlinked: true }
   | { ok: false; status: 400 | 409 | 502; reason: string };
 
 /**
@@ -23,7 +24,7 @@ export class AtprotoOAuthLinker {
   constructor(private readonly o: { ds: DataSource; keys: KeyStore; sessions: SessionPool; resolver: IdResolver; oauth: AtprotoOAuth }) {}
 
   /** The authorization URL on the person's PDS (a handle, DID or PDS URL names it). */
-  async start(identifier: string, prefs: { longText?: LongTextMode } = {}): Promise<{ ok: true; url: string } | { ok: false; status: 400 | 502; reason: string }> {
+  async start(identifier: string, prefs: { longText?: LongTextMode; unlink?: boolean } = {}): Promise<{ ok: true; url: string } | { ok: false; status: 400 | 502; reason: string }> {
     const id = identifier.trim().replace(/^@/, '');
     try {
       // Choices made on the way in travel in the OAuth state (stored with it, returned by the callback).
@@ -40,7 +41,7 @@ export class AtprotoOAuthLinker {
   /** The redirect from the PDS (code, state, iss; or error). */
   async finish(params: URLSearchParams): Promise<OAuthLinkResult> {
     let did: string;
-    let prefs: { longText?: unknown } = {};
+    let prefs: { longText?: unknown; unlink?: unknown } = {};
     try {
       const { session, state } = await this.o.oauth.client.callback(params);
       did = session.did;
@@ -50,6 +51,7 @@ export class AtprotoOAuthLinker {
       log.info('OAuth callback refused', { reason });
       return { ok: false, status: err instanceof OAuthCallbackError ? 400 : 502, reason };
     }
+    if (prefs.unlink === true) return this.unlink(did);
     const data = await this.o.resolver.did.resolveAtprotoData(did).catch(() => undefined);
     const handle = data?.handle && data.handle !== 'handle.invalid' ? data.handle : undefined;
     const linked = await linkNativeIdentity(this.o.ds, did, handle);
@@ -65,5 +67,24 @@ export class AtprotoOAuthLinker {
     if (isLongTextMode(prefs.longText)) await setLongTextMode(this.o.ds, linked.accountId, prefs.longText);
     log.info('Bluesky account linked with OAuth', { did, created: linked.created });
     return { ok: true, accountId: linked.accountId, did, handle, created: linked.created };
+  }
+
+  /**
+   * Opting out, proven the same way as linking (the person just authorized us on their PDS): the
+   * account stops being bridged, and every credential we held for it goes, the OAuth session
+   * revoked at their PDS first.
+   */
+  private async unlink(did: string): Promise<OAuthLinkResult> {
+    await this.o.oauth.client.revoke(did).catch((err: Error) => log.warn('revoking the OAuth session failed; deleting it here anyway', { did, err: err.message }));
+    await this.o.oauth.sessions.del(did);
+    const rows: { id: string; account_id: string }[] = await this.o.ds.query(`SELECT id, account_id FROM identities WHERE network = 'atproto' AND native_id = $1 AND kind = 'native'`, [did]);
+    for (const row of rows) {
+      await this.o.ds.query(`UPDATE accounts SET consent = 'opted_out', updated_at = now() WHERE id = $1`, [row.account_id]);
+      await this.o.keys.delete(row.id, SECRET.password);
+      await this.o.keys.delete(row.id, SECRET.session);
+      this.o.sessions.drop(row.id);
+    }
+    log.info('Bluesky account unlinked through OAuth', { did, wasLinked: rows.length > 0 });
+    return { ok: true, did, unlinked: true };
   }
 }

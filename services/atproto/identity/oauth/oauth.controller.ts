@@ -31,11 +31,12 @@ export class AtprotoOAuthController {
   }
 
   @Get('authorize')
-  @ApiOperation({ summary: 'Start linking: redirects to the authorization page of the PDS of ?handle= (a handle or DID); ?longText=thread|truncate' })
-  async authorize(@Query('handle') handle: unknown, @Query('longText') longText: unknown, @Res() res: Response) {
+  @ApiOperation({ summary: 'Start linking (or, with ?unlink=1, opting out): redirects to the authorization page of the PDS of ?handle= (a handle or DID); ?longText=thread|truncate' })
+  async authorize(@Query('handle') handle: unknown, @Query('longText') longText: unknown, @Query('unlink') unlink: unknown, @Res() res: Response) {
     if (typeof handle !== 'string' || !handle.trim() || handle.length > 256) throw new HttpException('handle (a Bluesky handle or DID) is required', 400);
     if (longText !== undefined && !isLongTextMode(longText)) throw new HttpException(`longText must be one of ${LONG_TEXT_MODES.join(', ')}`, 400);
-    const r = await (await this.oauth.ready()).linker.start(handle, { longText });
+    if (unlink !== undefined && unlink !== '1' && unlink !== 'true') throw new HttpException('unlink takes 1 or true', 400);
+    const r = await (await this.oauth.ready()).linker.start(handle, unlink === undefined ? { longText } : { unlink: true });
     if (!r.ok) throw new HttpException(r.reason, r.status);
     res.redirect(303, r.url);
   }
@@ -47,6 +48,7 @@ export class AtprotoOAuthController {
     const r = await (await this.oauth.ready()).linker.finish(params);
     if (!r.ok) throw new HttpException(r.reason, r.status);
     this.watch.changed();
+    if (r.unlinked) return { did: r.did, optedOut: true };
     return { accountId: r.accountId, did: r.did, handle: r.handle, created: r.created, linkedWith: 'oauth' };
   }
 }
