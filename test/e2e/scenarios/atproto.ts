@@ -5,7 +5,9 @@
  * Bridged Bluesky accounts are found on the PDS (listRepos + listRecords), bridged Nostr
  * identities on the relay (by the unique text they carry).
  */
+import { createServer } from 'node:http';
 import type { AtpAgent } from '@atproto/api';
+import sharp from 'sharp';
 import { neventEncode, npubEncode } from 'nostr-tools/nip19';
 import { finalizeEvent, generateSecretKey, getPublicKey } from 'nostr-tools/pure';
 import type { AtprotoAccount, AtprotoPeer } from '../../../libs/harness/index.js';
@@ -94,6 +96,18 @@ async function blueskyPostBridged(ctx: E2EContext, name: string, text: string, e
   const post = await createRecord(bob.agent, bob.account.did, POST, { text, ...extra });
   const copy = await waitNostr(ctx, { kinds: [1] }, (e) => e.content.includes(text), `the Nostr copy of "${text}"`);
   return { ...bob, post, copy };
+}
+
+/** A picture served on loopback for the time of `fn` (the original's media server; Pontis fetches it). */
+async function withPicture<T>(fn: (url: string, png: Buffer) => Promise<T>): Promise<T> {
+  const png = await sharp({ create: { width: 40, height: 30, channels: 3, background: '#20a060' } }).png().toBuffer();
+  const server = createServer((req, res) => (req.url === '/cat.png' ? res.writeHead(200, { 'content-type': 'image/png' }).end(png) : res.writeHead(404).end()));
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  try {
+    return await fn(`http://127.0.0.1:${(server.address() as { port: number }).port}/cat.png`, png);
+  } finally {
+    await new Promise((r) => server.close(r));
+  }
 }
 
 const both = ['atproto', 'nostr'] as const;
@@ -342,6 +356,40 @@ export const scenarios: Scenario[] = [
       await createRecord(p.agent, p.account.did, POST, { text: `quoting ${marker}`, embed: { $type: 'app.bsky.embed.record', record: p.post } });
       const copy = await waitNostr(ctx, { kinds: [1] }, (e) => e.content.includes(marker), 'the Nostr quote');
       check(copy.tags.some((tag) => tag[0] === 'q' && tag[1] === p.copy.id), `no q tag for ${p.copy.id}: ${JSON.stringify(copy.tags)}`);
+    },
+  }),
+  defineScenario({
+    id: 'media:nostr->atproto',
+    needs: [...both],
+    timeoutMs: T,
+    async run(ctx) {
+      await withPicture(async (url, png) => {
+        const text = `a picture ${ctx.unique('m')}`;
+        const alt = `a green square ${ctx.unique('alt')}`;
+        const sk = await linkNostr(ctx);
+        await publishNostr(ctx, sk, 1, `${text} ${url}`, [['imeta', `url ${url}`, 'm image/png', `alt ${alt}`, 'dim 40x30']]);
+        // The picture's URL leaves the text once it is an attachment: find the copy by the words.
+        const copy = await waitRecord(ctx, POST, byText(text), `the Bluesky copy of "${text}"`);
+        const image = copy.value.embed?.images?.[0];
+        check(copy.value.embed?.$type === 'app.bsky.embed.images' && image?.alt === alt, `no image with its alt text: ${JSON.stringify(copy.value.embed)}`);
+        check(image.image?.mimeType === 'image/png' && image.image?.size === png.length, `blob ${JSON.stringify(image.image)} is not the picture`);
+      });
+    },
+  }),
+  defineScenario({
+    id: 'media:atproto->nostr',
+    needs: [...both],
+    timeoutMs: T,
+    async run(ctx) {
+      const bob = await linkBluesky(ctx, 'pictures');
+      const png = await sharp({ create: { width: 32, height: 24, channels: 3, background: '#c03060' } }).png().toBuffer();
+      const blob = (await bob.agent.com.atproto.repo.uploadBlob(png, { encoding: 'image/png' })).data.blob;
+      const text = `a bsky picture ${ctx.unique('m')}`;
+      const alt = `a red square ${ctx.unique('alt')}`;
+      await createRecord(bob.agent, bob.account.did, POST, { text, embed: { $type: 'app.bsky.embed.images', images: [{ image: blob, alt, aspectRatio: { width: 32, height: 24 } }] } });
+      const copy = await waitNostr(ctx, { kinds: [1] }, (e) => e.content.includes(text), 'the Nostr picture post');
+      const imeta = copy.tags.find((tag) => tag[0] === 'imeta');
+      check(imeta?.some((v) => v === `alt ${alt}`) && imeta.some((v) => v.startsWith('url ') && v.includes('getBlob')), `no imeta with the picture and its alt text: ${JSON.stringify(copy.tags)}`);
     },
   }),
 ];
