@@ -9,7 +9,7 @@ import { createLogger, type Logger } from '../../../libs/observability/index.js'
 import { getCursor, setCursor } from '../../../libs/store/index.js';
 import { COLLECTION, COLLECTIONS, toEvents, type KeptRecord, type RepoOp } from '../mapping/index.js';
 import { toLexJson } from '../mapping/lex-json.js';
-import { atprotoFirehoseEvents, atprotoFirehoseRejected } from '../metrics.js';
+import { atprotoFirehoseEvents, atprotoFirehoseQueued, atprotoFirehoseRejected } from '../metrics.js';
 import { CursorRunner } from './cursor-runner.js';
 import { readOnlyWhenRoom } from './firehose-backpressure.js';
 import { WatchList } from './watch-list.js';
@@ -90,7 +90,10 @@ export class FirehoseIngest {
       subscriptionReconnectDelay: 1_000,
     });
     const runner = this.runner;
-    readOnlyWhenRoom(this.firehose, () => runner.roomForMore());
+    readOnlyWhenRoom(this.firehose, () => {
+      atprotoFirehoseQueued.set(runner.inFlight);
+      return runner.roomForMore();
+    });
     this.running = this.firehose.start();
     this.log.info('firehose ingest started', { service: this.o.service, cursor: stored, watched: this.watch.size });
   }
