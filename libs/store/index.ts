@@ -7,3 +7,4 @@ export { SecretBox, SecretBoxError, parseMasterKey, parseKeyring, type Sealed, t
 export { KeyStore } from './key-store.js';
 export * from './settings-store.js';
 export * from './cursor-store.js';
+export { withAdvisoryLock, type AdvisoryLockOptions } from './advisory-lock.js';

@@ -10,6 +10,8 @@ import { KeyStore, type SecretBox } from '../../libs/store/index.js';
 import { AtprotoAccountLinker } from './identity/account-linker.js';
 import { createIdResolver } from './identity/id-resolver.js';
 import { AtprotoLinkController } from './identity/link.controller.js';
+import { AtprotoOAuthController } from './identity/oauth/oauth.controller.js';
+import { AtprotoOAuthService } from './identity/oauth/oauth-service.js';
 import { PdsAccounts } from './identity/pds-accounts.js';
 import { PdsDirectory } from './identity/pds-directory.js';
 import { SessionPool } from './identity/session-pool.js';
@@ -56,10 +58,13 @@ class AtprotoAdapterLifecycle implements OnApplicationBootstrap, OnApplicationSh
     private readonly ds: DataSource,
     private readonly health: HealthRegistry,
     private readonly watch: AtprotoWatchSignal,
+    private readonly oauth: AtprotoOAuthService,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     const c = this.rt.config;
+    // OAuth-linked accounts need the OAuth client before the first write; a failure leaves app passwords working.
+    await this.oauth.init().catch((err: Error) => log.error('OAuth client not ready; OAuth-linked accounts cannot be written to', { err: err.message }));
     const { pdsUrl, plcUrl, firehoseUrl } = c.atproto;
     if (!pdsUrl || !this.rt.accounts || !this.rt.directory) {
       // Not a failing health check: a deployment without Bluesky is healthy (the status API shows the adapter as not running).
@@ -106,7 +111,7 @@ export class AtprotoModule {
   static forRoot(config: PontisConfig): DynamicModule {
     return {
       module: AtprotoModule,
-      controllers: [AtprotoLinkController],
+      controllers: [AtprotoLinkController, AtprotoOAuthController],
       providers: [
         AtprotoWatchSignal,
         { provide: AtprotoRuntime, useFactory: (ds: DataSource, box: SecretBox) => new AtprotoRuntime(config, ds, box), inject: [DATA_SOURCE, SECRET_BOX] },
@@ -117,9 +122,24 @@ export class AtprotoModule {
           inject: [AtprotoRuntime, DATA_SOURCE],
         },
         {
+          provide: AtprotoOAuthService,
+          useFactory: (rt: AtprotoRuntime, ds: DataSource) =>
+            new AtprotoOAuthService({
+              ds,
+              keys: rt.keys,
+              sessions: rt.sessions,
+              publicUrl: config.publicUrl,
+              plcUrl: config.atproto.plcUrl,
+              allowHttp: config.allowPrivateAddresses,
+              resolver: createIdResolver(config.atproto.plcUrl, config.allowPrivateAddresses, config.atproto.pdsUrl ?? undefined),
+            }),
+          inject: [AtprotoRuntime, DATA_SOURCE],
+        },
+        {
           provide: AtprotoAdapterLifecycle,
-          useFactory: (rt: AtprotoRuntime, bus: Bus, ds: DataSource, health: HealthRegistry, watch: AtprotoWatchSignal) => new AtprotoAdapterLifecycle(rt, bus, ds, health, watch),
-          inject: [AtprotoRuntime, BUS, DATA_SOURCE, HealthRegistry, AtprotoWatchSignal],
+          useFactory: (rt: AtprotoRuntime, bus: Bus, ds: DataSource, health: HealthRegistry, watch: AtprotoWatchSignal, oauth: AtprotoOAuthService) =>
+            new AtprotoAdapterLifecycle(rt, bus, ds, health, watch, oauth),
+          inject: [AtprotoRuntime, BUS, DATA_SOURCE, HealthRegistry, AtprotoWatchSignal, AtprotoOAuthService],
         },
       ],
     };

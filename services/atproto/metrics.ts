@@ -1,5 +1,5 @@
 /** AT Protocol adapter metrics in the shared registry. Labels are fixed small sets (never DIDs or handles). */
-import { Counter } from 'prom-client';
+import { Counter, Gauge } from 'prom-client';
 import { registry } from '../../libs/observability/index.js';
 
 /** createSession calls: should stay near the number of identities (sessions are cached and refreshed). */
@@ -22,5 +22,12 @@ export const atprotoFirehoseRejected = new Counter({
   help: 'Firehose input refused before or during mapping',
   // invalid_record | bad_commit (signature, proof, identity) | bad_frame | handler
   labelNames: ['reason'] as const,
+  registers: [registry],
+});
+
+/** Watched firehose events queued for the bus; at the ingest's bound the socket stops being read (backpressure). */
+export const atprotoFirehoseQueued = new Gauge({
+  name: 'pontis_atproto_firehose_queued',
+  help: 'Firehose events waiting for the bus (bounded: at the limit the socket is paused)',
   registers: [registry],
 });

@@ -11,6 +11,7 @@ import type { AtpAgent } from '@atproto/api';
 import { childConfig, isMainModule, PeerChild, runAsChild, type ChildPeer } from '../child.js';
 import { fetchT } from '../util.js';
 import { requireInfo, ChildProcessPeer } from './peer.js';
+import { pinnedFetch, type PinnedHost } from './pinned-hosts.js';
 
 export interface AtprotoPeerInfo {
   /** e.g. http://localhost:PORT (no trailing slash) */
@@ -40,10 +41,16 @@ export interface AtprotoPeerOptions {
   startTimeoutMs?: number;
   /** Start the PDS with PDS_INVITE_REQUIRED (as a bridge operator's PDS would be). Default false. */
   inviteRequired?: boolean;
+  /**
+   * https names the PDS reaches on loopback (its OAuth provider fetching an OAuth client's
+   * metadata: the client_id must be https on a public name). See pinned-hosts.ts.
+   */
+  pinnedHosts?: PinnedHost[];
 }
 
 interface ChildOptions {
   inviteRequired?: boolean;
+  pinnedHosts?: PinnedHost[];
 }
 
 export class AtprotoPeer extends ChildProcessPeer<AtprotoPeerInfo> {
@@ -52,7 +59,7 @@ export class AtprotoPeer extends ChildProcessPeer<AtprotoPeerInfo> {
 
   constructor(opts: AtprotoPeerOptions = {}) {
     super();
-    const config: ChildOptions = { inviteRequired: opts.inviteRequired ?? false };
+    const config: ChildOptions = { inviteRequired: opts.inviteRequired ?? false, pinnedHosts: opts.pinnedHosts ?? [] };
     this.child = new PeerChild<AtprotoPeerInfo>({ name: 'atproto', moduleUrl: import.meta.url, startTimeoutMs: opts.startTimeoutMs ?? 60_000, config });
   }
 
@@ -106,6 +113,8 @@ export class AtprotoPeer extends ChildProcessPeer<AtprotoPeerInfo> {
 
 async function startInChild(): Promise<ChildPeer<AtprotoPeerInfo>> {
   const opts = childConfig<ChildOptions>();
+  // The PDS's fetch calls globalThis.fetch at request time, so this covers its OAuth provider's client metadata fetches.
+  if (opts.pinnedHosts?.length) globalThis.fetch = pinnedFetch(opts.pinnedHosts, globalThis.fetch.bind(globalThis));
   const { TestNetworkNoAppView, ADMIN_PASSWORD } = await import('@atproto/dev-env');
   const net = await TestNetworkNoAppView.create({ pds: { inviteRequired: opts.inviteRequired ?? false } });
   return {

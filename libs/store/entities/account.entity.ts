@@ -30,6 +30,10 @@ export class Account {
   @Column({ type: 'jsonb', default: () => `'{}'` })
   mirror!: MirrorMap;
 
+  /** Per-network choices on how posts look there, e.g. `{ atproto: { longText: 'thread' } }`; each adapter reads its own key. */
+  @Column({ type: 'jsonb', default: () => `'{}'` })
+  preferences!: Partial<Record<Network, Record<string, unknown>>>;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 

@@ -2,6 +2,9 @@ import { timingSafeEqual } from 'node:crypto';
 import type { IdResolver } from '@atproto/identity';
 import type { DataSource } from 'typeorm';
 import type { KeyStore } from '../../../libs/store/index.js';
+import { linkNativeIdentity } from './native-identity.js';
+import { setLongTextMode, type LongTextMode } from './preferences.js';
+import { OAUTH_PURPOSE } from './oauth/oauth-stores.js';
 import { SECRET, type SessionPool } from './session-pool.js';
 
 export type LinkResult =
@@ -20,7 +23,7 @@ export class AtprotoAccountLinker {
     private readonly o: { ds: DataSource; keys: KeyStore; sessions: SessionPool; resolver: IdResolver },
   ) {}
 
-  async link(identifier: string, appPassword: string): Promise<LinkResult> {
+  async link(identifier: string, appPassword: string, prefs: { longText?: LongTextMode } = {}): Promise<LinkResult> {
     const id = identifier.trim().replace(/^@/, '').toLowerCase();
     const did = id.startsWith('did:') ? id : await this.o.resolver.handle.resolve(id).catch(() => undefined);
     if (!did) return { ok: false, status: 400, reason: `cannot resolve ${identifier} to a DID` };
@@ -41,26 +44,14 @@ export class AtprotoAccountLinker {
     const session = (await res.json().catch(() => ({}))) as { did?: string; handle?: string; accessJwt?: string; refreshJwt?: string; message?: string };
     if (!res.ok || session.did !== did || !session.accessJwt || !session.refreshJwt) return { ok: false, status: 401, reason: `their PDS refused the app password (${res.status} ${session.message ?? ''})`.trim() };
     const handle = data.handle && data.handle !== 'handle.invalid' ? data.handle : session.handle;
-    const linked = await this.o.ds.transaction(async (m) => {
-      const found: { id: string; account_id: string; kind: string }[] = await m.query(`SELECT id, account_id, kind FROM identities WHERE network = 'atproto' AND native_id = $1 FOR UPDATE`, [did]);
-      const existing = found[0];
-      if (existing?.kind === 'bridged') return { ok: false as const, status: 409 as const, reason: 'this account is one of the bridge’s own' };
-      if (existing) {
-        await m.query(`UPDATE identities SET handle = $2, verified_at = now() WHERE id = $1`, [existing.id, handle ?? null]);
-        await m.query(`UPDATE accounts SET consent = 'opted_in', updated_at = now() WHERE id = $1 AND status = 'active'`, [existing.account_id]);
-        return { ok: true as const, identityId: existing.id, accountId: existing.account_id, created: false };
-      }
-      const [account]: { id: string }[] = await m.query(`INSERT INTO accounts (consent) VALUES ('opted_in') RETURNING id`);
-      const [identity]: { id: string }[] = await m.query(
-        `INSERT INTO identities (account_id, network, native_id, handle, kind, verified_at) VALUES ($1, 'atproto', $2, $3, 'native', now()) RETURNING id`,
-        [account!.id, did, handle ?? null],
-      );
-      return { ok: true as const, identityId: identity!.id, accountId: account!.id, created: true };
-    });
+    const linked = await linkNativeIdentity(this.o.ds, did, handle);
     if (!linked.ok) return linked;
     await this.o.keys.put(linked.identityId, SECRET.password, appPassword);
+    // The way they linked last is the one we write with (SessionPool prefers an OAuth session).
+    await this.o.keys.delete(null, OAUTH_PURPOSE.session(did));
     await this.o.sessions.remember(linked.identityId, { did, handle: handle ?? session.handle ?? did, accessJwt: session.accessJwt, refreshJwt: session.refreshJwt, active: true });
     this.o.sessions.drop(linked.identityId);
+    if (prefs.longText) await setLongTextMode(this.o.ds, linked.accountId, prefs.longText);
     return { ok: true, accountId: linked.accountId, did, handle, created: linked.created };
   }
 
@@ -74,6 +65,7 @@ export class AtprotoAccountLinker {
     await this.o.ds.query(`UPDATE accounts SET consent = 'opted_out', updated_at = now() WHERE id = $1`, [row.account_id]);
     await this.o.keys.delete(row.id, SECRET.password);
     await this.o.keys.delete(row.id, SECRET.session);
+    await this.o.keys.delete(null, OAUTH_PURPOSE.session(did));
     this.o.sessions.drop(row.id);
     return { ok: true, accountId: row.account_id, did, created: false };
   }

@@ -2,13 +2,16 @@ import { Body, Controller, Delete, HttpCode, HttpException, Inject, Post } from 
 import { ApiBadRequestResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import { AtprotoAccountLinker } from './account-linker.js';
 import { AtprotoWatchSignal } from './watch-signal.js';
+import { isLongTextMode, LONG_TEXT_MODES } from './preferences.js';
 
 interface LinkBody {
   identifier?: unknown;
   appPassword?: unknown;
+  /** 'thread' | 'truncate': how text over 300 graphemes is written into the account (default truncate). */
+  longText?: unknown;
 }
 
-/** Linking your own Bluesky account (app password). OAuth (@atproto/oauth-client-node) is not built yet. */
+/** Linking your own Bluesky account with an app password (OAuth: oauth/oauth.controller.ts). */
 @ApiTags('atproto')
 @Controller('api/v1/atproto/link')
 export class AtprotoLinkController {
@@ -25,7 +28,9 @@ export class AtprotoLinkController {
   @ApiUnauthorizedResponse({ description: 'the PDS refused the app password' })
   async link(@Body() body: LinkBody) {
     const { identifier, appPassword } = fields(body);
-    const r = await this.linker.link(identifier, appPassword);
+    const longText = body?.longText;
+    if (longText !== undefined && !isLongTextMode(longText)) throw new HttpException(`longText must be one of ${LONG_TEXT_MODES.join(', ')}`, 400);
+    const r = await this.linker.link(identifier, appPassword, { longText });
     if (!r.ok) throw new HttpException(r.reason, r.status);
     this.watch.changed();
     return { accountId: r.accountId, did: r.did, handle: r.handle, created: r.created };

@@ -1,4 +1,5 @@
-import { AtpAgent, type AtpSessionData } from '@atproto/api';
+import { Agent, AtpAgent, type AtpSessionData } from '@atproto/api';
+import { TokenInvalidError, TokenRefreshError, TokenRevokedError, type OAuthSession } from '@atproto/oauth-client-node';
 import type { KeyStore } from '../../../libs/store/index.js';
 import { createLogger, type Logger } from '../../../libs/observability/index.js';
 import { atprotoSessionLogins } from '../metrics.js';
@@ -10,6 +11,25 @@ export const SECRET = {
   /** The current session (access + refresh JWT), so a restart does not log in again. */
   session: 'atproto.session',
 } as const;
+
+/** Neither a session nor a password to make one: only the person can fix it (link again). */
+export class NoCredentialsError extends Error {
+  constructor(did: string) {
+    super(`no session and no password stored for ${did}`);
+    this.name = 'NoCredentialsError';
+  }
+}
+
+/** The session is gone for good (revoked, refresh refused, nothing stored): retrying will not help. */
+export function isSessionGone(err: unknown): boolean {
+  return err instanceof NoCredentialsError || err instanceof TokenRefreshError || err instanceof TokenRevokedError || err instanceof TokenInvalidError;
+}
+
+/** Where OAuth-linked accounts' sessions come from (identity/oauth). */
+export interface OAuthSessionSource {
+  has(did: string): Promise<boolean>;
+  restore(did: string): Promise<OAuthSession>;
+}
 
 export interface SessionTarget {
   identityId: string;
@@ -23,9 +43,12 @@ export interface SessionTarget {
  * PDSs allow 30 createSession per 5 min and 300 a day per account (snarfed/bridgy#2106): a write
  * never logs in. The agent refreshes its access token with the refresh token by itself; only when
  * the stored session is unusable (revoked, expired refresh token) do we log in again.
+ * An account linked with OAuth is written with its OAuth session instead (DPoP-bound tokens,
+ * refreshed by the OAuth client under a Postgres lock).
  */
 export class SessionPool {
-  private readonly agents = new Map<string, Promise<AtpAgent>>();
+  private readonly agents = new Map<string, Promise<Agent>>();
+  private oauth?: OAuthSessionSource;
   private readonly log: Logger;
 
   constructor(
@@ -35,7 +58,13 @@ export class SessionPool {
     this.log = opts.logger ?? createLogger('atproto-sessions');
   }
 
-  agentFor(t: SessionTarget): Promise<AtpAgent> {
+  /** Set once the OAuth client is ready (it is made asynchronously, after the pool). */
+  useOAuth(source: OAuthSessionSource): void {
+    this.oauth = source;
+    this.agents.clear();
+  }
+
+  agentFor(t: SessionTarget): Promise<Agent> {
     let p = this.agents.get(t.identityId);
     if (!p) {
       p = this.open(t);
@@ -55,7 +84,8 @@ export class SessionPool {
     await this.keys.put(identityId, SECRET.session, JSON.stringify(session));
   }
 
-  private async open(t: SessionTarget): Promise<AtpAgent> {
+  private async open(t: SessionTarget): Promise<Agent> {
+    if (this.oauth && (await this.oauth.has(t.did))) return new Agent(await this.oauth.restore(t.did));
     const agent = new AtpAgent({
       service: t.service,
       persistSession: (evt, session) => {
@@ -73,7 +103,7 @@ export class SessionPool {
       }
     }
     const password = await this.keys.get(t.identityId, SECRET.password);
-    if (!password) throw new Error(`no session and no password stored for ${t.did}`);
+    if (!password) throw new NoCredentialsError(t.did);
     atprotoSessionLogins.inc();
     await agent.login({ identifier: t.did, password: password.toString('utf8') });
     password.fill(0);

@@ -38,4 +38,42 @@ describe('CursorRunner', () => {
     assert.deepEqual(saved, [11]);
     assert.equal(r.getCursor(), 11);
   });
+
+  it('bounded: roomForMore waits while too many events are queued, or one repo has too many; unwatched ones cost nothing', async () => {
+    let release!: () => void;
+    let gate = new Promise<void>((r) => (release = r));
+    const r = new CursorRunner({ isWatched: (d) => d !== 'did:x', setCursor: async () => undefined, maxInFlight: 4, maxPerDid: 2 });
+    let seq = 0;
+    const slow = async () => gate;
+    let roomy = false;
+    void r.trackEvent('did:a', ++seq, slow);
+    await r.roomForMore();
+    void r.trackEvent('did:a', ++seq, slow); // did:a is at its limit of 2
+    void r.roomForMore().then(() => (roomy = true));
+    for (let i = 0; i < 50; i++) void r.trackEvent('did:x', ++seq, slow); // unwatched: completed at once
+    await tick();
+    assert.equal(roomy, false, 'one repo at its limit stops the reading');
+    assert.equal(r.inFlight, 2);
+    release();
+    await r.drain();
+    assert.equal(roomy, true, 'room again once it drained');
+    gate = new Promise<void>((res) => (release = res));
+    for (const d of ['did:b', 'did:c', 'did:d', 'did:e']) void r.trackEvent(d, ++seq, slow);
+    roomy = false;
+    void r.roomForMore().then(() => (roomy = true));
+    await tick();
+    assert.equal(roomy, false, 'four queued in all: full');
+    release();
+    await r.drain();
+    assert.ok(roomy);
+    assert.equal(r.peak, 4);
+  });
+
+  it('a stopped runner never keeps the reader waiting', async () => {
+    const r = new CursorRunner({ isWatched: () => true, setCursor: async () => undefined, maxInFlight: 1 });
+    void r.trackEvent('did:a', 1, () => new Promise(() => undefined));
+    const waiting = r.roomForMore();
+    r.kill();
+    await waiting;
+  });
 });

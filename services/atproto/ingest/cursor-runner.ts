@@ -15,6 +15,10 @@ export interface CursorRunnerOptions {
    * runner cannot tell by itself; from then on the cursor stays where it is.
    */
   frozen?: () => boolean;
+  /** Watched events queued or running, at most (default 1000); beyond it `roomForMore` waits. */
+  maxInFlight?: number;
+  /** Queued events of one repo, at most (default 100): one busy repo cannot fill memory either. */
+  maxPerDid?: number;
 }
 
 /**
@@ -24,6 +28,11 @@ export interface CursorRunnerOptions {
  * published the cursor is saved at once; progress over unwatched events is saved at most every
  * `idleFlushMs`. After stop(), nothing more is saved: an event whose handler was cut short must
  * be seen again.
+ *
+ * Bounded: `roomForMore()` resolves only while fewer than `maxInFlight` events are queued and no
+ * repo has `maxPerDid`. The ingest waits on it before reading the next frame, so a slow bus stops
+ * the reading (the WebSocket client pauses the socket once its own 1 MB buffer is full) instead of
+ * queueing without end; nothing is dropped.
  */
 export class CursorRunner {
   private readonly consecutive = new ConsecutiveList<number>();
@@ -34,10 +43,58 @@ export class CursorRunner {
   private stopped = false;
   private timer?: NodeJS.Timeout;
   private pending = 0;
+  private readonly perDid = new Map<string, number>();
+  /** Repos at their limit right now. */
+  private full = 0;
+  private waiters: Array<() => void> = [];
+  private peakInFlight = 0;
+  private readonly maxInFlight: number;
+  private readonly maxPerDid: number;
 
   constructor(private readonly o: CursorRunnerOptions) {
     this.cursor = o.startCursor;
     this.saved = o.startCursor;
+    this.maxInFlight = Math.max(1, o.maxInFlight ?? 1000);
+    this.maxPerDid = Math.max(1, o.maxPerDid ?? 100);
+  }
+
+  /** The most events ever queued at once (tests, health). */
+  get peak(): number {
+    return this.peakInFlight;
+  }
+
+  /** Resolves when another event may be read (at once when there is room, or stopped). */
+  roomForMore(): Promise<void> {
+    if (this.hasRoom()) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+
+  private hasRoom(): boolean {
+    return this.stopped || (this.pending < this.maxInFlight && this.full === 0);
+  }
+
+  private wake(): void {
+    if (!this.hasRoom()) return;
+    const waiting = this.waiters;
+    this.waiters = [];
+    for (const w of waiting) w();
+  }
+
+  private enter(did: string): void {
+    this.pending++;
+    this.peakInFlight = Math.max(this.peakInFlight, this.pending);
+    const n = (this.perDid.get(did) ?? 0) + 1;
+    this.perDid.set(did, n);
+    if (n === this.maxPerDid) this.full++;
+  }
+
+  private leave(did: string): void {
+    this.pending--;
+    const n = (this.perDid.get(did) ?? 1) - 1;
+    if (n + 1 === this.maxPerDid) this.full--;
+    if (n <= 0) this.perDid.delete(did);
+    else this.perDid.set(did, n);
+    this.wake();
   }
 
   getCursor(): number | undefined {
@@ -57,15 +114,15 @@ export class CursorRunner {
       this.complete(item, false);
       return;
     }
-    this.pending++;
+    this.enter(did);
     const prev = this.queues.get(did) ?? Promise.resolve();
     const next = prev.then(handler).then(
       () => this.complete(item, true),
       // The handler does not throw (the ingest retries the bus until it stops); a throw here means stopping.
       () => undefined,
     ).finally(() => {
-      this.pending--;
       if (this.queues.get(did) === next) this.queues.delete(did);
+      this.leave(did);
     });
     this.queues.set(did, next);
     await next;
@@ -83,12 +140,14 @@ export class CursorRunner {
     await this.flush();
     this.stopped = true;
     clearTimeout(this.timer);
+    this.wake();
   }
 
   /** Abrupt (a crash): nothing more is saved. */
   kill(): void {
     this.stopped = true;
     clearTimeout(this.timer);
+    this.wake();
   }
 
   private complete(item: ConsecutiveItem<number>, published: boolean): void {

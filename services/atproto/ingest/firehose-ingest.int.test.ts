@@ -212,4 +212,36 @@ describe('AT Protocol firehose ingest (real PDS + PLC)', { timeout: 180_000 }, (
     validateEvent(gone);
     assert.equal(gone.actor.id, bob.did);
   });
+
+  it('a slow bus: the socket stops being read (bounded queues) and every event still arrives once, in order', async () => {
+    await ingest.stop();
+    const erin = await peer.createAccount({ handle: 'erin-ingest.test', email: 'erin@ingest.example', password: 'erin-pass-123' });
+    const frank = await peer.createAccount({ handle: 'frank-ingest.test', email: 'frank@ingest.example', password: 'frank-pass-123' });
+    for (const a of [erin, frank]) await seedAccount(s.ds, [{ network: 'atproto', id: a.did, handle: a.handle, kind: 'native' }]);
+    // The bus takes 40 ms per publish: far slower than the PDS writes.
+    const slowBus = Object.create(bus) as MemoryBus;
+    slowBus.publish = async (...args: Parameters<MemoryBus['publish']>) => {
+      await new Promise((r) => setTimeout(r, 40));
+      return bus.publish(...args);
+    };
+    ingest = new FirehoseIngest({ bus: slowBus, ds: s.ds, service, plcUrl, blobUrl: (did, cid) => `${pdsUrl}/xrpc/com.atproto.sync.getBlob?did=${did}&cid=${cid}`, cursorName: 'atproto.firehose:slow', watchRefreshMs: 200, pdsUrl, maxInFlight: 8, maxPerDid: 4 });
+    await ingest.start();
+    const before = events().length;
+    const agents = [await peer.login(erin.handle, erin.password), await peer.login(frank.handle, frank.password)];
+    const written: Record<string, string[]> = { [erin.did]: [], [frank.did]: [] };
+    // 30 posts each, written as fast as the PDS takes them.
+    await Promise.all(
+      [erin, frank].map(async (a, k) => {
+        for (let i = 0; i < 30; i++) written[a.did]!.push((await post(agents[k]!, a.did, `burst ${i}`)).uri);
+      }),
+    );
+    await waitFor(() => events().length >= before + 60, { what: 'all 60 posts on the bus', timeoutMs: 60_000 });
+    await ingest.drain();
+    const got = events().slice(before);
+    assert.equal(new Set(got.map((e) => e.id)).size, 60, 'each once');
+    for (const a of [erin, frank]) assert.deepEqual(got.filter((e) => e.actor.id === a.did).map((e) => e.source.id), written[a.did], 'per repo in order');
+    const { peak } = ingest.queued();
+    assert.ok(peak <= 8, `at most 8 events queued at once, saw ${peak}`);
+    assert.ok(peak >= 2, `the bound was reached (peak ${peak}): the test exercised it`);
+  });
 });

@@ -9,8 +9,9 @@ import { createLogger, type Logger } from '../../../libs/observability/index.js'
 import { getCursor, setCursor } from '../../../libs/store/index.js';
 import { COLLECTION, COLLECTIONS, toEvents, type KeptRecord, type RepoOp } from '../mapping/index.js';
 import { toLexJson } from '../mapping/lex-json.js';
-import { atprotoFirehoseEvents, atprotoFirehoseRejected } from '../metrics.js';
+import { atprotoFirehoseEvents, atprotoFirehoseQueued, atprotoFirehoseRejected } from '../metrics.js';
 import { CursorRunner } from './cursor-runner.js';
+import { readOnlyWhenRoom } from './firehose-backpressure.js';
 import { WatchList } from './watch-list.js';
 
 export interface FirehoseIngestOptions {
@@ -30,6 +31,9 @@ export interface FirehoseIngestOptions {
   allowPrivateAddresses?: boolean;
   /** Our PDS (dev handles are resolved through it when allowPrivateAddresses). */
   pdsUrl?: string;
+  /** Bounds on queued events (all repos / one repo) before the socket stops being read. */
+  maxInFlight?: number;
+  maxPerDid?: number;
 }
 
 /**
@@ -70,6 +74,8 @@ export class FirehoseIngest {
       setCursor: (seq) => setCursor(this.o.ds, this.cursorName, String(seq)),
       onUnwatched: () => atprotoFirehoseEvents.inc({ outcome: 'unwatched' }),
       frozen: () => this.cutShort,
+      maxInFlight: this.o.maxInFlight,
+      maxPerDid: this.o.maxPerDid,
     });
     this.firehose = new Firehose({
       service: this.o.service,
@@ -82,6 +88,11 @@ export class FirehoseIngest {
       handleEvent: (evt) => this.handle(evt),
       onError: (err) => this.onError(err),
       subscriptionReconnectDelay: 1_000,
+    });
+    const runner = this.runner;
+    readOnlyWhenRoom(this.firehose, () => {
+      atprotoFirehoseQueued.set(runner.inFlight);
+      return runner.roomForMore();
     });
     this.running = this.firehose.start();
     this.log.info('firehose ingest started', { service: this.o.service, cursor: stored, watched: this.watch.size });
@@ -104,13 +115,18 @@ export class FirehoseIngest {
     this.watch.stop();
   }
 
+  /** Queued events now and at most so far (tests, health). */
+  queued(): { now: number; peak: number } {
+    return { now: this.runner?.inFlight ?? 0, peak: this.runner?.peak ?? 0 };
+  }
+
   /** Test hook: wait until queued events are handled. */
   drain(): Promise<void> {
     return this.runner?.drain() ?? Promise.resolve();
   }
 
   health(): { ok: boolean; detail: string } {
-    return { ok: !this.lastError, detail: `firehose ${this.o.service}, ${this.watch.size} watched, cursor ${this.runner?.getCursor() ?? 'none'}${this.lastError ? `; last error: ${this.lastError}` : ''}` };
+    return { ok: !this.lastError, detail: `firehose ${this.o.service}, ${this.watch.size} watched, ${this.runner?.inFlight ?? 0} queued, cursor ${this.runner?.getCursor() ?? 'none'}${this.lastError ? `; last error: ${this.lastError}` : ''}` };
   }
 
   private async handle(evt: Event): Promise<void> {

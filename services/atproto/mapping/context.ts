@@ -67,6 +67,8 @@ export interface RenderContext {
   linkCard?: { uri: string; title: string; description: string; thumb?: BlobJson };
   /** Post long text as a thread instead of truncating (the account's choice). */
   threadLongText?: boolean;
+  /** post.deleted of a thread's first part: the rkeys of its other parts (atproto_records). */
+  threadRkeys?: readonly string[];
 }
 
 export interface RenderResult {
@@ -78,6 +80,12 @@ export interface RenderResult {
    * reply): the copy stays `refs.target`, and the new record is not mapped as a copy of the object.
    */
   aside?: boolean;
+  /**
+   * The writes are the parts of one long post: each after the first replies to the one before it.
+   * Their `reply` refs need the CID of the part before, known only once it is written, so the
+   * deliverer fills them in (root: the first part, or the first part's own root when it replies).
+   */
+  thread?: boolean;
   skipped?: string;
 }
 

@@ -57,6 +57,38 @@ describe('events → records', () => {
     assert.equal(rec.facets.at(-1)!.features[0]!.uri, 'https://njump.me/note1abc');
   });
 
+  it('long text as a thread when the account chose it: parts ≤300 graphemes, facets per part, reply and embed on the first', () => {
+    const words = Array.from({ length: 150 }, (_, i) => `w${i}`).join(' ');
+    const text = `${words} 👨‍👩‍👧 @bob é${'\u0301'} end`;
+    const at = text.indexOf('@bob');
+    const ev = postEvent({ text, facets: [{ kind: 'mention', start: at, end: at + 4, actor: { network: 'nostr', id: 'b'.repeat(64) } }] });
+    const cmd = commandFor(ev, 'atproto', ACCOUNT, { actors: { [`nostr:${'b'.repeat(64)}`]: { id: BOB, handle: 'bob.test' } }, refs: { replyTo: ref(`at://${BOB}/app.bsky.feed.post/3kabc`, CID) } });
+    const r = render(cmd, { did: ME, threadLongText: true });
+    assert.equal(r.thread, true);
+    assert.ok(r.writes.length >= 2, `${r.writes.length} parts`);
+    const recs = r.writes.map((w) => (w as { record: Record<string, any> }).record);
+    for (const rec of recs) assert.ok(graphemeLength(rec.text) <= 300);
+    assert.equal(recs.map((x) => x.text).join(' ').replace(/\s+/g, ' '), text.replace(/\s+/g, ' '), 'nothing lost, no link tail');
+    assert.ok(recs[0]!.reply, 'the first part replies where the post did');
+    assert.ok(recs.slice(1).every((x) => !x.reply), 'later parts: the deliverer chains them');
+    const last = recs.at(-1)!;
+    const mention = last.facets?.find((f: any) => f.features[0].$type.endsWith('#mention'));
+    assert.ok(mention, 'the mention is in the part that has its text');
+    assert.equal(Buffer.from(last.text).subarray(mention.index.byteStart, mention.index.byteEnd).toString(), '@bob');
+    const keys = r.writes.map((w) => w.rkey);
+    assert.equal(new Set(keys).size, keys.length);
+    assert.deepEqual(render(cmd, { did: ME, threadLongText: true }).writes.map((w) => w.rkey), keys, 'stable per command');
+    assert.deepEqual([...keys].sort(), keys, 'TIDs in thread order');
+    assert.equal(render(cmd, { did: ME }).writes.length, 1, 'without the choice: one post, cut');
+  });
+
+  it('deleting a thread deletes its other parts first', () => {
+    const del: BridgeEvent = { v: 1, id: 'nostr:' + 'd'.repeat(64), type: 'post.deleted', occurredAt: '2026-11-20T11:00:00.000Z', source: { network: 'nostr', id: 'd'.repeat(64) }, actor: { network: 'nostr', id: NOSTR_ALICE }, trace: { origin: 'nostr', hops: 0 } };
+    const cmd = commandFor(del, 'atproto', ACCOUNT, { refs: { target: ref(`at://${ME}/app.bsky.feed.post/3kaaa`) } });
+    const r = render(cmd, { did: ME, threadRkeys: ['3kbbb', '3kccc'] });
+    assert.deepEqual(r.writes.map((w) => `${w.action}:${w.rkey}`), ['delete:3kccc', 'delete:3kbbb', 'delete:3kaaa']);
+  });
+
   it('a reply carries root and parent strong refs; a missing CID comes from the context', () => {
     const root = `at://${BOB}/app.bsky.feed.post/3l3qo2vuowo2b`;
     const parent = `at://${BOB}/app.bsky.feed.post/3l3qo3ltdxc2c`;
@@ -76,6 +108,25 @@ describe('events → records', () => {
     assert.equal(rec.embed.media.images.length, 4);
     assert.equal(rec.embed.media.images[2].alt, 'picture 2');
     assert.deepEqual(rec.labels.values, [{ val: 'graphic-media' }]);
+  });
+
+  it('a video: embed.video with alt text and aspect ratio; pictures win when both are there; quoted → recordWithMedia', () => {
+    const video: BlobJson = { $type: 'blob', ref: { $link: CID }, mimeType: 'video/mp4', size: 12345 };
+    const image: BlobJson = { $type: 'blob', ref: { $link: CID }, mimeType: 'image/jpeg', size: 99 };
+    const clip = { url: 'https://x.example/v.mp4', mediaType: 'video/mp4', alt: 'a cat jumps', width: 1280, height: 720 };
+    const cmd = commandFor(postEvent({ text: 'watch', attachments: [clip] }), 'atproto', ACCOUNT);
+    const rec = (render(cmd, { did: ME, blobs: new Map([[clip.url, video]]) }).writes[0] as { record: Record<string, any> }).record;
+    assert.deepEqual(rec.embed, { $type: 'app.bsky.embed.video', video, alt: 'a cat jumps', aspectRatio: { width: 1280, height: 720 } });
+    const noBlob = (render(cmd, { did: ME }).writes[0] as { record: Record<string, any> }).record;
+    assert.equal(noBlob.embed, undefined, 'a video that could not be had is left out; the text goes');
+    const pic = { url: 'https://x.example/p.jpg', mediaType: 'image/jpeg' };
+    const both = commandFor(postEvent({ text: 'both', attachments: [clip, pic] }), 'atproto', ACCOUNT, { refs: { quote: ref(`at://${BOB}/app.bsky.feed.post/3kq`, CID) } });
+    const r2 = (render(both, { did: ME, blobs: new Map([[clip.url, video], [pic.url, image]]) }).writes[0] as { record: Record<string, any> }).record;
+    assert.equal(r2.embed.$type, 'app.bsky.embed.recordWithMedia');
+    assert.equal(r2.embed.media.$type, 'app.bsky.embed.images');
+    const quotedVideo = commandFor(postEvent({ text: 'q', attachments: [clip] }), 'atproto', ACCOUNT, { refs: { quote: ref(`at://${BOB}/app.bsky.feed.post/3kq`, CID) } });
+    const r3 = (render(quotedVideo, { did: ME, blobs: new Map([[clip.url, video]]) }).writes[0] as { record: Record<string, any> }).record;
+    assert.equal(r3.embed.media.$type, 'app.bsky.embed.video');
   });
 
   it('a content warning leads the text and shifts the facets', () => {

@@ -11,12 +11,15 @@ import { COLLECTION, EMBED, parseAtUri, PROFILE_RKEY, SELF_LABELS, type AtFacet,
 import type { RenderContext, RenderResult, RepoWrite } from './context.js';
 import { facetsToRecord } from './facets.js';
 import { recordKeyFor } from './record-key.js';
-import { fitText, graphemeLength } from './text-fit.js';
+import { fits, fitText, graphemeLength } from './text-fit.js';
+import { splitForThread } from './thread-split.js';
 import { assertValidRecord, InvalidRecordError } from './validate-record.js';
 
 export const MAX_IMAGES = 4;
 const MAX_DISPLAY_NAME = 64;
 const MAX_DESCRIPTION = 256;
+/** app.bsky.embed.video `alt` (maxGraphemes in current lexicons; older ones set none). */
+const MAX_VIDEO_ALT = 1000;
 /** Self-label for media a source marked sensitive (com.atproto.label.defs known values). */
 const SENSITIVE_LABEL = 'graphic-media';
 
@@ -32,7 +35,7 @@ export function render(command: OutboundCommand, ctx: RenderContext): RenderResu
     case 'post.created': {
       const posts = renderPost(command, ctx, rkey);
       for (const w of posts) if (w.action !== 'delete') assertValidRecord(w.collection, w.record);
-      return { writes: posts, primary: 0 };
+      return { writes: posts, primary: 0, ...(posts.length > 1 ? { thread: true } : {}) };
     }
     case 'post.updated': {
       // Not a putRecord of the copy: the Bluesky app shows only a post's first version
@@ -69,7 +72,11 @@ export function render(command: OutboundCommand, ctx: RenderContext): RenderResu
       const own = ownRef(command.refs.target?.id, ctx.did, collection);
       const key = own?.rkey ?? ctx.existingRkey;
       if (!key) return { writes: [], skipped: 'nothing of ours to delete' };
-      return { writes: [{ action: 'delete', collection, rkey: key }] };
+      // A thread goes as a whole: its other parts first, so no part is left replying to nothing.
+      const parts = e.type === 'post.deleted' ? (ctx.threadRkeys ?? []).filter((k) => k !== key) : [];
+      const writes: RepoWrite[] = [...parts].reverse().map((k) => ({ action: 'delete' as const, collection, rkey: k }));
+      writes.push({ action: 'delete', collection, rkey: key });
+      return { writes, primary: writes.length - 1 };
     }
     case 'profile.updated':
       return one({ action: 'put', collection: COLLECTION.profile, rkey: PROFILE_RKEY, record: renderProfile(command, ctx) });
@@ -97,18 +104,32 @@ function renderPost(command: OutboundCommand, ctx: RenderContext, rkey: string):
   };
   const { text: body, facets } = withWarning(post);
   const original = post.url ?? (/^https?:\/\//.test(e.source.id) ? e.source.id : undefined);
-  const fitted = fitText(body, facets, original);
-  let recordFacets = facetsToRecord(fitted.text, fitted.facets, didOf);
-  if (!post.facets.length) recordFacets = detectedFacets(fitted.text, recordFacets);
-  const record: Record<string, unknown> = { $type: COLLECTION.post, text: fitted.text, createdAt: normDate(post.publishedAt) };
-  if (recordFacets.length) record.facets = recordFacets;
-  if (post.language && /^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{1,8})*$/.test(post.language)) record.langs = [post.language];
-  const parent = strongRef(command.refs.replyTo, ctx);
-  if (parent) record.reply = { root: strongRef(command.refs.threadRoot, ctx) ?? parent, parent };
-  const embed = embedOf(command, post, ctx);
-  if (embed) record.embed = embed;
-  if (post.sensitive || post.contentWarning) record.labels = { $type: SELF_LABELS, values: [{ val: SENSITIVE_LABEL }] };
-  return [{ action: 'create', collection: COLLECTION.post, rkey, record }];
+  // The account chose threads: every part whole. Otherwise one post, cut with a link to the original.
+  const parts = ctx.threadLongText && !fits(body) ? splitForThread(body, facets) : [fitText(body, facets, original)];
+  const createdAt = Date.parse(normDate(post.publishedAt));
+  return parts.map((part, i) => {
+    let recordFacets = facetsToRecord(part.text, part.facets, didOf);
+    if (!post.facets.length) recordFacets = detectedFacets(part.text, recordFacets);
+    // Each part a millisecond later: clients order a thread's self-replies by time, and TIDs sort by it.
+    const at = new Date(createdAt + i).toISOString();
+    const record: Record<string, unknown> = { $type: COLLECTION.post, text: part.text, createdAt: at };
+    if (recordFacets.length) record.facets = recordFacets;
+    if (post.language && /^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{1,8})*$/.test(post.language)) record.langs = [post.language];
+    if (i === 0) {
+      const parent = strongRef(command.refs.replyTo, ctx);
+      if (parent) record.reply = { root: strongRef(command.refs.threadRoot, ctx) ?? parent, parent };
+      const embed = embedOf(command, post, ctx);
+      if (embed) record.embed = embed;
+    }
+    // The warning covers the whole text, so every part carries the label.
+    if (post.sensitive || post.contentWarning) record.labels = { $type: SELF_LABELS, values: [{ val: SENSITIVE_LABEL }] };
+    return { action: 'create' as const, collection: COLLECTION.post, rkey: i === 0 ? rkey : threadPartKey(command, i), record };
+  });
+}
+
+/** Part i (> 0) of a thread: its own TID, derived like the first's, so a retry rewrites the same keys. */
+export function threadPartKey(command: OutboundCommand, i: number): string {
+  return recordKeyFor(`${command.id}#part${i}`, new Date(Date.parse(command.event.occurredAt) + i).toISOString());
 }
 
 /** A content warning has no field of its own on Bluesky: it leads the text; the label hides the media. */
@@ -151,9 +172,17 @@ function embedOf(command: OutboundCommand, post: PostObject, ctx: RenderContext)
       alt: a.alt ?? '',
       ...(a.width && a.height ? { aspectRatio: { width: a.width, height: a.height } } : {}),
     }));
+  const video = images.length ? undefined : post.attachments.find((a) => a.mediaType.startsWith('video/') && ctx.blobs?.has(a.url));
   const media = images.length
     ? { $type: EMBED.images, images }
-    : ctx.linkCard
+    : video
+      ? {
+          $type: EMBED.video,
+          video: ctx.blobs!.get(video.url)!,
+          ...(video.alt ? { alt: clip(video.alt, MAX_VIDEO_ALT) } : {}),
+          ...(video.width && video.height ? { aspectRatio: { width: video.width, height: video.height } } : {}),
+        }
+      : ctx.linkCard
       ? { $type: EMBED.external, external: { uri: ctx.linkCard.uri, title: ctx.linkCard.title, description: ctx.linkCard.description, ...(ctx.linkCard.thumb ? { thumb: ctx.linkCard.thumb } : {}) } }
       : undefined;
   const quoted = strongRef(command.refs.quote, ctx);

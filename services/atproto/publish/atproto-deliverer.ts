@@ -1,16 +1,18 @@
-import { randomUUID } from 'node:crypto';
-import { XRPCError, type AtpAgent } from '@atproto/api';
+import { createHash, randomUUID } from 'node:crypto';
+import { XRPCError, type Agent } from '@atproto/api';
 import type { DataSource } from 'typeorm';
 import { DeliveryError, type DeliveryResult } from '../../../libs/adapter/index.js';
 import { actorKey, type OutboundCommand } from '../../../libs/events/index.js';
 import type { AddressGuard } from '../../../libs/net/index.js';
 import { createLogger, type Logger } from '../../../libs/observability/index.js';
 import type { PdsAccounts } from '../identity/pds-accounts.js';
-import type { SessionPool } from '../identity/session-pool.js';
+import { isSessionGone, type SessionPool } from '../identity/session-pool.js';
 import type { PdsDirectory } from '../identity/pds-directory.js';
-import { atUri, COLLECTION, InvalidRecordError, MAX_IMAGES, parseAtUri, PROFILE_RKEY, render, type BlobJson, type RenderContext, type RepoWrite } from '../mapping/index.js';
+import { assertValidRecord, atUri, COLLECTION, InvalidRecordError, MAX_IMAGES, parseAtUri, PROFILE_RKEY, render, type BlobJson, type RenderContext, type RepoWrite, type StrongRef } from '../mapping/index.js';
+import { longTextMode } from '../identity/preferences.js';
 import { fetchPageMeta } from './link-card.js';
 import { uploadImage } from './media.js';
+import { uploadVideo } from './video.js';
 import { toDeliveryError } from './xrpc-http.js';
 
 export interface AtprotoDelivererOptions {
@@ -46,7 +48,7 @@ export class AtprotoDeliverer {
     if (command.event.type === 'account.deleted') return this.accountDeleted(command);
     const me = await this.identity(command);
     const agent = await this.o.sessions.agentFor(me).catch((err: unknown) => {
-      throw toDeliveryError(err, `${me.service} session`);
+      throw this.sessionGone(err, me) ?? toDeliveryError(err, `${me.service} session`);
     });
     try {
       const ctx = await this.context(command, me, agent);
@@ -62,32 +64,50 @@ export class AtprotoDeliverer {
       const objectKey = result.aside ? randomUUID() : command.objectKey;
       // Before writing: the URI is known (the rkey is ours), so when the record comes back through
       // the firehose (a linked account we write into is watched) the translator sees our copy.
-      const reserved = head.action === 'create' ? await this.reserveCopy(objectKey, atUri(me.did, head.collection, head.rkey)) : false;
+      // A thread's other parts get object keys of their own (derived), so they are recognized too
+      // while replies and likes from elsewhere keep going to the first part.
+      const creates = result.writes.filter((w) => w.action === 'create');
+      const reserved: string[] = [];
+      for (const [i, w] of creates.entries()) {
+        const uri = atUri(me.did, w.collection, w.rkey);
+        if (await this.reserveCopy(i === 0 ? objectKey : partObjectKey(objectKey, i), uri)) reserved.push(uri);
+      }
+      const written: { uri: string; cid?: string }[] = [];
       try {
         for (const [i, w] of result.writes.entries()) {
+          if (result.thread && i > 0 && w.action === 'create') chainReply(w, result.writes[0]!, written);
           const ref = await this.write(agent, me.did, w);
-          if (i === result.primary) primary = ref;
+          written.push(ref);
+          if (i === (result.primary ?? 0)) primary = ref;
         }
       } catch (err) {
         const permanent = err instanceof XRPCError && err.status >= 400 && err.status < 500 && err.status !== 429;
-        if (reserved && permanent) await this.o.ds.query(`DELETE FROM object_map WHERE network = 'atproto' AND native_id = $1 AND NOT is_original`, [atUri(me.did, head.collection, head.rkey)]);
+        if (reserved.length && permanent) await this.o.ds.query(`DELETE FROM object_map WHERE network = 'atproto' AND native_id = ANY($1) AND NOT is_original`, [reserved]);
         throw err;
       }
-      if (primary && result.writes[result.primary ?? 0]!.action !== 'delete') await this.recordCopy(objectKey, result.writes[result.primary ?? 0]!, me.did, primary);
-      if (result.writes[0]!.action === 'delete') await this.forget(me.did, result.writes[0]!);
+      if (primary && head.action !== 'delete') await this.recordCopy(objectKey, head, me.did, primary);
+      if (result.thread) for (const [i, w] of result.writes.entries()) if (i > 0) await this.recordPart(objectKey, i, w, me.did, written[i]!, primary!.uri);
+      for (const w of result.writes) if (w.action === 'delete') await this.forget(me.did, w);
       this.log.debug('written', { commandId: command.id, uri: primary?.uri });
       if (result.aside) {
         const target = command.refs.target!;
         const cid = target.cid ?? ctx.cids?.get(target.id);
         return { ref: { network: 'atproto', id: target.id, ...(cid ? { cid } : {}) } };
       }
-      return { ref: primary && result.writes[result.primary ?? 0]!.action !== 'delete' ? { network: 'atproto', id: primary.uri, ...(primary.cid ? { cid: primary.cid } : {}) } : undefined };
+      return { ref: primary && head.action !== 'delete' ? { network: 'atproto', id: primary.uri, ...(primary.cid ? { cid: primary.cid } : {}) } : undefined };
     } catch (err) {
       if (err instanceof InvalidRecordError) throw new DeliveryError(err.message, { kind: 'permanent', target: me.service, status: 'invalid-record' });
       if (err instanceof XRPCError && (err.error === 'ExpiredToken' || err.error === 'InvalidToken')) this.o.sessions.drop(me.identityId);
-      throw toDeliveryError(err, me.service);
+      throw this.sessionGone(err, me) ?? toDeliveryError(err, me.service);
     }
   };
+
+  /** A revoked OAuth session (or no credentials at all): permanent until the person links again; the cached agent goes. */
+  private sessionGone(err: unknown, me: Me): DeliveryError | undefined {
+    if (!isSessionGone(err)) return undefined;
+    this.o.sessions.drop(me.identityId);
+    return new DeliveryError(`no usable session for ${me.did}, the account must be linked again: ${(err as Error).message}`, { kind: 'permanent', target: me.service, status: 'relink-needed' });
+  }
 
   /**
    * The person left their network: their bridged account is deactivated (its repo stops being
@@ -125,7 +145,7 @@ export class AtprotoDeliverer {
     return { identityId: a.identityId, did: a.did, service: this.o.directory.ownPds };
   }
 
-  private async context(command: OutboundCommand, me: Me, agent: AtpAgent): Promise<RenderContext> {
+  private async context(command: OutboundCommand, me: Me, agent: Agent): Promise<RenderContext> {
     const e = command.event;
     const ctx: RenderContext = { did: me.did };
     const refs = Object.values(command.refs).filter((r) => r && !r.cid && parseAtUri(r.id));
@@ -140,7 +160,15 @@ export class AtprotoDeliverer {
     if (e.type === 'post.created' || e.type === 'post.updated') {
       const images = (e.object?.attachments ?? []).filter((a) => a.mediaType.startsWith('image/')).slice(0, MAX_IMAGES);
       ctx.blobs = await this.blobs(agent, images.map((a) => a.url), command.id);
+      // A post embeds pictures or one video, not both: the video only when no picture made it.
+      const video = (e.object?.attachments ?? []).find((a) => a.mediaType.startsWith('video/'));
+      if (!ctx.blobs.size && video) ctx.blobs = await this.blobs(agent, [video.url], command.id, uploadVideo);
       if (e.type === 'post.created' && !ctx.blobs.size) ctx.linkCard = await this.linkCard(agent, command);
+      if (e.type === 'post.created') ctx.threadLongText = (await longTextMode(this.o.ds, command.as.accountId)) === 'thread';
+    }
+    if (e.type === 'post.deleted' && command.refs.target?.id) {
+      const rows: { rkey: string }[] = await this.o.ds.query(`SELECT rkey FROM atproto_records WHERE did = $1 AND collection = $2 AND subject = $3`, [me.did, COLLECTION.post, command.refs.target.id]);
+      if (rows.length) ctx.threadRkeys = rows.map((r) => r.rkey);
     }
     if (e.type === 'profile.updated') {
       ctx.blobs = await this.blobs(agent, [e.profile?.avatar?.url, e.profile?.banner?.url].filter((u): u is string => !!u), command.id);
@@ -164,11 +192,11 @@ export class AtprotoDeliverer {
     return this.o.directory.getRecordCid(uri);
   }
 
-  private async blobs(agent: AtpAgent, urls: string[], commandId: string): Promise<Map<string, BlobJson>> {
+  private async blobs(agent: Agent, urls: string[], commandId: string, upload = uploadImage): Promise<Map<string, BlobJson>> {
     const out = new Map<string, BlobJson>();
     for (const url of urls) {
       try {
-        out.set(url, await uploadImage(agent, url, this.o.guard));
+        out.set(url, await upload(agent, url, this.o.guard));
       } catch (err) {
         if (err instanceof XRPCError && (err.status === 429 || err.status >= 500)) throw err; // the PDS, not the picture: retry the command
         this.log.warn('media left out', { commandId, url, err: (err as Error).message });
@@ -178,7 +206,7 @@ export class AtprotoDeliverer {
   }
 
   /** A card for the post's first link, from the page's own metadata; none when it cannot be had. */
-  private async linkCard(agent: AtpAgent, command: OutboundCommand): Promise<RenderContext['linkCard']> {
+  private async linkCard(agent: Agent, command: OutboundCommand): Promise<RenderContext['linkCard']> {
     const post = command.event.object!;
     const url = post.facets.find((f) => f.kind === 'link' && f.url && /^https?:\/\//.test(f.url))?.url ?? /https?:\/\/[^\s<>"]+/.exec(post.text)?.[0];
     if (!url) return undefined;
@@ -194,7 +222,7 @@ export class AtprotoDeliverer {
     }
   }
 
-  private async currentProfile(agent: AtpAgent, did: string): Promise<Record<string, unknown> | undefined> {
+  private async currentProfile(agent: Agent, did: string): Promise<Record<string, unknown> | undefined> {
     try {
       const res = await agent.com.atproto.repo.getRecord({ repo: did, collection: COLLECTION.profile, rkey: PROFILE_RKEY });
       return res.data.value as Record<string, unknown>;
@@ -204,7 +232,7 @@ export class AtprotoDeliverer {
     }
   }
 
-  private async write(agent: AtpAgent, did: string, w: RepoWrite): Promise<{ uri: string; cid?: string }> {
+  private async write(agent: Agent, did: string, w: RepoWrite): Promise<{ uri: string; cid?: string }> {
     const repo = agent.com.atproto.repo;
     if (w.action === 'delete') {
       await repo.deleteRecord({ repo: did, collection: w.collection, rkey: w.rkey });
@@ -249,7 +277,37 @@ export class AtprotoDeliverer {
     );
   }
 
+  /** A thread part beyond the first: its CID, and the first part's URI as its `subject` (a delete of the thread finds it so). */
+  private async recordPart(objectKey: string, i: number, w: RepoWrite, did: string, ref: { uri: string; cid?: string }, headUri: string): Promise<void> {
+    await this.o.ds.query(
+      `INSERT INTO object_map (object_key, network, native_id, cid, is_original) VALUES ($1, 'atproto', $2, $3, false)
+       ON CONFLICT (network, native_id) DO UPDATE SET cid = COALESCE(EXCLUDED.cid, object_map.cid)`,
+      [partObjectKey(objectKey, i), ref.uri, ref.cid ?? null],
+    );
+    await this.o.ds.query(
+      `INSERT INTO atproto_records (did, collection, rkey, cid, subject) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (did, collection, rkey) DO UPDATE SET cid = EXCLUDED.cid, subject = EXCLUDED.subject`,
+      [did, w.collection, w.rkey, ref.cid ?? null, headUri],
+    );
+  }
+
   private async forget(did: string, w: RepoWrite): Promise<void> {
     await this.o.ds.query(`DELETE FROM atproto_records WHERE did = $1 AND collection = $2 AND rkey = $3`, [did, w.collection, w.rkey]);
   }
+}
+
+/** Part i of a thread replies to part i-1; the root is the first part, or what the first part itself replies to. */
+function chainReply(w: RepoWrite & { action: 'create' }, first: RepoWrite, written: { uri: string; cid?: string }[]): void {
+  const prev = written[written.length - 1]!;
+  const head = written[0]!;
+  if (!prev.cid || !head.cid) throw new DeliveryError('the PDS gave no CID for a thread part (needed for the reply refs)', { kind: 'transient', target: 'atproto' });
+  const firstReply = first.action !== 'delete' ? (first.record.reply as { root?: StrongRef } | undefined) : undefined;
+  w.record.reply = { root: firstReply?.root ?? { uri: head.uri, cid: head.cid }, parent: { uri: prev.uri, cid: prev.cid } };
+  assertValidRecord(w.collection, w.record);
+}
+
+/** A stable object key for part i (> 0) of a thread: a UUID from the post's own key. */
+export function partObjectKey(objectKey: string, i: number): string {
+  const h = createHash('sha256').update(`pontis-thread-part\0${objectKey}\0${i}`).digest('hex');
+  // Shaped as a version-8 (custom) UUID, which object_map.object_key requires.
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-8${h.slice(13, 16)}-${((parseInt(h[16]!, 16) & 0x3) | 0x8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }

@@ -20,6 +20,7 @@ import { SessionPool } from '../identity/session-pool.js';
 import { AtprotoAccountLinker } from '../identity/account-linker.js';
 import { createIdResolver } from '../identity/id-resolver.js';
 import { AtprotoDeliverer } from './atproto-deliverer.js';
+import { setLongTextMode } from '../identity/preferences.js';
 
 // A real PDS + PLC (@atproto/dev-env, child process) that requires invite codes; Postgres; the in-process bus.
 
@@ -55,6 +56,7 @@ describe('AT Protocol publishing (real PDS + PLC)', { timeout: 180_000 }, () => 
   let pdsUrl: string;
   let images: Server;
   let imageBase: string;
+  let mp4: Buffer;
 
   const deliver = (cmd: OutboundCommand) => deliverer.deliver(cmd);
   const record = async (uri: string): Promise<{ cid: string; value: Record<string, any> } | undefined> => {
@@ -79,9 +81,20 @@ describe('AT Protocol publishing (real PDS + PLC)', { timeout: 180_000 }, () => 
     bob = await peer.createAccount({ handle: 'bob-native.test', email: 'bob@example.com', password: 'bob-pass-123' });
     const png = await sharp({ create: { width: 64, height: 48, channels: 3, background: '#3080f0' } }).png().toBuffer();
     const big = await sharp(randomBytes(1500 * 1500 * 3), { raw: { width: 1500, height: 1500, channels: 3 } }).png().toBuffer(); // noise: ~6.7 MB PNG
+    // An ISO media file as far as anyone sniffing it can tell (ftyp isom + an mdat box); no encoder here to make a playable one.
+    const box = (type: string, body: Buffer) => {
+      const head = Buffer.alloc(8);
+      head.writeUInt32BE(8 + body.length, 0);
+      head.write(type, 4, 'latin1');
+      return Buffer.concat([head, body]);
+    };
+    mp4 = Buffer.concat([box('ftyp', Buffer.concat([Buffer.from('isom', 'latin1'), Buffer.from([0, 0, 2, 0]), Buffer.from('isomiso2avc1mp41', 'latin1')])), box('mdat', randomBytes(32 * 1024))]);
     images = createServer((req, res) => {
       if (req.url === '/avatar.png') return void res.writeHead(200, { 'content-type': 'image/png' }).end(png);
       if (req.url === '/big.png') return void res.writeHead(200, { 'content-type': 'image/png' }).end(big);
+      if (req.url === '/clip.mp4') return void res.writeHead(200, { 'content-type': 'video/mp4' }).end(mp4);
+      if (req.url === '/clip.webm') return void res.writeHead(200, { 'content-type': 'video/webm' }).end(Buffer.from([0x1a, 0x45, 0xdf, 0xa3, 0x9f, 0x42, 0x86, 0x81, 0x01, 0x42, 0xf7, 0x81]));
+      if (req.url === '/huge.mp4') return void res.writeHead(200, { 'content-type': 'video/mp4' }).end(Buffer.concat([mp4, randomBytes(6 * 1024 * 1024)]));
       if (req.url === '/not-an-image.png') return void res.writeHead(200, { 'content-type': 'image/png' }).end('<html>nope</html>');
       if (req.url === '/article') return void res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end('<html><head><meta property="og:title" content="An article"><meta property="og:description" content="About bridges"><meta property="og:image" content="/avatar.png"></head></html>');
       res.writeHead(404).end();
@@ -142,6 +155,41 @@ describe('AT Protocol publishing (real PDS + PLC)', { timeout: 180_000 }, () => 
     assert.deepEqual((await record(second.uri))!.value.reply.parent, { uri: first.uri, cid: first.cid });
   });
 
+  it('long text as a self-reply thread when the account chose it; deleting it deletes every part', async () => {
+    await setLongTextMode(s.ds, account, 'thread');
+    try {
+      const text = `${Array.from({ length: 130 }, (_, i) => `part${i}`).join(' ')} 👩‍❤️‍👨 #pontis`;
+      const cmd = commandFor(post(text, { url: 'https://njump.me/note1long' }), 'atproto', account);
+      const r = await deliver(cmd);
+      const parts = (await list(me, 'app.bsky.feed.post')) as Array<{ uri: string; cid: string; value: Record<string, any> }>;
+      const head = parts.find((p) => p.uri === r.ref!.id)!;
+      assert.ok(head, 'the receipt names the first part');
+      // Walk the chain from the head: each part's parent is the one before, the root is the head.
+      const chain = [head];
+      for (;;) {
+        const next = parts.find((p) => p.value.reply?.parent?.uri === chain.at(-1)!.uri);
+        if (!next) break;
+        assert.deepEqual(next.value.reply.parent, { uri: chain.at(-1)!.uri, cid: chain.at(-1)!.cid });
+        assert.deepEqual(next.value.reply.root, { uri: head.uri, cid: head.cid });
+        chain.push(next);
+      }
+      assert.ok(chain.length >= 3, `${chain.length} parts`);
+      assert.equal(chain.map((p) => p.value.text).join(' '), text, 'every word, in order, no link tail');
+      assert.ok(chain.at(-1)!.value.facets?.some((f: any) => f.features[0].tag === 'pontis'), 'the tag facet in its own part');
+      const mapped: { object_key: string; native_id: string }[] = await s.ds.query(`SELECT object_key, native_id FROM object_map WHERE network = 'atproto' AND native_id = ANY($1)`, [chain.map((p) => p.uri)]);
+      assert.equal(mapped.find((m) => m.native_id === head.uri)?.object_key, cmd.objectKey, 'the object map records the first part as the copy');
+      assert.equal(new Set(mapped.map((m) => m.object_key)).size, chain.length, 'the other parts only as our own records (echo), apart from the post');
+      // A replay writes nothing twice.
+      await deliver(cmd);
+      assert.equal((await list(me, 'app.bsky.feed.post')).length, parts.length);
+      const del = act('post.deleted', {});
+      await deliver(commandFor(del, 'atproto', account, { objectKey: cmd.objectKey, refs: { target: atRef(head.uri, head.cid) } }));
+      for (const p of chain) assert.equal(await record(p.uri), undefined, `${p.uri} deleted`);
+    } finally {
+      await setLongTextMode(s.ds, account, 'truncate');
+    }
+  });
+
   it('like, repost and quote of a native Bluesky post', async () => {
     const agent = await peer.login(bob.handle, bob.password);
     const native = await agent.com.atproto.repo.createRecord({ repo: bob.did, collection: 'app.bsky.feed.post', record: { $type: 'app.bsky.feed.post', text: 'native post', createdAt: new Date().toISOString() } });
@@ -176,6 +224,26 @@ describe('AT Protocol publishing (real PDS + PLC)', { timeout: 180_000 }, () => 
     assert.equal(embed.images[0].alt, 'noise');
     assert.equal(embed.images[0].image.mimeType, 'image/jpeg');
     assert.ok(embed.images[0].image.size <= 1_000_000);
+  });
+
+  it('video: an MP4 uploaded as a blob, alt text and aspect ratio kept; not MP4 or over the PDS limit → left out, text goes', async () => {
+    const r = await deliver(commandFor(post('a clip', { attachments: [{ url: `${imageBase}/clip.mp4`, mediaType: 'video/mp4', alt: 'waves', width: 640, height: 360 }] }), 'atproto', account));
+    const rec = await record(r.ref!.id);
+    const embed = rec!.value.embed;
+    assert.equal(embed.$type, 'app.bsky.embed.video');
+    assert.equal(embed.alt, 'waves');
+    assert.deepEqual(embed.aspectRatio, { width: 640, height: 360 });
+    assert.equal(embed.video.mimeType, 'video/mp4');
+    assert.equal(embed.video.size, mp4.length);
+    const blob = await fetch(`${pdsUrl}/xrpc/com.atproto.sync.getBlob?did=${me}&cid=${embed.video.ref.$link}`);
+    assert.equal(blob.status, 200);
+    assert.ok(Buffer.from(await blob.arrayBuffer()).equals(mp4), 'the PDS serves the bytes we fetched');
+    for (const bad of ['clip.webm', 'huge.mp4']) {
+      const r2 = await deliver(commandFor(post(`no video: ${bad}`, { attachments: [{ url: `${imageBase}/${bad}`, mediaType: 'video/mp4' }] }), 'atproto', account));
+      const rec2 = await record(r2.ref!.id);
+      assert.equal(rec2!.value.text, `no video: ${bad}`);
+      assert.equal(rec2!.value.embed, undefined, `${bad} left out`);
+    }
   });
 
   it('a link card from the linked page\'s metadata, thumb uploaded', async () => {

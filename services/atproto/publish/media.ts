@@ -5,7 +5,7 @@
  * post (the text still goes): a broken attachment must not hold up a whole thread.
  */
 import sharp from 'sharp';
-import type { AtpAgent } from '@atproto/api';
+import type { Agent } from '@atproto/api';
 import type { AddressGuard } from '../../../libs/net/index.js';
 import type { BlobJson } from '../mapping/index.js';
 
@@ -65,7 +65,7 @@ export async function fitImage(bytes: Buffer, mediaType: string, maxBytes = MAX_
 }
 
 /** Fetch, fit, upload: the blob ref to put in a record. */
-export async function uploadImage(agent: AtpAgent, url: string, guard: AddressGuard): Promise<BlobJson> {
+export async function uploadImage(agent: Agent, url: string, guard: AddressGuard): Promise<BlobJson> {
   const fetched = await fetchGuarded(url, guard);
   const img = await fitImage(fetched.bytes, fetched.mediaType);
   const res = await agent.com.atproto.repo.uploadBlob(img.bytes, { encoding: img.mediaType });

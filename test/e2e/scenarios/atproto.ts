@@ -7,8 +7,8 @@
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import sharp from 'sharp';
 import type { AtpAgent } from '@atproto/api';
+import sharp from 'sharp';
 import { neventEncode, npubEncode } from 'nostr-tools/nip19';
 import { finalizeEvent, getPublicKey } from 'nostr-tools/pure';
 import type { AtprotoAccount, AtprotoPeer } from '../../../libs/harness/index.js';
