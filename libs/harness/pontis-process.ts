@@ -159,8 +159,6 @@ export function peerEnvForPontis(peers: {
     env.PONTIS_ATPROTO_PDS_URL = peers.atproto.pdsUrl;
     env.PONTIS_ATPROTO_PLC_URL = peers.atproto.plcUrl;
     if (peers.atproto.adminPassword) env.PONTIS_ATPROTO_PDS_ADMIN_PASSWORD = peers.atproto.adminPassword;
-    // Pictures a scenario serves on loopback are fetched (SSRF-guarded) before upload to the PDS.
-    env.PONTIS_ALLOW_PRIVATE_ADDRESSES = '1';
   }
   if (peers.solid) env.PONTIS_SOLID_URL = peers.solid.baseUrl;
   if (peers.nostr) env.PONTIS_NOSTR_RELAYS = peers.nostr.url;
