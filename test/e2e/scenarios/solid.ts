@@ -2,11 +2,6 @@
  * The Solid adapter inside a running Pontis, with the harness's Community Solid Server and Nostr
  * relay: a person links their pod (grant + link), a person links their Nostr key (NIP-98), and
  * posts, replies, likes, reposts, deletes and profiles cross in both directions.
- *
- * Not here yet: `delete:nostr->solid`. Written and run on 2026-11-26, it failed every time: after
- * the Nostr note's kind 5 (which the relay now keeps and broadcasts) the pod copy stayed. Where
- * the post.deleted stops (translator authorship check, or the Solid deliverer) is still to trace.
-
  */
 import { finalizeEvent, generateSecretKey, getPublicKey, type Event as NostrEvent } from 'nostr-tools/pure';
 import { fetchT, type NostrRelayPeer, type SolidAccount, type SolidClient } from '../../../libs/harness/index.js';
@@ -252,6 +247,23 @@ export const scenarios: Scenario[] = [
       const { note, url } = await nostrPostInPod(ctx, bob, `repost me ${ctx.unique('w')}`);
       await solidPut(alice, ctx.unique('announce'), { type: 'Announce', actor: alice.webId, object: url });
       await onRelay(ctx, { kinds: [6, 16], '#e': [note.id] }, () => true, 'the repost on the relay');
+    },
+  }),
+  defineScenario({
+    id: 'delete:nostr->solid',
+    needs: NEEDS,
+    timeoutMs: T,
+    async run(ctx) {
+      const bob = await linkNostr(ctx);
+      const { note, url } = await nostrPostInPod(ctx, bob, `nostr delete me ${ctx.unique('w')}`);
+      await nostrPublish(ctx, bob, 5, '', [['e', note.id], ['k', '1']]);
+      // Anonymous readers get 401, not 404, for a missing resource here: the outbox grants the
+      // public Read on itself only (no acl:default, so a private post is never public while its
+      // own ACL is being written). Gone = out of the public listing and no longer readable.
+      await ctx.waitFor(async () => !(await anonList(bridgedOutbox(ctx, bob))).includes(url) && [401, 404].includes((await fetchT(url, { headers: { accept: 'application/ld+json' } })).status), {
+        what: `the pod copy ${url} to be removed`,
+        timeoutMs: 60_000,
+      });
     },
   }),
   defineScenario({
