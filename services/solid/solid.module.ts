@@ -7,12 +7,12 @@ import { AddressGuard } from '../../libs/net/index.js';
 import { createLogger } from '../../libs/observability/index.js';
 import { BUS, DATA_SOURCE, HealthRegistry, SECRET_BOX } from '../../libs/platform/index.js';
 import type { SecretBox } from '../../libs/store/index.js';
-import { bridgeSession, SolidLinkService, SolidProvisioner } from './identity/index.js';
+import { bridgeSession, SolidLinkService, SolidOidcLogin, SolidProvisioner, WebIdAuth } from './identity/index.js';
 import { SolidIngest, WebhookVerifier } from './ingest/index.js';
 import { PodClient, PodRepository, trustingOwnServer } from './pod/index.js';
 import { SolidDeliverer } from './publish/index.js';
 import { SolidController } from './solid.controller.js';
-import { SolidRuntime } from './solid-runtime.js';
+import { LOGIN_CALLBACK_PATH, SolidRuntime } from './solid-runtime.js';
 
 const log = createLogger('solid');
 const RETRY_START_MS = 15_000;
@@ -78,7 +78,10 @@ class SolidAdapterLifecycle implements OnApplicationBootstrap, OnApplicationShut
     await this.runner.start();
     await ingest.start();
     this.ingest = ingest;
-    Object.assign(this.rt, { bridgeWebId, ingest, repo: new PodRepository(this.ds), link: new SolidLinkService({ ds: this.ds, client, bridgeWebId, ingest, guard }), problem: '' });
+    const link = new SolidLinkService({ ds: this.ds, client, bridgeWebId, ingest, guard });
+    const login = new SolidOidcLogin({ ds: this.ds, box: this.box, redirectUri: `${publicUrl}/${LOGIN_CALLBACK_PATH}`, link, bridge: client, bridgeWebId, guard });
+    const auth = new WebIdAuth({ box: this.box, publicUrl, guard });
+    Object.assign(this.rt, { bridgeWebId, ingest, repo: new PodRepository(this.ds), link, login, auth, problem: '' });
     log.info('Solid adapter started', { serverUrl, bridgeWebId });
   }
 

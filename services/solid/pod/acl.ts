@@ -35,6 +35,19 @@ export function linkGrantAcl(socialUrl: string, owner: string, bridge: string): 
 `;
 }
 
+/**
+ * N3 Patch adding the bridge's authorization to an ACL the person already has: their other
+ * grants stay as they are (a PUT of linkGrantAcl would replace them).
+ */
+export function linkGrantPatch(socialUrl: string, bridge: string): string {
+  return `@prefix solid: <http://www.w3.org/ns/solid/terms#>.
+${PREFIXES}_:patch a solid:InsertDeletePatch; solid:inserts {
+  <#pontis-bridge> a acl:Authorization; acl:agent ${iri(bridge)}; acl:accessTo ${iri(socialUrl)}; acl:default ${iri(socialUrl)};
+    acl:mode acl:Read, acl:Write, acl:Append.
+}.
+`;
+}
+
 /** A container of a bridged pod that anyone may list (the outbox); its members keep their own ACLs. */
 export function listableContainerAcl(url: string, owner: string, bridge: string): string {
   return `${PREFIXES}
