@@ -198,13 +198,17 @@ export class SolidClient {
     return body.access_token;
   }
 
+  /** The two headers that prove this WebID for one request (`Authorization: DPoP …` and a fresh proof). */
+  async authHeaders(method: string, url: string | URL): Promise<{ authorization: string; dpop: string }> {
+    const token = await this.accessToken();
+    return { authorization: `DPoP ${token}`, dpop: this.proof(method, String(url), token) };
+  }
+
   /** fetch() with `Authorization: DPoP …` and a fresh DPoP proof. */
   async fetch(url: string | URL, init: RequestInit = {}): Promise<Response> {
-    const token = await this.accessToken();
     const method = (init.method ?? 'GET').toUpperCase();
     const headers = new Headers(init.headers);
-    headers.set('authorization', `DPoP ${token}`);
-    headers.set('dpop', this.proof(method, String(url), token));
+    for (const [k, v] of Object.entries(await this.authHeaders(method, url))) headers.set(k, v);
     return fetchT(url, { ...init, method, headers, timeoutMs: 15_000 });
   }
 }

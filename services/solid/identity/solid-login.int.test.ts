@@ -5,6 +5,7 @@ import { SESSION_PURPOSE, SolidSession } from '../pod/index.js';
 import { startWorld, type SolidWorld } from '../test-support.js';
 import { SolidLinkService } from './link-service.js';
 import { SolidOidcLogin } from './oidc-login.js';
+import { LOGIN_COOKIE, WebIdAuth } from './webid-auth.js';
 
 // A real Community Solid Server as the person's identity provider and pod, Postgres, and a
 // "browser" (the harness's browserLogin) driving CSS's login and consent pages over HTTP.
@@ -105,5 +106,34 @@ describe('Solid-OIDC login for linking (real CSS)', { timeout: 240_000 }, () => 
     assert.equal(await w.repo.byWebId(fay.webId), undefined);
     assert.equal(await w.repo.byWebId(gil.webId), undefined);
     await assert.rejects(login.start({ webId: 'http://localhost:1/nobody#me' }), (e: Error & { status?: number }) => e.status === 400);
+  });
+
+  it('who may change a link: the WebID’s own DPoP-bound token or login cookie; anything else is refused with the reason', async () => {
+    const hal = await w.peer.createAccount({ email: 'hal@example.org', password: 'hal hal hal' });
+    const publicUrl = 'http://127.0.0.1:9';
+    const auth = new WebIdAuth({ box: w.box, publicUrl });
+    const path = '/api/v1/solid/archive';
+    const asHal = w.peer.client(hal);
+    const sign = (url: string) => asHal.authHeaders('POST', url);
+    const good = await sign(`${publicUrl}${path}`);
+    assert.deepEqual(await auth.authenticate({ method: 'POST', path, ...good }), { ok: true, webId: hal.webId, via: 'dpop' });
+    const replay = await auth.authenticate({ method: 'POST', path, ...good });
+    assert.ok(!replay.ok && /already used/.test(replay.reason), JSON.stringify(replay));
+    const elsewhere = await auth.authenticate({ method: 'POST', path, ...(await sign(`http://evil.example${path}`)) });
+    assert.ok(!elsewhere.ok && /proof is for http:\/\/evil\.example/.test(elsewhere.reason), JSON.stringify(elsewhere));
+    const wrongMethod = await auth.authenticate({ method: 'DELETE', path, ...(await sign(`${publicUrl}${path}`)) });
+    assert.ok(!wrongMethod.ok && /not for DELETE/.test(wrongMethod.reason));
+    const bearer = await auth.authenticate({ method: 'POST', path, authorization: good.authorization!.replace(/^DPoP/, 'Bearer') });
+    assert.ok(!bearer.ok && /only DPoP-bound/.test(bearer.reason));
+    const nobody = await auth.authenticate({ method: 'POST', path });
+    assert.ok(!nobody.ok && nobody.status === 401 && /sign in first/.test(nobody.reason));
+
+    const cookie = auth.loginCookie(hal.webId).split(';')[0]!;
+    assert.deepEqual(await auth.authenticate({ method: 'POST', path, cookie: `other=1; ${cookie}` }), { ok: true, webId: hal.webId, via: 'login' });
+    const tampered = cookie.slice(0, -2) + (cookie.endsWith('AA') ? 'BB' : 'AA');
+    assert.equal((await auth.authenticate({ method: 'POST', path, cookie: tampered })).ok, false);
+    const expired = new WebIdAuth({ box: w.box, publicUrl, now: () => Date.now() + 2 * 3600_000 });
+    assert.equal((await expired.authenticate({ method: 'POST', path, cookie })).ok, false, 'the login cookie expires');
+    assert.ok(cookie.startsWith(`${LOGIN_COOKIE}=`));
   });
 });
