@@ -53,7 +53,7 @@ export class SolidController {
     if ((body?.webId !== undefined && typeof body.webId !== 'string') || typeof body?.enabled !== 'boolean') throw new HttpException('body must be {"enabled": true|false} (and optionally "webId")', 400);
     const webId = await this.caller(req, res, body.webId as string | undefined, 'change the archive of');
     const pod = await this.answer(() => link.setArchive(webId, body.enabled as boolean));
-    return { webId: pod.webId, archive: pod.archive };
+    return { webId: pod.webId, archive: pod.archive, backfill: pod.backfill };
   }
 
   /** The signed-in person's WebID; 401 when nobody is, 403 when it is someone else's. */
@@ -85,6 +85,7 @@ export class SolidController {
           lastError: p.lastError,
           reconciledAt: p.reconciledAt,
           archive: p.archive,
+          backfill: p.backfill,
           webhooks: p.channels.map((c) => ({ topic: c.topic, expiresAt: c.expiresAt })),
           ...(await rt.repo!.counts(p.id)),
           resourceErrors: await rt.repo!.errors(p.id, 10),

@@ -1,6 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { DeliveryError } from '../../../libs/adapter/index.js';
 import type { UrlGuard } from '../pod/index.js';
+import type { ArchiveBackfill } from '../archive/index.js';
 import type { SolidIngest } from '../ingest/index.js';
 import { folderUrl, socialUrlOf } from '../mapping/index.js';
 import { PodRepository, type PodClient, type PodRow } from '../pod/index.js';
@@ -28,7 +29,16 @@ export class SolidLinkService {
   private readonly repo: PodRepository;
 
   constructor(
-    private readonly o: { ds: DataSource; client: PodClient; bridgeWebId: string; ingest?: SolidIngest; guard?: UrlGuard; fetchImpl?: typeof fetch },
+    private readonly o: {
+      ds: DataSource;
+      client: PodClient;
+      bridgeWebId: string;
+      ingest?: SolidIngest;
+      guard?: UrlGuard;
+      fetchImpl?: typeof fetch;
+      /** Copies the person's past posts into the pod when they turn the archive on. */
+      backfill?: Pick<ArchiveBackfill, 'start'>;
+    },
   ) {
     this.repo = new PodRepository(o.ds);
   }
@@ -78,6 +88,8 @@ export class SolidLinkService {
       // The translator sends a person's posts to their own pod only when it mirrors there natively.
       await m.query(`UPDATE accounts SET mirror = mirror || jsonb_build_object('solid', $2::text), updated_at = now() WHERE id = $1`, [pod.accountId, on ? 'native' : 'off']);
     });
+    // Turning it on (again) fetches the history; a run already going on is left to finish.
+    if (on && !pod.archive) this.o.backfill?.start(pod.id);
     return (await this.repo.byWebId(webId))!;
   }
 

@@ -1,0 +1,125 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import { finalizeEvent, generateSecretKey, getPublicKey } from 'nostr-tools/pure';
+import { NostrRelayPeer } from '../../../libs/harness/index.js';
+import { waitFor } from '../../../libs/testing/index.js';
+import { SolidLinkService } from '../identity/index.js';
+import { SolidDeliverer } from '../publish/index.js';
+import { personWithGrant, revoke, startWorld, type SolidWorld } from '../test-support.js';
+import { ArchiveBackfill, type BackfillProgress } from './archive-backfill.js';
+import { NostrHistory } from './nostr-history.js';
+
+// A real Community Solid Server, a real Nostr relay (harness child processes) and Postgres: the
+// person's past notes are on the relay, the object map knows their ids, the pod gets the copies.
+
+describe('Archive backfill: a person’s history into their own pod, with progress (real CSS + relay)', { timeout: 240_000 }, () => {
+  let w: SolidWorld;
+  let relay: NostrRelayPeer;
+
+  before(async () => {
+    [w, relay] = await Promise.all([startWorld(), (async () => {
+      const r = new NostrRelayPeer();
+      await r.start();
+      return r;
+    })()]);
+  });
+  after(async () => {
+    await relay?.stop();
+    await w?.close();
+  });
+
+  it('copies what the sources give back, counts the rest by reason, shows progress, and a second run writes nothing new', async () => {
+    const ivy = await personWithGrant(w, 'ivy');
+    const backfill = new ArchiveBackfill({
+      ds: w.store.ds,
+      deliver: new SolidDeliverer({ ds: w.store.ds, client: w.client, bridgeWebId: w.bridgeWebId, provisioner: w.provisioner, copyMedia: false }).deliver,
+      sources: [new NostrHistory({ relays: [relay.info!.url], timeoutMs: 5_000 })],
+    });
+    const link = new SolidLinkService({ ds: w.store.ds, client: w.client, bridgeWebId: w.bridgeWebId, backfill });
+    const { accountId } = await link.link(ivy.account.webId);
+    const sk = generateSecretKey();
+    const pubkey = getPublicKey(sk);
+    await w.store.ds.query(`INSERT INTO identities (account_id, network, native_id, kind, verified_at) VALUES ($1, 'nostr', $2, 'native', now()), ($1, 'activitypub', 'https://mastodon.example/users/ivy', 'native', now())`, [accountId, pubkey]);
+    const original = async (network: string, nativeId: string, owner: string, solidCopy?: string) => {
+      const key = randomUUID();
+      await w.store.ds.query(`INSERT INTO object_map (object_key, network, native_id, is_original, owner_network, owner_id) VALUES ($1, $2, $3, true, $4, $5)`, [key, network, nativeId, network, owner]);
+      if (solidCopy) await w.store.ds.query(`INSERT INTO object_map (object_key, network, native_id, is_original) VALUES ($1, 'solid', $2, false)`, [key, solidCopy]);
+      return key;
+    };
+    // Three past notes on the relay, in the object map as hers.
+    const texts = ['my first note', 'my second note', 'my third note'];
+    const keys: string[] = [];
+    for (const [i, content] of texts.entries()) {
+      const ev = finalizeEvent({ kind: 1, created_at: Math.floor(Date.now() / 1000) - 1000 + i, tags: [], content }, sk);
+      assert.ok((await relay.publish(ev)).accepted);
+      keys.push(await original('nostr', ev.id, pubkey));
+    }
+    // Gone from the relays; signed by someone else though the map says hers; on a network without a source; already in the pod.
+    await original('nostr', 'f'.repeat(64), pubkey);
+    const stranger = finalizeEvent({ kind: 1, created_at: Math.floor(Date.now() / 1000), tags: [], content: 'not hers' }, generateSecretKey());
+    assert.ok((await relay.publish(stranger)).accepted);
+    await original('nostr', stranger.id, pubkey);
+    await original('activitypub', 'https://mastodon.example/users/ivy/statuses/1', 'https://mastodon.example/users/ivy');
+    await original('nostr', 'e'.repeat(64), pubkey, `${ivy.socialUrl}outbox/earlier`);
+    // Someone else's post in the object map is not hers to archive.
+    await original('nostr', 'd'.repeat(64), 'a'.repeat(64));
+
+    const pod = (await w.repo.byWebId(ivy.account.webId))!;
+    await link.setArchive(ivy.account.webId, true); // starts the backfill in the background
+    const p = await waitFor(async () => { const b = (await w.repo.byId(pod.id))!.backfill as BackfillProgress | null; return b?.state === 'done' ? b : undefined; }, { what: 'the backfill to finish', timeoutMs: 60_000 });
+    assert.equal(p.total, 7);
+    assert.equal(p.done, 7);
+    assert.equal(p.copied, 3);
+    assert.equal(p.notFound, 2, 'gone from the relay, and signed by someone else');
+    assert.equal(p.alreadyThere, 1);
+    assert.deepEqual(p.unsupported, { activitypub: 1 });
+    assert.equal(p.failed, 0);
+    assert.ok(p.finishedAt);
+
+    // In her pod, each mapped to its original (so a later delete at the origin reaches it).
+    for (const [i, key] of keys.entries()) {
+      const [copy]: { native_id: string }[] = await w.store.ds.query(`SELECT native_id FROM object_map WHERE object_key = $1 AND network = 'solid'`, [key]);
+      assert.ok(copy?.native_id.startsWith(`${ivy.socialUrl}outbox/`), `copy of ${texts[i]}`);
+      const note = (await (await ivy.personal.fetch(copy!.native_id, { headers: { accept: 'application/ld+json' } })).json()) as Record<string, any>;
+      assert.match(String(note.content), new RegExp(texts[i]!));
+      assert.equal(note.attributedTo, ivy.account.webId);
+      assert.match(String(note.url?.href), /^nostr:nevent1/, 'links back to the original');
+    }
+
+    // Again (an operator re-run, or a restart): everything is found in place, nothing written twice.
+    const again = await backfill.run(pod.id);
+    assert.equal(again?.copied, 0);
+    assert.equal(again?.alreadyThere, 4);
+    const listing = await w.client.list(`${ivy.socialUrl}outbox/`);
+    assert.equal(listing.members.filter((m) => !m.endsWith('/')).length, 3);
+  });
+
+  it('a pod that no longer lets the bridge in stops the run as failed with the reason; with the archive off there is nothing to backfill', async () => {
+    const jo = await personWithGrant(w, 'jo');
+    const backfill = new ArchiveBackfill({
+      ds: w.store.ds,
+      deliver: new SolidDeliverer({ ds: w.store.ds, client: w.client, bridgeWebId: w.bridgeWebId, provisioner: w.provisioner, copyMedia: false }).deliver,
+      sources: [new NostrHistory({ relays: [relay.info!.url], timeoutMs: 5_000 })],
+    });
+    const link = new SolidLinkService({ ds: w.store.ds, client: w.client, bridgeWebId: w.bridgeWebId });
+    const { accountId } = await link.link(jo.account.webId);
+    const sk = generateSecretKey();
+    await w.store.ds.query(`INSERT INTO identities (account_id, network, native_id, kind) VALUES ($1, 'nostr', $2, 'native')`, [accountId, getPublicKey(sk)]);
+    for (const content of ['one', 'two']) {
+      const ev = finalizeEvent({ kind: 1, created_at: Math.floor(Date.now() / 1000), tags: [], content }, sk);
+      assert.ok((await relay.publish(ev)).accepted);
+      await w.store.ds.query(`INSERT INTO object_map (object_key, network, native_id, is_original, owner_network, owner_id) VALUES ($1, 'nostr', $2, true, 'nostr', $3)`, [randomUUID(), ev.id, ev.pubkey]);
+    }
+    await link.setArchive(jo.account.webId, true);
+    await revoke(jo.personal, jo.socialUrl, jo.account.webId);
+    const pod = (await w.repo.byWebId(jo.account.webId))!;
+    const p = await backfill.run(pod.id);
+    assert.equal(p?.state, 'failed');
+    assert.match(p!.lastError!, /no longer grants the bridge's WebID access/);
+    assert.equal(p!.done, 0, 'stopped at the first refusal');
+    assert.equal((await w.repo.byId(pod.id))!.access, 'revoked', 'and the pod says why in the status API');
+    await link.setArchive(jo.account.webId, false);
+    assert.equal(await backfill.run(pod.id), undefined, 'no archive, no backfill');
+  });
+});

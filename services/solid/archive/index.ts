@@ -1,0 +1,3 @@
+export * from './archive-backfill.js';
+export * from './history-source.js';
+export * from './nostr-history.js';
