@@ -2,30 +2,32 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { finalizeEvent, generateSecretKey, getPublicKey } from 'nostr-tools/pure';
-import { NostrRelayPeer } from '../../../libs/harness/index.js';
+import { ActivityPubPeer, NostrRelayPeer } from '../../../libs/harness/index.js';
 import { waitFor } from '../../../libs/testing/index.js';
 import { SolidLinkService } from '../identity/index.js';
 import { SolidDeliverer } from '../publish/index.js';
 import { personWithGrant, revoke, startWorld, type SolidWorld } from '../test-support.js';
 import { ArchiveBackfill, type BackfillProgress } from './archive-backfill.js';
+import { ActivityPubHistory } from './activitypub-history.js';
 import { NostrHistory } from './nostr-history.js';
 
-// A real Community Solid Server, a real Nostr relay (harness child processes) and Postgres: the
-// person's past notes are on the relay, the object map knows their ids, the pod gets the copies.
+// A real Community Solid Server, a real Nostr relay, a real (Fedify) ActivityPub server (harness
+// child processes) and Postgres: the person's past posts are there, the object map knows their
+// ids, the pod gets the copies.
 
-describe('Archive backfill: a person’s history into their own pod, with progress (real CSS + relay)', { timeout: 240_000 }, () => {
+describe('Archive backfill: a person’s history into their own pod, with progress (real CSS, Nostr relay, ActivityPub server)', { timeout: 240_000 }, () => {
   let w: SolidWorld;
   let relay: NostrRelayPeer;
+  let fedi: ActivityPubPeer;
 
   before(async () => {
-    [w, relay] = await Promise.all([startWorld(), (async () => {
-      const r = new NostrRelayPeer();
-      await r.start();
-      return r;
-    })()]);
+    relay = new NostrRelayPeer();
+    fedi = new ActivityPubPeer();
+    [w] = await Promise.all([startWorld(), relay.start(), fedi.start()]);
   });
   after(async () => {
     await relay?.stop();
+    await fedi?.stop();
     await w?.close();
   });
 
@@ -34,13 +36,17 @@ describe('Archive backfill: a person’s history into their own pod, with progre
     const backfill = new ArchiveBackfill({
       ds: w.store.ds,
       deliver: new SolidDeliverer({ ds: w.store.ds, client: w.client, bridgeWebId: w.bridgeWebId, provisioner: w.provisioner, copyMedia: false }).deliver,
-      sources: [new NostrHistory({ relays: [relay.info!.url], timeoutMs: 5_000 })],
+      sources: [new NostrHistory({ relays: [relay.info!.url], timeoutMs: 5_000 }), new ActivityPubHistory({})],
     });
     const link = new SolidLinkService({ ds: w.store.ds, client: w.client, bridgeWebId: w.bridgeWebId, backfill });
     const { accountId } = await link.link(ivy.account.webId);
     const sk = generateSecretKey();
     const pubkey = getPublicKey(sk);
-    await w.store.ds.query(`INSERT INTO identities (account_id, network, native_id, kind, verified_at) VALUES ($1, 'nostr', $2, 'native', now()), ($1, 'activitypub', 'https://mastodon.example/users/ivy', 'native', now())`, [accountId, pubkey]);
+    const fediIvy = await fedi.createUser('ivy');
+    await w.store.ds.query(
+      `INSERT INTO identities (account_id, network, native_id, kind, verified_at) VALUES ($1, 'nostr', $2, 'native', now()), ($1, 'activitypub', $3, 'native', now()), ($1, 'atproto', 'did:plc:ivy', 'native', now())`,
+      [accountId, pubkey, fediIvy.id],
+    );
     const original = async (network: string, nativeId: string, owner: string, solidCopy?: string) => {
       const key = randomUUID();
       await w.store.ds.query(`INSERT INTO object_map (object_key, network, native_id, is_original, owner_network, owner_id) VALUES ($1, $2, $3, true, $4, $5)`, [key, network, nativeId, network, owner]);
@@ -60,7 +66,14 @@ describe('Archive backfill: a person’s history into their own pod, with progre
     const stranger = finalizeEvent({ kind: 1, created_at: Math.floor(Date.now() / 1000), tags: [], content: 'not hers' }, generateSecretKey());
     assert.ok((await relay.publish(stranger)).accepted);
     await original('nostr', stranger.id, pubkey);
-    await original('activitypub', 'https://mastodon.example/users/ivy/statuses/1', 'https://mastodon.example/users/ivy');
+    // On the fediverse: one she wrote, and one by someone else the map wrongly calls hers.
+    const { noteId } = await fedi.createNote('ivy', { content: 'my note on the fediverse' });
+    keys.push(await original('activitypub', noteId, fediIvy.id));
+    texts.push('my note on the fediverse');
+    await fedi.createUser('ned');
+    const { noteId: nedsNote } = await fedi.createNote('ned', { content: 'ned’s note' });
+    await original('activitypub', nedsNote, fediIvy.id);
+    await original('atproto', 'at://did:plc:ivy/app.bsky.feed.post/1', 'did:plc:ivy');
     await original('nostr', 'e'.repeat(64), pubkey, `${ivy.socialUrl}outbox/earlier`);
     // Someone else's post in the object map is not hers to archive.
     await original('nostr', 'd'.repeat(64), 'a'.repeat(64));
@@ -68,12 +81,12 @@ describe('Archive backfill: a person’s history into their own pod, with progre
     const pod = (await w.repo.byWebId(ivy.account.webId))!;
     await link.setArchive(ivy.account.webId, true); // starts the backfill in the background
     const p = await waitFor(async () => { const b = (await w.repo.byId(pod.id))!.backfill as BackfillProgress | null; return b?.state === 'done' ? b : undefined; }, { what: 'the backfill to finish', timeoutMs: 60_000 });
-    assert.equal(p.total, 7);
-    assert.equal(p.done, 7);
-    assert.equal(p.copied, 3);
-    assert.equal(p.notFound, 2, 'gone from the relay, and signed by someone else');
+    assert.equal(p.total, 9);
+    assert.equal(p.done, 9);
+    assert.equal(p.copied, 4);
+    assert.equal(p.notFound, 3, 'gone from the relay, signed by someone else, attributed to someone else');
     assert.equal(p.alreadyThere, 1);
-    assert.deepEqual(p.unsupported, { activitypub: 1 });
+    assert.deepEqual(p.unsupported, { atproto: 1 });
     assert.equal(p.failed, 0);
     assert.ok(p.finishedAt);
 
@@ -84,15 +97,15 @@ describe('Archive backfill: a person’s history into their own pod, with progre
       const note = (await (await ivy.personal.fetch(copy!.native_id, { headers: { accept: 'application/ld+json' } })).json()) as Record<string, any>;
       assert.match(String(note.content), new RegExp(texts[i]!));
       assert.equal(note.attributedTo, ivy.account.webId);
-      assert.match(String(note.url?.href), /^nostr:nevent1/, 'links back to the original');
+      assert.match(String(note.url?.href), i < 3 ? /^nostr:nevent1/ : /^http:\/\/127\.0\.0\.1:\d+\/users\/ivy\/notes\//, 'links back to the original');
     }
 
     // Again (an operator re-run, or a restart): everything is found in place, nothing written twice.
     const again = await backfill.run(pod.id);
     assert.equal(again?.copied, 0);
-    assert.equal(again?.alreadyThere, 4);
+    assert.equal(again?.alreadyThere, 5);
     const listing = await w.client.list(`${ivy.socialUrl}outbox/`);
-    assert.equal(listing.members.filter((m) => !m.endsWith('/')).length, 3);
+    assert.equal(listing.members.filter((m) => !m.endsWith('/')).length, 4);
   });
 
   it('a pod that no longer lets the bridge in stops the run as failed with the reason; with the archive off there is nothing to backfill', async () => {

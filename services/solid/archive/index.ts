@@ -1,3 +1,4 @@
 export * from './archive-backfill.js';
 export * from './history-source.js';
 export * from './nostr-history.js';
+export * from './activitypub-history.js';
