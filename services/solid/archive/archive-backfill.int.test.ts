@@ -4,6 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import { finalizeEvent, generateSecretKey, getPublicKey } from 'nostr-tools/pure';
 import { ActivityPubPeer, NostrRelayPeer } from '../../../libs/harness/index.js';
 import { waitFor } from '../../../libs/testing/index.js';
+import { AccountStatusRepository } from '../../gateway/accounts/account-status.repository.js';
 import { SolidLinkService } from '../identity/index.js';
 import { SolidDeliverer } from '../publish/index.js';
 import { personWithGrant, revoke, startWorld, type SolidWorld } from '../test-support.js';
@@ -89,6 +90,9 @@ describe('Archive backfill: a person’s history into their own pod, with progre
     assert.deepEqual(p.unsupported, { atproto: 1 });
     assert.equal(p.failed, 0);
     assert.ok(p.finishedAt);
+    // The same progress in the gateway's account status (GET /api/v1/accounts/:id → solidArchive).
+    const status = await new AccountStatusRepository(w.store.ds).solidArchive(accountId);
+    assert.deepEqual({ enabled: status?.enabled, state: status?.backfill?.state, done: status?.backfill?.done, total: status?.backfill?.total }, { enabled: true, state: 'done', done: 9, total: 9 });
 
     // In her pod, each mapped to its original (so a later delete at the origin reaches it).
     for (const [i, key] of keys.entries()) {
