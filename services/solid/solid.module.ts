@@ -28,6 +28,7 @@ class SolidAdapterLifecycle implements OnApplicationBootstrap, OnApplicationShut
   private runner?: OutboundRunner;
   private ingest?: SolidIngest;
   private retry?: NodeJS.Timeout;
+  private resume?: NodeJS.Timeout;
   private stopped = false;
 
   constructor(
@@ -84,12 +85,18 @@ class SolidAdapterLifecycle implements OnApplicationBootstrap, OnApplicationShut
     const login = new SolidOidcLogin({ ds: this.ds, box: this.box, redirectUri: `${publicUrl}/${LOGIN_CALLBACK_PATH}`, link, bridge: client, bridgeWebId, guard });
     const auth = new WebIdAuth({ box: this.box, publicUrl, guard });
     Object.assign(this.rt, { bridgeWebId, ingest, repo: new PodRepository(this.ds), link, login, auth, problem: '' });
+    // A backfill whose process died is picked up again (by one process: the run claims the pod).
+    const resume = () => void backfill.resumeStale().catch((err: unknown) => log.warn('archive backfill resume failed', { err: String(err) }));
+    resume();
+    this.resume = setInterval(resume, 60_000);
+    this.resume.unref();
     log.info('Solid adapter started', { serverUrl, bridgeWebId });
   }
 
   async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
     if (this.retry) clearTimeout(this.retry);
+    if (this.resume) clearInterval(this.resume);
     await this.ingest?.stop();
     await this.runner?.stop();
   }

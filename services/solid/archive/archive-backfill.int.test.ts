@@ -110,6 +110,18 @@ describe('Archive backfill: a person’s history into their own pod, with progre
     assert.equal(again?.alreadyThere, 5);
     const listing = await w.client.list(`${ivy.socialUrl}outbox/`);
     assert.equal(listing.members.filter((m) => !m.endsWith('/')).length, 4);
+
+    // Another process is running it (fresh heartbeat): this one leaves it alone. One whose process
+    // died (no heartbeat for a minute) is picked up by resumeStale.
+    const markRunning = (at: Date) =>
+      w.store.ds.query(`UPDATE solid_pods SET backfill = backfill || jsonb_build_object('state', 'running', 'updatedAt', $2::text) WHERE id = $1`, [pod.id, at.toISOString()]);
+    await markRunning(new Date());
+    assert.equal(await backfill.run(pod.id), undefined, `claimed elsewhere: ${JSON.stringify(await backfill.progress(pod.id))}`);
+    const died = new Date(Date.now() - 120_000);
+    await markRunning(died);
+    await backfill.resumeStale();
+    const resumed = await waitFor(async () => { const b = (await backfill.progress(pod.id))!; return b.state === 'done' && new Date(b.updatedAt) > died ? b : undefined; }, { what: 'the stale backfill to be resumed', timeoutMs: 30_000 });
+    assert.equal(resumed.alreadyThere, 5);
   });
 
   it('a pod that no longer lets the bridge in stops the run as failed with the reason; with the archive off there is nothing to backfill', async () => {

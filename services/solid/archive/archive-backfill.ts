@@ -10,6 +10,7 @@ const log = createLogger('solid-archive');
 type Candidate = Original & { copied: boolean };
 /** A running backfill writes its progress at least this often; one silent for 4× this is taken over. */
 const HEARTBEAT_MS = 15_000;
+const CHUNK = 50;
 
 export interface BackfillProgress {
   state: 'running' | 'done' | 'failed';
@@ -70,6 +71,18 @@ export class ArchiveBackfill {
     return p;
   }
 
+  /**
+   * Runs whose process died (still `running`, no heartbeat for a minute) are started again; the
+   * adapter calls this at start and periodically. A live run elsewhere keeps its claim.
+   */
+  async resumeStale(): Promise<void> {
+    const rows: { id: string }[] = await this.o.ds.query(
+      `SELECT id FROM solid_pods WHERE archive AND backfill->>'state' = 'running' AND (backfill->>'updatedAt')::timestamptz < $1::timestamptz`,
+      [new Date(this.now().getTime() - 4 * HEARTBEAT_MS).toISOString()],
+    );
+    for (const r of rows) this.start(r.id);
+  }
+
   async progress(podId: string): Promise<BackfillProgress | null> {
     const [row]: { backfill: BackfillProgress | null }[] = await this.o.ds.query(`SELECT backfill FROM solid_pods WHERE id = $1`, [podId]);
     return row?.backfill ?? null;
@@ -88,16 +101,20 @@ export class ArchiveBackfill {
       const byNetwork = new Map<Network, Candidate[]>();
       for (const o of originals) byNetwork.set(o.network, [...(byNetwork.get(o.network) ?? []), o]);
       let saved = Date.now();
-      for (const [network, list] of byNetwork) {
+      for (const [network, all] of byNetwork) {
         const source = this.o.sources.find((s) => s.network === network);
-        const events = source ? await source.fetch(list.filter((o) => !o.copied), authors.get(network) ?? []) : new Map<string, BridgeEvent>();
-        for (const original of list) {
-          if (!(await this.stillWanted(podId))) return await this.save(podId, { ...progress, state: 'done', lastError: 'the archive was turned off', finishedAt: this.now().toISOString() });
-          await this.copyOne(pod, original, source, events.get(original.nativeId), progress);
-          progress.done++;
-          if (Date.now() - saved > HEARTBEAT_MS / 3 || progress.done === progress.total) {
-            await this.save(podId, progress);
-            saved = Date.now();
+        // Fetched a chunk at a time, so progress (and the heartbeat) moves during long histories.
+        for (let i = 0; i < all.length; i += CHUNK) {
+          const list = all.slice(i, i + CHUNK);
+          const events = source ? await source.fetch(list.filter((o) => !o.copied), authors.get(network) ?? []) : new Map<string, BridgeEvent>();
+          for (const original of list) {
+            if (!(await this.stillWanted(podId))) return await this.save(podId, { ...progress, state: 'done', lastError: 'the archive was turned off', finishedAt: this.now().toISOString() });
+            await this.copyOne(pod, original, source, events.get(original.nativeId), progress);
+            progress.done++;
+            if (Date.now() - saved > HEARTBEAT_MS / 3 || progress.done === progress.total) {
+              await this.save(podId, progress);
+              saved = Date.now();
+            }
           }
         }
       }
@@ -146,13 +163,14 @@ export class ArchiveBackfill {
   }
 
   private async claim(podId: string, progress: BackfillProgress): Promise<boolean> {
-    const rows: unknown[] = await this.o.ds.query(
+    // TypeORM's postgres driver answers UPDATE … RETURNING with [rows, count].
+    const [, claimed] = (await this.o.ds.query(
       `UPDATE solid_pods SET backfill = $2::jsonb, updated_at = now()
         WHERE id = $1 AND (backfill IS NULL OR backfill->>'state' <> 'running' OR (backfill->>'updatedAt')::timestamptz < $3::timestamptz)
         RETURNING id`,
       [podId, JSON.stringify(progress), new Date(this.now().getTime() - 4 * HEARTBEAT_MS).toISOString()],
-    );
-    return rows.length > 0;
+    )) as [unknown[], number];
+    return claimed > 0;
   }
 
   private async stillWanted(podId: string): Promise<boolean> {
