@@ -1,5 +1,5 @@
 import type { SecretBox } from '../../../libs/store/index.js';
-import { checkProof, JwksCache, parseJwt, str, type UrlGuard } from '../pod/index.js';
+import { JwksCache, parseJwt, readProof, str, type UrlGuard } from '../pod/index.js';
 import { fetchProfile, oidcIssuersIn, sameIssuer } from './webid-profile.js';
 
 export type AuthVerdict = { ok: true; webId: string; via: 'dpop' | 'login' } | { ok: false; status: 401; reason: string };
@@ -72,8 +72,8 @@ export class WebIdAuth {
     if (!Number.isFinite(exp) || exp < now) return refuse('it has expired');
     const aud = token.payload.aud;
     if (!(Array.isArray(aud) ? aud.includes('solid') : aud === 'solid')) return refuse('it is not a Solid token (aud)');
-    const bad = checkProof(req.dpop, { token, tokenText: m[1]!, method: req.method, url: `${this.o.publicUrl}${req.path}`, now });
-    if (bad) return refuse(bad);
+    const proof = readProof(req.dpop, { token, tokenText: m[1]!, method: req.method, url: `${this.o.publicUrl}${req.path}`, now });
+    if ('problem' in proof) return refuse(proof.problem);
     const verified = await this.jwks.verifies(token, iss);
     if (verified === undefined) return refuse(`the keys of ${iss} could not be read`);
     if (!verified) return refuse(`it does not verify with the keys of ${iss}`);
@@ -84,7 +84,7 @@ export class WebIdAuth {
       return refuse(`the WebID profile could not be checked: ${(err as Error).message}`);
     }
     if (!issuers.some((i) => sameIssuer(i, iss))) return refuse(`${webId} does not name ${iss} as its solid:oidcIssuer`);
-    if (!this.freshJti(str(JSON.parse(Buffer.from(req.dpop!.split('.')[1]!, 'base64url').toString('utf8')).jti), now)) return refuse('the DPoP proof was already used');
+    if (!this.freshJti(proof.jti, now)) return refuse('the DPoP proof was already used');
     return { ok: true, webId, via: 'dpop' };
   }
 

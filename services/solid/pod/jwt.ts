@@ -56,21 +56,28 @@ export function thumbprint(jwk: JsonWebKey): string {
  * token's `ath`: the proof's own signature, method, URL (without query) and age.
  */
 export function checkProof(proofText: string | undefined, o: { token: Jwt; tokenText: string; method: string; url: string; now: number }): string | undefined {
-  if (!proofText) return 'no DPoP proof';
+  const r = readProof(proofText, o);
+  return 'problem' in r ? r.problem : undefined;
+}
+
+/** checkProof, answering the proof's `jti` when it holds (for replay checks). */
+export function readProof(proofText: string | undefined, o: { token: Jwt; tokenText: string; method: string; url: string; now: number }): { jti?: string } | { problem: string } {
+  const bad = (problem: string) => ({ problem });
+  if (!proofText) return bad('no DPoP proof');
   const proof = parseJwt(proofText);
-  if (!proof) return 'malformed DPoP proof';
-  if (proof.header.typ !== 'dpop+jwt' || typeof proof.header.jwk !== 'object' || !proof.header.jwk) return 'not a DPoP proof';
+  if (!proof) return bad('malformed DPoP proof');
+  if (proof.header.typ !== 'dpop+jwt' || typeof proof.header.jwk !== 'object' || !proof.header.jwk) return bad('not a DPoP proof');
   const proofKey = proof.header.jwk as JsonWebKey;
-  if (!checkSignature(proof, proofKey)) return 'proof signature does not verify';
+  if (!checkSignature(proof, proofKey)) return bad('proof signature does not verify');
   const jkt = (o.token.payload.cnf as { jkt?: unknown } | undefined)?.jkt;
-  if (jkt !== thumbprint(proofKey)) return 'proof key is not the one the token is bound to';
-  if (str(proof.payload.htm)?.toUpperCase() !== o.method.toUpperCase()) return `proof is not for ${o.method.toUpperCase()}`;
-  if (stripQuery(str(proof.payload.htu)) !== stripQuery(o.url)) return `proof is for ${str(proof.payload.htu)}, not for ${stripQuery(o.url)}`;
+  if (jkt !== thumbprint(proofKey)) return bad('proof key is not the one the token is bound to');
+  if (str(proof.payload.htm)?.toUpperCase() !== o.method.toUpperCase()) return bad(`proof is not for ${o.method.toUpperCase()}`);
+  if (stripQuery(str(proof.payload.htu)) !== stripQuery(o.url)) return bad(`proof is for ${str(proof.payload.htu)}, not for ${stripQuery(o.url)}`);
   const ath = str(proof.payload.ath);
-  if (ath !== undefined && ath !== createHash('sha256').update(o.tokenText).digest('base64url')) return 'proof is for another token';
+  if (ath !== undefined && ath !== createHash('sha256').update(o.tokenText).digest('base64url')) return bad('proof is for another token');
   const piat = Number(proof.payload.iat);
-  if (!Number.isFinite(piat) || Math.abs(o.now - piat) > MAX_PROOF_AGE_S) return 'proof is stale';
-  return undefined;
+  if (!Number.isFinite(piat) || Math.abs(o.now - piat) > MAX_PROOF_AGE_S) return bad('proof is stale');
+  return { jti: str(proof.payload.jti) };
 }
 
 /** An issuer's signing keys (its openid-configuration's jwks_uri on the same origin), cached for minutes. */
