@@ -7,7 +7,7 @@ import { AddressGuard } from '../../libs/net/index.js';
 import { createLogger } from '../../libs/observability/index.js';
 import { BUS, DATA_SOURCE, HealthRegistry, SECRET_BOX } from '../../libs/platform/index.js';
 import type { SecretBox } from '../../libs/store/index.js';
-import { ActivityPubHistory, ArchiveBackfill, NostrHistory } from './archive/index.js';
+import { ActivityPubHistory, ArchiveBackfill, AtprotoHistory, NostrHistory } from './archive/index.js';
 import { bridgeSession, SolidLinkService, SolidOidcLogin, SolidProvisioner, WebIdAuth } from './identity/index.js';
 import { SolidIngest, WebhookVerifier } from './ingest/index.js';
 import { PodClient, PodRepository, trustingOwnServer } from './pod/index.js';
@@ -80,7 +80,12 @@ class SolidAdapterLifecycle implements OnApplicationBootstrap, OnApplicationShut
     await this.runner.start();
     await ingest.start();
     this.ingest = ingest;
-    const backfill = new ArchiveBackfill({ ds: this.ds, deliver: deliverer.deliver, sources: [new NostrHistory({ relays: this.config.nostr.readRelays }), new ActivityPubHistory({ guard })] });
+    const sources = [
+      new NostrHistory({ relays: this.config.nostr.readRelays }),
+      new ActivityPubHistory({ guard }),
+      new AtprotoHistory({ plcUrl: this.config.atproto.plcUrl, ownPds: this.config.atproto.pdsUrl ?? undefined, allowPrivate: allowPrivateAddresses, guard }),
+    ];
+    const backfill = new ArchiveBackfill({ ds: this.ds, deliver: deliverer.deliver, sources });
     const link = new SolidLinkService({ ds: this.ds, client, bridgeWebId, ingest, guard, backfill });
     const login = new SolidOidcLogin({ ds: this.ds, box: this.box, redirectUri: `${publicUrl}/${LOGIN_CALLBACK_PATH}`, link, bridge: client, bridgeWebId, guard });
     const auth = new WebIdAuth({ box: this.box, publicUrl, guard });

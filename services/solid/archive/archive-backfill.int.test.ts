@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { finalizeEvent, generateSecretKey, getPublicKey } from 'nostr-tools/pure';
-import { ActivityPubPeer, NostrRelayPeer } from '../../../libs/harness/index.js';
+import { ActivityPubPeer, AtprotoPeer, NostrRelayPeer } from '../../../libs/harness/index.js';
 import { waitFor } from '../../../libs/testing/index.js';
 import { AccountStatusRepository } from '../../gateway/accounts/account-status.repository.js';
 import { SolidLinkService } from '../identity/index.js';
@@ -10,25 +10,29 @@ import { SolidDeliverer } from '../publish/index.js';
 import { personWithGrant, revoke, startWorld, type SolidWorld } from '../test-support.js';
 import { ArchiveBackfill, type BackfillProgress } from './archive-backfill.js';
 import { ActivityPubHistory } from './activitypub-history.js';
+import { AtprotoHistory } from './atproto-history.js';
 import { NostrHistory } from './nostr-history.js';
 
-// A real Community Solid Server, a real Nostr relay, a real (Fedify) ActivityPub server (harness
-// child processes) and Postgres: the person's past posts are there, the object map knows their
+// A real Community Solid Server, a real Nostr relay, a real (Fedify) ActivityPub server, a real
+// Bluesky PDS + PLC (harness child processes) and Postgres: the person's past posts are there, the object map knows their
 // ids, the pod gets the copies.
 
-describe('Archive backfill: a person’s history into their own pod, with progress (real CSS, Nostr relay, ActivityPub server)', { timeout: 240_000 }, () => {
+describe('Archive backfill: a person’s history into their own pod, with progress (real CSS, Nostr relay, ActivityPub server, Bluesky PDS)', { timeout: 240_000 }, () => {
   let w: SolidWorld;
   let relay: NostrRelayPeer;
   let fedi: ActivityPubPeer;
+  let bsky: AtprotoPeer;
 
   before(async () => {
     relay = new NostrRelayPeer();
     fedi = new ActivityPubPeer();
-    [w] = await Promise.all([startWorld(), relay.start(), fedi.start()]);
+    bsky = new AtprotoPeer();
+    [w] = await Promise.all([startWorld(), relay.start(), fedi.start(), bsky.start()]);
   });
   after(async () => {
     await relay?.stop();
     await fedi?.stop();
+    await bsky?.stop();
     await w?.close();
   });
 
@@ -37,16 +41,21 @@ describe('Archive backfill: a person’s history into their own pod, with progre
     const backfill = new ArchiveBackfill({
       ds: w.store.ds,
       deliver: new SolidDeliverer({ ds: w.store.ds, client: w.client, bridgeWebId: w.bridgeWebId, provisioner: w.provisioner, copyMedia: false }).deliver,
-      sources: [new NostrHistory({ relays: [relay.info!.url], timeoutMs: 5_000 }), new ActivityPubHistory({})],
+      sources: [
+        new NostrHistory({ relays: [relay.info!.url], timeoutMs: 5_000 }),
+        new ActivityPubHistory({}),
+        new AtprotoHistory({ plcUrl: bsky.info!.plcUrl, ownPds: bsky.info!.pdsUrl, allowPrivate: true }),
+      ],
     });
     const link = new SolidLinkService({ ds: w.store.ds, client: w.client, bridgeWebId: w.bridgeWebId, backfill });
     const { accountId } = await link.link(ivy.account.webId);
     const sk = generateSecretKey();
     const pubkey = getPublicKey(sk);
     const fediIvy = await fedi.createUser('ivy');
+    const bskyIvy = await bsky.createAccount({ handle: 'ivy.test', email: 'ivy@example.org', password: 'ivy ivy ivy' });
     await w.store.ds.query(
-      `INSERT INTO identities (account_id, network, native_id, kind, verified_at) VALUES ($1, 'nostr', $2, 'native', now()), ($1, 'activitypub', $3, 'native', now()), ($1, 'atproto', 'did:plc:ivy', 'native', now())`,
-      [accountId, pubkey, fediIvy.id],
+      `INSERT INTO identities (account_id, network, native_id, kind, verified_at) VALUES ($1, 'nostr', $2, 'native', now()), ($1, 'activitypub', $3, 'native', now()), ($1, 'atproto', $4, 'native', now())`,
+      [accountId, pubkey, fediIvy.id, bskyIvy.did],
     );
     const original = async (network: string, nativeId: string, owner: string, solidCopy?: string) => {
       const key = randomUUID();
@@ -74,7 +83,10 @@ describe('Archive backfill: a person’s history into their own pod, with progre
     await fedi.createUser('ned');
     const { noteId: nedsNote } = await fedi.createNote('ned', { content: 'ned’s note' });
     await original('activitypub', nedsNote, fediIvy.id);
-    await original('atproto', 'at://did:plc:ivy/app.bsky.feed.post/1', 'did:plc:ivy');
+    // On Bluesky, through her PDS.
+    const { uri } = await (await bsky.login(bskyIvy.handle, bskyIvy.password)).post({ text: 'my post on bluesky', createdAt: new Date().toISOString() });
+    keys.push(await original('atproto', uri, bskyIvy.did));
+    texts.push('my post on bluesky');
     await original('nostr', 'e'.repeat(64), pubkey, `${ivy.socialUrl}outbox/earlier`);
     // Someone else's post in the object map is not hers to archive.
     await original('nostr', 'd'.repeat(64), 'a'.repeat(64));
@@ -84,10 +96,10 @@ describe('Archive backfill: a person’s history into their own pod, with progre
     const p = await waitFor(async () => { const b = (await w.repo.byId(pod.id))!.backfill as BackfillProgress | null; return b?.state === 'done' ? b : undefined; }, { what: 'the backfill to finish', timeoutMs: 60_000 });
     assert.equal(p.total, 9);
     assert.equal(p.done, 9);
-    assert.equal(p.copied, 4);
+    assert.equal(p.copied, 5);
     assert.equal(p.notFound, 3, 'gone from the relay, signed by someone else, attributed to someone else');
     assert.equal(p.alreadyThere, 1);
-    assert.deepEqual(p.unsupported, { atproto: 1 });
+    assert.deepEqual(p.unsupported, {});
     assert.equal(p.failed, 0);
     assert.ok(p.finishedAt);
     // The same progress in the gateway's account status (GET /api/v1/accounts/:id → solidArchive).
@@ -101,15 +113,15 @@ describe('Archive backfill: a person’s history into their own pod, with progre
       const note = (await (await ivy.personal.fetch(copy!.native_id, { headers: { accept: 'application/ld+json' } })).json()) as Record<string, any>;
       assert.match(String(note.content), new RegExp(texts[i]!));
       assert.equal(note.attributedTo, ivy.account.webId);
-      assert.match(String(note.url?.href), i < 3 ? /^nostr:nevent1/ : /^http:\/\/127\.0\.0\.1:\d+\/users\/ivy\/notes\//, 'links back to the original');
+      assert.match(String(note.url?.href), [/^nostr:nevent1/, /^nostr:nevent1/, /^nostr:nevent1/, /^http:\/\/127\.0\.0\.1:\d+\/users\/ivy\/notes\//, /^(https:\/\/bsky\.app\/|at:\/\/)/][i]!, 'links back to the original');
     }
 
     // Again (an operator re-run, or a restart): everything is found in place, nothing written twice.
     const again = await backfill.run(pod.id);
     assert.equal(again?.copied, 0);
-    assert.equal(again?.alreadyThere, 5);
+    assert.equal(again?.alreadyThere, 6);
     const listing = await w.client.list(`${ivy.socialUrl}outbox/`);
-    assert.equal(listing.members.filter((m) => !m.endsWith('/')).length, 4);
+    assert.equal(listing.members.filter((m) => !m.endsWith('/')).length, 5);
 
     // Another process is running it (fresh heartbeat): this one leaves it alone. One whose process
     // died (no heartbeat for a minute) is picked up by resumeStale.
@@ -121,7 +133,7 @@ describe('Archive backfill: a person’s history into their own pod, with progre
     await markRunning(died);
     await backfill.resumeStale();
     const resumed = await waitFor(async () => { const b = (await backfill.progress(pod.id))!; return b.state === 'done' && new Date(b.updatedAt) > died ? b : undefined; }, { what: 'the stale backfill to be resumed', timeoutMs: 30_000 });
-    assert.equal(resumed.alreadyThere, 5);
+    assert.equal(resumed.alreadyThere, 6);
   });
 
   it('a pod that no longer lets the bridge in stops the run as failed with the reason; with the archive off there is nothing to backfill', async () => {
@@ -150,5 +162,17 @@ describe('Archive backfill: a person’s history into their own pod, with progre
     assert.equal((await w.repo.byId(pod.id))!.access, 'revoked', 'and the pod says why in the status API');
     await link.setArchive(jo.account.webId, false);
     assert.equal(await backfill.run(pod.id), undefined, 'no archive, no backfill');
+  });
+
+  it('a network without a history source is counted, not copied', async () => {
+    const kim = await personWithGrant(w, 'kim');
+    const backfill = new ArchiveBackfill({ ds: w.store.ds, deliver: async () => ({ skipped: 'never called' }), sources: [] });
+    const link = new SolidLinkService({ ds: w.store.ds, client: w.client, bridgeWebId: w.bridgeWebId });
+    const { accountId } = await link.link(kim.account.webId);
+    await w.store.ds.query(`INSERT INTO identities (account_id, network, native_id, kind) VALUES ($1, 'nostr', $2, 'native')`, [accountId, '9'.repeat(64)]);
+    await w.store.ds.query(`INSERT INTO object_map (object_key, network, native_id, is_original, owner_network, owner_id) VALUES ($1, 'nostr', $2, true, 'nostr', $3)`, [randomUUID(), '8'.repeat(64), '9'.repeat(64)]);
+    await link.setArchive(kim.account.webId, true);
+    const p = await backfill.run((await w.repo.byWebId(kim.account.webId))!.id);
+    assert.deepEqual({ state: p?.state, total: p?.total, done: p?.done, copied: p?.copied, unsupported: p?.unsupported }, { state: 'done', total: 1, done: 1, copied: 0, unsupported: { nostr: 1 } });
   });
 });
