@@ -74,7 +74,7 @@ class SolidAdapterLifecycle implements OnApplicationBootstrap, OnApplicationShut
     const guard = trustingOwnServer(new AddressGuard({ allowPrivate: allowPrivateAddresses }), serverUrl);
     const client = new PodClient(session, guard);
     const provisioner = new SolidProvisioner({ ds: this.ds, box: this.box, serverUrl, emailDomain, bridgeWebId: async () => bridgeWebId });
-    const deliverer = new SolidDeliverer({ ds: this.ds, client, bridgeWebId, provisioner, bridgeUrl: publicUrl, guard });
+    const deliverer = new SolidDeliverer({ ds: this.ds, client, bridgeWebId, provisioner, bridgeUrl: publicUrl, guard, box: this.box });
     const ingest = new SolidIngest({ ds: this.ds, bus: this.bus, client, verifier: new WebhookVerifier({ guard }), publicUrl, reconcileIntervalMs: solid.reconcileIntervalMs });
     this.runner = new OutboundRunner({ bus: this.bus, ds: this.ds, network: 'solid', deliver: deliverer.deliver, partitions: this.config.kafkaPartitions });
     await this.runner.start();

@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { KeyStore } from '../../../libs/store/index.js';
 import { SESSION_PURPOSE, SolidSession } from '../pod/index.js';
-import { startWorld, type SolidWorld } from '../test-support.js';
+import { commandFor } from '../../../libs/adapter/testing.js';
+import { SolidDeliverer } from '../publish/index.js';
+import { fediversePost, startWorld, type SolidWorld } from '../test-support.js';
 import { SolidLinkService } from './link-service.js';
 import { SolidOidcLogin } from './oidc-login.js';
 import { LOGIN_COOKIE, WebIdAuth } from './webid-auth.js';
@@ -71,6 +73,22 @@ describe('Solid-OIDC login for linking (real CSS)', { timeout: 240_000 }, () => 
     const p3 = new SolidSession({ ds: w.store.ds, box: w.box, identityId: pod.identityId, fetch: counting, now: () => later + 3_600_000 });
     assert.equal((await p3.fetch(pod.socialUrl)).status, 200);
     assert.equal(tokenRequests, 2);
+  });
+
+  it('with the stored login, a public post archived into the person’s pod is made world-readable as them', async () => {
+    const pod = (await w.repo.linked())[0]!;
+    const shared = new SolidDeliverer({ ds: w.store.ds, client: w.client, bridgeWebId: w.bridgeWebId, provisioner: w.provisioner, box: w.box, copyMedia: false });
+    const cmd = commandFor(fediversePost('public-archive'), 'solid', pod.accountId);
+    cmd.as.mode = 'native';
+    const r = await shared.deliver(cmd);
+    assert.ok(r.ref!.id.startsWith(`${pod.socialUrl}outbox/`));
+    assert.equal((await fetch(r.ref!.id)).status, 200, 'anyone may read it');
+    assert.equal((await w.client.get(r.ref!.id)).status, 200, 'the bridge still may');
+    // Without the person's login (the deliverer cannot open it), the container's ACL decides: private.
+    const plain = new SolidDeliverer({ ds: w.store.ds, client: w.client, bridgeWebId: w.bridgeWebId, provisioner: w.provisioner, copyMedia: false });
+    const other = commandFor(fediversePost('private-archive'), 'solid', pod.accountId);
+    other.as.mode = 'native';
+    assert.equal((await fetch((await plain.deliver(other)).ref!.id)).status, 401);
   });
 
   it('an ACL the person already has keeps their other grants; the bridge’s is added', async () => {

@@ -57,12 +57,16 @@ export function listableContainerAcl(url: string, owner: string, bridge: string)
 `;
 }
 
-/** One resource's ACL: owner and bridge as on the container, plus anyone reading when public. */
-export function resourceAcl(resourceUrl: string, owner: string, bridge: string, isPublic: boolean): string {
+/**
+ * One resource's ACL: owner and bridge as on the container, plus anyone reading when public.
+ * `bridgeControl: false` in a person's own pod, where the link granted the bridge no Control.
+ */
+export function resourceAcl(resourceUrl: string, owner: string, bridge: string, isPublic: boolean, opts: { bridgeControl?: boolean } = {}): string {
   const pub = isPublic ? `<#public> a acl:Authorization; acl:agentClass foaf:Agent; acl:accessTo ${iri(resourceUrl)}; acl:mode acl:Read.\n` : '';
+  const bridgeModes = opts.bridgeControl === false ? 'acl:Read, acl:Write' : 'acl:Read, acl:Write, acl:Control';
   return `${PREFIXES}
 <#owner> a acl:Authorization; acl:agent ${iri(owner)}; acl:accessTo ${iri(resourceUrl)}; acl:mode acl:Read, acl:Write, acl:Control.
-<#bridge> a acl:Authorization; acl:agent ${iri(bridge)}; acl:accessTo ${iri(resourceUrl)}; acl:mode acl:Read, acl:Write, acl:Control.
+<#bridge> a acl:Authorization; acl:agent ${iri(bridge)}; acl:accessTo ${iri(resourceUrl)}; acl:mode ${bridgeModes}.
 ${pub}`;
 }
 
