@@ -1,35 +1,70 @@
-import { Body, Controller, Get, Headers, HttpCode, HttpException, Inject, Param, Post, Query, ServiceUnavailableException } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, HttpException, Inject, Param, Post, Query, Req, Res, ServiceUnavailableException } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { Request, Response } from 'express';
 import { LinkError } from './identity/index.js';
 import { WEBHOOK_PATH } from './ingest/index.js';
-import { SolidRuntime } from './solid-runtime.js';
+import { LOGIN_CALLBACK_PATH, SolidRuntime } from './solid-runtime.js';
 
 /**
  * A person's Solid link, their archive choice, the adapter's status per pod, and the webhook
- * pod servers notify. Linking is proved by the grant in the person's pod (see link-service.ts).
+ * pod servers notify. Linking: a Solid-OIDC login here (GET login → the person's identity
+ * provider → callback: grant, link), or an app of theirs calling `link` with their DPoP-bound
+ * token after granting the bridge itself. Changing a link needs that person (webid-auth.ts).
  */
 @ApiTags('solid')
 @Controller()
 export class SolidController {
   constructor(@Inject(SolidRuntime) private readonly rt: SolidRuntime) {}
 
+  @Get('api/v1/solid/login')
+  @ApiOperation({ summary: 'Start linking your WebID: redirects (303) to your Solid-OIDC identity provider; optional archive=true|false' })
+  async login(@Query('webId') webId: string | undefined, @Query('archive') archive: string | undefined, @Res() res: Response) {
+    const login = this.ready().login!;
+    if (!webId) throw new HttpException('webId is required: GET /api/v1/solid/login?webId=<your WebID>', 400);
+    if (archive !== undefined && archive !== 'true' && archive !== 'false') throw new HttpException('archive must be true or false', 400);
+    const { authorizeUrl } = await this.answer(() => login.start({ webId, archive: archive === undefined ? undefined : archive === 'true' }));
+    res.redirect(303, authorizeUrl);
+  }
+
+  @Get(LOGIN_CALLBACK_PATH)
+  @ApiOperation({ summary: 'Where your identity provider sends you back: grants the bridge access to social/ with your session, links, signs this browser in' })
+  async callback(@Query() q: Record<string, string | undefined>, @Res({ passthrough: true }) res: Response) {
+    const rt = this.ready();
+    const done = await this.answer(() => rt.login!.finish({ code: q.code, state: q.state, iss: q.iss, error: q.error, error_description: q.error_description }));
+    res.setHeader('set-cookie', rt.auth!.loginCookie(done.webId));
+    return done;
+  }
+
   @Post('api/v1/solid/link')
   @HttpCode(200)
-  @ApiOperation({ summary: "Link your WebID after granting the bridge's WebID Read/Append/Write on your pod's /social/" })
-  async link(@Body() body: { webId?: unknown }) {
+  @ApiOperation({ summary: "Link your WebID (you, signed in: DPoP token or login cookie) after granting the bridge's WebID Read/Append/Write on your pod's /social/" })
+  async link(@Body() body: { webId?: unknown } | undefined, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
     const link = this.ready().link!;
-    if (typeof body?.webId !== 'string') throw new HttpException('body must be {"webId": "<your WebID>"}', 400);
-    return this.answer(() => link.link(body.webId as string));
+    if (body?.webId !== undefined && typeof body.webId !== 'string') throw new HttpException('body must be {"webId": "<your WebID>"} or empty', 400);
+    const webId = await this.caller(req, res, body?.webId as string | undefined, 'link');
+    return this.answer(() => link.link(webId));
   }
 
   @Post('api/v1/solid/archive')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Copy everything you post on any network into your pod (on/off)' })
-  async archive(@Body() body: { webId?: unknown; enabled?: unknown }) {
+  @ApiOperation({ summary: 'Copy everything you post on any network into your pod (on/off); you, signed in' })
+  async archive(@Body() body: { webId?: unknown; enabled?: unknown } | undefined, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
     const link = this.ready().link!;
-    if (typeof body?.webId !== 'string' || typeof body?.enabled !== 'boolean') throw new HttpException('body must be {"webId": "…", "enabled": true|false}', 400);
-    const pod = await this.answer(() => link.setArchive(body.webId as string, body.enabled as boolean));
-    return { webId: pod.webId, archive: pod.archive };
+    if ((body?.webId !== undefined && typeof body.webId !== 'string') || typeof body?.enabled !== 'boolean') throw new HttpException('body must be {"enabled": true|false} (and optionally "webId")', 400);
+    const webId = await this.caller(req, res, body.webId as string | undefined, 'change the archive of');
+    const pod = await this.answer(() => link.setArchive(webId, body.enabled as boolean));
+    return { webId: pod.webId, archive: pod.archive, backfill: pod.backfill };
+  }
+
+  /** The signed-in person's WebID; 401 when nobody is, 403 when it is someone else's. */
+  private async caller(req: Request, res: Response, named: string | undefined, what: string): Promise<string> {
+    const v = await this.rt.auth!.authenticate({ method: req.method, path: req.path, authorization: req.headers.authorization, dpop: req.headers.dpop as string | undefined, cookie: req.headers.cookie });
+    if (!v.ok) {
+      res.setHeader('www-authenticate', 'DPoP algs="ES256 RS256 PS256"');
+      throw new HttpException(v.reason, 401);
+    }
+    if (named && named !== v.webId) throw new HttpException(`you are signed in as ${v.webId}: only ${named} can ${what} ${named}`, 403);
+    return v.webId;
   }
 
   @Get('api/v1/solid/status')
@@ -50,6 +85,7 @@ export class SolidController {
           lastError: p.lastError,
           reconciledAt: p.reconciledAt,
           archive: p.archive,
+          backfill: p.backfill,
           webhooks: p.channels.map((c) => ({ topic: c.topic, expiresAt: c.expiresAt })),
           ...(await rt.repo!.counts(p.id)),
           resourceErrors: await rt.repo!.errors(p.id, 10),
@@ -68,7 +104,7 @@ export class SolidController {
   }
 
   private ready(): SolidRuntime {
-    if (!this.rt.link || !this.rt.ingest) throw new ServiceUnavailableException(`Solid adapter not running: ${this.rt.problem}`);
+    if (!this.rt.link || !this.rt.ingest || !this.rt.login || !this.rt.auth) throw new ServiceUnavailableException(`Solid adapter not running: ${this.rt.problem}`);
     return this.rt;
   }
 

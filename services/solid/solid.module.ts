@@ -7,12 +7,13 @@ import { AddressGuard } from '../../libs/net/index.js';
 import { createLogger } from '../../libs/observability/index.js';
 import { BUS, DATA_SOURCE, HealthRegistry, SECRET_BOX } from '../../libs/platform/index.js';
 import type { SecretBox } from '../../libs/store/index.js';
-import { bridgeSession, SolidLinkService, SolidProvisioner } from './identity/index.js';
+import { ActivityPubHistory, ArchiveBackfill, AtprotoHistory, NostrHistory } from './archive/index.js';
+import { bridgeSession, SolidLinkService, SolidOidcLogin, SolidProvisioner, WebIdAuth } from './identity/index.js';
 import { SolidIngest, WebhookVerifier } from './ingest/index.js';
 import { PodClient, PodRepository, trustingOwnServer } from './pod/index.js';
 import { SolidDeliverer } from './publish/index.js';
 import { SolidController } from './solid.controller.js';
-import { SolidRuntime } from './solid-runtime.js';
+import { LOGIN_CALLBACK_PATH, SolidRuntime } from './solid-runtime.js';
 
 const log = createLogger('solid');
 const RETRY_START_MS = 15_000;
@@ -27,6 +28,7 @@ class SolidAdapterLifecycle implements OnApplicationBootstrap, OnApplicationShut
   private runner?: OutboundRunner;
   private ingest?: SolidIngest;
   private retry?: NodeJS.Timeout;
+  private resume?: NodeJS.Timeout;
   private stopped = false;
 
   constructor(
@@ -72,19 +74,34 @@ class SolidAdapterLifecycle implements OnApplicationBootstrap, OnApplicationShut
     const guard = trustingOwnServer(new AddressGuard({ allowPrivate: allowPrivateAddresses }), serverUrl);
     const client = new PodClient(session, guard);
     const provisioner = new SolidProvisioner({ ds: this.ds, box: this.box, serverUrl, emailDomain, bridgeWebId: async () => bridgeWebId });
-    const deliverer = new SolidDeliverer({ ds: this.ds, client, bridgeWebId, provisioner, bridgeUrl: publicUrl, guard });
+    const deliverer = new SolidDeliverer({ ds: this.ds, client, bridgeWebId, provisioner, bridgeUrl: publicUrl, guard, box: this.box });
     const ingest = new SolidIngest({ ds: this.ds, bus: this.bus, client, verifier: new WebhookVerifier({ guard }), publicUrl, reconcileIntervalMs: solid.reconcileIntervalMs });
     this.runner = new OutboundRunner({ bus: this.bus, ds: this.ds, network: 'solid', deliver: deliverer.deliver, partitions: this.config.kafkaPartitions });
     await this.runner.start();
     await ingest.start();
     this.ingest = ingest;
-    Object.assign(this.rt, { bridgeWebId, ingest, repo: new PodRepository(this.ds), link: new SolidLinkService({ ds: this.ds, client, bridgeWebId, ingest, guard }), problem: '' });
+    const sources = [
+      new NostrHistory({ relays: this.config.nostr.readRelays }),
+      new ActivityPubHistory({ guard }),
+      new AtprotoHistory({ plcUrl: this.config.atproto.plcUrl, ownPds: this.config.atproto.pdsUrl ?? undefined, allowPrivate: allowPrivateAddresses, guard }),
+    ];
+    const backfill = new ArchiveBackfill({ ds: this.ds, deliver: deliverer.deliver, sources });
+    const link = new SolidLinkService({ ds: this.ds, client, bridgeWebId, ingest, guard, backfill });
+    const login = new SolidOidcLogin({ ds: this.ds, box: this.box, redirectUri: `${publicUrl}/${LOGIN_CALLBACK_PATH}`, link, bridge: client, bridgeWebId, guard });
+    const auth = new WebIdAuth({ box: this.box, publicUrl, guard });
+    Object.assign(this.rt, { bridgeWebId, ingest, repo: new PodRepository(this.ds), link, login, auth, problem: '' });
+    // A backfill whose process died is picked up again (by one process: the run claims the pod).
+    const resume = () => void backfill.resumeStale().catch((err: unknown) => log.warn('archive backfill resume failed', { err: String(err) }));
+    resume();
+    this.resume = setInterval(resume, 60_000);
+    this.resume.unref();
     log.info('Solid adapter started', { serverUrl, bridgeWebId });
   }
 
   async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
     if (this.retry) clearTimeout(this.retry);
+    if (this.resume) clearInterval(this.resume);
     await this.ingest?.stop();
     await this.runner?.stop();
   }

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { SolidPeer, type SolidAccount } from '../../libs/harness/index.js';
 import { SecretBox } from '../../libs/store/index.js';
 import { createTestStore, type TestStore } from '../../libs/store/testing.js';
+import { eventFixture, type BridgeEvent } from '../../libs/events/index.js';
 import { seedAccount } from '../../libs/testing/index.js';
 import { bridgeSession, SolidProvisioner } from './identity/index.js';
 import { socialUrlOf } from './mapping/index.js';
@@ -75,4 +76,18 @@ export async function revoke(personal: ReturnType<SolidPeer['client']>, socialUr
 
 export async function fediversePerson(w: SolidWorld, name: string): Promise<string> {
   return seedAccount(w.store.ds, [{ network: 'activitypub', id: `https://mastodon.example/users/${name}`, handle: `@${name}@mastodon.example`, kind: 'native' }]);
+}
+
+/** A public post from the fediverse as the ActivityPub adapter would normalize it (`hello <n>`). */
+export function fediversePost(n: string, actor = 'https://mastodon.example/users/carol'): BridgeEvent {
+  const e = eventFixture('post.created');
+  e.source.id = `${actor}/statuses/${n}`;
+  e.source.url = `https://mastodon.example/@carol/${n}`;
+  e.id = `activitypub:${e.source.id}`;
+  e.actor = { network: 'activitypub', id: actor, handle: '@carol@mastodon.example' };
+  e.object!.text = `hello ${n}`;
+  e.object!.html = undefined;
+  e.object!.facets = [];
+  e.object!.url = e.source.url;
+  return e;
 }

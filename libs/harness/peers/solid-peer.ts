@@ -79,6 +79,71 @@ export class SolidPeer extends ChildProcessPeer<SolidPeerInfo> {
     return { email: opts.email, password: opts.password, accountToken: token, podName, podUrl, webId, clientId: String(creds.id), clientSecret: String(creds.secret) };
   }
 
+  /**
+   * Logs `account` in at this server's identity provider the way a browser would, for a client
+   * that sent the browser to `authorizeUrl` (an OIDC authorization request): follows the
+   * redirects with a cookie jar, logs in with email/password, picks the WebID and consents through
+   * CSS's account JSON API (`controls.password.login`, `controls.oidc.webId`, `.consent`).
+   * Answers the URL the provider finally sends the browser to (the client's redirect URI with
+   * `code` and `state`), without fetching it.
+   */
+  async browserLogin(authorizeUrl: string, account: Pick<SolidAccount, 'email' | 'password' | 'webId'>, opts: { consent?: boolean } = {}): Promise<string> {
+    const { baseUrl } = requireInfo(this);
+    const origin = new URL(baseUrl).origin;
+    const jar = new Map<string, string>();
+    const send = async (url: string, init: { method?: string; json?: unknown; accept?: string } = {}): Promise<Response> => {
+      const headers: Record<string, string> = { accept: init.accept ?? 'application/json' };
+      if (jar.size) headers.cookie = [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
+      if (init.json !== undefined) headers['content-type'] = 'application/json';
+      const res = await fetchT(url, { method: init.method ?? 'GET', headers, body: init.json === undefined ? undefined : JSON.stringify(init.json), redirect: 'manual', timeoutMs: 15_000 });
+      for (const c of res.headers.getSetCookie()) {
+        const [pair] = c.split(';');
+        const eq = pair!.indexOf('=');
+        jar.set(pair!.slice(0, eq).trim(), pair!.slice(eq + 1).trim());
+      }
+      return res;
+    };
+    /** GETs and follows redirects while they stay on the provider; answers the first URL off it. */
+    const follow = async (url: string): Promise<string | undefined> => {
+      for (let hops = 0; hops < 20; hops++) {
+        if (new URL(url).origin !== origin) return url;
+        const res = await send(url, { accept: 'text/html' });
+        await res.arrayBuffer();
+        const next = res.headers.get('location');
+        if (!next || res.status < 300 || res.status >= 400) return undefined;
+        url = new URL(next, url).href;
+      }
+      throw new Error('solid login: too many redirects');
+    };
+    const api = async (url: string, json?: unknown): Promise<Record<string, any>> => {
+      const res = await send(url, json === undefined ? {} : { method: 'POST', json });
+      const text = await res.text();
+      if (!res.ok) throw new Error(`solid login ${url}: HTTP ${res.status} ${text.slice(0, 300)}`);
+      return text ? (JSON.parse(text) as Record<string, any>) : {};
+    };
+    const done = await follow(authorizeUrl);
+    if (done) return done;
+    const { controls } = await api(new URL('.account/', baseUrl).href);
+    // Logging in during an interaction answers where it resumes (the provider's auth URL).
+    const loggedIn = await api(controls.password.login, { email: account.email, password: account.password, remember: false });
+    if (typeof loggedIn.location === 'string') {
+      const off = await follow(loggedIn.location);
+      if (off) return off;
+    }
+    for (let step = 0; step < 6; step++) {
+      const { controls: c } = await api(new URL('.account/', baseUrl).href);
+      const prompt = await api(c.oidc.prompt);
+      let answer: Record<string, any>;
+      if (prompt.prompt === 'login') answer = await api(c.oidc.webId, { webId: account.webId, remember: false });
+      else if (prompt.prompt === 'consent') answer = opts.consent === false ? await api(c.oidc.cancel, {}) : await api(c.oidc.consent, { remember: true });
+      else throw new Error(`solid login: unexpected prompt ${JSON.stringify(prompt).slice(0, 300)}`);
+      if (typeof answer.location !== 'string') throw new Error(`solid login: no location after ${prompt.prompt}`);
+      const off = await follow(answer.location);
+      if (off) return off;
+    }
+    throw new Error('solid login: the interaction did not finish');
+  }
+
   /** A client that authenticates as the account's WebID (client credentials + DPoP). */
   client(account: Pick<SolidAccount, 'clientId' | 'clientSecret'>): SolidClient {
     return new SolidClient(requireInfo(this).baseUrl, account.clientId, account.clientSecret);
@@ -133,13 +198,17 @@ export class SolidClient {
     return body.access_token;
   }
 
+  /** The two headers that prove this WebID for one request (`Authorization: DPoP …` and a fresh proof). */
+  async authHeaders(method: string, url: string | URL): Promise<{ authorization: string; dpop: string }> {
+    const token = await this.accessToken();
+    return { authorization: `DPoP ${token}`, dpop: this.proof(method, String(url), token) };
+  }
+
   /** fetch() with `Authorization: DPoP …` and a fresh DPoP proof. */
   async fetch(url: string | URL, init: RequestInit = {}): Promise<Response> {
-    const token = await this.accessToken();
     const method = (init.method ?? 'GET').toUpperCase();
     const headers = new Headers(init.headers);
-    headers.set('authorization', `DPoP ${token}`);
-    headers.set('dpop', this.proof(method, String(url), token));
+    for (const [k, v] of Object.entries(await this.authHeaders(method, url))) headers.set(k, v);
     return fetchT(url, { ...init, method, headers, timeoutMs: 15_000 });
   }
 }

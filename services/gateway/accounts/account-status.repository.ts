@@ -70,6 +70,15 @@ export class AccountStatusRepository {
     return rows.map((r) => ({ network: r.network, nativeId: r.native_id, handle: r.handle, kind: r.kind, verifiedAt: iso(r.verified_at) }));
   }
 
+  /** The person's own pod (Solid): whether they archive into it, and the history backfill's progress (done/total, state). */
+  async solidArchive(accountId: string): Promise<{ webId: string; enabled: boolean; access: string; backfill: Record<string, unknown> | null } | null> {
+    const [r]: { web_id: string; archive: boolean; access: string; backfill: Record<string, unknown> | null }[] = await this.ds.query(
+      `SELECT web_id, archive, access, backfill FROM solid_pods WHERE account_id = $1 AND mode = 'linked' ORDER BY created_at LIMIT 1`,
+      [accountId],
+    );
+    return r ? { webId: r.web_id, enabled: r.archive, access: r.access, backfill: r.backfill } : null;
+  }
+
   /** Accounts with an identity matching any reading of the query, with the identities that matched. */
   async lookup(q: LookupQuery, limit: number): Promise<{ accountId: string; matched: IdentityView }[]> {
     const rows: { account_id: string; network: Network; native_id: string; handle: string | null; kind: 'native' | 'bridged'; verified_at: Date | null }[] = await this.ds.query(

@@ -3,3 +3,8 @@ export * from './pod-names.js';
 export * from './pod-setup.js';
 export * from './provisioner.js';
 export * from './link-service.js';
+export * from './webid-profile.js';
+export * from './link-error.js';
+export * from './grant.js';
+export * from './oidc-login.js';
+export * from './webid-auth.js';

@@ -1,22 +1,14 @@
 import type { DataSource } from 'typeorm';
 import { DeliveryError } from '../../../libs/adapter/index.js';
 import type { UrlGuard } from '../pod/index.js';
+import type { ArchiveBackfill } from '../archive/index.js';
 import type { SolidIngest } from '../ingest/index.js';
 import { folderUrl, socialUrlOf } from '../mapping/index.js';
 import { PodRepository, type PodClient, type PodRow } from '../pod/index.js';
+import { LinkError } from './link-error.js';
 import { registerTypeIndex } from './pod-setup.js';
+import { fetchProfile, ProfileError, storageIn } from './webid-profile.js';
 
-const PIM_STORAGE = 'http://www.w3.org/ns/pim/space#storage';
-
-export class LinkError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'LinkError';
-  }
-}
 
 export interface LinkResult {
   accountId: string;
@@ -37,16 +29,36 @@ export class SolidLinkService {
   private readonly repo: PodRepository;
 
   constructor(
-    private readonly o: { ds: DataSource; client: PodClient; bridgeWebId: string; ingest?: SolidIngest; guard?: UrlGuard; fetchImpl?: typeof fetch },
+    private readonly o: {
+      ds: DataSource;
+      client: PodClient;
+      bridgeWebId: string;
+      ingest?: SolidIngest;
+      guard?: UrlGuard;
+      fetchImpl?: typeof fetch;
+      /** Copies the person's past posts into the pod when they turn the archive on. */
+      backfill?: Pick<ArchiveBackfill, 'start'>;
+    },
   ) {
     this.repo = new PodRepository(o.ds);
   }
 
-  async link(webId: string): Promise<LinkResult> {
+  /** Where the WebID's `social/` container is (its storage from the profile or discovery). */
+  async prepare(webId: string): Promise<{ storage: string; socialUrl: string }> {
     if (!/^https?:\/\/\S+$/.test(webId)) throw new LinkError(400, 'webId must be an http(s) URL');
     if (webId === this.o.bridgeWebId) throw new LinkError(409, 'this is the bridge’s own WebID');
     const storage = await this.storageOf(webId);
-    const socialUrl = socialUrlOf(storage);
+    return { storage, socialUrl: socialUrlOf(storage) };
+  }
+
+  async podOf(webId: string): Promise<PodRow> {
+    const pod = await this.repo.byWebId(webId);
+    if (!pod || pod.mode !== 'linked') throw new LinkError(404, 'this WebID is not linked');
+    return pod;
+  }
+
+  async link(webId: string): Promise<LinkResult> {
+    const { storage, socialUrl } = await this.prepare(webId);
     await this.checkGrant(socialUrl);
     for (const f of ['outbox', 'inbox', 'media'] as const) {
       const url = folderUrl(socialUrl, f);
@@ -70,31 +82,26 @@ export class SolidLinkService {
 
   /** The person's archive choice: copy what they post anywhere into their pod. */
   async setArchive(webId: string, on: boolean): Promise<PodRow> {
-    const pod = await this.repo.byWebId(webId);
-    if (!pod || pod.mode !== 'linked') throw new LinkError(404, 'this WebID is not linked');
+    const pod = await this.podOf(webId);
     await this.o.ds.transaction(async (m) => {
       await m.query(`UPDATE solid_pods SET archive = $2, updated_at = now() WHERE id = $1`, [pod.id, on]);
       // The translator sends a person's posts to their own pod only when it mirrors there natively.
       await m.query(`UPDATE accounts SET mirror = mirror || jsonb_build_object('solid', $2::text), updated_at = now() WHERE id = $1`, [pod.accountId, on ? 'native' : 'off']);
     });
+    // Turning it on (again) fetches the history; a run already going on is left to finish.
+    if (on && !pod.archive) this.o.backfill?.start(pod.id);
     return (await this.repo.byWebId(webId))!;
   }
 
   private async storageOf(webId: string): Promise<string> {
-    if (this.o.guard) {
-      const v = await this.o.guard.check(webId);
-      if (!v.ok) throw new LinkError(400, `refused to fetch the WebID: ${v.reason}`);
-    }
     let doc: unknown;
     try {
-      const res = await (this.o.fetchImpl ?? fetch)(webId, { headers: { accept: 'application/ld+json' }, signal: AbortSignal.timeout(10_000), redirect: 'error' });
-      if (!res.ok) throw new LinkError(400, `the WebID profile answered ${res.status}`);
-      doc = await res.json();
+      doc = await fetchProfile(webId, { guard: this.o.guard, fetchImpl: this.o.fetchImpl });
     } catch (err) {
-      if (err instanceof LinkError) throw err;
-      throw new LinkError(400, `the WebID profile could not be read: ${(err as Error).message}`);
+      if (err instanceof ProfileError) throw new LinkError(400, err.message);
+      throw err;
     }
-    const storage = findStorage(doc, webId) ?? (await this.storageAbove(webId));
+    const storage = storageIn(doc, webId) ?? (await this.storageAbove(webId));
     if (!storage) throw new LinkError(400, 'the WebID profile names no pim:storage, and no container above it is a storage');
     if (this.o.guard && !(await this.o.guard.check(storage)).ok) throw new LinkError(400, 'the storage is on a private address');
     return storage;
@@ -158,17 +165,4 @@ export class SolidLinkService {
       return accountId;
     });
   }
-}
-
-/** pim:storage of the WebID's node, in expanded or compact JSON-LD. */
-function findStorage(doc: unknown, webId: string): string | undefined {
-  const nodes = Array.isArray(doc) ? doc : doc && typeof doc === 'object' ? ((doc as Record<string, unknown>)['@graph'] as unknown[] | undefined) ?? [doc] : [];
-  for (const n of nodes as Record<string, unknown>[]) {
-    if (!n || (n['@id'] !== webId && n.id !== webId)) continue;
-    const v = n[PIM_STORAGE] ?? n['pim:storage'] ?? n.storage;
-    const first = Array.isArray(v) ? v[0] : v;
-    const id = typeof first === 'string' ? first : (first as { '@id'?: string } | undefined)?.['@id'];
-    if (id) return new URL(id, webId).href;
-  }
-  return undefined;
 }

@@ -35,6 +35,19 @@ export function linkGrantAcl(socialUrl: string, owner: string, bridge: string): 
 `;
 }
 
+/**
+ * N3 Patch adding the bridge's authorization to an ACL the person already has: their other
+ * grants stay as they are (a PUT of linkGrantAcl would replace them).
+ */
+export function linkGrantPatch(socialUrl: string, bridge: string): string {
+  return `@prefix solid: <http://www.w3.org/ns/solid/terms#>.
+${PREFIXES}_:patch a solid:InsertDeletePatch; solid:inserts {
+  <#pontis-bridge> a acl:Authorization; acl:agent ${iri(bridge)}; acl:accessTo ${iri(socialUrl)}; acl:default ${iri(socialUrl)};
+    acl:mode acl:Read, acl:Write, acl:Append.
+}.
+`;
+}
+
 /** A container of a bridged pod that anyone may list (the outbox); its members keep their own ACLs. */
 export function listableContainerAcl(url: string, owner: string, bridge: string): string {
   return `${PREFIXES}
@@ -44,12 +57,16 @@ export function listableContainerAcl(url: string, owner: string, bridge: string)
 `;
 }
 
-/** One resource's ACL: owner and bridge as on the container, plus anyone reading when public. */
-export function resourceAcl(resourceUrl: string, owner: string, bridge: string, isPublic: boolean): string {
+/**
+ * One resource's ACL: owner and bridge as on the container, plus anyone reading when public.
+ * `bridgeControl: false` in a person's own pod, where the link granted the bridge no Control.
+ */
+export function resourceAcl(resourceUrl: string, owner: string, bridge: string, isPublic: boolean, opts: { bridgeControl?: boolean } = {}): string {
   const pub = isPublic ? `<#public> a acl:Authorization; acl:agentClass foaf:Agent; acl:accessTo ${iri(resourceUrl)}; acl:mode acl:Read.\n` : '';
+  const bridgeModes = opts.bridgeControl === false ? 'acl:Read, acl:Write' : 'acl:Read, acl:Write, acl:Control';
   return `${PREFIXES}
 <#owner> a acl:Authorization; acl:agent ${iri(owner)}; acl:accessTo ${iri(resourceUrl)}; acl:mode acl:Read, acl:Write, acl:Control.
-<#bridge> a acl:Authorization; acl:agent ${iri(bridge)}; acl:accessTo ${iri(resourceUrl)}; acl:mode acl:Read, acl:Write, acl:Control.
+<#bridge> a acl:Authorization; acl:agent ${iri(bridge)}; acl:accessTo ${iri(resourceUrl)}; acl:mode ${bridgeModes}.
 ${pub}`;
 }
 

@@ -5,3 +5,5 @@ export * from './pod-client.js';
 export * from './solid-session.js';
 export * from './pod-repository.js';
 export * from './trusted-guard.js';
+export * from './jwt.js';
+export * from './token-session.js';

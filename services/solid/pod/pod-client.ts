@@ -5,6 +5,9 @@ import { JSON_LD } from '../mapping/index.js';
 import { resourceAcl, wacAllow } from './acl.js';
 import type { SolidSession } from './solid-session.js';
 
+/** What PodClient needs of a session: authenticated fetch (the bridge's WebID, or a person's login). */
+export type PodSession = Pick<SolidSession, 'fetch'>;
+
 export interface PodResource {
   status: number;
   etag: string | null;
@@ -25,7 +28,7 @@ export const MAX_RESOURCE_BYTES = 512 * 1024;
  */
 export class PodClient {
   constructor(
-    private readonly session: SolidSession,
+    private readonly session: PodSession,
     private readonly guard?: UrlGuard,
   ) {}
 

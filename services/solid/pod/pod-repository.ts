@@ -22,6 +22,8 @@ export interface PodRow {
   ready: boolean;
   channels: Channel[];
   reconciledAt: Date | null;
+  /** The archive backfill's progress (archive/archive-backfill.ts), null before the first one. */
+  backfill: Record<string, unknown> | null;
 }
 
 export interface ResourceRow {
@@ -35,7 +37,7 @@ export interface ResourceRow {
 }
 
 const POD_COLUMNS = `id, account_id AS "accountId", identity_id AS "identityId", web_id AS "webId", storage_url AS "storageUrl", social_url AS "socialUrl",
-  mode, access, last_error AS "lastError", archive, ready, channels, reconciled_at AS "reconciledAt"`;
+  mode, access, last_error AS "lastError", archive, backfill, ready, channels, reconciled_at AS "reconciledAt"`;
 
 /** The Solid adapter's SQL (solid_pods, solid_resources, solid_inbox_copies). */
 export class PodRepository {
@@ -69,7 +71,7 @@ export class PodRepository {
     return new Map(rows.map((r) => [r.url, r.social_url]));
   }
 
-  async insert(p: Omit<PodRow, 'id' | 'access' | 'lastError' | 'archive' | 'channels' | 'reconciledAt' | 'ready'>, db: Pick<DataSource, 'query'> = this.ds): Promise<string> {
+  async insert(p: Omit<PodRow, 'id' | 'access' | 'lastError' | 'archive' | 'backfill' | 'channels' | 'reconciledAt' | 'ready'>, db: Pick<DataSource, 'query'> = this.ds): Promise<string> {
     const rows: { id: string }[] = await db.query(
       `INSERT INTO solid_pods (account_id, identity_id, web_id, storage_url, social_url, mode) VALUES ($1, $2, $3, $4, $5, $6)
        ON CONFLICT (web_id) DO UPDATE SET updated_at = now() RETURNING id`,

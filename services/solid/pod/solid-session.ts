@@ -17,6 +17,11 @@ export interface ClientCredentials {
 interface Stored extends ClientCredentials {
   dpopJwk: Record<string, unknown>;
   accessToken?: string;
+  /**
+   * A person's Solid-OIDC login (authorization code): renewal uses this refresh token instead of
+   * client credentials. The issuer rotates it on every use, so only one holder may spend it.
+   */
+  refreshToken?: string;
   /** When the token was issued and when it expires (ms since epoch). */
   issuedAt?: number;
   expiresAt?: number;
@@ -64,6 +69,31 @@ export class SolidSession {
   static async save(ds: DataSource | EntityManager, box: SecretBox, identityId: string | null, creds: ClientCredentials): Promise<void> {
     const stored: Stored = { ...creds, dpopJwk: DpopKey.generate().toJwk() };
     await new KeyStore(ds, box).put(identityId, SESSION_PURPOSE, JSON.stringify(stored), creds.webId);
+  }
+
+  /**
+   * Stores the tokens of a Solid-OIDC login (authorization code with DPoP): the registered
+   * client, the DPoP key the tokens are bound to, the access token and the refresh token.
+   */
+  static async saveLogin(
+    ds: DataSource | EntityManager,
+    box: SecretBox,
+    identityId: string,
+    login: ClientCredentials & { dpopJwk: Record<string, unknown>; accessToken: string; refreshToken?: string; expiresIn: number; now?: number },
+  ): Promise<void> {
+    const issuedAt = login.now ?? Date.now();
+    const stored: Stored = {
+      issuer: login.issuer,
+      webId: login.webId,
+      clientId: login.clientId,
+      clientSecret: login.clientSecret,
+      dpopJwk: login.dpopJwk,
+      accessToken: login.accessToken,
+      refreshToken: login.refreshToken,
+      issuedAt,
+      expiresAt: issuedAt + login.expiresIn * 1000,
+    };
+    await new KeyStore(ds, box).put(identityId, SESSION_PURPOSE, JSON.stringify(stored), login.webId);
   }
 
   static async webIdOf(ds: DataSource, box: SecretBox, identityId: string | null): Promise<string | null> {
@@ -128,25 +158,32 @@ export class SolidSession {
         return;
       }
       const issuedAt = this.now();
-      const { token, expiresIn } = await this.requestToken(s, key);
-      const next: Stored = { ...s, accessToken: token, issuedAt, expiresAt: issuedAt + expiresIn * 1000 };
+      const { token, expiresIn, refreshToken } = await this.requestToken(s, key);
+      // A rotated refresh token is stored in the same transaction, still under the lock.
+      const next: Stored = { ...s, accessToken: token, refreshToken: refreshToken ?? s.refreshToken, issuedAt, expiresAt: issuedAt + expiresIn * 1000 };
       await keys.put(this.o.identityId, SESSION_PURPOSE, JSON.stringify(next), s.webId);
       this.cached = { token, key, renewAt: renewAt(next), expiresAt: next.expiresAt!, webId: s.webId };
       log.debug('solid token renewed', { identity: this.o.identityId ?? 'bridge', expiresIn });
     });
   }
 
-  private async requestToken(s: Stored, key: DpopKey): Promise<{ token: string; expiresIn: number }> {
+  private async requestToken(s: Stored, key: DpopKey): Promise<{ token: string; expiresIn: number; refreshToken?: string }> {
     const conf = await this.json(new URL('.well-known/openid-configuration', s.issuer).href, {});
     const tokenUrl = typeof conf.token_endpoint === 'string' ? conf.token_endpoint : new URL('.oidc/token', s.issuer).href;
-    const basic = Buffer.from(`${encodeURIComponent(s.clientId)}:${encodeURIComponent(s.clientSecret)}`).toString('base64');
+    const grant = s.refreshToken
+      ? new URLSearchParams({ grant_type: 'refresh_token', refresh_token: s.refreshToken })
+      : new URLSearchParams({ grant_type: 'client_credentials', scope: 'webid' });
     const body = await this.json(tokenUrl, {
       method: 'POST',
-      headers: { authorization: `Basic ${basic}`, 'content-type': 'application/x-www-form-urlencoded', dpop: key.proof('POST', tokenUrl) },
-      body: 'grant_type=client_credentials&scope=webid',
+      headers: { authorization: basicAuth(s.clientId, s.clientSecret), 'content-type': 'application/x-www-form-urlencoded', dpop: key.proof('POST', tokenUrl) },
+      body: grant.toString(),
     });
     if (typeof body.access_token !== 'string') throw new DeliveryError('the Solid issuer gave no access token', { kind: 'transient', target: tokenUrl, body: JSON.stringify(body) });
-    return { token: body.access_token, expiresIn: typeof body.expires_in === 'number' && body.expires_in > 0 ? body.expires_in : 600 };
+    return {
+      token: body.access_token,
+      expiresIn: typeof body.expires_in === 'number' && body.expires_in > 0 ? body.expires_in : 600,
+      refreshToken: typeof body.refresh_token === 'string' ? body.refresh_token : undefined,
+    };
   }
 
   private async json(url: string, init: RequestInit): Promise<Record<string, unknown>> {
@@ -164,4 +201,9 @@ export class SolidSession {
       throw new DeliveryError('Solid issuer answered with something other than JSON', { kind: 'transient', target: url, body: text });
     }
   }
+}
+
+/** OAuth client authentication `client_secret_basic` (RFC 6749 §2.3.1: form-encoded, then base64). */
+export function basicAuth(clientId: string, clientSecret: string): string {
+  return `Basic ${Buffer.from(`${encodeURIComponent(clientId)}:${encodeURIComponent(clientSecret)}`).toString('base64')}`;
 }

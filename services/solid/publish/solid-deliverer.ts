@@ -4,7 +4,8 @@ import { actorKey, type MappedRef, type OutboundCommand } from '../../../libs/ev
 import { createLogger, type Logger } from '../../../libs/observability/index.js';
 import type { SolidProvisioner } from '../identity/index.js';
 import { folderUrl, JSON_LD, mediaSlug, render, type PodWrite } from '../mapping/index.js';
-import { PodRepository, type PodClient, type PodRow, type UrlGuard } from '../pod/index.js';
+import { PodClient, PodRepository, resourceAcl, SolidSession, type PodRow, type UrlGuard } from '../pod/index.js';
+import type { SecretBox } from '../../../libs/store/index.js';
 import { copyMedia } from './media-copier.js';
 
 export interface SolidDelivererOptions {
@@ -18,6 +19,8 @@ export interface SolidDelivererOptions {
   guard?: UrlGuard;
   /** Copy attachments into social/media/ (default true). */
   copyMedia?: boolean;
+  /** Opens the stored Solid-OIDC logins of people who linked their pod (to share public copies as them). */
+  box?: SecretBox;
   logger?: Logger;
 }
 
@@ -114,8 +117,10 @@ export class SolidDeliverer {
       }
       if (w.role === 'inbox') return await this.notify(w, copyUrl);
       await this.o.client.put(w.url, JSON.stringify(w.body), JSON_LD);
-      // The bridge controls bridged pods; in a person's own pod the container's ACL (theirs) decides.
+      // The bridge controls bridged pods; in a person's own pod the container's ACL (theirs) decides,
+      // unless they logged in here: then a public post is made world-readable with their session.
       if (pod.mode === 'bridged') await this.o.client.setAccess(w.url, pod.webId, this.o.bridgeWebId, w.public);
+      else if (w.public && w.role === 'outbox') await this.shareAsOwner(pod, w.url);
     } catch (err) {
       if (err instanceof DeliveryError && (err.status === 401 || err.status === 403) && pod.mode === 'linked') {
         await this.repo.setAccess(pod.id, 'revoked', revokedReason(pod, err.status));
@@ -140,6 +145,21 @@ export class SolidDeliverer {
       const pod = owner ? await this.podBySocial(owner) : undefined;
       if (pod && (err.status === 401 || err.status === 403)) await this.repo.setAccess(pod.id, 'revoked', revokedReason(pod, err.status));
       this.log.warn('inbox notice refused', { inbox: w.url, err: err.describe() });
+    }
+  }
+
+  /**
+   * The person's own session (stored by their Solid-OIDC login, renewed under the per-identity
+   * lock) writes the copy's ACL: owner, the bridge without Control, anyone reading. Without a
+   * stored login, or when it no longer works, the copy stays as the container's ACL has it.
+   */
+  private async shareAsOwner(pod: PodRow, url: string): Promise<void> {
+    if (!this.o.box || !(await SolidSession.webIdOf(this.o.ds, this.o.box, pod.identityId))) return;
+    const owner = new PodClient(new SolidSession({ ds: this.o.ds, box: this.o.box, identityId: pod.identityId }), this.o.guard);
+    try {
+      await owner.put(await owner.aclUrl(url), resourceAcl(url, pod.webId, this.o.bridgeWebId, true, { bridgeControl: false }), 'text/turtle');
+    } catch (err) {
+      this.log.warn('public copy not shared (the person’s login no longer works?)', { url, err: err instanceof DeliveryError ? err.describe() : String(err) });
     }
   }
 

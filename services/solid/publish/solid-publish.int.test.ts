@@ -4,27 +4,14 @@ import { after, before, describe, it } from 'node:test';
 import { commandFor, Recorder } from '../../../libs/adapter/testing.js';
 import { DeliveryError, OutboundRunner } from '../../../libs/adapter/index.js';
 import { MemoryBus } from '../../../libs/bus/index.js';
-import { eventFixture, outboundTopic, parkedTopic, TOPICS, type BridgeEvent, type Receipt } from '../../../libs/events/index.js';
+import { eventFixture, outboundTopic, parkedTopic, TOPICS, type Receipt } from '../../../libs/events/index.js';
 import { seedAccount, waitFor } from '../../../libs/testing/index.js';
 import { inboxCopyUrl } from '../mapping/index.js';
-import { fediversePerson, grant, personWithGrant, revoke, startWorld, type SolidWorld } from '../test-support.js';
+import { fediversePerson, fediversePost as post, grant, personWithGrant, revoke, startWorld, type SolidWorld } from '../test-support.js';
 import { SolidLinkService } from '../identity/index.js';
 import { SolidDeliverer } from './solid-deliverer.js';
 
 // A real Community Solid Server (child process, memory storage, random port) and Postgres.
-
-function post(n: string, actor = 'https://mastodon.example/users/carol'): BridgeEvent {
-  const e = eventFixture('post.created');
-  e.source.id = `${actor}/statuses/${n}`;
-  e.source.url = `https://mastodon.example/@carol/${n}`;
-  e.id = `activitypub:${e.source.id}`;
-  e.actor = { network: 'activitypub', id: actor, handle: '@carol@mastodon.example' };
-  e.object!.text = `hello ${n}`;
-  e.object!.html = undefined;
-  e.object!.facets = [];
-  e.object!.url = e.source.url;
-  return e;
-}
 
 describe('Solid publishing into pods (real CSS)', { timeout: 180_000 }, () => {
   let w: SolidWorld;

@@ -1,12 +1,8 @@
 /**
  * The Solid adapter inside a running Pontis, with the harness's Community Solid Server and Nostr
- * relay: a person links their pod (grant + link), a person links their Nostr key (NIP-98), and
- * posts, replies, likes, reposts, deletes and profiles cross in both directions.
- *
- * Not here yet: `delete:nostr->solid`. Written and run on 2026-11-26, it failed every time: after
- * the Nostr note's kind 5 (which the relay now keeps and broadcasts) the pod copy stayed. Where
- * the post.deleted stops (translator authorship check, or the Solid deliverer) is still to trace.
-
+ * relay: a person links their pod (grant + link with their DPoP token, or a Solid-OIDC login
+ * driven like a browser), a person links their Nostr key (NIP-98), and posts, replies, likes,
+ * reposts, deletes and profiles cross in both directions.
  */
 import { finalizeEvent, generateSecretKey, getPublicKey, type Event as NostrEvent } from 'nostr-tools/pure';
 import { fetchT, type NostrRelayPeer, type SolidAccount, type SolidClient } from '../../../libs/harness/index.js';
@@ -52,7 +48,8 @@ export async function linkSolid(ctx: E2EContext, name: string): Promise<SolidPer
   }
   const granted = await client.fetch(`${socialUrl}.acl`, { method: 'PUT', headers: { 'content-type': 'text/turtle' }, body: linkGrantAcl(socialUrl, account.webId, await bridgeWebId(ctx)) });
   check(granted.ok, `grant: ${granted.status}`);
-  const linked = await fetchT(`${ctx.pontisUrl}/api/v1/solid/link`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ webId: account.webId }), timeoutMs: 60_000 });
+  // Signed in as herself: her app's DPoP-bound token for her WebID.
+  const linked = await client.fetch(`${ctx.pontisUrl}/api/v1/solid/link`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ webId: account.webId }) });
   check(linked.status === 200, `link answered ${linked.status}: ${await linked.text()}`);
   return { account, client, webId: account.webId, socialUrl };
 }
@@ -155,6 +152,57 @@ export const T = 120_000;
 
 export const scenarios: Scenario[] = [
   defineScenario({
+    id: 'link-login:solid',
+    needs: NEEDS,
+    timeoutMs: T,
+    async run(ctx) {
+      const solid = ctx.peer('solid');
+      const account = await solid.createAccount({ email: `${ctx.unique('lena')}@example.org`, password: 'correct horse battery staple' });
+      await bridgeWebId(ctx);
+      const start = await fetchT(`${ctx.pontisUrl}/api/v1/solid/login?webId=${encodeURIComponent(account.webId)}&archive=true`, { redirect: 'manual' });
+      check(start.status === 303 && start.headers.get('location'), `login answered ${start.status}: ${await start.text()}`);
+      const back = await solid.browserLogin(start.headers.get('location')!, account);
+      check(back.startsWith(`${ctx.pontisUrl}/api/v1/solid/login/callback?`), `the provider sent the browser to ${back}`);
+      const done = await fetchT(back, { timeoutMs: 60_000 });
+      const body = (await done.json()) as Record<string, any>;
+      check(done.status === 200 && body.webId === account.webId && body.grant === 'granted' && body.archive === true, `callback answered ${done.status}: ${JSON.stringify(body)}`);
+      const cookie = done.headers.get('set-cookie')?.split(';')[0];
+      check(cookie?.startsWith('pontis_solid='), 'no login cookie');
+      // The signed-in browser may change her archive; the same request without the cookie may not.
+      const json = { 'content-type': 'application/json' };
+      const anon = await fetchT(`${ctx.pontisUrl}/api/v1/solid/archive`, { method: 'POST', headers: json, body: JSON.stringify({ webId: account.webId, enabled: false }) });
+      check(anon.status === 401, `archive without signing in answered ${anon.status}`);
+      const off = await fetchT(`${ctx.pontisUrl}/api/v1/solid/archive`, { method: 'POST', headers: { ...json, cookie: cookie! }, body: JSON.stringify({ enabled: false }) });
+      check(off.status === 200 && ((await off.json()) as { archive?: boolean }).archive === false, `archive with the cookie answered ${off.status}`);
+      // The grant her login made works: a post in her pod reaches Nostr.
+      const client = solid.client(account);
+      const words = `posted after a Solid-OIDC login ${ctx.unique('w')}`;
+      await solidPut({ account, client, webId: account.webId, socialUrl: new URL('social/', account.podUrl).href }, ctx.unique('note'), { type: 'Note', attributedTo: account.webId, content: words, mediaType: 'text/plain' });
+      await onRelay(ctx, { kinds: [1] }, (e) => e.content.includes(words), 'the post on the relay');
+    },
+  }),
+  defineScenario({
+    id: 'link-auth:solid',
+    needs: NEEDS,
+    timeoutMs: T,
+    async run(ctx) {
+      const alice = await linkSolid(ctx, 'alice');
+      const mallory = ctx.peer('solid').client(await ctx.peer('solid').createAccount({ email: `${ctx.unique('mallory')}@example.org`, password: 'correct horse battery staple' }));
+      const url = `${ctx.pontisUrl}/api/v1/solid/archive`;
+      const init = { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ webId: alice.webId, enabled: true }) };
+      const anon = await fetchT(url, init);
+      const anonBody = (await anon.json()) as { message?: string };
+      check(anon.status === 401 && /sign in/.test(anonBody.message ?? ''), `anonymous: ${anon.status} ${JSON.stringify(anonBody)}`);
+      const other = await mallory.fetch(url, init);
+      const otherBody = (await other.json()) as { message?: string };
+      check(other.status === 403 && /signed in as/.test(otherBody.message ?? ''), `someone else: ${other.status} ${JSON.stringify(otherBody)}`);
+      const forged = await fetchT(url, { ...init, headers: { ...init.headers, authorization: 'DPoP eyJhbGciOiJFUzI1NiJ9.eyJ3ZWJpZCI6IngifQ.c2ln', dpop: 'x.y.z' } });
+      check(forged.status === 401, `forged token: ${forged.status}`);
+      const own = await alice.client.fetch(url, init);
+      check(own.status === 200 && ((await own.json()) as { archive?: boolean }).archive === true, `alice herself: ${own.status}`);
+    },
+  }),
+  defineScenario({
     id: 'post:solid->nostr',
     needs: NEEDS,
     timeoutMs: T,
@@ -252,6 +300,23 @@ export const scenarios: Scenario[] = [
       const { note, url } = await nostrPostInPod(ctx, bob, `repost me ${ctx.unique('w')}`);
       await solidPut(alice, ctx.unique('announce'), { type: 'Announce', actor: alice.webId, object: url });
       await onRelay(ctx, { kinds: [6, 16], '#e': [note.id] }, () => true, 'the repost on the relay');
+    },
+  }),
+  defineScenario({
+    id: 'delete:nostr->solid',
+    needs: NEEDS,
+    timeoutMs: T,
+    async run(ctx) {
+      const bob = await linkNostr(ctx);
+      const { note, url } = await nostrPostInPod(ctx, bob, `nostr delete me ${ctx.unique('w')}`);
+      await nostrPublish(ctx, bob, 5, '', [['e', note.id], ['k', '1']]);
+      // Anonymous readers get 401, not 404, for a missing resource here: the outbox grants the
+      // public Read on itself only (no acl:default, so a private post is never public while its
+      // own ACL is being written). Gone = out of the public listing and no longer readable.
+      await ctx.waitFor(async () => !(await anonList(bridgedOutbox(ctx, bob))).includes(url) && [401, 404].includes((await fetchT(url, { headers: { accept: 'application/ld+json' } })).status), {
+        what: `the pod copy ${url} to be removed`,
+        timeoutMs: 60_000,
+      });
     },
   }),
   defineScenario({

@@ -1,0 +1,54 @@
+import type { BridgeEvent } from '../../../libs/events/index.js';
+import { readCapped } from '../../../libs/net/index.js';
+import { createLogger } from '../../../libs/observability/index.js';
+import { idOf, isObject, toEvents } from '../../activitypub/mapping/index.js';
+import type { UrlGuard } from '../pod/index.js';
+import type { HistorySource, Original } from './history-source.js';
+
+const log = createLogger('solid-archive-activitypub');
+const MAX_BYTES = 512 * 1024;
+const ACCEPT = 'application/activity+json, application/ld+json; profile="https://www.w3.org/ns/activitystreams"';
+
+/**
+ * Past fediverse posts, dereferenced at their id (an unsigned GET, as any reader would: servers
+ * in authorized-fetch mode answer 401 and the post counts as not found), through the address
+ * guard, and normalized with the ActivityPub adapter's pure mapping as if it had been delivered
+ * in a Create. Only objects attributed to one of the person's actors, on that actor's server.
+ */
+export class ActivityPubHistory implements HistorySource {
+  readonly network = 'activitypub' as const;
+
+  constructor(private readonly o: { guard?: UrlGuard; fetchImpl?: typeof fetch; concurrency?: number }) {}
+
+  async fetch(originals: Original[], authors: string[]): Promise<Map<string, BridgeEvent>> {
+    const out = new Map<string, BridgeEvent>();
+    const queue = [...originals];
+    const worker = async () => {
+      for (let o = queue.shift(); o; o = queue.shift()) {
+        const event = await this.one(o.nativeId, authors).catch((err: unknown) => {
+          log.warn('past post not fetched', { id: o!.nativeId, err: String(err) });
+          return undefined;
+        });
+        if (event) out.set(o.nativeId, event);
+      }
+    };
+    await Promise.all(Array.from({ length: this.o.concurrency ?? 4 }, worker));
+    return out;
+  }
+
+  private async one(id: string, authors: string[]): Promise<BridgeEvent | undefined> {
+    if (this.o.guard && !(await this.o.guard.check(id)).ok) return undefined;
+    const res = await (this.o.fetchImpl ?? fetch)(id, { headers: { accept: ACCEPT }, redirect: 'error', signal: AbortSignal.timeout(10_000) });
+    if (!res.ok) {
+      await res.body?.cancel();
+      return undefined;
+    }
+    const object: unknown = JSON.parse(await readCapped(res, MAX_BYTES));
+    if (!isObject(object) || idOf(object.id) !== id) return undefined;
+    const author = idOf(object.attributedTo);
+    if (!author || !authors.includes(author) || new URL(author).origin !== new URL(id).origin) return undefined;
+    const { '@context': context, ...embedded } = object;
+    const create = { '@context': context, id: `${id}#pontis-archive`, type: 'Create', actor: author, object: embedded, published: object.published, to: object.to, cc: object.cc };
+    return toEvents(create).events.find((e) => e.type === 'post.created');
+  }
+}
