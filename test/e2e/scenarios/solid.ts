@@ -4,11 +4,12 @@
  * driven like a browser), a person links their Nostr key (NIP-98), and posts, replies, likes,
  * reposts, deletes and profiles cross in both directions.
  */
-import { finalizeEvent, generateSecretKey, getPublicKey, type Event as NostrEvent } from 'nostr-tools/pure';
+import { getPublicKey, type Event as NostrEvent } from 'nostr-tools/pure';
 import { fetchT, type NostrRelayPeer, type SolidAccount, type SolidClient } from '../../../libs/harness/index.js';
 import { bridgedPodName } from '../../../services/solid/identity/pod-names.js';
 import { linkGrantAcl } from '../../../services/solid/pod/acl.js';
 import { check, defineScenario, type E2EContext, type Scenario } from '../scenario.js';
+import { linkedNostrKey, publishNostr } from './nostr-person.js';
 
 const AS2 = 'https://www.w3.org/ns/activitystreams';
 const PUBLIC = `${AS2}#Public`;
@@ -55,19 +56,12 @@ export async function linkSolid(ctx: E2EContext, name: string): Promise<SolidPer
 }
 
 export async function linkNostr(ctx: E2EContext): Promise<NostrPerson> {
-  const sk = generateSecretKey();
-  const url = `${ctx.pontisUrl}/api/v1/nostr/link`;
-  const proof = finalizeEvent({ kind: 27235, created_at: Math.floor(Date.now() / 1000), tags: [['u', url], ['method', 'POST']], content: '' }, sk);
-  const res = await fetchT(url, { method: 'POST', headers: { authorization: `Nostr ${Buffer.from(JSON.stringify(proof)).toString('base64')}` } });
-  check(res.status === 200, `nostr link answered ${res.status}: ${await res.text()}`);
+  const sk = await linkedNostrKey(ctx);
   return { sk, pubkey: getPublicKey(sk) };
 }
 
 export async function nostrPublish(ctx: E2EContext, who: NostrPerson, kind: number, content: string, tags: string[][] = []): Promise<NostrEvent> {
-  const ev = finalizeEvent({ kind, created_at: Math.floor(Date.now() / 1000), tags, content }, who.sk);
-  const r = await ctx.peer('nostr').publish(ev);
-  check(r.accepted, `relay refused kind ${kind}: ${r.message}`);
-  return ev;
+  return publishNostr(ctx, who.sk, kind, content, tags);
 }
 
 export async function solidPut(p: SolidPerson, name: string, body: Record<string, unknown>): Promise<string> {
