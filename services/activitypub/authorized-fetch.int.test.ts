@@ -5,18 +5,15 @@
  */
 import assert from 'node:assert/strict';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import express from 'express';
 import { commandFor } from '../../libs/adapter/testing.js';
-import { MemoryBus } from '../../libs/bus/index.js';
-import { coreTopics, eventFixture, type BridgeEvent } from '../../libs/events/index.js';
-import { ActivityPubPeer, type ApUser } from '../../libs/harness/index.js';
-import { SecretBox } from '../../libs/store/index.js';
-import { createTestStore, type TestStore } from '../../libs/store/testing.js';
+import { eventFixture, type BridgeEvent } from '../../libs/events/index.js';
+import type { ActivityPubPeer, ApUser } from '../../libs/harness/index.js';
+import type { TestStore } from '../../libs/store/testing.js';
 import { seedAccount, waitFor } from '../../libs/testing/index.js';
-import { ActivityPubService, INSTANCE_USERNAME } from './activitypub-service.js';
+import { INSTANCE_USERNAME, type ActivityPubService } from './activitypub-service.js';
+import { startApFixture, type ApFixture } from './testing/ap-fixture.js';
+
 import { PUBLIC_ACTOR_FIELDS } from './federation/authorized-fetch.js';
 import { signRequest } from './federation/http-signature.js';
 import type { AsObject } from './mapping/index.js';
@@ -38,27 +35,15 @@ describe('authorized fetch with a Fedify server', { timeout: 180_000 }, () => {
   let s: TestStore;
   let peer: ActivityPubPeer;
   let svc: ActivityPubService;
-  let server: Server;
   let base: string;
   let me: string;
   let noteId: string;
   let dave: ApUser;
-  const bus = new MemoryBus();
+  let f: ApFixture;
 
   before(async () => {
-    peer = new ActivityPubPeer();
-    const [store] = await Promise.all([createTestStore(), peer.start()]);
-    s = store;
-    await bus.start();
-    await bus.ensureTopics(coreTopics().map((topic) => ({ topic, partitions: 1 })));
-    const app = express();
-    app.use(express.json({ limit: '1mb', type: ['application/json', 'application/*+json'], verify: (req, _res, buf) => void ((req as unknown as { rawBody: Buffer }).rawBody = buf) }));
-    server = createServer(app);
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    svc = new ActivityPubService({ ds: s.ds, box: new SecretBox(randomBytes(32)), bus, baseUrl: base, allowPrivateAddresses: true, authorizedFetch: true });
-    await svc.init();
-    app.use(svc.router());
+    f = await startApFixture({ authorizedFetch: true });
+    ({ s, peer, svc, base } = f);
     const account = await seedAccount(s.ds, [{ network: 'nostr', id: NOSTR_PK, handle: 'erin@nostr.example', kind: 'native' }]);
     me = (await svc.actors.ensure(account, { displayName: 'Erin', summary: 'on nostr' })).id;
     const result = await svc.deliverer.deliver(commandFor(nostrPost('only for signed readers'), 'activitypub', account));
@@ -67,11 +52,7 @@ describe('authorized fetch with a Fedify server', { timeout: 180_000 }, () => {
   });
 
   after(async () => {
-    await svc?.stop();
-    await bus.stop();
-    server?.close();
-    await peer?.stop();
-    await s?.drop();
+    await f?.stop();
   });
 
   it('an unsigned GET of an actor gets only the public key document (Mastodon restricted actor), varying on Signature', async () => {

@@ -6,53 +6,35 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import express from 'express';
 import { Recorder } from '../../libs/adapter/testing.js';
-import { MemoryBus } from '../../libs/bus/index.js';
-import { coreTopics, TOPICS, type BridgeEvent } from '../../libs/events/index.js';
-import { ActivityPubPeer } from '../../libs/harness/index.js';
-import { SecretBox } from '../../libs/store/index.js';
-import { createTestStore, type TestStore } from '../../libs/store/testing.js';
+import type { MemoryBus } from '../../libs/bus/index.js';
+import { TOPICS, type BridgeEvent } from '../../libs/events/index.js';
+import type { ActivityPubPeer } from '../../libs/harness/index.js';
+import type { TestStore } from '../../libs/store/testing.js';
 import { seedAccount, waitFor } from '../../libs/testing/index.js';
 import { AuditLogRepository } from '../gateway/admin/audit-log.repository.js';
-import { ActivityPubService } from './activitypub-service.js';
+import type { ActivityPubService } from './activitypub-service.js';
+import { startApFixture, type ApFixture } from './testing/ap-fixture.js';
 import { REPORT_ACTION } from './moderation/report-log.js';
 
 describe('Flag from a Fedify server becomes a report for the moderators', { timeout: 180_000 }, () => {
   let s: TestStore;
   let peer: ActivityPubPeer;
   let svc: ActivityPubService;
-  let server: Server;
   let rec: Recorder;
-  const bus = new MemoryBus();
+  let bus: MemoryBus;
+  let f: ApFixture;
 
   before(async () => {
-    peer = new ActivityPubPeer();
-    const [store] = await Promise.all([createTestStore(), peer.start()]);
-    s = store;
-    await bus.start();
-    await bus.ensureTopics(coreTopics().map((topic) => ({ topic, partitions: 1 })));
+    f = await startApFixture();
+    ({ s, peer, svc, bus } = f);
     rec = await Recorder.on(bus, [TOPICS.events]);
-    const app = express();
-    app.use(express.json({ limit: '1mb', type: ['application/json', 'application/*+json'], verify: (req, _res, buf) => void ((req as unknown as { rawBody: Buffer }).rawBody = buf) }));
-    server = createServer(app);
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    svc = new ActivityPubService({ ds: s.ds, box: new SecretBox(randomBytes(32)), bus, baseUrl: base, allowPrivateAddresses: true });
-    await svc.init();
-    app.use(svc.router());
   });
 
   after(async () => {
-    await svc?.stop();
     await rec?.stop();
-    await bus.stop();
-    server?.close();
-    await peer?.stop();
-    await s?.drop();
+    await f?.stop();
   });
 
   it('is published as report.created and listed by the admin audit log with the reported account', async () => {

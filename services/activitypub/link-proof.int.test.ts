@@ -5,25 +5,19 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import express from 'express';
-import { MemoryBus } from '../../libs/bus/index.js';
-import { coreTopics } from '../../libs/events/index.js';
-import { ActivityPubPeer } from '../../libs/harness/index.js';
-import { SecretBox } from '../../libs/store/index.js';
-import { createTestStore, type TestStore } from '../../libs/store/testing.js';
+import type { ActivityPubPeer } from '../../libs/harness/index.js';
+import type { TestStore } from '../../libs/store/testing.js';
 import { waitFor } from '../../libs/testing/index.js';
-import { ActivityPubService, INSTANCE_USERNAME, LINK_CODE_PATH, LINK_PATH } from './activitypub-service.js';
+import { INSTANCE_USERNAME, LINK_CODE_PATH, LINK_PATH } from './activitypub-service.js';
+import { startApFixture, type ApFixture } from './testing/ap-fixture.js';
+
 
 describe('linking a fediverse account by a code, with a Fedify server', { timeout: 180_000 }, () => {
   let s: TestStore;
   let peer: ActivityPubPeer;
-  let svc: ActivityPubService;
-  let server: Server;
   let base: string;
-  const bus = new MemoryBus();
+  let f: ApFixture;
   const name = (p: string) => `${p}${randomBytes(3).toString('hex')}`;
   const post = async (path: string, body: unknown) => {
     const res = await fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
@@ -40,27 +34,12 @@ describe('linking a fediverse account by a code, with a Fedify server', { timeou
       | undefined;
 
   before(async () => {
-    peer = new ActivityPubPeer();
-    const [store] = await Promise.all([createTestStore(), peer.start()]);
-    s = store;
-    await bus.start();
-    await bus.ensureTopics(coreTopics().map((topic) => ({ topic, partitions: 1 })));
-    const app = express();
-    app.use(express.json({ limit: '1mb', type: ['application/json', 'application/*+json'], verify: (req, _res, buf) => void ((req as unknown as { rawBody: Buffer }).rawBody = buf) }));
-    server = createServer(app);
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    svc = new ActivityPubService({ ds: s.ds, box: new SecretBox(randomBytes(32)), bus, baseUrl: base, allowPrivateAddresses: true });
-    await svc.init();
-    app.use(svc.router());
+    f = await startApFixture();
+    ({ s, peer, base } = f);
   });
 
   after(async () => {
-    await svc?.stop();
-    await bus.stop();
-    server?.close();
-    await peer?.stop();
-    await s?.drop();
+    await f?.stop();
   });
 
   it('the code in a public post links the account, opts it in, and the instance actor follows it', async () => {

@@ -3,7 +3,7 @@ import { readCapped } from '../../../libs/net/index.js';
 import { createLogger } from '../../../libs/observability/index.js';
 import { idOf, isObject, toEvents } from '../../activitypub/mapping/index.js';
 import type { UrlGuard } from '../pod/index.js';
-import type { HistorySource, Original } from './history-source.js';
+import { fetchEach, type HistorySource, type Original } from './history-source.js';
 
 const log = createLogger('solid-archive-activitypub');
 const MAX_BYTES = 512 * 1024;
@@ -20,20 +20,8 @@ export class ActivityPubHistory implements HistorySource {
 
   constructor(private readonly o: { guard?: UrlGuard; fetchImpl?: typeof fetch; concurrency?: number }) {}
 
-  async fetch(originals: Original[], authors: string[]): Promise<Map<string, BridgeEvent>> {
-    const out = new Map<string, BridgeEvent>();
-    const queue = [...originals];
-    const worker = async () => {
-      for (let o = queue.shift(); o; o = queue.shift()) {
-        const event = await this.one(o.nativeId, authors).catch((err: unknown) => {
-          log.warn('past post not fetched', { id: o!.nativeId, err: String(err) });
-          return undefined;
-        });
-        if (event) out.set(o.nativeId, event);
-      }
-    };
-    await Promise.all(Array.from({ length: this.o.concurrency ?? 4 }, worker));
-    return out;
+  fetch(originals: Original[], authors: string[]): Promise<Map<string, BridgeEvent>> {
+    return fetchEach(originals, (id) => this.one(id, authors), { concurrency: this.o.concurrency, log });
   }
 
   private async one(id: string, authors: string[]): Promise<BridgeEvent | undefined> {

@@ -4,7 +4,7 @@ import { createLogger } from '../../../libs/observability/index.js';
 import { createIdResolver } from '../../atproto/identity/id-resolver.js';
 import { COLLECTION, parseAtUri, toEvents } from '../../atproto/mapping/index.js';
 import type { UrlGuard } from '../pod/index.js';
-import type { HistorySource, Original } from './history-source.js';
+import { fetchEach, type HistorySource, type Original } from './history-source.js';
 
 const log = createLogger('solid-archive-atproto');
 const MAX_BYTES = 256 * 1024;
@@ -23,20 +23,8 @@ export class AtprotoHistory implements HistorySource {
     this.resolver = createIdResolver(o.plcUrl, o.allowPrivate, o.ownPds);
   }
 
-  async fetch(originals: Original[], authors: string[]): Promise<Map<string, BridgeEvent>> {
-    const out = new Map<string, BridgeEvent>();
-    const queue = [...originals];
-    const worker = async () => {
-      for (let o = queue.shift(); o; o = queue.shift()) {
-        const event = await this.one(o.nativeId, authors).catch((err: unknown) => {
-          log.warn('past post not fetched', { uri: o!.nativeId, err: String(err) });
-          return undefined;
-        });
-        if (event) out.set(o.nativeId, event);
-      }
-    };
-    await Promise.all(Array.from({ length: this.o.concurrency ?? 4 }, worker));
-    return out;
+  fetch(originals: Original[], authors: string[]): Promise<Map<string, BridgeEvent>> {
+    return fetchEach(originals, (id) => this.one(id, authors), { concurrency: this.o.concurrency, log });
   }
 
   private async one(uri: string, authors: string[]): Promise<BridgeEvent | undefined> {
