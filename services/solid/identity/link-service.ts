@@ -7,7 +7,7 @@ import { folderUrl, socialUrlOf } from '../mapping/index.js';
 import { PodRepository, type PodClient, type PodRow } from '../pod/index.js';
 import { LinkError } from './link-error.js';
 import { registerTypeIndex } from './pod-setup.js';
-import { fetchProfile, ProfileError, storageIn } from './webid-profile.js';
+import { profileForLink, storageIn } from './webid-profile.js';
 
 
 export interface LinkResult {
@@ -94,13 +94,7 @@ export class SolidLinkService {
   }
 
   private async storageOf(webId: string): Promise<string> {
-    let doc: unknown;
-    try {
-      doc = await fetchProfile(webId, { guard: this.o.guard, fetchImpl: this.o.fetchImpl });
-    } catch (err) {
-      if (err instanceof ProfileError) throw new LinkError(400, err.message);
-      throw err;
-    }
+    const doc = await profileForLink(webId, { guard: this.o.guard, fetchImpl: this.o.fetchImpl });
     const storage = storageIn(doc, webId) ?? (await this.storageAbove(webId));
     if (!storage) throw new LinkError(400, 'the WebID profile names no pim:storage, and no container above it is a storage');
     if (this.o.guard && !(await this.o.guard.check(storage)).ok) throw new LinkError(400, 'the storage is on a private address');

@@ -6,7 +6,7 @@ import { basicAuth, DpopKey, JwksCache, parseJwt, PodClient, SolidSession, str, 
 import { ensureGrant } from './grant.js';
 import { LinkError } from './link-error.js';
 import type { LinkResult, SolidLinkService } from './link-service.js';
-import { fetchProfile, oidcIssuersIn, ProfileError, sameIssuer } from './webid-profile.js';
+import { oidcIssuersIn, profileForLink, sameIssuer } from './webid-profile.js';
 
 const log = createLogger('solid-login');
 
@@ -180,13 +180,7 @@ export class SolidOidcLogin {
 
   /** The issuer the WebID names; more than one: the first (people can list the one they use first). */
   private async issuerOf(webId: string): Promise<string> {
-    let doc: unknown;
-    try {
-      doc = await fetchProfile(webId, { guard: this.o.guard, fetchImpl: this.o.fetchImpl });
-    } catch (err) {
-      if (err instanceof ProfileError) throw new LinkError(400, err.message);
-      throw err;
-    }
+    const doc = await profileForLink(webId, { guard: this.o.guard, fetchImpl: this.o.fetchImpl });
     const issuer = oidcIssuersIn(doc, webId)[0];
     if (!issuer) throw new LinkError(400, 'the WebID profile names no solid:oidcIssuer to log in with');
     return issuer;

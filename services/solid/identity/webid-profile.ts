@@ -1,4 +1,5 @@
 import type { UrlGuard } from '../pod/index.js';
+import { LinkError } from './link-error.js';
 
 const PIM_STORAGE = 'http://www.w3.org/ns/pim/space#storage';
 const OIDC_ISSUER = 'http://www.w3.org/ns/solid/terms#oidcIssuer';
@@ -64,4 +65,14 @@ function valuesOf(doc: unknown, webId: string, keys: string[]): string[] {
     }
   }
   return out;
+}
+
+/** The profile for a link or login: one that cannot be read is the person's input at fault (400). */
+export async function profileForLink(webId: string, o: { guard?: UrlGuard; fetchImpl?: typeof fetch }): Promise<unknown> {
+  try {
+    return await fetchProfile(webId, o);
+  } catch (err) {
+    if (err instanceof ProfileError) throw new LinkError(400, err.message);
+    throw err;
+  }
 }
