@@ -8,3 +8,5 @@ export { KeyStore } from './key-store.js';
 export * from './settings-store.js';
 export * from './cursor-store.js';
 export { withAdvisoryLock, type AdvisoryLockOptions } from './advisory-lock.js';
+export { openToken, sealToken } from './sealed-token.js';
+export { ACCOUNT_TOKEN_HEADER, ACCOUNT_TOKEN_TTL_S, issueAccountToken, linkNativeIdentity, readAccountToken, type NativeLink, type NativeLinkResult } from './native-link.js';

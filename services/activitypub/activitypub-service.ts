@@ -11,7 +11,7 @@ import { OutboundRunner } from '../../libs/adapter/index.js';
 import type { Bus } from '../../libs/bus/index.js';
 import { AddressGuard } from '../../libs/net/index.js';
 import { createLogger } from '../../libs/observability/index.js';
-import { KeyStore, type SecretBox } from '../../libs/store/index.js';
+import { ACCOUNT_TOKEN_HEADER, issueAccountToken, KeyStore, readAccountToken, type SecretBox } from '../../libs/store/index.js';
 import { createApex, ROUTES, SHARED_INBOX_PATH } from './apex/apex-instance.js';
 import { authorizedFetch } from './federation/authorized-fetch.js';
 import { InboxVerifier } from './federation/inbox-verifier.js';
@@ -47,7 +47,7 @@ function linkRoute(run: (req: Request) => Promise<unknown>) {
       res.status(200).json(await run(req));
     } catch (err) {
       if (!(err instanceof LinkProofError)) throw err;
-      const error = { 400: 'Bad Request', 409: 'Conflict', 422: 'Unprocessable Entity', 502: 'Bad Gateway' }[err.status];
+      const error = { 400: 'Bad Request', 401: 'Unauthorized', 409: 'Conflict', 422: 'Unprocessable Entity', 502: 'Bad Gateway' }[err.status];
       res.status(err.status).json({ statusCode: err.status, error, message: err.message });
     }
   };
@@ -137,12 +137,22 @@ export class ActivityPubService {
     const proof = new LinkProof({
       keys: new KeyStore(this.o.ds, this.o.box),
       getJson: (url) => this.fetcher.getJson(url),
-      link: (actorId, handle) => links.link(actorId, handle),
+      link: (actorId, handle, intoAccount) => links.link(actorId, handle, intoAccount),
       followBack,
       isOwn: (id) => id.startsWith(`${new URL(this.o.baseUrl).origin}/ap/`),
     });
     r.post(LINK_CODE_PATH, wrap(linkRoute((req) => proof.issue(bodyActor(req)))));
-    r.post(LINK_PATH, wrap(linkRoute((req) => proof.verify(bodyActor(req)))));
+    r.post(
+      LINK_PATH,
+      wrap(
+        linkRoute(async (req) => {
+          const into = readAccountToken(this.o.box, req.get(ACCOUNT_TOKEN_HEADER));
+          if (!into.ok) throw new LinkProofError(into.reason, 401);
+          const linked = await proof.verify(bodyActor(req), into.accountId);
+          return { ...linked, accountToken: issueAccountToken(this.o.box, linked.accountId) };
+        }),
+      ),
+    );
     r.post(ROUTES.inbox, wrap(inbox));
     r.post(SHARED_INBOX_PATH, wrap(inbox));
     const guard = this.o.authorizedFetch

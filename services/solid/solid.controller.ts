@@ -1,6 +1,8 @@
 import { Body, Controller, Get, Headers, HttpCode, HttpException, Inject, Param, Post, Query, Req, Res, ServiceUnavailableException } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
+import { SECRET_BOX } from '../../libs/platform/tokens.js';
+import { ACCOUNT_TOKEN_HEADER, issueAccountToken, readAccountToken, type SecretBox } from '../../libs/store/index.js';
 import { LinkError } from './identity/index.js';
 import { WEBHOOK_PATH } from './ingest/index.js';
 import { LOGIN_CALLBACK_PATH, SolidRuntime } from './solid-runtime.js';
@@ -14,15 +16,21 @@ import { LOGIN_CALLBACK_PATH, SolidRuntime } from './solid-runtime.js';
 @ApiTags('solid')
 @Controller()
 export class SolidController {
-  constructor(@Inject(SolidRuntime) private readonly rt: SolidRuntime) {}
+  constructor(
+    @Inject(SolidRuntime) private readonly rt: SolidRuntime,
+    @Inject(SECRET_BOX) private readonly box: SecretBox,
+  ) {}
 
   @Get('api/v1/solid/login')
-  @ApiOperation({ summary: 'Start linking your WebID: redirects (303) to your Solid-OIDC identity provider; optional archive=true|false' })
-  async login(@Query('webId') webId: string | undefined, @Query('archive') archive: string | undefined, @Res() res: Response) {
+  @ApiOperation({ summary: 'Start linking your WebID: redirects (303) to your Solid-OIDC identity provider; optional archive=true|false, and account=<accountToken> to join the account of an identity you linked on another network' })
+  async login(@Query('webId') webId: string | undefined, @Query('archive') archive: string | undefined, @Query('account') account: string | undefined, @Res() res: Response) {
     const login = this.ready().login!;
     if (!webId) throw new HttpException('webId is required: GET /api/v1/solid/login?webId=<your WebID>', 400);
     if (archive !== undefined && archive !== 'true' && archive !== 'false') throw new HttpException('archive must be true or false', 400);
-    const { authorizeUrl } = await this.answer(() => login.start({ webId, archive: archive === undefined ? undefined : archive === 'true' }));
+    // A browser redirect carries no headers of ours: the token comes as a query parameter here.
+    const into = readAccountToken(this.box, account);
+    if (!into.ok) throw new HttpException(into.reason, 401);
+    const { authorizeUrl } = await this.answer(() => login.start({ webId, archive: archive === undefined ? undefined : archive === 'true', intoAccount: into.accountId }));
     res.redirect(303, authorizeUrl);
   }
 
@@ -32,7 +40,7 @@ export class SolidController {
     const rt = this.ready();
     const done = await this.answer(() => rt.login!.finish({ code: q.code, state: q.state, iss: q.iss, error: q.error, error_description: q.error_description }));
     res.setHeader('set-cookie', rt.auth!.loginCookie(done.webId));
-    return done;
+    return { ...done, accountToken: issueAccountToken(this.box, done.accountId) };
   }
 
   @Post('api/v1/solid/link')
@@ -42,7 +50,10 @@ export class SolidController {
     const link = this.ready().link!;
     if (body?.webId !== undefined && typeof body.webId !== 'string') throw new HttpException('body must be {"webId": "<your WebID>"} or empty', 400);
     const webId = await this.caller(req, res, body?.webId as string | undefined, 'link');
-    return this.answer(() => link.link(webId));
+    const into = readAccountToken(this.box, req.get(ACCOUNT_TOKEN_HEADER));
+    if (!into.ok) throw new HttpException(into.reason, 401);
+    const linked = await this.answer(() => link.link(webId, into.accountId));
+    return { ...linked, accountToken: issueAccountToken(this.box, linked.accountId) };
   }
 
   @Post('api/v1/solid/archive')

@@ -67,6 +67,25 @@ describe('translate', () => {
     ]);
   });
 
+  it('one person on several networks (mirroring): into their own Bluesky account, through a bridged identity on Nostr', () => {
+    const NOSTR_PK = 'ab'.repeat(32);
+    addAccount(ctx, 'acct-carol', [
+      { network: 'nostr', id: NOSTR_PK, kind: 'native', handle: 'carol@nostr.example' },
+      { network: 'atproto', id: 'did:plc:carolown', kind: 'native', handle: 'carol.bsky.social' },
+      { network: 'nostr', id: 'cd'.repeat(32), kind: 'bridged', handle: 'carol_bsky@pontis.example' },
+    ]);
+    const fromNostr: BridgeEvent = { ...eventFixture('post.created'), id: `nostr:${'1'.repeat(64)}`, source: { network: 'nostr', id: '1'.repeat(64) }, actor: { network: 'nostr', id: NOSTR_PK }, trace: { origin: 'nostr', hops: 0 } };
+    const toBsky = translated(decide(fromNostr, ctx)).commands.find((c) => c.target === 'atproto')!;
+    assert.deepEqual(toBsky.as, { accountId: 'acct-carol', mode: 'native', id: 'did:plc:carolown', handle: 'carol.bsky.social' });
+    const fromBsky: BridgeEvent = { ...eventFixture('post.created'), id: 'atproto:at://did:plc:carolown/app.bsky.feed.post/1', source: { network: 'atproto', id: 'at://did:plc:carolown/app.bsky.feed.post/1' }, actor: { network: 'atproto', id: 'did:plc:carolown' }, trace: { origin: 'atproto', hops: 0 } };
+    const toNostr = translated(decide(fromBsky, ctx)).commands.find((c) => c.target === 'nostr')!;
+    // We hold no key of hers: her bridged identity speaks on Nostr (a remote signer would change that).
+    assert.deepEqual(toNostr.as, { accountId: 'acct-carol', mode: 'bridged', id: 'cd'.repeat(32), handle: 'carol_bsky@pontis.example' });
+    // Her choice wins: mirroring off for Nostr means no Nostr command at all.
+    ctx.accounts.get('acct-carol')!.mirror = { nostr: 'off' };
+    assert.ok(!translated(decide(fromBsky, ctx)).commands.some((c) => c.target === 'nostr'));
+  });
+
   it('bridges an opted-in post to every other enabled network, keyed to one object', () => {
     const out = translated(decide(eventFixture('post.created'), ctx));
     assert.deepEqual(targetsOf(out), ['atproto', 'nostr', 'solid']);
@@ -164,9 +183,9 @@ describe('translate', () => {
     assert.equal((decide(eventFixture('post.created'), ctx) as { reason: string }).reason, 'network-disabled');
   });
 
-  it('honors the person per network: off skips it, native publishes as their own account', () => {
+  it('honors the person per network: off skips it, an explicit native publishes as their own account', () => {
     const alice = ctx.accounts.get('acct-alice')!;
-    alice.mirror = { solid: 'off' };
+    alice.mirror = { solid: 'off', nostr: 'native' };
     alice.identities.push({ accountId: 'acct-alice', network: 'nostr', id: 'f'.repeat(64), kind: 'native' });
     const out = translated(decide(eventFixture('post.created'), ctx));
     assert.deepEqual(out.commands.map((c) => c.target).sort(), ['atproto', 'nostr']);

@@ -227,10 +227,18 @@ function mapActors(event: BridgeEvent, target: Network, ctx: TranslationContext)
   return out;
 }
 
+/**
+ * Where the adapter can publish as the person's own account: with their credentials (a Bluesky
+ * app password or OAuth session) or into their own pod. A Nostr key of theirs needs a remote
+ * signer (NIP-46, not built) and a fediverse server gives no one its key: there, by default,
+ * their bridged identity speaks, and their own account still gets the mentions and follows.
+ */
+const PUBLISHES_AS_NATIVE: ReadonlySet<Network> = new Set(['atproto', 'solid']);
+
 /** The person's own account on `target` when they mirror into it, else their bridged proxy. */
 function publishAs(account: AccountInfo, target: Network): PublishAs {
   const native = account.identities.find((i) => i.network === target && i.kind === 'native');
-  const mode = account.mirror[target] ?? (native ? 'native' : 'bridged');
+  const mode = account.mirror[target] ?? (native && PUBLISHES_AS_NATIVE.has(target) ? 'native' : 'bridged');
   if (mode === 'native' && native) return { accountId: account.id, mode: 'native', id: native.id, handle: native.handle };
   const bridged = account.identities.find((i) => i.network === target && i.kind === 'bridged');
   return { accountId: account.id, mode: 'bridged', id: bridged?.id, handle: bridged?.handle };

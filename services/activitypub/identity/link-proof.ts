@@ -24,7 +24,7 @@ const OUTBOX_ITEMS = 40;
 export class LinkProofError extends Error {
   constructor(
     message: string,
-    readonly status: 400 | 409 | 422 | 502,
+    readonly status: 400 | 401 | 409 | 422 | 502,
   ) {
     super(message);
     this.name = 'LinkProofError';
@@ -35,7 +35,7 @@ export interface LinkProofDeps {
   keys: KeyStore;
   /** Signed, guarded GET (RemoteFetcher.getJson). */
   getJson: (url: string) => Promise<Record<string, unknown>>;
-  link: (actorId: string, handle: string | undefined) => Promise<LinkResult>;
+  link: (actorId: string, handle: string | undefined, intoAccount?: string) => Promise<LinkResult>;
   /** The instance actor follows the person, so their posts arrive. */
   followBack: (person: AsObject) => Promise<void>;
   /** Our own actors are not anyone's native account. */
@@ -53,7 +53,7 @@ export class LinkProof {
     return { actor, ...issueLinkCode(await this.hmacSecret(), actor, this.now()) };
   }
 
-  async verify(actorId: unknown): Promise<{ accountId: string; actor: string; created: boolean; foundIn: string }> {
+  async verify(actorId: unknown, intoAccount?: string): Promise<{ accountId: string; actor: string; created: boolean; foundIn: string }> {
     const id = this.checkActorId(actorId);
     const actor = await this.fetch(id, 'the actor');
     if (actor.id !== id) throw new LinkProofError(`${id} answered with the document of ${String(actor.id)}`, 422);
@@ -67,7 +67,7 @@ export class LinkProof {
     }
     if (!found.ok) throw new LinkProofError(found.reason, 422);
     const handle = typeof actor.preferredUsername === 'string' ? `@${actor.preferredUsername}@${new URL(id).host}` : undefined;
-    const r = await this.d.link(id, handle);
+    const r = await this.d.link(id, handle, intoAccount);
     if (!r.ok) throw new LinkProofError(r.reason, 409);
     await this.d.followBack(actor);
     return { accountId: r.accountId, actor: id, created: r.created, foundIn: found.where };

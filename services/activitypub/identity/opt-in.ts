@@ -6,6 +6,7 @@
  * the bridge (and are mirrored out). Undo of that follow opts them out.
  */
 import type { DataSource } from 'typeorm';
+import { linkNativeIdentity } from '../../../libs/store/index.js';
 import { createLogger } from '../../../libs/observability/index.js';
 import type { AsObject } from '../mapping/index.js';
 
@@ -16,20 +17,9 @@ export type LinkResult = { ok: true; accountId: string; created: boolean } | { o
 export class FediverseLinks {
   constructor(private readonly ds: DataSource) {}
 
-  async link(actorId: string, handle: string | undefined): Promise<LinkResult> {
-    return this.ds.transaction(async (m) => {
-      const found: { account_id: string; kind: string }[] = await m.query(`SELECT account_id, kind FROM identities WHERE network = 'activitypub' AND native_id = $1 FOR UPDATE`, [actorId]);
-      const existing = found[0];
-      if (existing?.kind === 'bridged') return { ok: false, reason: 'this actor is one of the bridge’s own' };
-      if (existing) {
-        await m.query(`UPDATE identities SET verified_at = now(), handle = COALESCE($2, handle) WHERE network = 'activitypub' AND native_id = $1`, [actorId, handle ?? null]);
-        await m.query(`UPDATE accounts SET consent = 'opted_in', updated_at = now() WHERE id = $1 AND status = 'active'`, [existing.account_id]);
-        return { ok: true, accountId: existing.account_id, created: false };
-      }
-      const [account]: { id: string }[] = await m.query(`INSERT INTO accounts (consent) VALUES ('opted_in') RETURNING id`);
-      await m.query(`INSERT INTO identities (account_id, network, native_id, handle, kind, verified_at) VALUES ($1, 'activitypub', $2, $3, 'native', now())`, [account!.id, actorId, handle ?? null]);
-      return { ok: true, accountId: account!.id, created: true };
-    });
+  async link(actorId: string, handle: string | undefined, intoAccount?: string): Promise<LinkResult> {
+    const r = await linkNativeIdentity(this.ds, { network: 'activitypub', nativeId: actorId, handle, intoAccount });
+    return r.ok ? { ok: true, accountId: r.accountId, created: r.created } : { ok: false, reason: r.reason };
   }
 
   async unlink(actorId: string): Promise<void> {

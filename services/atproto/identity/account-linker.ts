@@ -9,7 +9,7 @@ import { SECRET, type SessionPool } from './session-pool.js';
 
 export type LinkResult =
   | { ok: true; accountId: string; did: string; handle?: string; created: boolean }
-  | { ok: false; status: 400 | 401 | 409 | 502; reason: string };
+  | { ok: false; status: 400 | 401 | 404 | 409 | 502; reason: string };
 
 /**
  * A person links their own Bluesky account with an app password: we resolve who they are (handle
@@ -23,7 +23,7 @@ export class AtprotoAccountLinker {
     private readonly o: { ds: DataSource; keys: KeyStore; sessions: SessionPool; resolver: IdResolver },
   ) {}
 
-  async link(identifier: string, appPassword: string, prefs: { longText?: LongTextMode } = {}): Promise<LinkResult> {
+  async link(identifier: string, appPassword: string, prefs: { longText?: LongTextMode } = {}, intoAccount?: string): Promise<LinkResult> {
     const id = identifier.trim().replace(/^@/, '').toLowerCase();
     const did = id.startsWith('did:') ? id : await this.o.resolver.handle.resolve(id).catch(() => undefined);
     if (!did) return { ok: false, status: 400, reason: `cannot resolve ${identifier} to a DID` };
@@ -44,7 +44,7 @@ export class AtprotoAccountLinker {
     const session = (await res.json().catch(() => ({}))) as { did?: string; handle?: string; accessJwt?: string; refreshJwt?: string; message?: string };
     if (!res.ok || session.did !== did || !session.accessJwt || !session.refreshJwt) return { ok: false, status: 401, reason: `their PDS refused the app password (${res.status} ${session.message ?? ''})`.trim() };
     const handle = data.handle && data.handle !== 'handle.invalid' ? data.handle : session.handle;
-    const linked = await linkNativeIdentity(this.o.ds, did, handle);
+    const linked = await linkNativeIdentity(this.o.ds, did, handle, intoAccount);
     if (!linked.ok) return linked;
     await this.o.keys.put(linked.identityId, SECRET.password, appPassword);
     // The way they linked last is the one we write with (SessionPool prefers an OAuth session).

@@ -1,5 +1,7 @@
-import { Body, Controller, Delete, HttpCode, HttpException, Inject, Post } from '@nestjs/common';
+import { Body, Controller, Delete, Headers, HttpCode, HttpException, Inject, Post } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { SECRET_BOX } from '../../../libs/platform/tokens.js';
+import { ACCOUNT_TOKEN_HEADER, issueAccountToken, readAccountToken, type SecretBox } from '../../../libs/store/index.js';
 import { AtprotoAccountLinker } from './account-linker.js';
 import { AtprotoWatchSignal } from './watch-signal.js';
 import { isLongTextMode, LONG_TEXT_MODES } from './preferences.js';
@@ -18,22 +20,25 @@ export class AtprotoLinkController {
   constructor(
     @Inject(AtprotoAccountLinker) private readonly linker: AtprotoAccountLinker,
     @Inject(AtprotoWatchSignal) private readonly watch: AtprotoWatchSignal,
+    @Inject(SECRET_BOX) private readonly box: SecretBox,
   ) {}
 
   @Post()
   @HttpCode(200)
   @ApiOperation({ summary: 'Link your own Bluesky account with an app password and opt in to bridging' })
-  @ApiOkResponse({ description: '{ accountId, did, handle, created }' })
+  @ApiOkResponse({ description: '{ accountId, did, handle, created, accountToken }' })
   @ApiBadRequestResponse({ description: 'missing fields, or the handle/DID does not resolve' })
-  @ApiUnauthorizedResponse({ description: 'the PDS refused the app password' })
-  async link(@Body() body: LinkBody) {
+  @ApiUnauthorizedResponse({ description: 'the PDS refused the app password, or the account token is not valid' })
+  async link(@Body() body: LinkBody, @Headers(ACCOUNT_TOKEN_HEADER) accountToken: string | undefined) {
     const { identifier, appPassword } = fields(body);
     const longText = body?.longText;
     if (longText !== undefined && !isLongTextMode(longText)) throw new HttpException(`longText must be one of ${LONG_TEXT_MODES.join(', ')}`, 400);
-    const r = await this.linker.link(identifier, appPassword, { longText });
+    const into = readAccountToken(this.box, accountToken);
+    if (!into.ok) throw new HttpException(into.reason, 401);
+    const r = await this.linker.link(identifier, appPassword, { longText }, into.accountId);
     if (!r.ok) throw new HttpException(r.reason, r.status);
     this.watch.changed();
-    return { accountId: r.accountId, did: r.did, handle: r.handle, created: r.created };
+    return { accountId: r.accountId, did: r.did, handle: r.handle, created: r.created, accountToken: issueAccountToken(this.box, r.accountId) };
   }
 
   @Delete()

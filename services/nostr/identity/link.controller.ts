@@ -1,9 +1,10 @@
-import { Controller, Delete, Headers, HttpCode, Inject, Post, Req, UnauthorizedException, ConflictException } from '@nestjs/common';
+import { Controller, Delete, Headers, HttpCode, HttpException, Inject, Post, Req, UnauthorizedException } from '@nestjs/common';
 import { ApiConflictResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import type { Request } from 'express';
 import type { DataSource } from 'typeorm';
 import type { PontisConfig } from '../../../libs/config/index.js';
-import { CONFIG, DATA_SOURCE } from '../../../libs/platform/tokens.js';
+import { CONFIG, DATA_SOURCE, SECRET_BOX } from '../../../libs/platform/tokens.js';
+import { ACCOUNT_TOKEN_HEADER, issueAccountToken, readAccountToken, type SecretBox } from '../../../libs/store/index.js';
 import { NostrLinkRepository } from './link.repository.js';
 import { verifyNip98 } from './nip98.js';
 import { RecentlySeen } from './recently-seen.js';
@@ -27,6 +28,7 @@ export class NostrLinkController {
     @Inject(DATA_SOURCE) ds: DataSource,
     @Inject(CONFIG) private readonly config: PontisConfig,
     private readonly watch: NostrWatchSignal,
+    @Inject(SECRET_BOX) private readonly box: SecretBox,
   ) {
     this.repo = new NostrLinkRepository(ds);
   }
@@ -35,15 +37,18 @@ export class NostrLinkController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Link your own Nostr key (NIP-98 proof) and opt in to bridging' })
   @ApiHeader({ name: 'Authorization', description: 'Nostr <base64 kind-27235 event> signed for this URL and method (NIP-98)' })
-  @ApiOkResponse({ description: '{ accountId, pubkey, created }' })
-  @ApiUnauthorizedResponse({ description: 'missing, stale, replayed or invalid proof; the message says which' })
-  @ApiConflictResponse({ description: 'the key is one of the bridge’s own identities' })
-  async link(@Headers('authorization') authorization: string | undefined, @Req() req: Request) {
+  @ApiHeader({ name: ACCOUNT_TOKEN_HEADER, required: false, description: 'the accountToken of an identity you linked on another network: this key joins that account (mirroring)' })
+  @ApiOkResponse({ description: '{ accountId, pubkey, created, accountToken }' })
+  @ApiUnauthorizedResponse({ description: 'missing, stale, replayed or invalid proof, or an invalid account token; the message says which' })
+  @ApiConflictResponse({ description: 'the key is one of the bridge’s own identities, or already has an account of its own' })
+  async link(@Headers('authorization') authorization: string | undefined, @Headers(ACCOUNT_TOKEN_HEADER) accountToken: string | undefined, @Req() req: Request) {
+    const into = readAccountToken(this.box, accountToken);
+    if (!into.ok) throw new UnauthorizedException(into.reason);
     const pubkey = this.prove(authorization, 'POST', req);
-    const outcome = await this.repo.link(pubkey);
-    if (!outcome.ok) throw new ConflictException(outcome.reason);
+    const outcome = await this.repo.link(pubkey, into.accountId);
+    if (!outcome.ok) throw new HttpException(outcome.reason, outcome.status);
     this.watch.changed();
-    return { accountId: outcome.accountId, pubkey, created: outcome.created };
+    return { accountId: outcome.accountId, pubkey, created: outcome.created, accountToken: issueAccountToken(this.box, outcome.accountId) };
   }
 
   @Delete()

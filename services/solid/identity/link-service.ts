@@ -5,6 +5,7 @@ import type { ArchiveBackfill } from '../archive/index.js';
 import type { SolidIngest } from '../ingest/index.js';
 import { folderUrl, socialUrlOf } from '../mapping/index.js';
 import { PodRepository, type PodClient, type PodRow } from '../pod/index.js';
+import { linkNativeIdentity } from '../../../libs/store/index.js';
 import { LinkError } from './link-error.js';
 import { registerTypeIndex } from './pod-setup.js';
 import { profileForLink, storageIn } from './webid-profile.js';
@@ -57,7 +58,7 @@ export class SolidLinkService {
     return pod;
   }
 
-  async link(webId: string): Promise<LinkResult> {
+  async link(webId: string, intoAccount?: string): Promise<LinkResult> {
     const { storage, socialUrl } = await this.prepare(webId);
     await this.checkGrant(socialUrl);
     for (const f of ['outbox', 'inbox', 'media'] as const) {
@@ -70,7 +71,7 @@ export class SolidLinkService {
     } catch (err) {
       typeIndex = `not registered: ${err instanceof DeliveryError ? err.describe() : String(err)} (the person can add solid:publicTypeIndex entries for ${socialUrl}outbox/ themselves)`;
     }
-    const accountId = await this.accountFor(webId, storage, socialUrl);
+    const accountId = await this.accountFor(webId, storage, socialUrl, intoAccount);
     const pod = (await this.repo.byWebId(webId))!;
     let watching = false;
     if (this.o.ingest) {
@@ -135,25 +136,15 @@ export class SolidLinkService {
   }
 
   /** Account, native identity and pod row, in one transaction; an existing link is refreshed. */
-  private async accountFor(webId: string, storage: string, socialUrl: string): Promise<string> {
+  private async accountFor(webId: string, storage: string, socialUrl: string, intoAccount?: string): Promise<string> {
     return this.o.ds.transaction(async (m) => {
-      const found: { id: string; account_id: string; kind: string }[] = await m.query(`SELECT id, account_id, kind FROM identities WHERE network = 'solid' AND native_id = $1 FOR UPDATE`, [webId]);
-      if (found[0]?.kind === 'bridged') throw new LinkError(409, 'this WebID is one of the bridge’s own identities');
-      let accountId: string;
-      let identityId: string;
-      if (found[0]) {
-        ({ account_id: accountId, id: identityId } = found[0]);
-        await m.query(`UPDATE identities SET verified_at = now() WHERE id = $1`, [identityId]);
-        await m.query(`UPDATE accounts SET consent = 'opted_in', updated_at = now() WHERE id = $1 AND status = 'active'`, [accountId]);
-      } else {
-        const [a]: { id: string }[] = await m.query(`INSERT INTO accounts (consent, mirror) VALUES ('opted_in', '{"solid":"off"}') RETURNING id`);
-        accountId = a!.id;
-        const [i]: { id: string }[] = await m.query(`INSERT INTO identities (account_id, network, native_id, kind, verified_at) VALUES ($1, 'solid', $2, 'native', now()) RETURNING id`, [accountId, webId]);
-        identityId = i!.id;
-      }
+      // A pod gets a copy of the person's posts only when they choose the archive: "off" until then.
+      const r = await linkNativeIdentity(m, { network: 'solid', nativeId: webId, intoAccount, mirrorDefaults: { solid: 'off' } });
+      if (!r.ok) throw new LinkError(r.status, r.reason);
+      const { accountId, identityId } = r;
       await m.query(
         `INSERT INTO solid_pods (account_id, identity_id, web_id, storage_url, social_url, mode, ready) VALUES ($1, $2, $3, $4, $5, 'linked', true)
-         ON CONFLICT (web_id) DO UPDATE SET storage_url = EXCLUDED.storage_url, social_url = EXCLUDED.social_url, access = 'ok', last_error = NULL, ready = true, updated_at = now()`,
+         ON CONFLICT (web_id) DO UPDATE SET account_id = EXCLUDED.account_id, storage_url = EXCLUDED.storage_url, social_url = EXCLUDED.social_url, access = 'ok', last_error = NULL, ready = true, updated_at = now()`,
         [accountId, identityId, webId, storage, socialUrl],
       );
       return accountId;

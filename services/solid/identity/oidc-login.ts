@@ -26,6 +26,8 @@ interface Pending {
   dpopJwk: Record<string, unknown>;
   redirectUri: string;
   archive?: boolean;
+  /** From an account token: the WebID joins that account (mirroring). */
+  intoAccount?: string;
   expiresAt: number;
 }
 
@@ -71,7 +73,7 @@ export class SolidOidcLogin {
     this.now = o.now ?? Date.now;
   }
 
-  async start(input: { webId: string; archive?: boolean }): Promise<{ authorizeUrl: string; issuer: string }> {
+  async start(input: { webId: string; archive?: boolean; intoAccount?: string }): Promise<{ authorizeUrl: string; issuer: string }> {
     const { webId } = input;
     if (webId === this.o.bridgeWebId) throw new LinkError(409, 'this is the bridge’s own WebID');
     const issuer = await this.issuerOf(webId);
@@ -114,6 +116,7 @@ export class SolidOidcLogin {
       dpopJwk: DpopKey.generate().toJwk(),
       redirectUri: this.o.redirectUri,
       archive: input.archive,
+      intoAccount: input.intoAccount,
       expiresAt: this.now() + PENDING_TTL_MS,
     };
     // Logins never finished are dropped here rather than by a timer.
@@ -160,7 +163,7 @@ export class SolidOidcLogin {
     const person = new PodClient(new TokenSession(accessToken, key, this.f), this.o.guard);
     const linkResult = await this.o.link.prepare(webId);
     const grant = await ensureGrant({ person, bridge: this.o.bridge, socialUrl: linkResult.socialUrl, webId, bridgeWebId: this.o.bridgeWebId });
-    const linked = await this.o.link.link(webId);
+    const linked = await this.o.link.link(webId, pending.intoAccount);
     const pod = await this.o.link.podOf(webId);
     await SolidSession.saveLogin(this.o.ds, this.o.box, pod.identityId, {
       issuer: pending.issuer,

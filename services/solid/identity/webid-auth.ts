@@ -1,4 +1,4 @@
-import type { SecretBox } from '../../../libs/store/index.js';
+import { openToken, sealToken, type SecretBox } from '../../../libs/store/index.js';
 import { JwksCache, parseJwt, readProof, str, type UrlGuard } from '../pod/index.js';
 import { fetchProfile, oidcIssuersIn, sameIssuer } from './webid-profile.js';
 
@@ -37,25 +37,15 @@ export class WebIdAuth {
 
   /** The Set-Cookie value after a finished login: HttpOnly, SameSite=Strict, for the Solid routes only. */
   loginCookie(webId: string): string {
-    const exp = Math.floor(this.nowMs() / 1000) + LOGIN_COOKIE_TTL_S;
-    const s = this.o.box.seal(Buffer.from(JSON.stringify({ w: webId, e: exp })), COOKIE_AAD);
-    const value = [s.keyVersion, s.iv.toString('base64url'), s.authTag.toString('base64url'), s.ciphertext.toString('base64url')].join('.');
+    const value = sealToken(this.o.box, COOKIE_AAD, { w: webId }, LOGIN_COOKIE_TTL_S, this.nowMs());
     const secure = this.o.publicUrl.startsWith('https:') ? '; Secure' : '';
     return `${LOGIN_COOKIE}=${value}; Path=/api/v1/solid; Max-Age=${LOGIN_COOKIE_TTL_S}; HttpOnly; SameSite=Strict${secure}`;
   }
 
   private byCookie(value: string): AuthVerdict {
-    const refused: AuthVerdict = { ok: false, status: 401, reason: 'the login cookie is not valid (any more): log in again' };
-    const [v, iv, tag, ct] = value.split('.');
-    if (!v || !iv || !tag || !ct) return refused;
-    try {
-      const plain = this.o.box.open({ keyVersion: Number(v), iv: Buffer.from(iv, 'base64url'), authTag: Buffer.from(tag, 'base64url'), ciphertext: Buffer.from(ct, 'base64url') }, COOKIE_AAD);
-      const { w, e } = JSON.parse(plain.toString('utf8')) as { w?: unknown; e?: unknown };
-      if (typeof w !== 'string' || typeof e !== 'number' || e < this.nowMs() / 1000) return refused;
-      return { ok: true, webId: w, via: 'login' };
-    } catch {
-      return refused;
-    }
+    const payload = openToken(this.o.box, COOKIE_AAD, value, this.nowMs());
+    if (typeof payload?.w !== 'string') return { ok: false, status: 401, reason: 'the login cookie is not valid (any more): log in again' };
+    return { ok: true, webId: payload.w, via: 'login' };
   }
 
   private async byToken(req: { method: string; path: string; authorization?: string; dpop?: string }): Promise<AuthVerdict> {

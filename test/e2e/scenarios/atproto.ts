@@ -24,19 +24,21 @@ type NostrEvent = ReturnType<typeof finalizeEvent>;
 
 // --- Bluesky side ---------------------------------------------------------------------------
 
-export async function linkBluesky(ctx: E2EContext, name: string): Promise<{ account: AtprotoAccount; agent: AtpAgent }> {
+/** A new Bluesky account, linked with an app password (into the account of `accountToken` when given). */
+export async function linkBluesky(ctx: E2EContext, name: string, o: { accountToken?: string } = {}): Promise<{ account: AtprotoAccount; agent: AtpAgent; accountId: string }> {
   const pds = ctx.peer('atproto');
   const handle = `${ctx.unique(name).replace(/[^a-z0-9]/gi, '').slice(0, 14).toLowerCase()}.test`;
   const account = await pds.createAccount({ handle, email: `${handle}@e2e.example`, password: 'e2e-app-password' });
   const res = await fetchT(`${ctx.pontisUrl}/api/v1/atproto/link`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...(o.accountToken ? { 'pontis-account': o.accountToken } : {}) },
     body: JSON.stringify({ identifier: handle, appPassword: 'e2e-app-password' }),
   });
-  check(res.status === 200, `atproto link answered ${res.status}: ${await res.text()}`);
+  const body = await res.text();
+  check(res.status === 200, `atproto link answered ${res.status}: ${body}`);
   // The firehose watch list refreshes on link; give the socket a moment to see the next commit as watched.
   await new Promise((r) => setTimeout(r, 300));
-  return { account, agent: await pds.login(handle, 'e2e-app-password') };
+  return { account, agent: await pds.login(handle, 'e2e-app-password'), accountId: (JSON.parse(body) as { accountId: string }).accountId };
 }
 
 export async function createRecord(agent: AtpAgent, did: string, collection: string, record: Record<string, unknown>): Promise<{ uri: string; cid: string }> {

@@ -7,6 +7,7 @@ import { scenarios as activitypub } from './activitypub.js';
 import { scenarios as activitypubAtproto } from './activitypub-atproto.js';
 import { scenarios as atproto } from './atproto.js';
 import { scenarios as infrastructure } from './infrastructure.js';
+import { scenarios as mirroring } from './mirroring.js';
 import { scenarios as nostr } from './nostr.js';
 import { scenarios as nostrSolidSocial } from './nostr-solid-social.js';
 import { scenarios as peerSmoke } from './peer-smoke.js';
@@ -20,6 +21,7 @@ export const scenarioModules: { name: string; scenarios: Scenario[] }[] = [
   { name: 'nostr-solid-social', scenarios: nostrSolidSocial },
   { name: 'activitypub', scenarios: activitypub },
   { name: 'atproto', scenarios: atproto },
+  { name: 'mirroring', scenarios: mirroring },
   { name: 'activitypub-atproto', scenarios: activitypubAtproto },
 ];
 

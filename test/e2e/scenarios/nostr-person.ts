@@ -18,12 +18,21 @@ const nowSeconds = () => Math.floor(Date.now() / 1000);
 
 /** A new key, linked to Pontis with a NIP-98 proof (so its notes are mirrored out). */
 export async function linkedNostrKey(ctx: E2EContext): Promise<Uint8Array> {
-  const sk = generateSecretKey();
+  return (await linkNostrKey(ctx)).sk;
+}
+
+/** Links a key (a new one unless given), into the account of `accountToken` when given; answers the account's token. */
+export async function linkNostrKey(ctx: E2EContext, o: { sk?: Uint8Array; accountToken?: string } = {}): Promise<{ sk: Uint8Array; accountId: string; accountToken: string }> {
+  const sk = o.sk ?? generateSecretKey();
   const url = `${ctx.pontisUrl!}/api/v1/nostr/link`;
   const proof = finalizeEvent({ kind: 27235, created_at: nowSeconds(), tags: [['u', url], ['method', 'POST']], content: '' }, sk);
-  const linked = await fetchT(url, { method: 'POST', headers: { authorization: `Nostr ${Buffer.from(JSON.stringify(proof)).toString('base64')}` } });
-  check(linked.status === 200, `nostr link answered ${linked.status}: ${await linked.text()}`);
-  return sk;
+  const headers: Record<string, string> = { authorization: `Nostr ${Buffer.from(JSON.stringify(proof)).toString('base64')}` };
+  if (o.accountToken) headers['pontis-account'] = o.accountToken;
+  const linked = await fetchT(url, { method: 'POST', headers });
+  const body = await linked.text();
+  check(linked.status === 200, `nostr link answered ${linked.status}: ${body}`);
+  const { accountId, accountToken } = JSON.parse(body) as { accountId: string; accountToken: string };
+  return { sk, accountId, accountToken };
 }
 
 /** Signs with `sk` and publishes on the sandbox relay; throws when the relay refuses. */

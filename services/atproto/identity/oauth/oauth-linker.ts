@@ -13,7 +13,7 @@ const log = createLogger('atproto-oauth');
 export type OAuthLinkResult =
   | { ok: true; accountId: string; did: string; handle?: string; created: boolean; unlinked?: false }
   | { ok: true; did: string; unlinked: true }
-  | { ok: false; status: 400 | 409 | 502; reason: string };
+  | { ok: false; status: 400 | 404 | 409 | 502; reason: string };
 
 /**
  * Linking a person's own Bluesky account with OAuth: `start` sends them to their PDS's
