@@ -8,7 +8,8 @@ import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import type { ActivityPubPeer } from '../../libs/harness/index.js';
 import type { TestStore } from '../../libs/store/testing.js';
-import { waitFor } from '../../libs/testing/index.js';
+import { issueAccountToken } from '../../libs/store/index.js';
+import { seedAccount, waitFor } from '../../libs/testing/index.js';
 import { INSTANCE_USERNAME, LINK_CODE_PATH, LINK_PATH } from './activitypub-service.js';
 import { startApFixture, type ApFixture } from './testing/ap-fixture.js';
 
@@ -19,8 +20,8 @@ describe('linking a fediverse account by a code, with a Fedify server', { timeou
   let base: string;
   let f: ApFixture;
   const name = (p: string) => `${p}${randomBytes(3).toString('hex')}`;
-  const post = async (path: string, body: unknown) => {
-    const res = await fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const post = async (path: string, body: unknown, headers: Record<string, string> = {}) => {
+    const res = await fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
     return { status: res.status, json: (await res.json()) as Record<string, unknown> };
   };
   const codeFor = async (actor: string) => {
@@ -90,5 +91,21 @@ describe('linking a fediverse account by a code, with a Fedify server', { timeou
     const gone = await post(LINK_PATH, { actor: `${peer.info!.baseUrl}/users/${name('nobody')}` });
     assert.equal(gone.status, 502);
     assert.match(String(gone.json.message), /cannot read the actor/);
+  });
+
+  it('with the account token of an identity linked elsewhere, the fediverse account joins that account; a bad token is refused', async () => {
+    const account = await seedAccount(s.ds, [{ network: 'nostr', id: 'fa'.repeat(32), kind: 'native' }]);
+    const judy = await peer.createUser(name('judy'));
+    await peer.createNote(judy.name, { content: `<p>${await codeFor(judy.id)}</p>` });
+    const refused = await post(LINK_PATH, { actor: judy.id }, { 'pontis-account': 'not-a-token' });
+    assert.equal(refused.status, 401);
+    assert.match(String(refused.json.message), /pontis-account/);
+    assert.equal(await identity(judy.id), undefined, 'nothing linked on a bad token');
+    const r = await post(LINK_PATH, { actor: judy.id }, { 'pontis-account': issueAccountToken(f.box, account) });
+    assert.equal(r.status, 200, JSON.stringify(r.json));
+    assert.equal(r.json.accountId, account);
+    assert.equal(typeof r.json.accountToken, 'string');
+    const rows = (await s.ds.query(`SELECT network FROM identities WHERE account_id = $1 AND kind = 'native' ORDER BY network`, [account])) as { network: string }[];
+    assert.deepEqual(rows.map((x) => x.network), ['activitypub', 'nostr']);
   });
 });

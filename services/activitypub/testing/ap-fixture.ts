@@ -19,6 +19,8 @@ export interface ApFixture {
   bus: MemoryBus;
   peer: ActivityPubPeer;
   svc: ActivityPubService;
+  /** The master key's box the service seals with (account tokens, keys). */
+  box: SecretBox;
   server: Server;
   /** Our origin, `http://127.0.0.1:<port>`. */
   base: string;
@@ -36,7 +38,8 @@ export async function startApFixture(opts: Partial<Pick<ActivityPubServiceOption
   const server = createServer(app);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const svc = new ActivityPubService({ ds: s.ds, box: new SecretBox(randomBytes(32)), bus, baseUrl: base, allowPrivateAddresses: true, ...opts });
+  const box = new SecretBox(randomBytes(32));
+  const svc = new ActivityPubService({ ds: s.ds, box, bus, baseUrl: base, allowPrivateAddresses: true, ...opts });
   await svc.init();
   app.use(svc.router());
   return {
@@ -44,6 +47,7 @@ export async function startApFixture(opts: Partial<Pick<ActivityPubServiceOption
     bus,
     peer,
     svc,
+    box,
     server,
     base,
     async stop() {

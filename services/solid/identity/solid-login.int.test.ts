@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { KeyStore } from '../../../libs/store/index.js';
+import { seedAccount } from '../../../libs/testing/index.js';
 import { SESSION_PURPOSE, SolidSession } from '../pod/index.js';
 import { commandFor } from '../../../libs/adapter/testing.js';
 import { SolidDeliverer } from '../publish/index.js';
@@ -110,6 +111,18 @@ describe('Solid-OIDC login for linking (real CSS)', { timeout: 240_000 }, () => 
     const seen = await w.client.get(social);
     assert.ok(['read', 'append', 'write'].every((m) => seen.user.has(m)), `the bridge’s grant was added: ${[...seen.user]}`);
     assert.equal((await w.repo.byWebId(erin.webId))?.archive, false, 'no archive choice made: off');
+  });
+
+  it('a login that carries an account (mirroring) puts the WebID into it; the pod row follows', async () => {
+    const account = await seedAccount(w.store.ds, [{ network: 'nostr', id: 'ab'.repeat(32), kind: 'native' }], { mirror: { atproto: 'bridged' } });
+    const ivy = await w.peer.createAccount({ email: 'ivy@example.org', password: 'ivy ivy ivy ivy' });
+    const { authorizeUrl } = await login.start({ webId: ivy.webId, intoAccount: account });
+    const done = await login.finish(callbackParams(await w.peer.browserLogin(authorizeUrl, ivy)));
+    assert.equal(done.accountId, account);
+    assert.equal((await w.repo.byWebId(ivy.webId))?.accountId, account);
+    const [row] = (await w.store.ds.query(`SELECT mirror FROM accounts WHERE id = $1`, [account])) as { mirror: Record<string, string> }[];
+    // The pod is not written to until the person chooses the archive; their other choices stay.
+    assert.deepEqual(row!.mirror, { atproto: 'bridged', solid: 'off' });
   });
 
   it('logging in as someone else, or refusing consent, links nothing and says why', async () => {
