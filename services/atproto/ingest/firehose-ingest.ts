@@ -11,6 +11,7 @@ import { COLLECTION, COLLECTIONS, toEvents, type KeptRecord, type RepoOp } from 
 import { toLexJson } from '../mapping/lex-json.js';
 import { atprotoFirehoseEvents, atprotoFirehoseQueued, atprotoFirehoseRejected } from '../metrics.js';
 import { CursorRunner } from './cursor-runner.js';
+import { useNativeSignatureChecks } from './native-signature.js';
 import { readOnlyWhenRoom } from './firehose-backpressure.js';
 import { WatchList } from './watch-list.js';
 
@@ -64,6 +65,7 @@ export class FirehoseIngest {
   }
 
   async start(): Promise<void> {
+    useNativeSignatureChecks();
     this.stopping = false;
     this.cutShort = false;
     await this.watch.start();

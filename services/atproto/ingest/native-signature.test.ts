@@ -1,0 +1,64 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { P256Keypair, Secp256k1Keypair, verifySignature } from '@atproto/crypto';
+import fc from 'fast-check';
+import { verifyStrict } from './native-signature.js';
+
+const ORDER = {
+  k256: 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n,
+  p256: 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n,
+};
+
+/** The same signature with S replaced by n − S: valid ECDSA, refused by atproto (malleable). */
+function highS(sig: Uint8Array, n: bigint): Uint8Array {
+  const s = BigInt(`0x${Buffer.from(sig.subarray(32)).toString('hex')}`);
+  const out = Buffer.from(sig);
+  Buffer.from((n - s).toString(16).padStart(64, '0'), 'hex').copy(out, 32);
+  return out;
+}
+
+/** The DER encoding of a compact signature (ECDSA's other wire form, also refused). */
+function der(sig: Uint8Array): Uint8Array {
+  const int = (b: Buffer) => {
+    let v = b;
+    while (v.length > 1 && v[0] === 0 && v[1]! < 0x80) v = v.subarray(1);
+    if (v[0]! >= 0x80) v = Buffer.concat([Buffer.from([0]), v]);
+    return Buffer.concat([Buffer.from([0x02, v.length]), v]);
+  };
+  const body = Buffer.concat([int(Buffer.from(sig.subarray(0, 32))), int(Buffer.from(sig.subarray(32)))]);
+  return Buffer.concat([Buffer.from([0x30, body.length]), body]);
+}
+
+describe('native commit signature check agrees with @atproto/crypto (noble) on every case', () => {
+  for (const curve of ['k256', 'p256'] as const) {
+    it(`${curve}: valid, tampered data, other key, high-S twin, DER, noise`, async () => {
+      const make = () => (curve === 'k256' ? Secp256k1Keypair.create() : P256Keypair.create());
+      const [me, other] = [await make(), await make()];
+      await fc.assert(
+        fc.asyncProperty(fc.uint8Array({ minLength: 0, maxLength: 512 }), fc.uint8Array({ minLength: 64, maxLength: 64 }), async (data, noise) => {
+          const sig = await me.sign(data);
+          const tampered = Uint8Array.from(data.length ? [data[0]! ^ 1, ...data.subarray(1)] : [1]);
+          const cases: [string, string, Uint8Array, Uint8Array][] = [
+            ['valid', me.did(), data, sig],
+            ['tampered', me.did(), tampered, sig],
+            ['other key', other.did(), data, sig],
+            ['high-S', me.did(), data, highS(sig, ORDER[curve])],
+            ['DER', me.did(), data, der(sig)],
+            ['noise', me.did(), data, noise],
+          ];
+          for (const [what, did, d, s] of cases) {
+            const oracle = await verifySignature(did, d, s).catch(() => false);
+            assert.equal(verifyStrict(curve, did, d, s), oracle, `${what}: native and noble disagree`);
+          }
+          assert.equal(verifyStrict(curve, me.did(), data, sig), true, 'a valid signature verifies');
+        }),
+        { numRuns: 60, seed: 20261126 },
+      );
+    });
+  }
+
+  it('a did:key of the other curve is an error, as in @atproto/crypto', async () => {
+    const k = await Secp256k1Keypair.create();
+    assert.throws(() => verifyStrict('p256', k.did(), new Uint8Array(1), new Uint8Array(64)), /not a P-256 did:key/);
+  });
+});
