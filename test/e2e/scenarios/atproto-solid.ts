@@ -36,9 +36,10 @@ function pair(ctx: E2EContext): Promise<Pair> {
     // The first post of each creates their bridged identity on the other network.
     const solidHello = `pod hello ${ctx.unique('h')}`;
     const bskyHello = `bluesky hello ${ctx.unique('h')}`;
-    const [copy, bskyOutbox] = await Promise.all([
+    const bskyOutbox = bridgedOutboxOf(ctx, bsky);
+    const [copy] = await Promise.all([
       solidNote(ctx, solid, solidHello).then(() => waitRecord(ctx, POST, byText(solidHello), 'the Solid person’s first post on the PDS')),
-      createRecord(bsky.agent, bsky.account.did, POST, { text: bskyHello }).then(() => bridgedPodOutbox(ctx, bsky, bskyHello)),
+      createRecord(bsky.agent, bsky.account.did, POST, { text: bskyHello }).then(() => inOutbox(ctx, bskyOutbox, (b) => text(b).includes(bskyHello), 'the Bluesky person’s first post in their bridged pod')),
     ]);
     const solidDid = copy.uri.split('/')[2]!;
     const bskyWebId = new URL('../../profile/card#me', bskyOutbox).href;
@@ -52,25 +53,9 @@ function pair(ctx: E2EContext): Promise<Pair> {
   return pairPromise;
 }
 
-/**
- * The Bluesky person's bridged outbox, found by the post `marker` in it. The pod is named from the
- * identity's handle, or its DID when the bridge knows no handle (pod-names.ts): both are tried.
- */
-async function bridgedPodOutbox(ctx: E2EContext, bsky: Bluesky, marker: string): Promise<string> {
-  const base = ctx.peer('solid').info!.baseUrl;
-  const candidates = [bsky.account.handle, null].map((handle) => new URL(`${bridgedPodName({ network: 'atproto', nativeId: bsky.account.did, handle })}/social/outbox/`, base).href);
-  return ctx.waitFor(
-    async () => {
-      for (const outbox of candidates)
-        for (const url of await anonList(outbox)) {
-          const res = await fetchT(url, { headers: { accept: 'application/ld+json' } });
-          if (res.ok && text((await res.json()) as Record<string, unknown>).includes(marker)) return outbox;
-        }
-      return undefined;
-    },
-    { what: `the Bluesky person’s bridged pod with "${marker}"`, timeoutMs: 60_000 },
-  );
-}
+/** The Bluesky person's bridged outbox: the pod is named from the handle they linked with (pod-names.ts). */
+const bridgedOutboxOf = (ctx: E2EContext, bsky: Bluesky) =>
+  new URL(`${bridgedPodName({ network: 'atproto', nativeId: bsky.account.did, handle: bsky.account.handle })}/social/outbox/`, ctx.peer('solid').info!.baseUrl).href;
 
 const solidNote = (ctx: E2EContext, p: SolidPerson, words: string, extra: Record<string, unknown> = {}) =>
   solidPut(p, ctx.unique('note'), { type: 'Note', attributedTo: p.webId, content: words, mediaType: 'text/plain', ...extra });
