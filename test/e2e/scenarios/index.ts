@@ -6,6 +6,7 @@ import type { Scenario } from '../scenario.js';
 import { scenarios as activitypub } from './activitypub.js';
 import { scenarios as activitypubAtproto } from './activitypub-atproto.js';
 import { scenarios as atproto } from './atproto.js';
+import { scenarios as atprotoSolid } from './atproto-solid.js';
 import { scenarios as infrastructure } from './infrastructure.js';
 import { scenarios as mirroring } from './mirroring.js';
 import { scenarios as nostr } from './nostr.js';
@@ -23,6 +24,7 @@ export const scenarioModules: { name: string; scenarios: Scenario[] }[] = [
   { name: 'atproto', scenarios: atproto },
   { name: 'mirroring', scenarios: mirroring },
   { name: 'activitypub-atproto', scenarios: activitypubAtproto },
+  { name: 'atproto-solid', scenarios: atprotoSolid },
 ];
 
 export const allScenarios: Scenario[] = scenarioModules.flatMap((m) => m.scenarios);
