@@ -1,4 +1,6 @@
+import type { AddressInfo } from 'node:net';
 import type { AtpAgent } from '@atproto/api';
+import WebSocket, { WebSocketServer } from 'ws';
 import { MemoryBus } from '../libs/bus/index.js';
 import { TOPICS } from '../libs/events/index.js';
 import { AtprotoPeer, type AtprotoAccount } from '../libs/harness/index.js';
@@ -57,16 +59,24 @@ export async function benchFirehose(o: FirehoseBenchOptions): Promise<FirehoseBe
         }
       }),
     );
+    // The PDS paces its own replay; to time the ingest alone, its frames are captured once and
+    // served again, as fast as the ingest reads them, by a local stand-in for a relay.
+    const frames = await captureFrames(`${info.pdsUrl.replace(/^http/, 'ws')}/xrpc/com.atproto.sync.subscribeRepos?cursor=0`);
+    const relay = await serveFrames(frames);
     const passes: FirehosePass[] = [];
-    for (const share of o.watchedShares) {
-      const store = await createTestStore();
-      try {
-        const watched = accounts.slice(0, Math.max(1, Math.round(o.accounts * share)));
-        for (const a of watched) await seedAccount(store.ds, [{ network: 'atproto', id: a.did, handle: a.handle, kind: 'native' }]);
-        passes.push({ watchedAccounts: watched.length, ...(await replay(store, info)) });
-      } finally {
-        await store.drop();
+    try {
+      for (const share of o.watchedShares) {
+        const store = await createTestStore();
+        try {
+          const watched = accounts.slice(0, Math.max(1, Math.round(o.accounts * share)));
+          for (const a of watched) await seedAccount(store.ds, [{ network: 'atproto', id: a.did, handle: a.handle, kind: 'native' }]);
+          passes.push({ watchedAccounts: watched.length, ...(await replay(store, { ...info, service: relay.url })) });
+        } finally {
+          await store.drop();
+        }
       }
+    } finally {
+      await relay.close();
     }
     return { commits: o.commits, accounts: o.accounts, passes };
   } finally {
@@ -74,7 +84,7 @@ export async function benchFirehose(o: FirehoseBenchOptions): Promise<FirehoseBe
   }
 }
 
-async function replay(store: TestStore, info: { pdsUrl: string; plcUrl: string }): Promise<Omit<FirehosePass, 'watchedAccounts'>> {
+async function replay(store: TestStore, info: { pdsUrl: string; plcUrl: string; service: string }): Promise<Omit<FirehosePass, 'watchedAccounts'>> {
   const bus = new MemoryBus();
   await bus.start();
   await bus.ensureTopics([{ topic: TOPICS.events, partitions: 2 }]);
@@ -84,7 +94,7 @@ async function replay(store: TestStore, info: { pdsUrl: string; plcUrl: string }
   const ingest = new FirehoseIngest({
     bus,
     ds: store.ds,
-    service: info.pdsUrl.replace(/^http/, 'ws'),
+    service: info.service,
     plcUrl: info.plcUrl,
     pdsUrl: info.pdsUrl,
     blobUrl: (did, cid) => `${info.pdsUrl}/xrpc/com.atproto.sync.getBlob?did=${did}&cid=${cid}`,
@@ -118,4 +128,47 @@ async function replay(store: TestStore, info: { pdsUrl: string; plcUrl: string }
   await bus.stop();
   const seconds = (lastMoveAt - started) / 1000;
   return { frames: last, seconds: Math.round(seconds * 100) / 100, framesPerSecond: Math.round(last / seconds), eventsOnBus, ingestPeakRssMb: Math.round(peakRss / 1048576) };
+}
+
+/** Every frame the PDS sends from cursor 0 until it has been quiet for 2 s (the backlog). */
+async function captureFrames(url: string): Promise<Buffer[]> {
+  const frames: Buffer[] = [];
+  const ws = new WebSocket(url);
+  await new Promise<void>((resolve, reject) => {
+    let quiet: NodeJS.Timeout | undefined;
+    const settle = () => {
+      clearTimeout(quiet);
+      quiet = setTimeout(resolve, 2_000);
+    };
+    ws.on('open', settle);
+    ws.on('message', (data: Buffer) => {
+      frames.push(Buffer.from(data));
+      settle();
+    });
+    ws.on('error', reject);
+  });
+  ws.close();
+  return frames;
+}
+
+/** A subscribeRepos endpoint that sends the captured frames to whoever connects, then idles. */
+async function serveFrames(frames: Buffer[]): Promise<{ url: string; close(): Promise<void> }> {
+  const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+  await new Promise<void>((resolve) => wss.once('listening', resolve));
+  wss.on('connection', (socket) => {
+    // Sent in slices, yielding between them, so the socket's own flow control applies.
+    let i = 0;
+    const pump = () => {
+      while (i < frames.length && socket.bufferedAmount < 4 * 1024 * 1024) socket.send(frames[i++]!);
+      if (i < frames.length) setTimeout(pump, 1);
+    };
+    pump();
+  });
+  return {
+    url: `ws://127.0.0.1:${(wss.address() as AddressInfo).port}`,
+    close: () => new Promise<void>((resolve) => {
+      for (const c of wss.clients) c.terminate();
+      wss.close(() => resolve());
+    }),
+  };
 }
