@@ -6,6 +6,9 @@ import { PodReconciler, type ReconcileResult } from './reconciler.js';
 import { WebhookSubscriber } from './webhook-subscriber.js';
 import type { WebhookVerifier } from './webhook-verifier.js';
 
+/** How long after a notification the second pass runs. */
+const SETTLE_MS = 2_000;
+
 export interface SolidIngestOptions {
   ds: DataSource;
   bus: Bus;
@@ -32,6 +35,8 @@ export class SolidIngest {
   private readonly subscriber: WebhookSubscriber;
   private readonly log: Logger;
   private timer?: NodeJS.Timeout;
+  /** One more pass per pod shortly after a notification (see onWebhook). */
+  private readonly settle = new Map<string, NodeJS.Timeout>();
   private pass?: Promise<void>;
   private lastPass: { at: string; pods: number; failed: number } | undefined;
 
@@ -56,6 +61,8 @@ export class SolidIngest {
 
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
+    for (const t of this.settle.values()) clearTimeout(t);
+    this.settle.clear();
     await this.pass?.catch(() => undefined);
   }
 
@@ -94,7 +101,19 @@ export class SolidIngest {
       this.log.warn('webhook refused', { pod: pod.socialUrl, reason: verdict.reason });
       return { status: 401, reason: verdict.reason };
     }
-    void this.reconciler.reconcile(pod).catch((err: Error) => this.log.warn('reconciliation after webhook failed', { pod: pod.socialUrl, err: err.message }));
+    const run = () => void this.reconciler.reconcile(pod).catch((err: Error) => this.log.warn('reconciliation after webhook failed', { pod: pod.socialUrl, err: err.message }));
+    run();
+    // A notification can arrive before the change shows in the container listing or the profile
+    // (seen with Community Solid Server: a removed Follow or a patched profile still there on the
+    // pass it triggered). One more pass a moment later catches it rather than the periodic one,
+    // minutes away. Notifications in a burst share that one later pass.
+    clearTimeout(this.settle.get(pod.id));
+    const later = setTimeout(() => {
+      this.settle.delete(pod.id);
+      run();
+    }, SETTLE_MS);
+    later.unref();
+    this.settle.set(pod.id, later);
     return { status: 202 };
   }
 
