@@ -13,6 +13,7 @@ import { atprotoFirehoseEvents, atprotoFirehoseQueued, atprotoFirehoseRejected }
 import { CursorRunner } from './cursor-runner.js';
 import { useNativeSignatureChecks } from './native-signature.js';
 import { readOnlyWhenRoom } from './firehose-backpressure.js';
+import { skipUnwatchedValidation } from './firehose-prefilter.js';
 import { WatchList } from './watch-list.js';
 
 export interface FirehoseIngestOptions {
@@ -92,6 +93,8 @@ export class FirehoseIngest {
       subscriptionReconnectDelay: 1_000,
     });
     const runner = this.runner;
+    // Before the gate: it replaces the subscription the pre-filter reaches into.
+    skipUnwatchedValidation(this.firehose, (did) => this.watch.isWatched(did));
     readOnlyWhenRoom(this.firehose, () => {
       atprotoFirehoseQueued.set(runner.inFlight);
       return runner.roomForMore();

@@ -1,0 +1,27 @@
+import type { Firehose } from '@atproto/sync';
+
+const COMMIT = 'com.atproto.sync.subscribeRepos#commit';
+
+/**
+ * Lets an unwatched repo's commit skip @atproto/sync's validation of the whole message (its CAR
+ * blocks and ops checked against the lexicon) in the Firehose's one read loop: for such a commit
+ * only `repo` and `seq` are read, which is all the runner needs to pass over it (it never parses,
+ * verifies or maps an unwatched event). At full-network scale almost every commit is unwatched,
+ * so this, not verification, is what a frame costs (docs/BENCHMARKS.md). Watched repos and every
+ * other message are validated exactly as before.
+ *
+ * The Subscription and its options are private to Firehose (as for firehose-backpressure.ts): a
+ * version that renames them makes this throw at start instead of silently doing nothing.
+ */
+export function skipUnwatchedValidation(firehose: Firehose, isWatched: (did: string) => boolean): void {
+  const sub = (firehose as unknown as { sub?: { opts?: { validate?: (value: unknown) => unknown } } }).sub;
+  const validate = sub?.opts?.validate;
+  if (!sub?.opts || typeof validate !== 'function') throw new Error('@atproto/sync Firehose has no subscription validator to wrap: the pre-filter needs updating for this version');
+  sub.opts.validate = (value: unknown) => {
+    const v = value as { $type?: unknown; repo?: unknown; seq?: unknown };
+    if (v && v.$type === COMMIT && typeof v.repo === 'string' && typeof v.seq === 'number' && Number.isSafeInteger(v.seq) && !isWatched(v.repo)) {
+      return { $type: COMMIT, repo: v.repo, seq: v.seq };
+    }
+    return validate(value);
+  };
+}
