@@ -5,6 +5,7 @@
 import type { Scenario } from '../scenario.js';
 import { scenarios as activitypub } from './activitypub.js';
 import { scenarios as activitypubAtproto } from './activitypub-atproto.js';
+import { scenarios as activitypubSolid } from './activitypub-solid.js';
 import { scenarios as atproto } from './atproto.js';
 import { scenarios as infrastructure } from './infrastructure.js';
 import { scenarios as mirroring } from './mirroring.js';
@@ -23,6 +24,7 @@ export const scenarioModules: { name: string; scenarios: Scenario[] }[] = [
   { name: 'atproto', scenarios: atproto },
   { name: 'mirroring', scenarios: mirroring },
   { name: 'activitypub-atproto', scenarios: activitypubAtproto },
+  { name: 'activitypub-solid', scenarios: activitypubSolid },
 ];
 
 export const allScenarios: Scenario[] = scenarioModules.flatMap((m) => m.scenarios);

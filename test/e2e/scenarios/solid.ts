@@ -81,7 +81,7 @@ export function bridgedOutbox(ctx: E2EContext, who: NostrPerson): string {
   return new URL(`${bridgedPodName({ network: 'nostr', nativeId: who.pubkey, handle: null })}/social/outbox/`, ctx.peer('solid').info!.baseUrl).href;
 }
 
-async function anonList(url: string): Promise<string[]> {
+export async function anonList(url: string): Promise<string[]> {
   const res = await fetchT(url, { headers: { accept: 'application/ld+json' } });
   if (!res.ok) return [];
   const doc = (await res.json()) as Record<string, unknown>[];
