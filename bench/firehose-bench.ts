@@ -8,6 +8,7 @@ import { getCursor, setCursor } from '../libs/store/index.js';
 import { createTestStore, type TestStore } from '../libs/store/testing.js';
 import { seedAccount, waitFor } from '../libs/testing/index.js';
 import { FirehoseIngest } from '../services/atproto/ingest/firehose-ingest.js';
+import { atprotoFirehoseEvents } from '../services/atproto/metrics.js';
 
 export interface FirehoseBenchOptions {
   /** Commits written before the ingest starts (one post per commit, as the Bluesky app writes). */
@@ -68,9 +69,9 @@ export async function benchFirehose(o: FirehoseBenchOptions): Promise<FirehoseBe
       for (const share of o.watchedShares) {
         const store = await createTestStore();
         try {
-          const watched = accounts.slice(0, Math.max(1, Math.round(o.accounts * share)));
+          const watched = accounts.slice(0, Math.round(o.accounts * share));
           for (const a of watched) await seedAccount(store.ds, [{ network: 'atproto', id: a.did, handle: a.handle, kind: 'native' }]);
-          passes.push({ watchedAccounts: watched.length, ...(await replay(store, { ...info, service: relay.url })) });
+          passes.push({ watchedAccounts: watched.length, ...(await replay(store, { ...info, service: relay.url }, frames.length)) });
         } finally {
           await store.drop();
         }
@@ -84,7 +85,7 @@ export async function benchFirehose(o: FirehoseBenchOptions): Promise<FirehoseBe
   }
 }
 
-async function replay(store: TestStore, info: { pdsUrl: string; plcUrl: string; service: string }): Promise<Omit<FirehosePass, 'watchedAccounts'>> {
+async function replay(store: TestStore, info: { pdsUrl: string; plcUrl: string; service: string }, expected: number): Promise<Omit<FirehosePass, 'watchedAccounts'>> {
   const bus = new MemoryBus();
   await bus.start();
   await bus.ensureTopics([{ topic: TOPICS.events, partitions: 2 }]);
@@ -107,21 +108,22 @@ async function replay(store: TestStore, info: { pdsUrl: string; plcUrl: string; 
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 100);
   const started = performance.now();
   await ingest.start();
-  // Done when the cursor has not moved for 3 s: the backlog is through.
-  let last = -1;
-  let lastMoveAt = started;
+  // Done when the ingest has accounted for every frame (its own counter, by outcome), then the
+  // cursor is read to check it reached the head.
+  const handled = async () => (await atprotoFirehoseEvents.get()).values.reduce((n, v) => n + v.value, 0);
+  const before = await handled();
+  let doneAt = started;
   await waitFor(
     async () => {
-      const now = Number((await getCursor(store.ds, cursorName)) ?? -1);
-      if (now !== last) {
-        last = now;
-        lastMoveAt = performance.now();
-        return false;
-      }
-      return last > 0 && performance.now() - lastMoveAt > 3_000;
+      if ((await handled()) - before < expected) return false;
+      doneAt = performance.now();
+      return true;
     },
-    { what: 'the firehose backlog to be ingested', timeoutMs: 600_000, intervalMs: 50 },
+    { what: 'the firehose backlog to be ingested', timeoutMs: 600_000, intervalMs: 10 },
   );
+  await waitFor(async () => Number((await getCursor(store.ds, cursorName)) ?? -1) > 0, { what: 'the cursor to be saved', timeoutMs: 10_000 });
+  const last = expected;
+  const lastMoveAt = doneAt;
   clearInterval(sampler);
   await ingest.stop();
   await sub.stop();

@@ -33,7 +33,7 @@ const { values } = parseArgs({
 const wanted = (name: string) => !values.only || values.only === name;
 setLogLevel('warn');
 if (wanted('firehose')) {
-  const result = await benchFirehose({ commits: Number(values['firehose-commits']), accounts: Number(values['firehose-accounts']), watchedShares: [1, 0.1] });
+  const result = await benchFirehose({ commits: Number(values['firehose-commits']), accounts: Number(values['firehose-accounts']), watchedShares: [1, 0.1, 0] });
   process.stdout.write(JSON.stringify({ bench: 'firehose', ...result, node: process.version, at: new Date().toISOString() }) + '\n');
 }
 if (!wanted('translator')) process.exit(0);

@@ -160,7 +160,12 @@ export function peerEnvForPontis(peers: {
     env.PONTIS_ATPROTO_PLC_URL = peers.atproto.plcUrl;
     if (peers.atproto.adminPassword) env.PONTIS_ATPROTO_PDS_ADMIN_PASSWORD = peers.atproto.adminPassword;
   }
-  if (peers.solid) env.PONTIS_SOLID_URL = peers.solid.baseUrl;
+  if (peers.solid) {
+    env.PONTIS_SOLID_URL = peers.solid.baseUrl;
+    // An edit inside a pod resource reaches no container's notification channel: only the periodic
+    // reconciliation sees it (docs/SOLID.md). Its default (5 min) is longer than any scenario.
+    env.PONTIS_SOLID_RECONCILE_INTERVAL_MS = '20000';
+  }
   if (peers.nostr) env.PONTIS_NOSTR_RELAYS = peers.nostr.url;
   if (peers.activitypub) {
     env.PONTIS_E2E_ACTIVITYPUB_PEER_URL = peers.activitypub.baseUrl;

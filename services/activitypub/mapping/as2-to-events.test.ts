@@ -136,6 +136,7 @@ describe('ActivityPub → events: social', () => {
       banner: { url: 'https://files.mastodon.example/accounts/headers/1/original/h.jpg', mediaType: 'image/jpeg' },
       links: [{ label: 'Website', url: 'https://alice.example/' }],
     });
+    assert.equal(p.source.url, 'https://mastodon.example/@alice', 'the origin of a profile is the person’s page, not the Update');
   });
 
   it('Flag is a report for the moderators: our reported actors apart from the reported objects', () => {

@@ -11,7 +11,7 @@ import { EVENT_SCHEMA_VERSION, InvalidEventError, validateEvent, type ActorRef, 
 import { ACTOR_TYPES, asArray, hasType, idOf, isObject, isoTime, POST_TYPES, str, typesOf, type AsObject } from './as2.js';
 import type { InboundContext, MapResult } from './context.js';
 import { profileOf } from './inbound-profile.js';
-import { postFromObject } from './inbound-post.js';
+import { pageUrl, postFromObject } from './inbound-post.js';
 import { isOwnActorUrl } from './ids.js';
 import { traceOf } from './provenance.js';
 
@@ -129,7 +129,11 @@ function update(env: Env): MapResult {
   const o = env.activity.object;
   if (isObject(o) && hasType(o, ...ACTOR_TYPES)) {
     if (idOf(o.id) !== env.actor) return { events: [], ignored: 'profile update for another actor' };
-    return { events: [{ ...base(env, 'profile.updated', env.activity.id as string, o), profile: profileOf(o) }] };
+    const event = { ...base(env, 'profile.updated', env.activity.id as string, o), profile: profileOf(o) };
+    // Where the profile lives is the person's page (or their actor), not the Update activity: the
+    // link back to the origin that copies carry (a pod's `social/profile`, docs/SOLID.md).
+    event.source.url = pageUrl(o) ?? env.actor;
+    return { events: [event] };
   }
   const post = embeddedPost(env);
   if (typeof post === 'string') return { events: [], ignored: post };

@@ -94,6 +94,23 @@ describe('Solid ingest: webhooks, reconciliation, linking (real CSS)', { timeout
     assert.equal(events((e) => e.source.id === `${pod.socialUrl}outbox/old`).length, 0);
   });
 
+  it('the periodic pass keeps running: an edit no channel reports is found without anyone asking', async () => {
+    const pod = (await w.repo.linked())[0]!;
+    const url = `${pod.socialUrl}outbox/p2`;
+    await alice.personal.fetch(url, { method: 'PUT', headers: { 'content-type': 'application/ld+json' }, body: note(pod.webId, 'before the edit') });
+    await waitFor(() => events((e) => e.type === 'post.created' && e.source.id === url).length > 0, { what: 'post.created', timeoutMs: 20_000 });
+    const periodic = new SolidIngest({ ds: w.store.ds, bus, client: w.client, verifier: new WebhookVerifier(), publicUrl, reconcileIntervalMs: 300 });
+    await periodic.start();
+    try {
+      // After its first pass: only a later one can see the edit.
+      await waitFor(() => periodic.health().detail.includes('last reconciled'), { what: 'the first pass', timeoutMs: 20_000 });
+      await alice.personal.fetch(url, { method: 'PUT', headers: { 'content-type': 'application/ld+json' }, body: note(pod.webId, 'after the edit') });
+      await waitFor(() => events((e) => e.type === 'post.updated' && e.target?.id === url && e.object?.text === 'after the edit').length > 0, { what: 'post.updated from a later pass', timeoutMs: 20_000 });
+    } finally {
+      await periodic.stop();
+    }
+  });
+
   it('a reply and a like left in the inbox by someone else become events by that actor', async () => {
     const pod = (await w.repo.linked())[0]!;
     const carol = 'http://localhost:1/carol/profile/card#me';

@@ -52,11 +52,16 @@ export class SolidIngest {
   }
 
   async start(): Promise<void> {
-    this.pass = this.reconcileAll();
-    this.timer = setInterval(() => {
-      this.pass ??= this.reconcileAll().finally(() => (this.pass = undefined));
-    }, this.o.reconcileIntervalMs);
+    this.tick();
+    this.timer = setInterval(() => this.tick(), this.o.reconcileIntervalMs);
     this.timer.unref();
+  }
+
+  /** One pass at a time; a pass that finished makes room for the next (also the first one). */
+  private tick(): void {
+    this.pass ??= this.reconcileAll()
+      .catch((err: Error) => this.log.warn('reconciliation pass failed', { err: err.message }))
+      .finally(() => (this.pass = undefined));
   }
 
   async stop(): Promise<void> {

@@ -5,6 +5,7 @@
 import type { Scenario } from '../scenario.js';
 import { scenarios as activitypub } from './activitypub.js';
 import { scenarios as activitypubAtproto } from './activitypub-atproto.js';
+import { scenarios as activitypubSolid } from './activitypub-solid.js';
 import { scenarios as atproto } from './atproto.js';
 import { scenarios as atprotoSolid } from './atproto-solid.js';
 import { scenarios as infrastructure } from './infrastructure.js';
@@ -25,6 +26,7 @@ export const scenarioModules: { name: string; scenarios: Scenario[] }[] = [
   { name: 'mirroring', scenarios: mirroring },
   { name: 'activitypub-atproto', scenarios: activitypubAtproto },
   { name: 'atproto-solid', scenarios: atprotoSolid },
+  { name: 'activitypub-solid', scenarios: activitypubSolid },
 ];
 
 export const allScenarios: Scenario[] = scenarioModules.flatMap((m) => m.scenarios);
