@@ -28,7 +28,8 @@ export class PodReconciler {
   private readonly repo: PodRepository;
   private readonly log: Logger;
   private readonly running = new Map<string, Promise<ReconcileResult>>();
-  private readonly again = new Set<string>();
+  /** Pods that need another pass when the running one ends, and whether it may be a baseline. */
+  private readonly again = new Map<string, boolean>();
 
   constructor(private readonly o: { repo?: PodRepository; ds: ConstructorParameters<typeof PodRepository>[0]; bus: Bus; client: PodClient; logger?: Logger }) {
     this.repo = o.repo ?? new PodRepository(o.ds);
@@ -40,17 +41,21 @@ export class PodReconciler {
    * whole history). A call while a run for the pod is going on runs once more after it.
    */
   async reconcile(pod: PodRow, opts: { baseline?: boolean } = {}): Promise<ReconcileResult> {
+    const baseline = opts.baseline ?? false;
     const current = this.running.get(pod.id);
     if (current) {
-      this.again.add(pod.id);
+      // The next pass records without bridging only if every request for it asked for that: a
+      // notification during a link's baseline pass is a change to bridge, not to swallow.
+      const asked = this.again.get(pod.id);
+      this.again.set(pod.id, (asked ?? true) && baseline);
       return current;
     }
     const run = (async () => {
-      let result: ReconcileResult;
-      do {
+      let result = await this.once(pod, baseline);
+      for (let next = this.again.get(pod.id); next !== undefined; next = this.again.get(pod.id)) {
         this.again.delete(pod.id);
-        result = await this.once(pod, opts.baseline ?? false);
-      } while (this.again.has(pod.id));
+        result = await this.once(pod, next);
+      }
       return result;
     })().finally(() => this.running.delete(pod.id));
     this.running.set(pod.id, run);
