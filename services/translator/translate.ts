@@ -5,6 +5,7 @@ import {
   CREATING_TYPES,
   MODERATION_TYPES,
   NETWORKS,
+  PUBLISHES_AS_NATIVE,
   REMOVING_TYPES,
   SUBJECT_TYPES,
   type ActorRef,
@@ -228,14 +229,10 @@ function mapActors(event: BridgeEvent, target: Network, ctx: TranslationContext)
 }
 
 /**
- * Where the adapter can publish as the person's own account: with their credentials (a Bluesky
- * app password or OAuth session) or into their own pod. A Nostr key of theirs needs a remote
- * signer (NIP-46, not built) and a fediverse server gives no one its key: there, by default,
- * their bridged identity speaks, and their own account still gets the mentions and follows.
+ * The person's own account on `target` when they mirror into it, else their bridged proxy. By
+ * default their own account only where an adapter can publish as it (PUBLISHES_AS_NATIVE); their
+ * own account still gets the mentions and follows everywhere.
  */
-const PUBLISHES_AS_NATIVE: ReadonlySet<Network> = new Set(['atproto', 'solid']);
-
-/** The person's own account on `target` when they mirror into it, else their bridged proxy. */
 function publishAs(account: AccountInfo, target: Network): PublishAs {
   const native = account.identities.find((i) => i.network === target && i.kind === 'native');
   const mode = account.mirror[target] ?? (native && PUBLISHES_AS_NATIVE.has(target) ? 'native' : 'bridged');

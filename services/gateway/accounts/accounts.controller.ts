@@ -1,9 +1,10 @@
-import { BadRequestException, Controller, ForbiddenException, Get, Inject, NotFoundException, Param, Query as Q, Req } from '@nestjs/common';
-import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { BadRequestException, Body, ConflictException, Controller, ForbiddenException, Get, Headers, Inject, NotFoundException, Param, Put, Query as Q, Req, UnauthorizedException } from '@nestjs/common';
+import { ApiHeader, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import type { DataSource } from 'typeorm';
-import { NETWORKS } from '../../../libs/events/index.js';
-import { DATA_SOURCE } from '../../../libs/platform/tokens.js';
+import { isNetwork, MIRROR_MODES, NETWORKS, PUBLISHES_AS_NATIVE, type MirrorMode } from '../../../libs/events/index.js';
+import { DATA_SOURCE, SECRET_BOX } from '../../../libs/platform/tokens.js';
+import { ACCOUNT_TOKEN_HEADER, readAccountToken, type SecretBox } from '../../../libs/store/index.js';
 import { bearerToken } from '../auth/admin-token.js';
 import { AdminTokenRepository } from '../auth/admin-token.repository.js';
 import { optionalEnum, optionalString, page, PAGE_PARAMS, pageOf, query, uuidParam, type Query } from '../http/input.js';
@@ -20,7 +21,10 @@ export class AccountsController {
   private readonly repo: AccountStatusRepository;
   private readonly tokens: AdminTokenRepository;
 
-  constructor(@Inject(DATA_SOURCE) ds: DataSource) {
+  constructor(
+    @Inject(DATA_SOURCE) private readonly ds: DataSource,
+    @Inject(SECRET_BOX) private readonly box: SecretBox,
+  ) {
     this.repo = new AccountStatusRepository(ds);
     this.tokens = new AdminTokenRepository(ds);
   }
@@ -97,6 +101,33 @@ export class AccountsController {
     if (!account.visible) throw new ForbiddenException('this person has not opted in to bridging');
     const statuses = status === 'failures' ? FAILED_STATUSES : status ? [status] : undefined;
     return pageOf(await this.repo.deliveries(account.summary.id, { target, statuses }, p), p);
+  }
+
+  @Put(':id/mirror')
+  @ApiOperation({ summary: 'Choose, per network, how your posts from elsewhere appear there: in your own account there (native), through your bridged identity (bridged), or not at all (off)' })
+  @ApiHeader({ name: ACCOUNT_TOKEN_HEADER, description: 'the accountToken a link of yours answered (proof that this account is yours)' })
+  async setMirror(@Param('id') id: string, @Body() body: { network?: unknown; mode?: unknown } | undefined, @Headers(ACCOUNT_TOKEN_HEADER) token: string | undefined) {
+    const accountId = uuidParam(id, 'account id');
+    if (!token) throw new UnauthorizedException(`send the accountToken of one of your links in the ${ACCOUNT_TOKEN_HEADER} header`);
+    const who = readAccountToken(this.box, token);
+    if (!who.ok) throw new UnauthorizedException(who.reason);
+    if (who.accountId !== accountId) throw new ForbiddenException('this token is for another account');
+    const network = body?.network;
+    const mode = body?.mode;
+    if (!isNetwork(network)) throw new BadRequestException(`network must be one of ${NETWORKS.join(', ')}`);
+    if (typeof mode !== 'string' || !(MIRROR_MODES as readonly string[]).includes(mode)) throw new BadRequestException(`mode must be one of ${MIRROR_MODES.join(', ')}`);
+    if (mode === 'native') {
+      if (!PUBLISHES_AS_NATIVE.has(network)) throw new ConflictException(`Pontis cannot publish as your own ${network} account (${network === 'nostr' ? 'it would need a remote signer (NIP-46), not built yet' : 'fediverse servers give no one a key'}): choose bridged or off`);
+      const own: unknown[] = await this.ds.query(`SELECT 1 FROM identities WHERE account_id = $1 AND network = $2 AND kind = 'native'`, [accountId, network]);
+      if (!own.length) throw new ConflictException(`link your own ${network} account to this one first (its link takes the ${ACCOUNT_TOKEN_HEADER} header)`);
+    }
+    const rows: { mirror: Record<string, MirrorMode> }[] = await this.ds.query(
+      `UPDATE accounts SET mirror = mirror || jsonb_build_object($2::text, $3::text), updated_at = now() WHERE id = $1 RETURNING mirror`,
+      [accountId, network, mode],
+    );
+    const updated = (Array.isArray(rows[0]) ? rows[0] : rows) as { mirror: Record<string, MirrorMode> }[];
+    if (!updated[0]) throw new NotFoundException(`no account with id ${id}`);
+    return { accountId, mirror: updated[0].mirror };
   }
 
   private async visibleAccount(id: string, req: Request): Promise<{ summary: AccountSummary; visible: boolean }> {

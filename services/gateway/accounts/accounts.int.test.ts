@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { npubEncode } from 'nostr-tools/nip19';
+import { SECRET_BOX } from '../../../libs/platform/tokens.js';
+import { issueAccountToken, type SecretBox } from '../../../libs/store/index.js';
 import { seedAccount } from '../../../libs/testing/index.js';
 import { startGateway, type GatewayFixture } from '../testing/gateway-fixture.js';
 
@@ -133,5 +135,35 @@ describe('account status and lookup on the real Postgres', { timeout: 120_000 },
     assert.equal(s.networks.activitypub.lagSeconds, 0);
     assert.ok(Date.now() - Date.parse(s.networks.activitypub.lastDeliveredAt) < 60_000, 'activitypub delivered just now');
     assert.equal(s.networks.atproto.lastDeliveredAt, null);
+  });
+
+  it('a person chooses per network how their posts appear there, with their account token; what cannot be done is refused with the reason', async () => {
+    const box = gw.app.get<SecretBox>(SECRET_BOX);
+    const carol = await seedAccount(gw.ds, [
+      { network: 'nostr', id: 'c3'.repeat(32), kind: 'native' },
+      { network: 'atproto', id: 'did:plc:carolcarolcarolcarolcaro', kind: 'native' },
+    ], { mirror: { solid: 'off' } });
+    const as = (token: string) => ({ 'pontis-account': token });
+    const mine = issueAccountToken(box, carol);
+    const put = (body: unknown, headers: Record<string, string> = as(mine)) => gw.call('PUT', `/api/v1/accounts/${carol}/mirror`, { body, headers });
+
+    const ok = await put({ network: 'atproto', mode: 'bridged' });
+    assert.equal(ok.status, 200, JSON.stringify(ok.body));
+    assert.deepEqual(ok.body.mirror, { solid: 'off', atproto: 'bridged' });
+    assert.deepEqual((await put({ network: 'atproto', mode: 'native' })).body.mirror, { solid: 'off', atproto: 'native' });
+
+    const noSigner = await put({ network: 'nostr', mode: 'native' });
+    assert.equal(noSigner.status, 409);
+    assert.match(noSigner.body.message, /NIP-46/);
+    const notLinked = await put({ network: 'solid', mode: 'native' });
+    assert.equal(notLinked.status, 409);
+    assert.match(notLinked.body.message, /link your own solid account/);
+    assert.equal((await put({ network: 'myspace', mode: 'off' })).status, 400);
+    assert.equal((await put({ network: 'nostr', mode: 'sometimes' })).status, 400);
+    assert.equal((await put({ network: 'nostr', mode: 'off' }, {})).status, 401);
+    assert.equal((await put({ network: 'nostr', mode: 'off' }, as('forged'))).status, 401);
+    assert.equal((await put({ network: 'nostr', mode: 'off' }, as(issueAccountToken(box, alice)))).status, 403);
+    const [row] = (await gw.ds.query(`SELECT mirror FROM accounts WHERE id = $1`, [carol])) as { mirror: Record<string, string> }[];
+    assert.deepEqual(row!.mirror, { solid: 'off', atproto: 'native' }, 'refused requests changed nothing');
   });
 });
