@@ -10,10 +10,9 @@ import { CORRECTION_PREFIX } from '../../../libs/adapter/edit-fallback.js';
 import type { ActivityPubPeer, ApUser } from '../../../libs/harness/index.js';
 import { fetchT } from '../../../libs/harness/util.js';
 import { check, defineScenario, type E2EContext, type Scenario } from '../scenario.js';
-import { AP_JSON, linkedFediverseUser, receivedBy } from './activitypub.js';
-import { byText, createRecord, linkBluesky, POST, servedPicture, waitRecord, xrpc, type Rec } from './atproto.js';
+import { AP_JSON, linkedFediverseUser, list, noteOf, PUBLIC, receivedBy } from './activitypub.js';
+import { byText, checkPictureOnPds, createRecord, getRecord, linkBluesky, POST, servedPicture, waitRecord, xrpc, type Rec } from './atproto.js';
 
-const PUBLIC = 'https://www.w3.org/ns/activitystreams#Public';
 
 type Bluesky = Awaited<ReturnType<typeof linkBluesky>>;
 
@@ -82,15 +81,7 @@ async function bskyPostOnAp(ctx: E2EContext, p: Pair, text: string, extra: Recor
 }
 
 /** The Note inside a received Create, as Fedify compacted it (a single value is not an array). */
-function noteOf(create: { json: Record<string, unknown> }): Record<string, any> {
-  return (create.json.object ?? {}) as Record<string, any>;
-}
-const list = (v: unknown): any[] => (v === undefined || v === null ? [] : Array.isArray(v) ? v : [v]);
 
-const getRecord = (ctx: E2EContext, uri: string) => {
-  const [, , repo, collection, rkey] = uri.split('/');
-  return xrpc<Rec>(ctx.peer('atproto'), 'com.atproto.repo.getRecord', { repo: repo!, collection: collection!, rkey: rkey! });
-};
 
 const both = ['activitypub', 'atproto'] as const;
 const T = 150_000;
@@ -239,10 +230,7 @@ export const scenarios: Scenario[] = [
         const text = `with a picture ${ctx.unique('n')}`;
         await apCreate(ctx, p, text, { attachment: [{ type: 'Document', mediaType: 'image/png', url, name: 'a cat on a bridge', width: 16, height: 12 }] });
         const copy = await waitRecord(ctx, POST, byText(text), 'the post with a picture on the PDS');
-        const image = copy.value.embed?.images?.[0];
-        check(copy.value.embed?.$type === 'app.bsky.embed.images' && image?.alt === 'a cat on a bridge', `embed ${JSON.stringify(copy.value.embed)} has no image with the alt text`);
-        const blob = await fetchT(`${ctx.peer('atproto').info!.pdsUrl}/xrpc/com.atproto.sync.getBlob?did=${p.apDid}&cid=${image.image.ref.$link}`);
-        check(blob.ok && (await blob.arrayBuffer()).byteLength > 0, `the blob ${image.image.ref.$link} is not on the PDS (${blob.status})`);
+        await checkPictureOnPds(ctx, copy, p.apDid, 'a cat on a bridge');
       });
     },
   }),

@@ -9,10 +9,9 @@ import { fetchT } from '../../../libs/harness/util.js';
 import { bridgedUsername } from '../../../services/activitypub/identity/handles.js';
 import { bridgedPodName } from '../../../services/solid/identity/pod-names.js';
 import { check, type E2EContext } from '../scenario.js';
-import { AP_JSON, linkedFediverseUser, receivedBy } from './activitypub.js';
+import { AP_JSON, linkedFediverseUser, noteOf, PUBLIC, receivedBy } from './activitypub.js';
 import { inOutbox, linkSolid, solidPut, text, type SolidPerson } from './solid.js';
 
-export const PUBLIC = 'https://www.w3.org/ns/activitystreams#Public';
 
 export interface ApSolidPair {
   ap: ApUser;
@@ -81,8 +80,4 @@ export async function solidPostOnAp(ctx: E2EContext, p: ApSolidPair, words: stri
 }
 
 /** The object inside a received activity, as Fedify compacted it (a single value is not an array). */
-export function noteOf(activity: { json: Record<string, unknown> }): Record<string, any> {
-  return (activity.json.object ?? {}) as Record<string, any>;
-}
 
-export const list = (v: unknown): any[] => (v === undefined || v === null ? [] : Array.isArray(v) ? v : [v]);

@@ -9,8 +9,8 @@
 import { fetchT } from '../../../libs/harness/util.js';
 import { AS2_LINK_MEDIA_TYPE, QUOTE_REL } from '../../../services/solid/mapping/as2.js';
 import { check, defineScenario, type Scenario } from '../scenario.js';
-import { AP_JSON, receivedBy } from './activitypub.js';
-import { apCreate, apPeer, apPostInPod, inApPod, list, pair, PUBLIC, sendToBridged, solidPostOnAp } from './activitypub-solid-pair.js';
+import { AP_JSON, list, PUBLIC, receivedBy } from './activitypub.js';
+import { apCreate, apPeer, apPostInPod, inApPod, pair, sendToBridged, solidPostOnAp } from './activitypub-solid-pair.js';
 import { servedPicture } from './atproto.js';
 import { anonList, inInbox, inOutbox, solidPut, text } from './solid.js';
 

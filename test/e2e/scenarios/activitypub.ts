@@ -13,6 +13,16 @@ import { linkedNostrKey } from './nostr-person.js';
 
 export const AP_JSON = { accept: 'application/activity+json' };
 
+export const PUBLIC = 'https://www.w3.org/ns/activitystreams#Public';
+
+/** A JSON-LD value that may be one item or many, as a list. */
+export const list = (v: unknown): any[] => (v === undefined || v === null ? [] : Array.isArray(v) ? v : [v]);
+
+/** The object of an activity the fediverse peer received. */
+export function noteOf(activity: { json: Record<string, unknown> }): Record<string, any> {
+  return (activity.json.object ?? {}) as Record<string, any>;
+}
+
 export async function linkedFediverseUser(ctx: E2EContext, name: string): Promise<ApUser> {
   const ap = ctx.peer('activitypub') as ActivityPubPeer;
   const user = await ap.createUser(ctx.unique(name).replace(/[^a-z0-9_]/gi, '_'));

@@ -10,7 +10,8 @@ import { CORRECTION_PREFIX } from '../../../libs/adapter/edit-fallback.js';
 import { fetchT } from '../../../libs/harness/util.js';
 import { bridgedPodName } from '../../../services/solid/identity/pod-names.js';
 import { check, defineScenario, type E2EContext, type Scenario } from '../scenario.js';
-import { byText, createRecord, linkBluesky, POST, servedPicture, waitRecord, xrpc, type Rec } from './atproto.js';
+import { list } from './activitypub.js';
+import { byText, checkPictureOnPds, createRecord, getRecord, linkBluesky, POST, servedPicture, waitRecord, xrpc, type Rec } from './atproto.js';
 import { anonList, inInbox, inOutbox, linkSolid, solidPut, text, type SolidPerson } from './solid.js';
 
 type Bluesky = Awaited<ReturnType<typeof linkBluesky>>;
@@ -76,13 +77,8 @@ async function bskyPostInPod(ctx: E2EContext, p: Pair, words: string, extra: Rec
   return { post, url, body };
 }
 
-const list = (v: unknown): any[] => (v === undefined || v === null ? [] : Array.isArray(v) ? v : [v]);
 const inRepo = (did: string, m: (r: Rec) => boolean) => (r: Rec) => r.uri.startsWith(`at://${did}/`) && m(r);
 
-const getRecord = (ctx: E2EContext, uri: string) => {
-  const [, , repo, collection, rkey] = uri.split('/');
-  return xrpc<Rec>(ctx.peer('atproto'), 'com.atproto.repo.getRecord', { repo: repo!, collection: collection!, rkey: rkey! });
-};
 
 const both = ['atproto', 'solid'] as const;
 const T = 150_000;
@@ -333,10 +329,7 @@ export const scenarios: Scenario[] = [
       await servedPicture(async (img) => {
         const words = `a picture from a pod ${ctx.unique('n')}`;
         const { copy } = await solidPostOnBsky(ctx, p, words, { attachment: [{ type: 'Image', url: img, mediaType: 'image/png', name: 'a cat on a bridge' }] });
-        const image = copy.value.embed?.images?.[0];
-        check(copy.value.embed?.$type === 'app.bsky.embed.images' && image?.alt === 'a cat on a bridge', `embed ${JSON.stringify(copy.value.embed)} has no image with the alt text`);
-        const blob = await fetchT(`${ctx.peer('atproto').info!.pdsUrl}/xrpc/com.atproto.sync.getBlob?did=${p.solidDid}&cid=${image.image.ref.$link}`);
-        check(blob.ok && (await blob.arrayBuffer()).byteLength > 0, `the blob ${image.image.ref.$link} is not on the PDS (${blob.status})`);
+        await checkPictureOnPds(ctx, copy, p.solidDid, 'a cat on a bridge');
       });
     },
   }),

@@ -64,6 +64,19 @@ export async function findRecord(pds: AtprotoPeer, collection: string, match: (r
   return undefined;
 }
 
+/** One record by its at:// URI, straight from the PDS. */
+export const getRecord = (ctx: E2EContext, uri: string) => {
+  const [, , repo, collection, rkey] = uri.split('/');
+  return xrpc<Rec>(ctx.peer('atproto'), 'com.atproto.repo.getRecord', { repo: repo!, collection: collection!, rkey: rkey! });
+};
+/** The record's one picture: an images embed with `alt`, its blob served by the PDS from `did`'s repo. */
+export async function checkPictureOnPds(ctx: E2EContext, copy: Rec, did: string, alt: string): Promise<void> {
+  const image = copy.value.embed?.images?.[0];
+  check(copy.value.embed?.$type === 'app.bsky.embed.images' && image?.alt === alt, `embed ${JSON.stringify(copy.value.embed)} has no image with the alt text`);
+  const blob = await fetchT(`${ctx.peer('atproto').info!.pdsUrl}/xrpc/com.atproto.sync.getBlob?did=${did}&cid=${image.image.ref.$link}`);
+  check(blob.ok && (await blob.arrayBuffer()).byteLength > 0, `the blob ${image.image.ref.$link} is not on the PDS (${blob.status})`);
+}
+
 export const byText = (text: string) => (r: Rec) => typeof r.value.text === 'string' && r.value.text.includes(text);
 export const waitRecord = (ctx: E2EContext, collection: string, match: (r: Rec) => boolean, what: string) =>
   ctx.waitFor(() => findRecord(ctx.peer('atproto'), collection, match), { what, timeoutMs: 60_000 });
