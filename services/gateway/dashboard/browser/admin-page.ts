@@ -3,6 +3,9 @@ import type { DomElement } from './dom.js';
 import { h, input } from './el.js';
 import { NETWORK_NAMES, relativeTime } from './format.js';
 import { pagedTable } from './paged-table.js';
+// Types only (erased from the browser build): the dashboard reads what the admin API answers.
+import type { AuditEntry } from '../../admin/audit-log.repository.js';
+import type { DeadLetterSummary as DeadLetter } from '../../admin/dead-letter.repository.js';
 
 const NETWORKS = ['activitypub', 'atproto', 'nostr', 'solid'] as const;
 
@@ -12,24 +15,6 @@ interface Settings {
   allowedDomains: string[];
   defaultConsent: string;
 }
-interface AuditEntry {
-  id: string;
-  actor: string;
-  action: string;
-  target: string | null;
-  detail: Record<string, unknown>;
-  createdAt: string;
-}
-interface DeadLetter {
-  id: string;
-  topic: string;
-  source: string;
-  reason: string;
-  eventId: string | null;
-  createdAt: string;
-  replayedAt: string | null;
-}
-
 /** Toggle networks and domains, browse the audit log and the dead letters (replay). Needs an admin or moderator token. */
 export function adminPage(view: DomElement): void {
   if (!adminToken.get()) return signIn(view);
