@@ -15,7 +15,8 @@ export type DropReason =
   | 'not-owner'
   | 'not-public'
   | 'no-targets'
-  | 'moderation';
+  | 'moderation'
+  | 'blocked-by-recipient';
 
 /** Admin rules on the source: the network must be on and the actor's domain allowed. */
 export function policyDenies(policy: BridgePolicy, actor: ActorRef): DropReason | null {

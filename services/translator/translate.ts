@@ -16,6 +16,8 @@ import {
   type OutboundCommand,
   type PublishAs,
 } from '../../libs/events/index.js';
+import { aimedAtBlocker, blocksAuthor, noteBlock } from './block-policy.js';
+import type { BlockChange } from '../../libs/moderation/index.js';
 import { consentDenies, policyDenies, targetOpen, type DropReason } from './consent-policy.js';
 import { objectKeyFor, refKey } from './object-key.js';
 import type { AccountInfo, ObjectInfo, TranslationContext } from './translation-context.js';
@@ -41,10 +43,12 @@ export interface NewOriginal {
 }
 
 export type Outcome =
-  | { kind: 'drop'; event: BridgeEvent; reason: DropReason }
+  | { kind: 'drop'; event: BridgeEvent; reason: DropReason; block?: BlockChange }
   | {
       kind: 'translated';
       event: BridgeEvent;
+      /** A block made or undone, to record whatever else happens to the event. */
+      block?: BlockChange;
       objectKey: string;
       accountId: string;
       original?: NewOriginal;
@@ -61,7 +65,8 @@ const NOBRIDGE = /(^|\s)#nobridge\b/i;
  * held event for one network.
  */
 export function translate(event: BridgeEvent, ctx: TranslationContext, onlyTarget?: Network): Outcome {
-  const drop = (reason: DropReason): Outcome => ({ kind: 'drop', event, reason });
+  let block: BlockChange | undefined;
+  const drop = (reason: DropReason): Outcome => ({ kind: 'drop', event, reason, ...(block && { block }) });
   if (!onlyTarget) {
     // The same event twice in one batch (seen on two relays) is a duplicate too.
     if (ctx.processed.has(event.id)) return drop('duplicate');
@@ -74,6 +79,7 @@ export function translate(event: BridgeEvent, ctx: TranslationContext, onlyTarge
   if (actorIdentity?.kind === 'bridged') return drop('echo');
   const sourceInfo = ctx.objects.get(refKey(event.source));
   if (CREATING_TYPES.has(event.type) && sourceInfo && !sourceInfo.copies[event.source.network]?.original) return drop('echo');
+  if (!onlyTarget) block = noteBlock(event, ctx);
 
   const denied = policyDenies(ctx.policy, event.actor);
   if (denied) return drop(denied);
@@ -82,6 +88,7 @@ export function translate(event: BridgeEvent, ctx: TranslationContext, onlyTarge
   if (refused) return drop(refused);
   if (!account) return drop('not-opted-in');
   if (!ownsTarget(event, account, ctx)) return drop('not-owner');
+  if (aimedAtBlocker(event, account, ctx)) return drop('blocked-by-recipient');
   if (event.object) {
     if (event.object.facets.some((f) => f.kind === 'tag' && f.tag?.toLowerCase() === 'nobridge') || NOBRIDGE.test(event.object.text))
       return drop('nobridge-tag');
@@ -122,7 +129,7 @@ export function translate(event: BridgeEvent, ctx: TranslationContext, onlyTarge
       skips.push({ target, reason: refs.reason });
       continue;
     }
-    const actors = mapActors(event, target, ctx);
+    const actors = mapActors(event, target, ctx, account);
     if (SUBJECT_TYPES.has(event.type) && event.subject && !actors[actorKey(event.subject)]) {
       skips.push({ target, reason: 'subject-not-bridged' });
       continue;
@@ -149,6 +156,7 @@ export function translate(event: BridgeEvent, ctx: TranslationContext, onlyTarge
     event,
     objectKey,
     accountId: account.id,
+    ...(block && { block }),
     original,
     commands,
     holds,
@@ -209,11 +217,12 @@ function mapRefs(event: BridgeEvent, target: Network, ctx: TranslationContext): 
 }
 
 /** Mentioned and followed actors, as identities on `target` (their own account there, else their proxy). */
-function mapActors(event: BridgeEvent, target: Network, ctx: TranslationContext): OutboundCommand['actors'] {
+function mapActors(event: BridgeEvent, target: Network, ctx: TranslationContext, author: AccountInfo): OutboundCommand['actors'] {
   const out: OutboundCommand['actors'] = {};
   const wanted: ActorRef[] = [];
   if (event.subject) wanted.push(event.subject);
-  for (const f of event.object?.facets ?? []) if (f.kind === 'mention' && f.actor) wanted.push(f.actor);
+  // A mention of someone who blocked the author stays plain text (block-policy.ts).
+  for (const f of event.object?.facets ?? []) if (f.kind === 'mention' && f.actor && !blocksAuthor(ctx, author, actorKey(f.actor))) wanted.push(f.actor);
   for (const actor of wanted) {
     if (actor.network === target) {
       out[actorKey(actor)] = { id: actor.id, handle: actor.handle };

@@ -59,6 +59,11 @@ export interface TranslationContext {
   objects: Map<string, ObjectInfo>;
   /** Event ids already translated. */
   processed: Set<string>;
+  /**
+   * Account id of an event's author → `<network>:<id>` of every identity of everyone who blocked
+   * them (block-policy.ts). Absent: no blocks loaded.
+   */
+  blockers?: Map<string, Set<string>>;
   now: Date;
   pendingTimeoutMs: number;
 }

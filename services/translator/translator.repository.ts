@@ -1,5 +1,6 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { actorKey, type BridgeEvent, type Network, type ObjectRef, type Receipt } from '../../libs/events/index.js';
+import { applyBlockChanges, loadBlockers, type BlockChange } from '../../libs/moderation/index.js';
 import { refKey } from './object-key.js';
 import type { Hold, NewOriginal } from './translate.js';
 import type { AccountInfo, BridgePolicy, IdentityInfo, ObjectInfo, TranslationContext } from './translation-context.js';
@@ -16,6 +17,8 @@ export interface BatchWrite {
   released: { eventId: string; target: Network }[];
   processed: { eventId: string; outcome: 'bridged' | 'dropped' | 'held' | 'invalid'; reason: string | null }[];
   deadLetters: { topic: string; key: string | null; payload: string; reason: string; source: 'validation' | 'translation' | 'pending-timeout'; eventId: string | null }[];
+  /** Blocks made or undone, in event order (written before the rest: see TranslatorService.apply). */
+  blocks?: BlockChange[];
 }
 
 export interface PendingRow {
@@ -58,12 +61,13 @@ export class TranslatorRepository {
       for (const f of e.object?.facets ?? []) if (f.actor) actorRefs.set(actorKey(f.actor), f.actor);
       for (const r of [e.source, e.target, e.object?.replyTo, e.object?.threadRoot, e.object?.quote]) if (r) objectRefs.set(refKey(r), r);
     }
-    const [processed, { identities, accounts }, objects] = await Promise.all([
+    const [processed, { identities, accounts }, objects, blockers] = await Promise.all([
       this.processed(events.map((e) => e.id), q),
       this.people([...actorRefs.values()], q),
       this.objects([...objectRefs.values()], q),
+      loadBlockers(q, events.map((e) => e.actor)),
     ]);
-    return { policy, identities, accounts, objects, processed, now: new Date(), pendingTimeoutMs };
+    return { policy, identities, accounts, objects, processed, blockers, now: new Date(), pendingTimeoutMs };
   }
 
   private async processed(ids: string[], q: Q): Promise<Set<string>> {
@@ -167,6 +171,11 @@ export class TranslatorRepository {
         o.map((x) => x.owner.id),
       ],
     );
+  }
+
+  /** Records blocks made or undone, in order; idempotent, so a replayed batch ends the same. */
+  async recordBlocks(changes: BlockChange[]): Promise<void> {
+    if (changes.length) await this.ds.transaction((m) => applyBlockChanges(m, changes));
   }
 
   /** Creates a pending-consent account with a native identity for each actor seen first (opt-out policy). */

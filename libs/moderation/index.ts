@@ -1,0 +1,1 @@
+export { applyBlockChanges, loadBlockers, type BlockChange } from './block-store.js';
