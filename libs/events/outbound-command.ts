@@ -42,6 +42,8 @@ export interface OutboundCommand {
   };
   /** Mentioned or followed actors mapped to the target network, keyed `<network>:<id>` of the source actor. */
   actors: Record<string, { id: string; handle?: string }>;
+  /** report.created forwarded to the reported person's home network: the reported objects there, keyed `<network>:<id>` of the reported ref. */
+  objects?: Record<string, MappedRef & { author?: string }>;
 }
 
 /** An adapter's report that a bridged copy now exists (or was removed) on its network. */

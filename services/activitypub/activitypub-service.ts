@@ -9,6 +9,7 @@ import type { Apex } from 'activitypub-express';
 import type { DataSource } from 'typeorm';
 import { OutboundRunner } from '../../libs/adapter/index.js';
 import type { Bus } from '../../libs/bus/index.js';
+import type { OutboundCommand } from '../../libs/events/index.js';
 import { AddressGuard } from '../../libs/net/index.js';
 import { createLogger } from '../../libs/observability/index.js';
 import { ACCOUNT_TOKEN_HEADER, issueAccountToken, KeyStore, readAccountToken, type SecretBox } from '../../libs/store/index.js';
@@ -24,7 +25,7 @@ import { activityUrl, actorUrl, AS_CONTEXT, type ControlSignal } from './mapping
 import { FediverseLinks, optInHandlers } from './identity/opt-in.js';
 import { applyMove } from './identity/account-move.js';
 import { LinkProof, LinkProofError } from './identity/link-proof.js';
-import { recordReport } from './moderation/report-log.js';
+import { ReportForwarder } from './moderation/report-forward.js';
 import { ApDeliverer } from './publish/ap-deliverer.js';
 import { ApexPostgresStore } from './store/apex-postgres-store.js';
 import { Followers } from './store/followers.js';
@@ -129,7 +130,6 @@ export class ActivityPubService {
         }
         await this.o.onControl?.(signal);
       },
-      onReport: (event) => recordReport(this.o.ds, event),
       instanceActorId,
       optIn,
     });
@@ -172,7 +172,10 @@ export class ActivityPubService {
   }
 
   async start(): Promise<void> {
-    this.runner = new OutboundRunner({ bus: this.o.bus, ds: this.o.ds, network: 'activitypub', deliver: this.deliverer.deliver, partitions: this.o.partitions });
+    // A report made elsewhere about a fediverse person is forwarded to their server (the translator records it).
+    const reports = new ReportForwarder({ fetcher: this.fetcher, baseUrl: this.o.baseUrl, instanceActorId: actorUrl(this.o.baseUrl, INSTANCE_USERNAME), signer: () => this.instanceSigner });
+    const deliver = (c: OutboundCommand) => (c.event.type === 'report.created' ? reports.deliver(c) : this.deliverer.deliver(c));
+    this.runner = new OutboundRunner({ bus: this.o.bus, ds: this.o.ds, network: 'activitypub', deliver, partitions: this.o.partitions });
     await this.runner.start();
     log.info('ActivityPub adapter started', { baseUrl: this.o.baseUrl });
   }

@@ -20,8 +20,8 @@ export interface WriteContext {
   isBridged: (pubkey: string) => boolean;
 }
 
-/** Kinds a Nostr person uses to talk to or about someone. */
-export const INTERACTION_KINDS: ReadonlySet<number> = new Set([KIND.note, KIND.repost, KIND.reaction, KIND.genericRepost, KIND.article]);
+/** Kinds a Nostr person uses to talk to or about someone (1984: a NIP-56 report about a proxy, for the bridge's moderators). */
+export const INTERACTION_KINDS: ReadonlySet<number> = new Set([KIND.note, KIND.repost, KIND.reaction, KIND.genericRepost, KIND.article, 1984]);
 
 export function isProtectedEvent(event: Pick<NostrEvent, 'tags'>): boolean {
   return event.tags.some((t) => t.length === 1 && t[0] === '-');

@@ -2,6 +2,7 @@ import { Module, type DynamicModule, type OnApplicationBootstrap, type OnApplica
 import type { DataSource } from 'typeorm';
 import { OutboundRunner } from '../../libs/adapter/index.js';
 import type { Bus } from '../../libs/bus/index.js';
+import type { OutboundCommand } from '../../libs/events/index.js';
 import type { PontisConfig } from '../../libs/config/index.js';
 import { AddressGuard } from '../../libs/net/index.js';
 import { createLogger } from '../../libs/observability/index.js';
@@ -11,6 +12,7 @@ import { NostrKeys } from './identity/bridged-keys.js';
 import { NostrIdentityModule } from './identity/nostr-identity.module.js';
 import { NostrWatchSignal } from './identity/watch-signal.js';
 import { createVerifier, NostrIngest } from './ingest/index.js';
+import { NostrReportForwarder } from './moderation/report-forward.js';
 import { bridgedAuthSigner, InboxRelays, NostrDeliverer, NostrProvisioner, RelayPublisher } from './publish/index.js';
 
 const log = createLogger('nostr');
@@ -53,7 +55,10 @@ class NostrAdapterLifecycle implements OnApplicationBootstrap, OnApplicationShut
       guard: new AddressGuard({ allowPrivate: this.config.allowPrivateAddresses }),
     });
     const deliverer = new NostrDeliverer({ ds: this.ds, keys: this.keys, publisher, provisioner, inboxes });
-    this.runner = new OutboundRunner({ bus: this.bus, ds: this.ds, network: 'nostr', deliver: deliverer.deliver, partitions: this.config.kafkaPartitions });
+    // A report made elsewhere about a Nostr person is forwarded as a kind 1984 (the translator records it).
+    const reports = new NostrReportForwarder({ keys: this.keys, publisher, inboxes });
+    const deliver = (c: OutboundCommand) => (c.event.type === 'report.created' ? reports.deliver(c) : deliverer.deliver(c));
+    this.runner = new OutboundRunner({ bus: this.bus, ds: this.ds, network: 'nostr', deliver, partitions: this.config.kafkaPartitions });
     const newIngest = () =>
       new NostrIngest({
         bus: this.bus,

@@ -18,6 +18,7 @@ import {
 } from '../../libs/events/index.js';
 import { aimedAtBlocker, blocksAuthor, noteBlock } from './block-policy.js';
 import type { BlockChange } from '../../libs/moderation/index.js';
+import { routeReport, type ReportRecord } from './report-routing.js';
 import { consentDenies, policyDenies, targetOpen, type DropReason } from './consent-policy.js';
 import { objectKeyFor, refKey } from './object-key.js';
 import type { AccountInfo, ObjectInfo, TranslationContext } from './translation-context.js';
@@ -49,6 +50,8 @@ export type Outcome =
       event: BridgeEvent;
       /** A block made or undone, to record whatever else happens to the event. */
       block?: BlockChange;
+      /** A report for the moderators (its commands forward it to the reported person's home network). */
+      report?: ReportRecord;
       objectKey: string;
       accountId: string;
       original?: NewOriginal;
@@ -72,8 +75,6 @@ export function translate(event: BridgeEvent, ctx: TranslationContext, onlyTarge
     if (ctx.processed.has(event.id)) return drop('duplicate');
     ctx.processed.add(event.id);
   }
-  // Reports are for the bridge's moderators (the receiving adapter recorded them), never bridged.
-  if (MODERATION_TYPES.has(event.type)) return drop('moderation');
   if (event.trace.bridged || event.trace.hops > 0) return drop('echo');
   const actorIdentity = ctx.identities.get(actorKey(event.actor));
   if (actorIdentity?.kind === 'bridged') return drop('echo');
@@ -83,6 +84,8 @@ export function translate(event: BridgeEvent, ctx: TranslationContext, onlyTarge
 
   const denied = policyDenies(ctx.policy, event.actor);
   if (denied) return drop(denied);
+  // Reports go to the bridge's moderators and the reported person's home server, never bridged as such.
+  if (MODERATION_TYPES.has(event.type)) return (!onlyTarget && reportOutcome(event, ctx)) || drop('moderation');
   const account = actorIdentity ? ctx.accounts.get(actorIdentity.accountId) : undefined;
   const refused = consentDenies(ctx.policy, account, event.type);
   if (refused) return drop(refused);
@@ -266,6 +269,12 @@ function ownsTarget(event: BridgeEvent, account: AccountInfo, ctx: TranslationCo
   const owner = event.target && ctx.objects.get(refKey(event.target))?.owner;
   if (!owner) return true; // not seen yet (held until it is) or from before owners were recorded
   return owner === actorKey(event.actor) || account.identities.some((i) => actorKey(i) === owner);
+}
+
+function reportOutcome(event: BridgeEvent, ctx: TranslationContext): Outcome | undefined {
+  const { record, commands } = routeReport(event, ctx);
+  if (!record) return undefined;
+  return { kind: 'translated', event, objectKey: objectKeyFor(event.source), accountId: '', report: record, commands, holds: [], skips: [] };
 }
 
 export function holdDeadline(ctx: TranslationContext): Date {

@@ -1,6 +1,6 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { actorKey, type BridgeEvent, type Network, type ObjectRef, type Receipt } from '../../libs/events/index.js';
-import { applyBlockChanges, loadBlockers, type BlockChange } from '../../libs/moderation/index.js';
+import { applyBlockChanges, insertReports, loadBlockers, type BlockChange, type ReportRecord } from '../../libs/moderation/index.js';
 import { refKey } from './object-key.js';
 import type { Hold, NewOriginal } from './translate.js';
 import type { AccountInfo, BridgePolicy, IdentityInfo, ObjectInfo, TranslationContext } from './translation-context.js';
@@ -17,8 +17,9 @@ export interface BatchWrite {
   released: { eventId: string; target: Network }[];
   processed: { eventId: string; outcome: 'bridged' | 'dropped' | 'held' | 'invalid'; reason: string | null }[];
   deadLetters: { topic: string; key: string | null; payload: string; reason: string; source: 'validation' | 'translation' | 'pending-timeout'; eventId: string | null }[];
-  /** Blocks made or undone, in event order (written before the rest: see TranslatorService.apply). */
+  /** Blocks made or undone, in event order, and reports (written before the rest: see TranslatorService.apply). */
   blocks?: BlockChange[];
+  reports?: ReportRecord[];
 }
 
 export interface PendingRow {
@@ -60,6 +61,8 @@ export class TranslatorRepository {
       if (e.subject) actorRefs.set(actorKey(e.subject), e.subject);
       for (const f of e.object?.facets ?? []) if (f.actor) actorRefs.set(actorKey(f.actor), f.actor);
       for (const r of [e.source, e.target, e.object?.replyTo, e.object?.threadRoot, e.object?.quote]) if (r) objectRefs.set(refKey(r), r);
+      for (const a of e.report?.actors ?? []) actorRefs.set(actorKey(a), a);
+      for (const r of e.report?.objects ?? []) objectRefs.set(refKey(r), r);
     }
     const [processed, { identities, accounts }, objects, blockers] = await Promise.all([
       this.processed(events.map((e) => e.id), q),
@@ -67,6 +70,13 @@ export class TranslatorRepository {
       this.objects([...objectRefs.values()], q),
       loadBlockers(q, events.map((e) => e.actor)),
     ]);
+    if (events.some((e) => e.report?.objects.length)) {
+      // A reported post's author is the reported person: their account too (report-routing.ts).
+      const owners = [...new Set([...objects.values()].map((o) => o.owner).filter((o): o is string => !!o && !identities.has(o)))];
+      const more = await this.people(owners.map((k) => ({ network: k.slice(0, k.indexOf(':')) as Network, id: k.slice(k.indexOf(':') + 1) })), q);
+      for (const [k, v] of more.identities) identities.set(k, v);
+      for (const [k, v] of more.accounts) accounts.set(k, v);
+    }
     return { policy, identities, accounts, objects, processed, blockers, now: new Date(), pendingTimeoutMs };
   }
 
@@ -173,9 +183,13 @@ export class TranslatorRepository {
     );
   }
 
-  /** Records blocks made or undone, in order; idempotent, so a replayed batch ends the same. */
-  async recordBlocks(changes: BlockChange[]): Promise<void> {
-    if (changes.length) await this.ds.transaction((m) => applyBlockChanges(m, changes));
+  /** Records blocks made or undone (in order) and reports; idempotent, so a replayed batch ends the same. */
+  async recordModeration(blocks: BlockChange[], reports: ReportRecord[]): Promise<void> {
+    if (!blocks.length && !reports.length) return;
+    await this.ds.transaction(async (m) => {
+      await applyBlockChanges(m, blocks);
+      await insertReports(m, reports);
+    });
   }
 
   /** Creates a pending-consent account with a native identity for each actor seen first (opt-out policy). */

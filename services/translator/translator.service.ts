@@ -226,6 +226,7 @@ export class TranslatorService {
   private collect(outcome: Outcome, write: BatchWrite, deadline: Date): void {
     const { event } = outcome;
     if (outcome.block) (write.blocks ??= []).push(outcome.block);
+    if (outcome.kind === 'translated' && outcome.report) (write.reports ??= []).push(outcome.report);
     if (outcome.kind === 'drop') {
       this.stats.dropped++;
       eventsOutcome.inc({ outcome: 'dropped', reason: outcome.reason });
@@ -266,9 +267,9 @@ export class TranslatorService {
       for (const c of write.commands) commandsOut.inc({ target: c.target, type: c.event.type });
       this.stats.commandsOut += write.commands.length;
     }
-    // Before the batch is marked processed: a crash in between replays the batch, and a block
-    // event already marked processed would be dropped as a duplicate without being recorded.
-    if (write.blocks?.length) await this.repo.recordBlocks(write.blocks);
+    // Before the batch is marked processed: a crash in between replays the batch, and a block or
+    // report already marked processed would be dropped as a duplicate without being recorded.
+    await this.repo.recordModeration(write.blocks ?? [], write.reports ?? []);
     await this.repo.write(write);
   }
 }

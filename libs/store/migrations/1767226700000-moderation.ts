@@ -9,7 +9,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * blocked person was bridged takes effect once they are.
  *
  * `reports`: what someone reported about a bridged account or post, on any network, with the
- * reported accounts and objects mapped to the originals; moderators resolve or dismiss them.
+ * reported accounts and objects mapped to the originals; moderators resolve or dismiss them. Where
+ * it was forwarded is the delivery ledger's (`deliveries.event_id` = the report's event id).
  */
 export class Moderation1767226700000 implements MigrationInterface {
   name = 'Moderation1767226700000';
@@ -37,7 +38,6 @@ export class Moderation1767226700000 implements MigrationInterface {
         objects jsonb NOT NULL,
         account_ids uuid[] NOT NULL DEFAULT '{}',
         state text NOT NULL DEFAULT 'open' CHECK (state IN ('open', 'resolved', 'dismissed')),
-        forwarded jsonb NOT NULL DEFAULT '[]',
         note text NULL,
         decided_by text NULL,
         decided_at timestamptz NULL,

@@ -1,5 +1,7 @@
 /** Every tunable of Nostr ingest, in one place (defaults; NostrIngest options override them). */
 import { KIND } from '../mapping/index.js';
+// NIP-56 reports (kind 1984) naming a proxy: for the bridge's moderators (moderation/nip56-report.ts).
+import { REPORT_KIND } from '../moderation/nip56-report.js';
 
 /** What we ask watched authors' relays for: every kind the mapper bridges (mapping/README.md). */
 export const AUTHOR_KINDS: readonly number[] = [KIND.profile, KIND.note, KIND.contacts, KIND.deletion, KIND.repost, KIND.reaction, KIND.genericRepost, KIND.article, KIND.muteList];
@@ -7,7 +9,7 @@ export const AUTHOR_KINDS: readonly number[] = [KIND.profile, KIND.note, KIND.co
  * Kinds that tag one of our bridged pubkeys (`#p`): replies and mentions (NIP-10/27), reposts (NIP-18),
  * reactions (NIP-25), follows of a proxy (NIP-02 kind 3 carries a `p` per followed key).
  */
-export const MENTION_KINDS: readonly number[] = [KIND.note, KIND.contacts, KIND.repost, KIND.reaction, KIND.genericRepost, KIND.article];
+export const MENTION_KINDS: readonly number[] = [KIND.note, KIND.contacts, KIND.repost, KIND.reaction, KIND.genericRepost, KIND.article, REPORT_KIND];
 
 /**
  * Values per filter. Relays bound filter size (strfry rejects REQs above its max filter size; public

@@ -11,6 +11,7 @@ import { postFromEvent } from './inbound-post.js';
 import { contactListEvents, muteListEvents, deletionEvents, profileEvents, reactionEvents, repostEvents } from './inbound-social.js';
 import { KIND, TAG, type NostrEvent } from './nostr-protocol.js';
 import { bech32ForObject, formatCoordinate } from './nostr-refs.js';
+import { REPORT_KIND, reportEvents } from '../moderation/nip56-report.js';
 
 /** Longest NIP-23 `d` identifier accepted, so the coordinate stays a bounded id. */
 const MAX_IDENTIFIER_LENGTH = 1000;
@@ -47,6 +48,8 @@ function byKind(env: Envelope): MapResult {
       return repostEvents(env);
     case KIND.reaction:
       return reactionEvents(env);
+    case REPORT_KIND:
+      return reportEvents(env);
     default:
       return { events: [], ignored: `kind ${env.ev.kind} is not bridged` };
   }
