@@ -12,7 +12,9 @@ import { NestFactory } from '@nestjs/core';
 import type { DataSource } from 'typeorm';
 import { AtprotoPeer, authorizeAsBrowser, pinnedFetch, type AtprotoAccount } from '../../../../libs/harness/index.js';
 import { JsonErrorsFilter } from '../../../../libs/platform/json-errors.filter.js';
-import { createDataSource, KeyStore, SecretBox } from '../../../../libs/store/index.js';
+import { SECRET_BOX } from '../../../../libs/platform/tokens.js';
+import { createDataSource, issueAccountToken, KeyStore, readAccountToken, SecretBox } from '../../../../libs/store/index.js';
+import { seedAccount } from '../../../../libs/testing/index.js';
 import { createTestStore, TEST_DATABASE_URL, type TestStore } from '../../../../libs/store/testing.js';
 import { createIdResolver } from '../id-resolver.js';
 import { isSessionGone, SessionPool } from '../session-pool.js';
@@ -103,7 +105,7 @@ describe('linking your own Bluesky account with OAuth (real PDS OAuth provider)'
     box = new SecretBox(randomBytes(32));
     a = processOn(s.ds, counterA);
     b = processOn(second, counterB);
-    @Module({ controllers: [AtprotoOAuthController], providers: [{ provide: AtprotoOAuthService, useValue: a.svc }, AtprotoWatchSignal] })
+    @Module({ controllers: [AtprotoOAuthController], providers: [{ provide: AtprotoOAuthService, useValue: a.svc }, AtprotoWatchSignal, { provide: SECRET_BOX, useValue: box }] })
     class TestOAuthModule {}
     app = await NestFactory.create(TestOAuthModule, { logger: false });
     app.useGlobalFilters(new JsonErrorsFilter());
@@ -201,6 +203,28 @@ describe('linking your own Bluesky account with OAuth (real PDS OAuth provider)'
     // The deliverer's view: no usable session, for good (a permanent failure, not retried).
     const [{ id }]: { id: string }[] = await s.ds.query(`SELECT id FROM identities WHERE native_id = $1`, [alice.did]);
     await assert.rejects(a.pool.agentFor({ identityId: id, did: alice.did, service: pdsUrl }), (err) => isSessionGone(err));
+  });
+
+  it('with the account token from linking another network, the Bluesky account joins that account', async () => {
+    const carol = await peer.createAccount({ handle: 'carol-oauth.test', email: 'carol-oauth@example.com', password: 'carol-pass-123' });
+    const existing = await seedAccount(s.ds, [{ network: 'nostr', id: 'c0'.repeat(32), kind: 'native' }]);
+    const bad = await browserFetch(`${PUBLIC}${OAUTH_PATHS.authorize}?handle=carol-oauth.test&account=not-a-token`, { redirect: 'manual' });
+    assert.equal(bad.status, 401, 'a bad token is refused before the PDS is involved');
+    assert.match(((await bad.json()) as { message: string }).message, /not valid/);
+
+    const token = issueAccountToken(box, existing);
+    const start = await browserFetch(`${PUBLIC}${OAUTH_PATHS.authorize}?handle=carol-oauth.test&account=${encodeURIComponent(token)}`, { redirect: 'manual' });
+    assert.equal(start.status, 303);
+    assert.ok(!start.headers.get('location')!.includes(existing), 'the account id does not travel to the PDS');
+    const back = await authorizeAsBrowser(start.headers.get('location')!, { username: 'carol-oauth.test', password: carol.password });
+    const done = await browserFetch(back);
+    const body = (await done.json()) as { accountId: string; accountToken: string };
+    assert.equal(done.status, 200, JSON.stringify(body));
+    assert.equal(body.accountId, existing);
+    const [row]: { account_id: string }[] = await s.ds.query(`SELECT account_id FROM identities WHERE network = 'atproto' AND native_id = $1`, [carol.did]);
+    assert.equal(row?.account_id, existing);
+    const again = readAccountToken(box, body.accountToken);
+    assert.ok(again.ok && again.accountId === existing, 'a fresh token for the next network');
   });
 
   it('refuses a callback it did not start, with the reason', async () => {

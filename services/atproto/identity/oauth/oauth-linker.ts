@@ -24,7 +24,7 @@ export class AtprotoOAuthLinker {
   constructor(private readonly o: { ds: DataSource; keys: KeyStore; sessions: SessionPool; resolver: IdResolver; oauth: AtprotoOAuth }) {}
 
   /** The authorization URL on the person's PDS (a handle, DID or PDS URL names it). */
-  async start(identifier: string, prefs: { longText?: LongTextMode; unlink?: boolean } = {}): Promise<{ ok: true; url: string } | { ok: false; status: 400 | 502; reason: string }> {
+  async start(identifier: string, prefs: { longText?: LongTextMode; unlink?: boolean; intoAccount?: string } = {}): Promise<{ ok: true; url: string } | { ok: false; status: 400 | 502; reason: string }> {
     const id = identifier.trim().replace(/^@/, '');
     try {
       // Choices made on the way in travel in the OAuth state (stored with it, returned by the callback).
@@ -41,7 +41,7 @@ export class AtprotoOAuthLinker {
   /** The redirect from the PDS (code, state, iss; or error). */
   async finish(params: URLSearchParams): Promise<OAuthLinkResult> {
     let did: string;
-    let prefs: { longText?: unknown; unlink?: unknown } = {};
+    let prefs: { longText?: unknown; unlink?: unknown; intoAccount?: unknown } = {};
     try {
       const { session, state } = await this.o.oauth.client.callback(params);
       did = session.did;
@@ -54,7 +54,8 @@ export class AtprotoOAuthLinker {
     if (prefs.unlink === true) return this.unlink(did);
     const data = await this.o.resolver.did.resolveAtprotoData(did).catch(() => undefined);
     const handle = data?.handle && data.handle !== 'handle.invalid' ? data.handle : undefined;
-    const linked = await linkNativeIdentity(this.o.ds, did, handle);
+    // The account token given at the start (checked there): the identity joins that account.
+    const linked = await linkNativeIdentity(this.o.ds, did, handle, typeof prefs.intoAccount === 'string' ? prefs.intoAccount : undefined);
     if (!linked.ok) {
       // Our own bridged account: the session must not outlive the refusal.
       await this.o.oauth.client.revoke(did).catch(() => undefined);

@@ -1,6 +1,8 @@
-import { Controller, Get, HttpException, Inject, Query, Req, Res } from '@nestjs/common';
+import { Controller, Get, Headers, HttpException, Inject, Query, Req, Res } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
+import { SECRET_BOX } from '../../../../libs/platform/tokens.js';
+import { ACCOUNT_TOKEN_HEADER, issueAccountToken, readAccountToken, type SecretBox } from '../../../../libs/store/index.js';
 import { isLongTextMode, LONG_TEXT_MODES } from '../preferences.js';
 import { AtprotoWatchSignal } from '../watch-signal.js';
 import { AtprotoOAuthService } from './oauth-service.js';
@@ -16,6 +18,7 @@ export class AtprotoOAuthController {
   constructor(
     @Inject(AtprotoOAuthService) private readonly oauth: AtprotoOAuthService,
     @Inject(AtprotoWatchSignal) private readonly watch: AtprotoWatchSignal,
+    @Inject(SECRET_BOX) private readonly box: SecretBox,
   ) {}
 
   @Get('client-metadata.json')
@@ -31,12 +34,28 @@ export class AtprotoOAuthController {
   }
 
   @Get('authorize')
-  @ApiOperation({ summary: 'Start linking (or, with ?unlink=1, opting out): redirects to the authorization page of the PDS of ?handle= (a handle or DID); ?longText=thread|truncate' })
-  async authorize(@Query('handle') handle: unknown, @Query('longText') longText: unknown, @Query('unlink') unlink: unknown, @Res() res: Response) {
+  @ApiOperation({
+    summary:
+      'Start linking (or, with ?unlink=1, opting out): redirects to the authorization page of the PDS of ?handle= (a handle or DID); ?longText=thread|truncate; ' +
+      '?account= (or the Pontis-Account header) the account token from linking another network, to put this account into the same one',
+  })
+  async authorize(
+    @Query('handle') handle: unknown,
+    @Query('longText') longText: unknown,
+    @Query('unlink') unlink: unknown,
+    @Query('account') account: unknown,
+    @Headers(ACCOUNT_TOKEN_HEADER) accountHeader: string | undefined,
+    @Res() res: Response,
+  ) {
     if (typeof handle !== 'string' || !handle.trim() || handle.length > 256) throw new HttpException('handle (a Bluesky handle or DID) is required', 400);
     if (longText !== undefined && !isLongTextMode(longText)) throw new HttpException(`longText must be one of ${LONG_TEXT_MODES.join(', ')}`, 400);
     if (unlink !== undefined && unlink !== '1' && unlink !== 'true') throw new HttpException('unlink takes 1 or true', 400);
-    const r = await (await this.oauth.ready()).linker.start(handle, unlink === undefined ? { longText } : { unlink: true });
+    if (account !== undefined && typeof account !== 'string') throw new HttpException('account may be given once', 400);
+    // Checked now, while the person is here to be told; only the account id travels on, in the
+    // OAuth state (sealed in key_material server-side: the PDS sees a random state key).
+    const into = readAccountToken(this.box, (account as string | undefined) ?? accountHeader);
+    if (!into.ok) throw new HttpException(into.reason, 401);
+    const r = await (await this.oauth.ready()).linker.start(handle, unlink === undefined ? { longText, intoAccount: into.accountId } : { unlink: true });
     if (!r.ok) throw new HttpException(r.reason, r.status);
     res.redirect(303, r.url);
   }
@@ -49,6 +68,6 @@ export class AtprotoOAuthController {
     if (!r.ok) throw new HttpException(r.reason, r.status);
     this.watch.changed();
     if (r.unlinked) return { did: r.did, optedOut: true };
-    return { accountId: r.accountId, did: r.did, handle: r.handle, created: r.created, linkedWith: 'oauth' };
+    return { accountId: r.accountId, did: r.did, handle: r.handle, created: r.created, linkedWith: 'oauth', accountToken: issueAccountToken(this.box, r.accountId) };
   }
 }
