@@ -4,6 +4,8 @@ import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
+import { SECRET_BOX } from '../../libs/platform/tokens.js';
+import { issueAccountToken, type SecretBox } from '../../libs/store/index.js';
 import { seedAccount } from '../../libs/testing/index.js';
 import { testEnv } from '../../libs/testing/index.js';
 import { startGateway, type GatewayFixture } from '../gateway/testing/gateway-fixture.js';
@@ -110,6 +112,29 @@ describe('pontis CLI against a real gateway and Postgres', { timeout: 180_000 },
     ]);
     const all = await pontis(['audit', '--limit', '2'], api);
     assert.match(all.stdout, /\(more: --before \d+\)/);
+  });
+
+  it('shows the mirror choice per network and sets it with the person\'s account token', async () => {
+    const id = await seedAccount(gw.ds, [
+      { network: 'nostr', id: 'e5'.repeat(32), handle: 'erin@example.com', kind: 'native' },
+      { network: 'atproto', id: 'did:plc:erinerinerinerinerinerin', handle: 'erin.bsky.social', kind: 'native' },
+    ]);
+    const token = issueAccountToken(gw.app.get<SecretBox>(SECRET_BOX), id);
+    const set = await pontis(['account', 'mirror', id, 'atproto', 'bridged', '--account-token', token], api);
+    assert.equal(set.code, 0, set.stderr);
+    assert.match(set.stdout, /mirror atproto bridged/);
+    const off = await pontis(['account', 'mirror', id, 'solid', 'off', '--json'], { ...api, PONTIS_ACCOUNT_TOKEN: token });
+    assert.deepEqual(JSON.parse(off.stdout).mirror, { atproto: 'bridged', solid: 'off' });
+    const show = await pontis(['account', 'show', id], api);
+    assert.match(show.stdout, /mirror: activitypub on, atproto bridged, nostr on, solid off/);
+    // Without the person's token it is a usage error; a moderator's token is not enough; the API's refusals come through.
+    assert.equal((await pontis(['account', 'mirror', id, 'atproto', 'native'], api)).code, 2);
+    assert.equal((await pontis(['account', 'mirror', id, 'myspace', 'off', '--account-token', token], api)).code, 2);
+    assert.equal((await pontis(['account', 'mirror', id, 'atproto', 'sometimes', '--account-token', token], api)).code, 2);
+    const refused = await pontis(['account', 'mirror', id, 'nostr', 'native', '--account-token', token], api);
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /409 .*NIP-46/);
+    assert.equal((await pontis(['account', 'mirror', id, 'nostr', 'off', '--account-token', 'forged'], api)).code, 1);
   });
 
   it('lists, shows, replays and deletes dead letters', async () => {

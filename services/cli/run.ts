@@ -1,6 +1,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { ConfigError } from '../../libs/config/index.js';
-import { isNetwork, NETWORKS } from '../../libs/events/index.js';
+import { isNetwork, MIRROR_MODES, NETWORKS } from '../../libs/events/index.js';
+import { ACCOUNT_TOKEN_HEADER } from '../../libs/store/native-link.js';
 import { ADMIN_ROLES, isAdminRole, tokenNameProblem } from '../gateway/auth/admin-token.js';
 import { TokenConflictError } from '../gateway/auth/admin-token.repository.js';
 import { ApiClient, ApiError } from './api-client.js';
@@ -47,6 +48,7 @@ const OPTIONS = {
   status: { type: 'string' },
   consent: { type: 'string' },
   network: { type: 'string' },
+  'account-token': { type: 'string' },
 } as const satisfies ParseArgsConfig['options'];
 
 type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true; strict: true }>>['values'];
@@ -152,6 +154,18 @@ async function dispatch(pos: string[], v: Values, env: Record<string, string | u
       const r = await api.call('GET', `/api/v1/accounts/${encodeURIComponent(id)}`);
       return print(r, () => accountText(r));
     }
+    case 'account mirror': {
+      noExtra(5);
+      const [id, network, mode] = rest;
+      if (!id || !network || !mode) throw new UsageError('account mirror needs ID NETWORK native|bridged|off');
+      if (!isNetwork(network)) throw new UsageError(`unknown network "${network}" (one of ${NETWORKS.join(', ')})`);
+      if (!(MIRROR_MODES as readonly string[]).includes(mode)) throw new UsageError(`mode must be one of ${MIRROR_MODES.join(', ')}`);
+      // The person's choice, not a moderator's: only their own account token (from a link of theirs) may set it.
+      const accountToken = v['account-token'] ?? env.PONTIS_ACCOUNT_TOKEN;
+      if (!accountToken) throw new UsageError(`account mirror needs the person's account token (--account-token or PONTIS_ACCOUNT_TOKEN): the accountToken one of their links answered`);
+      const r = await api.call('PUT', `/api/v1/accounts/${encodeURIComponent(id)}/mirror`, { network, mode }, { [ACCOUNT_TOKEN_HEADER]: accountToken });
+      return print(r, () => `account ${r.accountId}: mirror ${Object.entries<string>(r.mirror).map(([n, m]) => `${n} ${m}`).join(', ') || '(defaults)'}\n`);
+    }
     case 'account takedown': {
       noExtra(3);
       if (!v.reason) throw new UsageError('account takedown needs --reason TEXT (it goes into the audit log)');
@@ -252,6 +266,8 @@ function accountText(a: any): string {
   const lines = [`account ${a.id}: ${a.consent}, ${a.status}`];
   if (a.hidden) return `${lines[0]}\n${a.hidden}\n`;
   for (const i of a.identities) lines.push(`  ${i.network.padEnd(11)} ${i.kind.padEnd(7)} ${i.handle ?? '-'}  ${i.nativeId}`);
+  // The person's choice per network (native: into their own account there; "on": the default).
+  if (a.networks) lines.push(`mirror: ${Object.entries<any>(a.networks).map(([n, x]) => `${n} ${x.mirror}`).join(', ')}`);
   lines.push(`last in: ${a.lastIn.length}, last out: ${a.lastOut.length}, failures: ${a.failures.length}`);
   for (const f of a.failures) lines.push(`  ${f.target} ${f.status} after ${f.attempts} attempt(s): ${f.lastError ?? '-'}${f.nextAttemptAt ? ` (next ${f.nextAttemptAt})` : ''}`);
   return lines.join('\n') + '\n';

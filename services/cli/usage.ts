@@ -23,6 +23,9 @@ Accounts
   account takedown ID --reason TEXT
   account restore ID [--reason TEXT]
   account opt-out ID [--reason TEXT]   on the person's behalf: deletes their proxies everywhere
+  account mirror ID NETWORK native|bridged|off --account-token T
+                 the person's own choice of how their posts appear on NETWORK (their token:
+                 --account-token or PONTIS_ACCOUNT_TOKEN, the accountToken a link of theirs answered)
 
 Audit and dead letters
   audit [--actor A] [--action X] [--since T] [--until T] [--limit N] [--before CURSOR]
