@@ -42,7 +42,7 @@ describe('dashboard in headless Chromium', { timeout: 300_000 }, () => {
       { network: 'activitypub', id: ALICE_AP, handle: '@alice_at_example.com@bridge.example', kind: 'bridged' },
       { network: 'atproto', id: ALICE_DID, handle: 'alice-example-com.bridge.example', kind: 'bridged' },
       { network: 'solid', id: ALICE_WEBID, kind: 'bridged' },
-    ]);
+    ], { mirror: { solid: 'off' } });
     // Mallory's handles are markup and her fediverse id a javascript: URL: all must show as text, none as a link.
     await seedAccount(gw.ds, [
       { network: 'nostr', id: MALLORY_KEY, handle: XSS_HANDLE, kind: 'native' },
@@ -128,6 +128,11 @@ describe('dashboard in headless Chromium', { timeout: 300_000 }, () => {
     assert.match(text, /PDS answered 502/, 'the failure and its reason');
     assert.match(text, /in [45] min/, 'the next retry');
     assert.match(text, new RegExp(`${ALICE_AP}/notes/1`), 'the copy of the post on the fediverse');
+    // Each network's mirror mode: her choice (Solid off), else the default.
+    assert.equal(await account.locator('[data-network="solid"] .mirror-mode').getAttribute('data-mode'), 'off');
+    assert.match((await account.locator('[data-network="solid"] .mirror-mode').textContent()) ?? '', /not mirrored here, their choice/);
+    assert.equal(await account.locator('[data-network="atproto"] .mirror-mode').getAttribute('data-mode'), 'bridged');
+    assert.match((await account.locator('[data-network="atproto"] .mirror-mode').textContent()) ?? '', /through their bridged identity, by default/);
     await screenshot(page, 'lookup');
     await page.close();
   });

@@ -3,6 +3,7 @@ import { win, type DomElement } from './dom.js';
 import { h, input, link, table } from './el.js';
 import { errorMessage, NETWORK_NAMES, relativeTime } from './format.js';
 import { objectUrl, profileUrl } from './native-links.js';
+import { mirrorModeView } from './mirror-mode.js';
 import { routeHash } from './route.js';
 
 const NETWORKS = ['activitypub', 'atproto', 'nostr', 'solid'] as const;
@@ -102,7 +103,7 @@ function accountView(a: AccountDetail): DomElement {
       'div',
       { class: `card net-${n}`, 'data-network': n },
       h('h3', {}, NETWORK_NAMES[n] ?? n),
-      h('p', { class: 'muted' }, `mirror: ${net.mirror}`),
+      mirrorModeView(n, net),
       ids.length
         ? h('ul', { class: 'plain' }, ...ids.map((i) => h('li', {}, h('span', { class: `pill ${i.kind === 'native' ? 'ok' : ''}` }, i.kind), ' ', link(i.handle ?? i.nativeId, profileUrl(n, i.nativeId)), i.handle ? h('div', {}, h('code', {}, i.nativeId)) : null)))
         : h('p', { class: 'muted' }, 'no identity here yet'),
