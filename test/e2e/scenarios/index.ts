@@ -10,6 +10,7 @@ import { scenarios as atproto } from './atproto.js';
 import { scenarios as atprotoSolid } from './atproto-solid.js';
 import { scenarios as infrastructure } from './infrastructure.js';
 import { scenarios as mirroring } from './mirroring.js';
+import { scenarios as moderation } from './moderation.js';
 import { scenarios as nostr } from './nostr.js';
 import { scenarios as nostrSolidSocial } from './nostr-solid-social.js';
 import { scenarios as peerSmoke } from './peer-smoke.js';
@@ -27,6 +28,7 @@ export const scenarioModules: { name: string; scenarios: Scenario[] }[] = [
   { name: 'activitypub-atproto', scenarios: activitypubAtproto },
   { name: 'atproto-solid', scenarios: atprotoSolid },
   { name: 'activitypub-solid', scenarios: activitypubSolid },
+  { name: 'moderation', scenarios: moderation },
 ];
 
 export const allScenarios: Scenario[] = scenarioModules.flatMap((m) => m.scenarios);
