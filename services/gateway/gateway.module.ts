@@ -7,6 +7,7 @@ import { AdminAuditController } from './admin/admin-audit.controller.js';
 import { AdminDeadLettersController } from './admin/admin-dead-letters.controller.js';
 import { AdminReportsController } from './admin/admin-reports.controller.js';
 import { AccountIdentitiesController } from './accounts/account-identities.controller.js';
+import { AccountFollowersController } from './accounts/account-followers.controller.js';
 import { AdminSettingsController } from './admin/admin-settings.controller.js';
 import { AdminTokensController } from './admin/admin-tokens.controller.js';
 import { AdminAuthGuard } from './auth/admin-auth.guard.js';
@@ -27,7 +28,7 @@ class RootController {
 }
 
 @Module({
-  controllers: [StatusController, StatusHistoryController, RootController, DashboardController, AccountsController, AdminTokensController, AdminSettingsController, AdminAccountsController, AdminAuditController, AdminDeadLettersController, AdminReportsController, AccountIdentitiesController],
+  controllers: [StatusController, StatusHistoryController, RootController, DashboardController, AccountsController, AdminTokensController, AdminSettingsController, AdminAccountsController, AdminAuditController, AdminDeadLettersController, AdminReportsController, AccountIdentitiesController, AccountFollowersController],
   providers: [StatusService, StatusHistory, AdminAuthGuard, { provide: APP_GUARD, useClass: RateLimitGuard }],
 })
 export class GatewayModule {}

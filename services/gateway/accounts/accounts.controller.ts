@@ -5,11 +5,12 @@ import type { DataSource } from 'typeorm';
 import { isNetwork, MIRROR_MODES, NETWORKS, PUBLISHES_AS_NATIVE, type MirrorMode } from '../../../libs/events/index.js';
 import { DATA_SOURCE, SECRET_BOX } from '../../../libs/platform/tokens.js';
 import { ACCOUNT_TOKEN_HEADER, readAccountToken, type SecretBox } from '../../../libs/store/index.js';
-import { bearerToken } from '../auth/admin-token.js';
 import { AdminTokenRepository } from '../auth/admin-token.repository.js';
 import { optionalEnum, optionalString, page, PAGE_PARAMS, pageOf, query, uuidParam, type Query } from '../http/input.js';
 import { AccountStatusRepository, DELIVERY_STATUSES, FAILED_STATUSES, type AccountSummary } from './account-status.repository.js';
+import { isPrivileged, visibleAccount } from './account-visibility.js';
 import { parseLookup } from './lookup-query.js';
+import { UnbridgedFollowersRepository } from './unbridged-followers.repository.js';
 
 /**
  * Per-person status, public like the people's own bridged posts are. Someone who has not opted in
@@ -56,12 +57,14 @@ export class AccountsController {
     const account = await this.visibleAccount(id, req);
     if (!account.visible) return { ...account.summary, identities: null, hidden: 'this person has not opted in to bridging' };
     const recent = { limit: 10 };
-    const [identities, lastIn, lastOut, failures, solidArchive] = await Promise.all([
+    const [identities, lastIn, lastOut, failures, solidArchive, unbridgedFollowers] = await Promise.all([
       this.repo.identities(account.summary.id),
       this.repo.objectsIn(account.summary.id, {}, recent),
       this.repo.deliveries(account.summary.id, {}, recent),
       this.repo.deliveries(account.summary.id, { statuses: FAILED_STATUSES }, recent),
       this.repo.solidArchive(account.summary.id),
+      // Listed at /followers?bridged=false; what the bridge cannot see is said there.
+      new UnbridgedFollowersRepository(this.ds).count(account.summary.id),
     ]);
     const networks = Object.fromEntries(
       NETWORKS.map((n) => {
@@ -69,7 +72,7 @@ export class AccountsController {
         return [n, { mirror: account.summary.mirror[n] ?? 'on', native: mine.filter((i) => i.kind === 'native'), bridged: mine.filter((i) => i.kind === 'bridged') }];
       }),
     );
-    return { ...account.summary, identities, networks, solidArchive, lastIn: lastIn.slice(0, 10), lastOut: lastOut.slice(0, 10), failures: failures.slice(0, 10) };
+    return { ...account.summary, identities, networks, solidArchive, unbridgedFollowers, lastIn: lastIn.slice(0, 10), lastOut: lastOut.slice(0, 10), failures: failures.slice(0, 10) };
   }
 
   @Get(':id/objects')
@@ -130,16 +133,13 @@ export class AccountsController {
     return { accountId, mirror: updated[0].mirror };
   }
 
-  private async visibleAccount(id: string, req: Request): Promise<{ summary: AccountSummary; visible: boolean }> {
-    const summary = await this.repo.account(uuidParam(id, 'account id'));
-    if (!summary) throw new NotFoundException(`no account with id ${id}`);
-    return { summary, visible: visible(summary, await this.privileged(req)) };
+  private visibleAccount(id: string, req: Request): Promise<{ summary: AccountSummary; visible: boolean }> {
+    return visibleAccount(this.repo, this.tokens, id, req);
   }
 
   /** A valid admin or moderator token widens what is shown; a bad one is simply ignored here (this is a public route). */
   private async privileged(req: Request): Promise<boolean> {
-    const bearer = bearerToken(req.headers.authorization);
-    return bearer.ok && Boolean(await this.tokens.authenticate(bearer.token));
+    return isPrivileged(this.tokens, req);
   }
 }
 
