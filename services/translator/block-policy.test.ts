@@ -127,6 +127,12 @@ describe('blocks honored across networks (block-policy)', () => {
     assert.notEqual(reason(translate(unlike, ctx)), 'blocked-by-recipient');
   });
 
+  it('a block of someone the bridge does not carry is not kept (a mute list of strangers)', () => {
+    const stranger = { ...bobBlocks(), subject: { network: 'atproto' as const, id: 'did:plc:strangerstrangerstranger' } };
+    assert.equal(translate(stranger, ctx).block, undefined);
+    assert.equal(ctx.blockers, undefined);
+  });
+
   it('the blocker\'s own interactions with the person they blocked are not affected', () => {
     translate(bobBlocks(), ctx);
     assert.equal(ctx.blockers?.get('acct-bob'), undefined);

@@ -13,18 +13,21 @@ import type { AccountInfo, TranslationContext } from './translation-context.js';
 
 /**
  * The block relation this event makes or undoes, if any, applied to `ctx` so later events in the
- * same batch see it. The bridge bot's block (consent) is not a person's block: its subject is no
- * person's identity, so it never matches an account.
+ * same batch see it. Only blocks of someone the bridge carries (an identity in an account) are
+ * kept: a Nostr mute list naming hundreds of strangers is none of our business. The bridge bot's
+ * block (consent) is not a person's block: its subject is no person's identity.
  */
 export function noteBlock(event: BridgeEvent, ctx: TranslationContext): BlockChange | undefined {
   if ((event.type !== 'block.created' && event.type !== 'block.deleted') || !event.subject) return undefined;
+  const blocked = ctx.identities.get(actorKey(event.subject));
+  // An unblock is always applied: the identity may have left since the block was stored.
+  if (!blocked && event.type === 'block.created') return undefined;
   const change: BlockChange = {
     op: event.type === 'block.created' ? 'add' : 'remove',
     blocker: { network: event.actor.network, id: event.actor.id },
     blocked: { network: event.subject.network, id: event.subject.id },
     ...(event.type === 'block.created' && { ref: event.source.id }),
   };
-  const blocked = ctx.identities.get(actorKey(event.subject));
   if (blocked) {
     const blocker = ctx.identities.get(actorKey(event.actor));
     const keys = [actorKey(event.actor), ...(blocker ? (ctx.accounts.get(blocker.accountId)?.identities.map(actorKey) ?? []) : [])];

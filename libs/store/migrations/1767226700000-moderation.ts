@@ -4,9 +4,9 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * Moderation across networks.
  *
  * `blocks`: who blocked whom, by the native ids the block named (the blocker's identity and the
- * blocked actor, often a proxy). Accounts are resolved when read, through `identities`, so a block
- * of someone's proxy counts against every identity of their account, and a block made before the
- * blocked person was bridged takes effect once they are.
+ * blocked actor, often a proxy; only blocks of identities the bridge carries). Accounts are resolved
+ * when read, through `identities`, so a block of someone's proxy counts against every identity of
+ * their account, and one of their own accounts linked later is covered too.
  *
  * `reports`: what someone reported about a bridged account or post, on any network, with the
  * reported accounts and objects mapped to the originals; moderators resolve or dismiss them. Where

@@ -8,7 +8,7 @@
  */
 import type { Request, Response } from 'express';
 import type { Bus } from '../../../libs/bus/index.js';
-import { MODERATION_TYPES, TOPICS, type BridgeEvent } from '../../../libs/events/index.js';
+import { TOPICS } from '../../../libs/events/index.js';
 import { createLogger } from '../../../libs/observability/index.js';
 import { SignatureError } from '../federation/http-signature.js';
 import type { InboxVerifier, VerifiedSender } from '../federation/inbox-verifier.js';
@@ -31,8 +31,6 @@ export interface InboxDeps {
   reply: (fromActorId: string, to: AsObject, activity: AsObject) => Promise<void>;
   /** Accept/Reject of our own follows, Move. */
   onControl?: (signal: ControlSignal) => Promise<void>;
-  /** A report (report.created, from a Flag) after it is on the bus: recorded for the moderators. */
-  onReport?: (event: BridgeEvent) => Promise<void>;
   /** The bridge's own actor: following it is how a person links their fediverse account. */
   instanceActorId?: string;
   optIn?: { followed(person: AsObject, handle: string | undefined): Promise<void>; unfollowed(actorId: string): Promise<void> };
@@ -80,7 +78,6 @@ export function inboxHandler(d: InboxDeps) {
       const result = toEvents(complete, { ownOrigins: [origin], receivedAt: new Date().toISOString(), handleOf: handleFrom(sender) });
       if (result.control) await d.onControl?.(result.control);
       if (result.events.length) await d.bus.publish(TOPICS.events, result.events.map((e) => ({ key: e.actor.id, value: JSON.stringify(e) })));
-      for (const e of result.events) if (MODERATION_TYPES.has(e.type)) await d.onReport?.(e);
       log.debug('inbox activity', { id, type: typesOf(activity)[0], events: result.events.map((e) => e.id), ignored: result.ignored });
       send(res, 202);
     } catch (err) {
