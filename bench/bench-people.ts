@@ -80,8 +80,8 @@ function solidPoster(ctx: E2EContext, p: SolidPerson): Poster {
     bridgedActorName: bridgedUsername({ network: 'solid', nativeId: p.webId }).name,
     bridgedPod: '',
     async post(text) {
-      await solidPut(p, ctx.unique('n'), { type: 'Note', attributedTo: p.webId, content: text, mediaType: 'text/plain' });
-      return { acceptedAt: Date.now(), eventId: undefined };
+      const url = await solidPut(p, ctx.unique('n'), { type: 'Note', attributedTo: p.webId, content: text, mediaType: 'text/plain' });
+      return { acceptedAt: Date.now(), eventId: `solid:${url}` };
     },
   };
 }

@@ -20,6 +20,7 @@ import { MemorySampler, type MemoryReport } from './memory-sampler.js';
 import { NostrSocket } from './nostr-socket.js';
 import { drive, type DriveResult } from './rate-driver.js';
 import { startServiceFleet } from './service-fleet.js';
+import { breakdown, ledgerRows, type Breakdown } from './stage-breakdown.js';
 
 export interface LatencyOptions {
   /** Offered posts/s, in total over the source networks (each gets an equal share). */
@@ -47,6 +48,8 @@ export interface PhaseResult {
   all: PairFigures;
   /** From the phase's last accepted post until every copy was seen (or the drain timed out). */
   drainMs: number;
+  /** The same copies split at the delivery ledger's timestamps (stage-breakdown.ts). */
+  stages: Breakdown;
 }
 
 export interface LatencyResult {
@@ -153,7 +156,7 @@ export async function benchLatency(opts: LatencyOptions): Promise<LatencyResult>
         all.map(async (p) => {
           const m = marker(run, p.network, ++seq);
           const r = await p.post(`warm up ${m}`);
-          book.sent(m, p.network, phase, r.acceptedAt);
+          book.sent(m, p.network, phase, r.acceptedAt, r.eventId);
           if (r.eventId) slugs.set(resourceSlug(`${r.eventId}>solid`), { marker: m, source: p.network });
         }),
       );
@@ -193,7 +196,7 @@ export async function benchLatency(opts: LatencyOptions): Promise<LatencyResult>
               text: (i) => `bench post ${i} ${marker(run, n, seq + 1 + i * opts.networks.length + opts.networks.indexOf(n))}`,
               onAccepted: (i, _p, at, eventId) => {
                 const m = marker(run, n, seq + 1 + i * opts.networks.length + opts.networks.indexOf(n));
-                book.sent(m, n, phase, at);
+                book.sent(m, n, phase, at, eventId);
                 lastAcceptedAt = Math.max(lastAcceptedAt, at);
                 if (eventId && n !== 'solid') slugs.set(resourceSlug(`${eventId}>solid`), { marker: m, source: n });
               },
@@ -215,8 +218,10 @@ export async function benchLatency(opts: LatencyOptions): Promise<LatencyResult>
             sentAt.push(p.sentAt);
             seenAt.push(p.seen[t]);
           }
-      const result: PhaseResult = { offeredPerSecond: rate, seconds: opts.seconds, sources, pairs, all: pairFigures(sentAt, seenAt), drainMs };
-      log(`${rate} posts/s: ${JSON.stringify(result.all)}`);
+      const phasePosts = [...book.posts.values()].filter((p) => p.phase === phase && p.eventId).map((p) => ({ ...p, eventId: p.eventId! }));
+      const stages = breakdown(phasePosts, await ledgerRows(store.ds, phasePosts.map((p) => p.eventId)));
+      const result: PhaseResult = { offeredPerSecond: rate, seconds: opts.seconds, sources, pairs, all: pairFigures(sentAt, seenAt), drainMs, stages };
+      log(`${rate} posts/s: ${JSON.stringify(result.all)} stages ${JSON.stringify(stages)}`);
       phases.push(result);
     }
 

@@ -57,14 +57,14 @@ export function pairFigures(sentAt: readonly number[], seenAt: readonly (number 
  * the phase it was sent in.
  */
 export class ArrivalBook {
-  readonly posts = new Map<string, { source: Network; phase: string; sentAt: number; seen: Partial<Record<Network, number>> }>();
+  readonly posts = new Map<string, { source: Network; phase: string; sentAt: number; eventId: string | undefined; seen: Partial<Record<Network, number>> }>();
   /** Copies seen before their post's send resolved (the watcher was faster than the answer). */
   private readonly early = new Map<string, Partial<Record<Network, number>>>();
 
-  sent(m: string, source: Network, phase: string, at: number): void {
+  sent(m: string, source: Network, phase: string, at: number, eventId?: string): void {
     const seen = this.early.get(m) ?? {};
     this.early.delete(m);
-    this.posts.set(m, { source, phase, sentAt: at, seen });
+    this.posts.set(m, { source, phase, sentAt: at, eventId, seen });
   }
 
   /** First sighting wins; the source's own network is never a copy. */

@@ -23,7 +23,7 @@ import { benchTranslator } from './translator-bench.js';
  *   the source networks, default 50,200,1000) for --latency-seconds (default 20); p50/p99/max per
  *   source->target pair and what never arrived within --latency-drain seconds (default 30).
  *   --latency-people N per network (default 2), --latency-networks a,b (default all four),
- *   --latency-in-flight N (unanswered posts per network before a due one is not sent, default 64),
+ *   --latency-in-flight N (unanswered posts per network before a due one is not sent, default 16),
  *   --latency-alone-seconds N (each peer's own accept rate first, default 5; 0 skips),
  *   --latency-verbose (the services' and peers' output on stderr). The memory line is every
  *   service process's peak resident set over that run.
@@ -43,7 +43,7 @@ const { values } = parseArgs({
     'latency-drain': { type: 'string', default: '30' },
     'latency-people': { type: 'string', default: '2' },
     'latency-networks': { type: 'string', default: NETWORKS.join(',') },
-    'latency-in-flight': { type: 'string', default: '64' },
+    'latency-in-flight': { type: 'string', default: '16' },
     'latency-alone-seconds': { type: 'string', default: '5' },
     'latency-verbose': { type: 'boolean', default: false },
     only: { type: 'string' },
