@@ -37,6 +37,8 @@ export interface LatencyOptions {
   aloneSeconds: number;
   partitions: number;
   verbose: boolean;
+  /** Services to run under `node --cpu-prof`, profiles written to `profileDir` when they stop. */
+  profile?: { services: DeployedService[]; dir: string };
 }
 
 export interface PhaseResult {
@@ -126,7 +128,8 @@ export async function benchLatency(opts: LatencyOptions): Promise<LatencyResult>
     };
     const t1 = Date.now();
     const pdsUrl = (peers.atproto as AtprotoPeer | undefined)?.info?.pdsUrl;
-    const fleet = await startServiceFleet(DEPLOYED_SERVICES, env, { pdsUrl, verbose: opts.verbose });
+    const nodeOptions = Object.fromEntries((opts.profile?.services ?? []).map((s) => [s, `--cpu-prof --cpu-prof-dir=${opts.profile!.dir}`]));
+    const fleet = await startServiceFleet(DEPLOYED_SERVICES, env, { pdsUrl, verbose: opts.verbose, nodeOptions });
     stopFleet = fleet.stop;
     log(`services up in ${Date.now() - t1} ms behind ${fleet.publicUrl}`);
     const peerPids = () => Object.fromEntries(Object.entries(peers).map(([n, p]) => [n, p.stats().pid]));

@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import type { DeployedService } from '../deploy/topology.js';
 import { KafkaBus, NamespacedBus } from '../libs/bus/index.js';
 import { NETWORKS, type Network } from '../libs/events/index.js';
 import { setLogLevel } from '../libs/observability/index.js';
@@ -25,7 +27,8 @@ import { benchTranslator } from './translator-bench.js';
  *   --latency-people N per network (default 2), --latency-networks a,b (default all four),
  *   --latency-in-flight N (unanswered posts per network before a due one is not sent, default 16),
  *   --latency-alone-seconds N (each peer's own accept rate first, default 5; 0 skips),
- *   --latency-verbose (the services' and peers' output on stderr). The memory line is every
+ *   --latency-verbose (the services' and peers' output on stderr), --latency-profile a,b (those
+ *   services run under node --cpu-prof; profiles in ./bench-profiles when they stop). The memory line is every
  *   service process's peak resident set over that run.
  * --only translator|firehose|latency runs one of them (latency prints the memory line too).
  */
@@ -46,6 +49,7 @@ const { values } = parseArgs({
     'latency-in-flight': { type: 'string', default: '16' },
     'latency-alone-seconds': { type: 'string', default: '5' },
     'latency-verbose': { type: 'boolean', default: false },
+    'latency-profile': { type: 'string' },
     only: { type: 'string' },
   },
 });
@@ -67,6 +71,7 @@ if (wanted('latency')) {
     aloneSeconds: Number(values['latency-alone-seconds']),
     partitions: Number(values.partitions),
     verbose: values['latency-verbose']!,
+    ...(values['latency-profile'] ? { profile: { services: values['latency-profile'].split(',') as DeployedService[], dir: resolve('bench-profiles') } } : {}),
   });
   const stamp = { node: process.version, at: new Date().toISOString() };
   process.stdout.write(JSON.stringify({ bench: 'latency', ...latency, ...stamp }) + '\n');

@@ -31,7 +31,11 @@ function startRouter(targets: Partial<Record<Backend, string>>): Promise<{ child
  * Starts `services` at once (migrations run once, under the store's advisory lock) and resolves
  * when every one answers /health; a service that does not start stops the others and rejects.
  */
-export async function startServiceFleet(services: readonly DeployedService[], env: Record<string, string>, opts: { pdsUrl?: string; verbose?: boolean } = {}): Promise<ServiceFleet> {
+export async function startServiceFleet(
+  services: readonly DeployedService[],
+  env: Record<string, string>,
+  opts: { pdsUrl?: string; verbose?: boolean; /** NODE_OPTIONS for some services (e.g. --cpu-prof). */ nodeOptions?: Partial<Record<DeployedService, string>> } = {},
+): Promise<ServiceFleet> {
   const ports = Object.fromEntries(await Promise.all(services.map(async (s) => [s, await freePort()] as const))) as Record<DeployedService, number>;
   const targets: Partial<Record<Backend, string>> = {};
   for (const s of services) targets[s] = `http://127.0.0.1:${ports[s]}`;
@@ -40,7 +44,7 @@ export async function startServiceFleet(services: readonly DeployedService[], en
   const publicUrl = `http://127.0.0.1:${router.port}`;
   const procs = new Map<DeployedService, PontisProcess>();
   for (const s of services)
-    procs.set(s, new PontisProcess({ port: ports[s], startTimeoutMs: 180_000, verbose: opts.verbose, env: { ...env, PONTIS_SERVICES: s, PONTIS_PUBLIC_URL: publicUrl } }));
+    procs.set(s, new PontisProcess({ port: ports[s], startTimeoutMs: 180_000, verbose: opts.verbose, env: { ...env, PONTIS_SERVICES: s, PONTIS_PUBLIC_URL: publicUrl, ...(opts.nodeOptions?.[s] ? { NODE_OPTIONS: opts.nodeOptions[s] } : {}) } }));
   const stop = async () => {
     await Promise.all([...procs.values()].map((p) => p.stop()));
     router.child.kill('SIGTERM');
