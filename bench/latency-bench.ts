@@ -39,6 +39,8 @@ export interface LatencyOptions {
   verbose: boolean;
   /** Services to run under `node --cpu-prof`, profiles written to `profileDir` when they stop. */
   profile?: { services: DeployedService[]; dir: string };
+  /** NODE_OPTIONS for every service process (e.g. a V8 heap setting under test). */
+  nodeOptions?: string;
 }
 
 export interface PhaseResult {
@@ -128,7 +130,9 @@ export async function benchLatency(opts: LatencyOptions): Promise<LatencyResult>
     };
     const t1 = Date.now();
     const pdsUrl = (peers.atproto as AtprotoPeer | undefined)?.info?.pdsUrl;
-    const nodeOptions = Object.fromEntries((opts.profile?.services ?? []).map((s) => [s, `--cpu-prof --cpu-prof-dir=${opts.profile!.dir}`]));
+    const nodeOptions = Object.fromEntries(
+      DEPLOYED_SERVICES.map((s) => [s, [opts.nodeOptions, opts.profile?.services.includes(s) ? `--cpu-prof --cpu-prof-dir=${opts.profile.dir}` : ''].filter(Boolean).join(' ')]),
+    );
     const fleet = await startServiceFleet(DEPLOYED_SERVICES, env, { pdsUrl, verbose: opts.verbose, nodeOptions });
     stopFleet = fleet.stop;
     log(`services up in ${Date.now() - t1} ms behind ${fleet.publicUrl}`);

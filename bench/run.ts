@@ -28,7 +28,8 @@ import { benchTranslator } from './translator-bench.js';
  *   --latency-in-flight N (unanswered posts per network before a due one is not sent, default 16),
  *   --latency-alone-seconds N (each peer's own accept rate first, default 5; 0 skips),
  *   --latency-verbose (the services' and peers' output on stderr), --latency-profile a,b (those
- *   services run under node --cpu-prof; profiles in ./bench-profiles when they stop). The memory line is every
+ *   services run under node --cpu-prof; profiles in ./bench-profiles when they stop),
+ *   --latency-node-options '<flags>' (NODE_OPTIONS for every service process). The memory line is every
  *   service process's peak resident set over that run.
  * --only translator|firehose|latency runs one of them (latency prints the memory line too).
  */
@@ -50,6 +51,7 @@ const { values } = parseArgs({
     'latency-alone-seconds': { type: 'string', default: '5' },
     'latency-verbose': { type: 'boolean', default: false },
     'latency-profile': { type: 'string' },
+    'latency-node-options': { type: 'string' },
     only: { type: 'string' },
   },
 });
@@ -71,6 +73,7 @@ if (wanted('latency')) {
     aloneSeconds: Number(values['latency-alone-seconds']),
     partitions: Number(values.partitions),
     verbose: values['latency-verbose']!,
+    ...(values['latency-node-options'] ? { nodeOptions: values['latency-node-options'] } : {}),
     ...(values['latency-profile'] ? { profile: { services: values['latency-profile'].split(',') as DeployedService[], dir: resolve('bench-profiles') } } : {}),
   });
   const stamp = { node: process.version, at: new Date().toISOString() };
