@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { resolve } from 'node:path';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { DeployedService } from '../deploy/topology.js';
 import { KafkaBus, NamespacedBus } from '../libs/bus/index.js';
@@ -28,7 +29,7 @@ import { benchTranslator } from './translator-bench.js';
  *   --latency-in-flight N (unanswered posts per network before a due one is not sent, default 16),
  *   --latency-alone-seconds N (each peer's own accept rate first, default 5; 0 skips),
  *   --latency-verbose (the services' and peers' output on stderr), --latency-profile a,b (those
- *   services run under node --cpu-prof; profiles in ./bench-profiles when they stop),
+ *   services run under node --cpu-prof; profiles in $TMPDIR/pontis-bench-profiles when they stop),
  *   --latency-node-options '<flags>' (NODE_OPTIONS for every service process). The memory line is every
  *   service process's peak resident set over that run.
  * --only translator|firehose|latency runs one of them (latency prints the memory line too).
@@ -74,7 +75,7 @@ if (wanted('latency')) {
     partitions: Number(values.partitions),
     verbose: values['latency-verbose']!,
     ...(values['latency-node-options'] ? { nodeOptions: values['latency-node-options'] } : {}),
-    ...(values['latency-profile'] ? { profile: { services: values['latency-profile'].split(',') as DeployedService[], dir: resolve('bench-profiles') } } : {}),
+    ...(values['latency-profile'] ? { profile: { services: values['latency-profile'].split(',') as DeployedService[], dir: join(tmpdir(), 'pontis-bench-profiles') } } : {}),
   });
   const stamp = { node: process.version, at: new Date().toISOString() };
   process.stdout.write(JSON.stringify({ bench: 'latency', ...latency, ...stamp }) + '\n');
