@@ -173,7 +173,7 @@ export async function benchLatency(opts: LatencyOptions): Promise<LatencyResult>
     // a cost paid once per person, not part of the steady-state latency.
     const t3 = Date.now();
     await postAll('warmup');
-    await waitUntil(() => book.complete('warmup', (s) => targetsOf(s).filter((t) => t !== 'activitypub')), 180_000);
+    await waitUntil(() => book.complete('warmup', (s) => targetsOf(s).filter((t) => t !== 'activitypub')), 120_000);
     if (ap) {
       const watcher = await ap.createUser(`lbwatch${run}`);
       for (const p of all.filter((x) => x.network !== 'activitypub')) {
@@ -184,7 +184,7 @@ export async function benchLatency(opts: LatencyOptions): Promise<LatencyResult>
       await ctx.waitFor(async () => (await ap.following(watcher.name)).every((f) => f.accepted), { what: 'the bridged actors to accept the follows' });
     }
     await postAll('warmup2');
-    const warmComplete = await waitUntil(() => book.complete('warmup2', targetsOf), 120_000);
+    const warmComplete = await waitUntil(() => book.complete('warmup2', targetsOf), 60_000);
     const warmMs = Date.now() - t3;
     log(`warm-up ${warmComplete ? 'complete' : 'INCOMPLETE'} in ${warmMs} ms`);
 
