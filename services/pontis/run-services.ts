@@ -3,25 +3,23 @@ import type { DynamicModule, INestApplication, Type } from '@nestjs/common';
 import { ConfigError, loadConfig, type PontisConfig, type ServiceName } from '../../libs/config/index.js';
 import { createLogger } from '../../libs/observability/index.js';
 import { bootstrap } from '../../libs/platform/index.js';
-import { GatewayModule } from '../gateway/gateway.module.js';
-import { AtprotoModule } from '../atproto/atproto.module.js';
-import { NostrModule } from '../nostr/nostr.module.js';
-import { NostrRelayModule } from '../nostr-relay/nostr-relay.module.js';
-import { SolidModule } from '../solid/solid.module.js';
-import { ActivityPubModule } from '../activitypub/activitypub.module.js';
-import { TranslatorModule } from '../translator/translator.module.js';
 
 const log = createLogger('pontis');
 
-/** Every service this build knows, by the name PONTIS_SERVICES and the start scripts use. */
-export const SERVICE_MODULES: Record<ServiceName, (config: PontisConfig) => Type<unknown> | DynamicModule> = {
-  gateway: () => GatewayModule,
-  translator: () => TranslatorModule,
-  nostr: (config) => NostrModule.forRoot(config),
-  'nostr-relay': (config) => NostrRelayModule.forRoot(config),
-  solid: (config) => SolidModule.forRoot(config),
-  activitypub: (config) => ActivityPubModule.forRoot(config),
-  atproto: (config) => AtprotoModule.forRoot(config),
+/**
+ * Every service this build knows, by the name PONTIS_SERVICES and the start scripts use. Loaded
+ * on demand: a process imports only the services it runs. Importing all seven cost every process
+ * ≈250 MB resident before it did anything (the atproto, Solid and ActivityPub stacks), against
+ * ≈125 MB for the gateway's or the translator's own (docs/BENCHMARKS.md, memory).
+ */
+export const SERVICE_MODULES: Record<ServiceName, (config: PontisConfig) => Promise<Type<unknown> | DynamicModule>> = {
+  gateway: async () => (await import('../gateway/gateway.module.js')).GatewayModule,
+  translator: async () => (await import('../translator/translator.module.js')).TranslatorModule,
+  nostr: async (config) => (await import('../nostr/nostr.module.js')).NostrModule.forRoot(config),
+  'nostr-relay': async (config) => (await import('../nostr-relay/nostr-relay.module.js')).NostrRelayModule.forRoot(config),
+  solid: async (config) => (await import('../solid/solid.module.js')).SolidModule.forRoot(config),
+  activitypub: async (config) => (await import('../activitypub/activitypub.module.js')).ActivityPubModule.forRoot(config),
+  atproto: async (config) => (await import('../atproto/atproto.module.js')).AtprotoModule.forRoot(config),
 };
 
 /** Validated config, or exit 2 with every wrong setting named. */
@@ -40,7 +38,8 @@ export function loadConfigOrExit(): PontisConfig {
 /** Starts the configured services in this process, or exits 1 with the reason. */
 export async function startServices(config: PontisConfig): Promise<INestApplication> {
   try {
-    return await bootstrap({ config, modules: config.services.map((s) => SERVICE_MODULES[s](config)), openApi: config.services.includes('gateway') });
+    const modules = await Promise.all(config.services.map((s) => SERVICE_MODULES[s](config)));
+    return await bootstrap({ config, modules, openApi: config.services.includes('gateway') });
   } catch (err) {
     log.error('failed to start', { err: err instanceof Error ? err.message : String(err), services: config.services });
     process.exit(1);

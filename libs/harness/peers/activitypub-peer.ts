@@ -84,6 +84,13 @@ export class ActivityPubPeer extends ChildProcessPeer<ActivityPubPeerInfo> {
   received(user: string): Promise<ReceivedActivity[]> {
     return this.child.call<ReceivedActivity[]>('received', user);
   }
+  /**
+   * Everything received from position `from` of the log on (`next` is where the next call starts):
+   * a poller reads each activity once instead of the whole log per call.
+   */
+  receivedSince(from: number): Promise<{ next: number; activities: ReceivedActivity[] }> {
+    return this.child.call('receivedSince', from);
+  }
   followers(user: string): Promise<FollowerInfo[]> {
     return this.child.call<FollowerInfo[]>('followers', user);
   }
@@ -318,6 +325,7 @@ async function startInChild(): Promise<ChildPeer<ActivityPubPeerInfo>> {
       if (user === '*') return received;
       return received.filter((r) => r.recipient === user || (r.recipient === null && sharedRecipients(r.json, r.actor).includes(user)));
     },
+    receivedSince: (from: number) => ({ next: received.length, activities: received.slice(from) }),
     followers: (user: string) => [...userOrThrow(user).followers.values()],
     following: (user: string) => [...userOrThrow(user).following.values()].map(({ id, accepted }) => ({ id, accepted })),
     send: (opts: { from: string; to: string; activity: Record<string, unknown> }) => deliver(opts.from, [opts.to], opts.activity, false),
