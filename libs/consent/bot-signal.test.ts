@@ -50,7 +50,10 @@ describe('bot signals', () => {
     assert.match(replyFor('opt-out', 'none', o), /not bridged/);
     assert.match(replyFor(undefined, 'none', o), /Send "start".*#nobridge/);
     assert.match(replyFor('opt-in', 'refused', o), /cannot be bridged/);
-    assert.match(botProfileText({ ...o, follow: 'Follow', block: 'Block' }), /Follow this account.*Block it.*#nobridge/);
+    assert.match(botProfileText({ ...o, follow: 'Follow', block: 'Block' }), /Follow this account \(or message it "start"\).*Block it.*#nobridge/);
+    const bluesky = botProfileText({ publicUrl: 'https://bridge.pontis.example', tag: 'nobridge', follow: 'Follow', block: 'Block', messages: false });
+    assert.ok(!/message/.test(bluesky));
+    assert.ok([...new Intl.Segmenter().segment(bluesky)].length <= 256, `${bluesky.length} graphemes: too long for a Bluesky profile`);
   });
 });
 

@@ -89,7 +89,14 @@ export function replyFor(intent: ConsentIntent | undefined, action: ConsentActio
   return action === 'none' ? `You are not bridged. ${help}` : `Done: your posts are no longer bridged, and your copies on the other networks are being deleted. Send "start" to come back.`;
 }
 
-/** The bot's profile text on every network. */
-export function botProfileText(o: { publicUrl: string; tag: string; follow: string; block: string }): string {
-  return `Pontis bridges posts between the fediverse, Bluesky, Nostr and Solid, only for people who ask. ${o.follow} this account (or message it "start") to be bridged; ${o.block} it (or message it "stop") to stop and remove your copies elsewhere. Posts tagged #${o.tag} stay at home. ${o.publicUrl}`;
+/**
+ * The bot's profile text. Short enough for a Bluesky profile (256 graphemes) with a usual URL;
+ * `messages: false` where the bot reads no messages (Bluesky: DMs are not on the PDS).
+ */
+export function botProfileText(o: { publicUrl: string; tag: string; follow: string; block: string; messages?: boolean }): string {
+  const how =
+    o.messages === false
+      ? `${o.follow} this account to have your posts bridged; ${o.block} it to stop and delete your copies.`
+      : `${o.follow} this account (or message it "start") to have your posts bridged; ${o.block} it (or message "stop") to stop and delete your copies.`;
+  return `Pontis bridges the fediverse, Bluesky, Nostr and Solid, for people who ask. ${how} Posts with #${o.tag} stay here. ${o.publicUrl}`;
 }
