@@ -6,7 +6,7 @@
  * in the audit log in the same transaction; opt-out goes through optOut(), which deletes the
  * proxies everywhere.
  */
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import type { Bus } from '../bus/index.js';
 import type { Network } from '../events/index.js';
 import { linkNativeIdentity } from '../store/native-link.js';
@@ -45,11 +45,7 @@ export async function changeNativeConsent(ds: DataSource, bus: Bus, c: NativeCon
   return ds.transaction(async (tx) => {
     const linked = await linkNativeIdentity(tx, { network: c.network, nativeId: c.nativeId, handle: c.handle });
     if (!linked.ok) return linked;
-    await tx.query(`INSERT INTO audit_log (actor, action, target, detail) VALUES ($1, 'account.opt-in', $2, $3::jsonb)`, [
-      c.actor,
-      `account:${linked.accountId}`,
-      JSON.stringify({ network: c.network, via: c.via }),
-    ]);
+    await recordOptIn(tx, c.actor, linked.accountId, { network: c.network, via: c.via });
     return { ok: true as const, action, accountId: linked.accountId, created: linked.created };
   });
 }
@@ -70,7 +66,12 @@ export async function changeAccountConsent(ds: DataSource, bus: Bus, accountId: 
     // Re-checked under the row lock: a takedown between the read and here wins.
     const [[row]]: [{ id: string }[], number] = await tx.query(`UPDATE accounts SET consent = 'opted_in', updated_at = now() WHERE id = $1 AND status = 'active' RETURNING id`, [accountId]);
     if (!row) return { ok: false as const, status: 409 as const, reason: 'the account is not active' };
-    await tx.query(`INSERT INTO audit_log (actor, action, target, detail) VALUES ($1, 'account.opt-in', $2, $3::jsonb)`, [actor, `account:${accountId}`, JSON.stringify({ via: 'api' })]);
+    await recordOptIn(tx, actor, accountId, { via: 'api' });
     return { ok: true as const, action, accountId };
   });
+}
+
+/** The audit entry of an opt-in (optOut writes its own); inside the caller's transaction when given one. */
+export async function recordOptIn(q: Pick<EntityManager, 'query'>, actor: string, accountId: string, detail: Record<string, string>): Promise<void> {
+  await q.query(`INSERT INTO audit_log (actor, action, target, detail) VALUES ($1, 'account.opt-in', $2, $3::jsonb)`, [actor, `account:${accountId}`, JSON.stringify(detail)]);
 }
