@@ -53,6 +53,7 @@ describe('the Nostr bot with a real relay', { timeout: 120_000 }, () => {
       onConsentChange: () => void ingest?.refreshWatchList(),
     });
     await bot.start();
+    await bot.profileSent;
     ingest = new NostrIngest({ bus, ds: store.ds, readRelays: [relay.info!.url], bot, cursorFlushMs: 100, backoff: { baseMs: 50, maxMs: 400, jitter: 0 } });
     await ingest.start();
     await waitFor(() => ingest.health().connected >= 1, { what: 'the relay connected' });

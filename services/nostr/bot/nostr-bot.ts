@@ -36,6 +36,8 @@ const WRAP_SPEC = 'botwrap';
 export class NostrBot {
   private readonly log: Logger;
   private key?: { pubkey: string; secretKey: Uint8Array };
+  /** Settles when the profile was sent (or refused), for tests. */
+  profileSent: Promise<void> = Promise.resolve();
 
   constructor(private readonly o: NostrBotOptions) {
     this.log = o.logger ?? createLogger('nostr-bot');
@@ -50,7 +52,9 @@ export class NostrBot {
   async start(): Promise<void> {
     this.key = await this.o.keys.botKey();
     const about = botProfileText({ publicUrl: this.o.publicUrl, tag: this.o.optOutTag, follow: 'Follow', block: 'Mute' });
-    await this.o.publish(botProfile(this.key, { about, nip05: `${NIP05_BOT_NAME}@${this.o.nip05Domain}` })).catch((err: Error) => this.log.warn('bot profile not published', { err: err.message }));
+    // Not awaited: a slow relay must not hold up the adapter's start (the profile is replaceable; the next start sends it again).
+    const published = this.o.publish(botProfile(this.key, { about, nip05: `${NIP05_BOT_NAME}@${this.o.nip05Domain}` })).catch((err: Error) => this.log.warn('bot profile not published', { err: err.message }));
+    this.profileSent = published.then(() => undefined);
     this.log.info('nostr bot ready', { pubkey: this.key.pubkey });
   }
 
