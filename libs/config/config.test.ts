@@ -105,4 +105,12 @@ describe('loadConfig', () => {
     const text = problems({ PONTIS_ATPROTO_PDS_URL: 'ftp://x', PONTIS_ATPROTO_HANDLE_DOMAIN: 'no-dot', PONTIS_ATPROTO_FIREHOSE_URL: 'http://x' }).join('\n');
     for (const name of ['PONTIS_ATPROTO_PDS_URL', 'PONTIS_ATPROTO_HANDLE_DOMAIN', 'PONTIS_ATPROTO_FIREHOSE_URL']) assert.match(text, new RegExp(name));
   });
+
+  it('reads the consent settings: opt-out tags (default nobridge) and the Bluesky bot handle', () => {
+    assert.deepEqual(loadConfig({}).consent, { optOutTags: ['nobridge'], atprotoBotHandle: null });
+    assert.deepEqual(loadConfig({ PONTIS_OPT_OUT_TAGS: '#NoBridge, nobot', PONTIS_ATPROTO_BOT_HANDLE: '@Bridge.bsky.pontis.example' }).consent, { optOutTags: ['nobridge', 'nobot'], atprotoBotHandle: 'bridge.bsky.pontis.example' });
+    assert.match(problems({ PONTIS_OPT_OUT_TAGS: 'no bridge' }).join(), /PONTIS_OPT_OUT_TAGS must be one or more hashtags/);
+    assert.match(problems({ PONTIS_OPT_OUT_TAGS: ' , ' }).join(), /PONTIS_OPT_OUT_TAGS/);
+    assert.match(problems({ PONTIS_ATPROTO_BOT_HANDLE: 'bridge' }).join(), /PONTIS_ATPROTO_BOT_HANDLE must be a handle/);
+  });
 });

@@ -89,6 +89,12 @@ export interface PontisConfig {
     /** Mastodon's AUTHORIZED_FETCH: our actor/object/collection GETs need an HTTP signature. */
     authorizedFetch: boolean;
   };
+  consent: {
+    /** Hashtags (without `#`, lower case) that keep a post at home: never bridged. */
+    optOutTags: string[];
+    /** Handle of the bridge's Bluesky bot account (follow to opt in, block to opt out). Null: `bridge` + the handle domain. */
+    atprotoBotHandle: string | null;
+  };
   atproto: {
     /** The PDS the bridge operates (bridged accounts live there). Null: the adapter stays idle. */
     pdsUrl: string | null;
@@ -188,6 +194,10 @@ export function loadConfig(env: Env = process.env): PontisConfig {
   if (atprotoFirehose && !/^wss?:\/\/[^\s/]+/.test(atprotoFirehose)) problems.push('PONTIS_ATPROTO_FIREHOSE_URL must be a ws:// or wss:// URL');
   const atprotoHandleDomain = env.PONTIS_ATPROTO_HANDLE_DOMAIN?.trim().toLowerCase() || null;
   if (atprotoHandleDomain && !/^\.[a-z0-9-]+(\.[a-z0-9-]+)*$/.test(atprotoHandleDomain)) problems.push('PONTIS_ATPROTO_HANDLE_DOMAIN must be a domain with a leading dot (e.g. .bsky.pontis.example)');
+  const optOutTags = (env.PONTIS_OPT_OUT_TAGS ?? 'nobridge').split(',').map((t) => t.trim().replace(/^#/, '').toLowerCase()).filter(Boolean);
+  if (!optOutTags.length || optOutTags.some((t) => !/^[\p{L}\p{N}_-]{1,64}$/u.test(t))) problems.push('PONTIS_OPT_OUT_TAGS must be one or more hashtags separated by commas (e.g. nobridge,nobot)');
+  const atprotoBotHandle = env.PONTIS_ATPROTO_BOT_HANDLE?.trim().toLowerCase().replace(/^@/, '') || null;
+  if (atprotoBotHandle && !/^[a-z0-9-]+(\.[a-z0-9-]+)+$/.test(atprotoBotHandle)) problems.push('PONTIS_ATPROTO_BOT_HANDLE must be a handle such as bridge.bsky.pontis.example');
   const sandboxRaw = env.PONTIS_SANDBOX;
   if (sandboxRaw !== undefined && !['0', '1', 'true', 'false'].includes(sandboxRaw)) problems.push('PONTIS_SANDBOX must be 0/1/true/false');
   const sandbox = sandboxRaw !== undefined ? sandboxRaw === '1' || sandboxRaw === 'true' : !kafkaBrokers.length && !databaseUrl;
@@ -245,6 +255,7 @@ export function loadConfig(env: Env = process.env): PontisConfig {
       maxFetchBytes: int('PONTIS_AP_MAX_FETCH_BYTES', 1_000_000, 10_000, 20_000_000),
       authorizedFetch: env.PONTIS_AP_AUTHORIZED_FETCH === '1' || env.PONTIS_AP_AUTHORIZED_FETCH === 'true',
     },
+    consent: { optOutTags, atprotoBotHandle },
     atproto: {
       pdsUrl: atprotoPds,
       plcUrl: atprotoPlc,

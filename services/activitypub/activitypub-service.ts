@@ -22,6 +22,7 @@ import { BridgedActors } from './identity/bridged-actors.js';
 import { mountWellKnown } from './identity/well-known.js';
 import { inboxHandler } from './inbox/inbox-handler.js';
 import { activityUrl, actorUrl, AS_CONTEXT, type ControlSignal } from './mapping/index.js';
+import { botProfileText } from '../../libs/consent/index.js';
 import { FediverseLinks, optInHandlers } from './identity/opt-in.js';
 import { applyMove } from './identity/account-move.js';
 import { LinkProof, LinkProofError } from './identity/link-proof.js';
@@ -67,6 +68,8 @@ export interface ActivityPubServiceOptions {
   authorizedFetch?: boolean;
   partitions?: number;
   version?: string;
+  /** The first of PONTIS_OPT_OUT_TAGS, named in the bot's answers. */
+  optOutTag?: string;
   /** Accept/Reject of our follows, Move: the identity linking code listens here. */
   onControl?: (signal: ControlSignal) => Promise<void>;
 }
@@ -114,7 +117,22 @@ export class ActivityPubService {
       await this.deliverer.sendTo(instanceActorId, person, follow);
     };
     const links = new FediverseLinks(this.o.ds);
-    const optIn = optInHandlers({ links, instanceActorId, followBack });
+    const sendDirect = async (person: Record<string, unknown>, text: string, inReplyTo: string) => {
+      const id = activityUrl(this.o.baseUrl, `bot-reply:${inReplyTo}`);
+      const handle = typeof person.preferredUsername === 'string' ? `@${person.preferredUsername}@${new URL(String(person.id)).host}` : String(person.id);
+      const note = {
+        id: `${id}/note`,
+        type: 'Note',
+        attributedTo: instanceActorId,
+        inReplyTo,
+        content: `<p><span class="h-card"><a href="${escapeHtml(String(person.id))}" class="u-url mention">${escapeHtml(handle)}</a></span> ${escapeHtml(text)}</p>`,
+        tag: [{ type: 'Mention', href: person.id, name: handle }],
+        to: [person.id],
+        published: new Date().toISOString(),
+      };
+      await this.deliverer.sendTo(instanceActorId, person, { '@context': AS_CONTEXT, id, type: 'Create', actor: instanceActorId, object: note, to: [person.id] });
+    };
+    const optIn = optInHandlers({ ds: this.o.ds, bus: this.o.bus, instanceActorId, followBack, sendDirect, publicUrl: this.o.baseUrl, optOutTag: this.o.optOutTag ?? 'nobridge' });
     const inbox = inboxHandler({
       verifier,
       store: this.store,
@@ -188,11 +206,15 @@ export class ActivityPubService {
     const id = actorUrl(this.o.baseUrl, INSTANCE_USERNAME);
     let stored = await this.store.getObject(id, true);
     if (!stored) {
-      const created = await this.apex.createActor(INSTANCE_USERNAME, 'Pontis bridge', 'The bridge itself: signs its requests.', undefined, 'Application');
+      const created = await this.apex.createActor(INSTANCE_USERNAME, 'Pontis bridge', botProfileText({ publicUrl: this.o.baseUrl, tag: this.o.optOutTag ?? 'nobridge', follow: 'Follow', block: 'Block' }), undefined, 'Application');
       await this.store.saveObject(created);
       stored = await this.store.getObject(id, true);
     }
     const privateKeyPem = (stored!._meta as { privateKey: string }).privateKey;
     return { keyId: `${id}#main-key`, privateKeyPem };
   }
+}
+
+function escapeHtml(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }

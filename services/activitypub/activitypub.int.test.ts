@@ -241,6 +241,37 @@ describe('ActivityPub adapter with a Fedify server', { timeout: 240_000 }, () =>
     assert.equal(ev.actor.id, erin.id);
     await peer.send({ from: erin.name, to: instance, activity: { type: 'Undo', object: { type: 'Follow', actor: erin.id, object: instance } } });
     await waitFor(async () => (await s.ds.query(`SELECT consent FROM accounts WHERE id = $1`, [row.account_id]))[0].consent === 'opted_out', { timeoutMs: 20_000, what: 'opt-out' });
+    await waitFor(() => events().find((e) => e.type === 'account.deleted' && e.actor.id === erin.id), { timeoutMs: 20_000, what: 'the removal of her copies (optOut)' });
+  });
+
+  it('the bot takes `start` / `stop` by direct message and answers with a direct reply; a Block opts out; audited', async () => {
+    const fay = await peer.createUser(`fay${randomBytes(3).toString('hex')}`);
+    const instance = `${base}/ap/users/pontis`;
+    const consent = async () => (await s.ds.query(`SELECT a.id, a.consent FROM identities i JOIN accounts a ON a.id = i.account_id WHERE i.network = 'activitypub' AND i.native_id = $1`, [fay.id]))[0] as { id: string; consent: string } | undefined;
+    const replies = async () => (await peer.received(fay.name)).filter((r) => r.type === 'Create' && r.actor === instance).map((r) => r.json.object as { content: string; inReplyTo: string; to?: unknown });
+
+    // A public post mentioning the bot is not a message to it.
+    await peer.createNote(fay.name, { content: '@pontis start', to: [instance], public: true });
+    const dm = await peer.createNote(fay.name, { content: `<p><span class="h-card"><a href="${instance}">@pontis</a></span> start</p>`, to: [instance], public: false });
+    await waitFor(async () => (await consent())?.consent === 'opted_in', { timeoutMs: 20_000, what: 'opt-in by message' });
+    const answer = await waitFor(async () => (await replies()).find((r) => r.inReplyTo === dm.noteId), { timeoutMs: 20_000, what: 'the bot to answer' });
+    assert.match(answer.content, /bridged from now on/);
+    assert.equal((await replies()).length, 1, 'the public mention got no answer');
+    await waitFor(async () => (await peer.followers(fay.name)).find((f) => f.id === instance), { timeoutMs: 20_000, what: 'the instance actor to follow back' });
+
+    const stop = await peer.createNote(fay.name, { content: 'stop', to: [instance], public: false });
+    await waitFor(async () => (await consent())?.consent === 'opted_out', { timeoutMs: 20_000, what: 'opt-out by message' });
+    assert.match((await waitFor(async () => (await replies()).find((r) => r.inReplyTo === stop.noteId), { timeoutMs: 20_000, what: 'the answer to stop' })).content, /no longer bridged/);
+    const help = await peer.createNote(fay.name, { content: 'what is this?', to: [instance], public: false });
+    assert.match((await waitFor(async () => (await replies()).find((r) => r.inReplyTo === help.noteId), { timeoutMs: 20_000, what: 'the help text' })).content, /Send &quot;start&quot;/);
+
+    await peer.follow(fay.name, instance);
+    await waitFor(async () => (await consent())?.consent === 'opted_in', { timeoutMs: 20_000, what: 'opt-in by follow' });
+    await peer.send({ from: fay.name, to: instance, activity: { type: 'Block', object: instance } });
+    await waitFor(async () => (await consent())?.consent === 'opted_out', { timeoutMs: 20_000, what: 'opt-out by block' });
+    const audit = await s.ds.query(`SELECT actor, action FROM audit_log WHERE target = $1 ORDER BY id`, [`account:${(await consent())!.id}`]);
+    assert.deepEqual(audit.map((a: { action: string }) => a.action), ['account.opt-in', 'account.opt-out', 'account.opt-in', 'account.opt-out']);
+    assert.ok(audit.every((a: { actor: string }) => a.actor === 'bot:activitypub'));
   });
 
   it('Move of a linked account: the identity follows the new actor when it lists the old one in alsoKnownAs', async () => {

@@ -38,6 +38,7 @@ class ActivityPubLifecycle implements OnModuleInit, OnApplicationShutdown {
       maxFetchBytes: c.activitypub.maxFetchBytes,
       authorizedFetch: c.activitypub.authorizedFetch,
       partitions: c.kafkaPartitions,
+      optOutTag: c.consent.optOutTags[0],
     });
     await this.service.init();
     // Before Nest's own 404 handler, which is registered after the init hooks.

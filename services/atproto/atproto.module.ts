@@ -18,6 +18,7 @@ import { SessionPool } from './identity/session-pool.js';
 import { AtprotoWatchSignal } from './identity/watch-signal.js';
 import { FirehoseIngest } from './ingest/firehose-ingest.js';
 import { AtprotoDeliverer } from './publish/atproto-deliverer.js';
+import { BlueskyBot } from './bot/bluesky-bot.js';
 
 const log = createLogger('atproto');
 
@@ -80,6 +81,27 @@ class AtprotoAdapterLifecycle implements OnApplicationBootstrap, OnApplicationSh
     });
     this.runner = new OutboundRunner({ bus: this.bus, ds: this.ds, network: 'atproto', deliver: deliverer.deliver, partitions: c.kafkaPartitions });
     const service = firehoseUrl ?? pdsUrl.replace(/^http/, 'ws');
+    const resolver = createIdResolver(plcUrl, c.allowPrivateAddresses, pdsUrl);
+    const bot = new BlueskyBot({
+      ds: this.ds,
+      bus: this.bus,
+      keys: this.rt.keys,
+      pdsUrl,
+      accounts: this.rt.accounts,
+      handle: c.consent.atprotoBotHandle,
+      publicUrl: c.publicUrl,
+      optOutTag: c.consent.optOutTags[0] ?? 'nobridge',
+      handleOf: async (did) => {
+        const handle = (await resolver.did.resolveAtprotoData(did)).handle;
+        return handle && handle !== 'handle.invalid' ? handle : undefined;
+      },
+      onConsentChange: () => this.watch.changed(),
+    });
+    // Without the bot the adapter still bridges (people link by app password or OAuth): logged, not fatal.
+    const botReady = await bot.start().then(
+      () => true,
+      (err: Error) => (log.error('Bluesky bot account not available; follow-to-opt-in is off', { err: err.message }), false),
+    );
     this.ingest = new FirehoseIngest({
       bus: this.bus,
       ds: this.ds,
@@ -88,6 +110,7 @@ class AtprotoAdapterLifecycle implements OnApplicationBootstrap, OnApplicationSh
       pdsUrl,
       allowPrivateAddresses: c.allowPrivateAddresses,
       blobUrl: (did, cid) => `${pdsUrl}/xrpc/com.atproto.sync.getBlob?did=${encodeURIComponent(did)}&cid=${encodeURIComponent(cid)}`,
+      ...(botReady ? { bot: { did: bot.did, onSignal: (did: string, kind: 'follow' | 'block', seq: number) => bot.onSignal(did, kind, seq) } } : {}),
     });
     const ingest = this.ingest;
     this.health.register('adapter:atproto', async () => {

@@ -1,6 +1,7 @@
 import { Controller, Get, Module, Redirect } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { ApiExcludeController } from '@nestjs/swagger';
+import { AccountConsentController } from './accounts/account-consent.controller.js';
 import { AccountsController } from './accounts/accounts.controller.js';
 import { AdminAccountsController } from './admin/admin-accounts.controller.js';
 import { AdminAuditController } from './admin/admin-audit.controller.js';
@@ -28,7 +29,7 @@ class RootController {
 }
 
 @Module({
-  controllers: [StatusController, StatusHistoryController, RootController, DashboardController, AccountsController, AdminTokensController, AdminSettingsController, AdminAccountsController, AdminAuditController, AdminDeadLettersController, AdminReportsController, AccountIdentitiesController, AccountFollowersController],
+  controllers: [StatusController, StatusHistoryController, RootController, DashboardController, AccountsController, AccountConsentController, AdminTokensController, AdminSettingsController, AdminAccountsController, AdminAuditController, AdminDeadLettersController, AdminReportsController, AccountIdentitiesController, AccountFollowersController],
   providers: [StatusService, StatusHistory, AdminAuthGuard, { provide: APP_GUARD, useClass: RateLimitGuard }],
 })
 export class GatewayModule {}

@@ -11,6 +11,7 @@ import { BUS, DATA_SOURCE, HealthRegistry } from '../../libs/platform/index.js';
 import { NostrKeys } from './identity/bridged-keys.js';
 import { NostrIdentityModule } from './identity/nostr-identity.module.js';
 import { NostrWatchSignal } from './identity/watch-signal.js';
+import { NostrBot } from './bot/nostr-bot.js';
 import { createVerifier, NostrIngest } from './ingest/index.js';
 import { NostrReportForwarder } from './moderation/report-forward.js';
 import { bridgedAuthSigner, InboxRelays, NostrDeliverer, NostrProvisioner, RelayPublisher } from './publish/index.js';
@@ -59,8 +60,20 @@ class NostrAdapterLifecycle implements OnApplicationBootstrap, OnApplicationShut
     const reports = new NostrReportForwarder({ keys: this.keys, publisher, inboxes });
     const deliver = (c: OutboundCommand) => (c.event.type === 'report.created' ? reports.deliver(c) : deliverer.deliver(c));
     this.runner = new OutboundRunner({ bus: this.bus, ds: this.ds, network: 'nostr', deliver, partitions: this.config.kafkaPartitions });
+    const bot = new NostrBot({
+      ds: this.ds,
+      bus: this.bus,
+      keys: this.keys,
+      publish: (event) => publisher.publish(event),
+      nip05Domain,
+      publicUrl: this.config.publicUrl,
+      optOutTag: this.config.consent.optOutTags[0] ?? 'nobridge',
+      onConsentChange: () => void this.ingest?.refreshWatchList().catch((err: Error) => log.warn('watch list refresh failed', { err: err.message })),
+    });
+    await bot.start();
     const newIngest = () =>
       new NostrIngest({
+        bot,
         bus: this.bus,
         ds: this.ds,
         readRelays,

@@ -13,6 +13,8 @@ import { SolidIngest, WebhookVerifier } from './ingest/index.js';
 import { PodClient, PodRepository, trustingOwnServer } from './pod/index.js';
 import { SolidDeliverer } from './publish/index.js';
 import { SolidController } from './solid.controller.js';
+import { announceBridgeInbox } from './bot/bridge-inbox.js';
+import { BRIDGE_INBOX_PATH, SolidInboxController } from './bot/solid-inbox.controller.js';
 import { LOGIN_CALLBACK_PATH, SolidRuntime } from './solid-runtime.js';
 
 const log = createLogger('solid');
@@ -90,6 +92,7 @@ class SolidAdapterLifecycle implements OnApplicationBootstrap, OnApplicationShut
     const login = new SolidOidcLogin({ ds: this.ds, box: this.box, redirectUri: `${publicUrl}/${LOGIN_CALLBACK_PATH}`, link, bridge: client, bridgeWebId, guard });
     const auth = new WebIdAuth({ box: this.box, publicUrl, guard });
     Object.assign(this.rt, { bridgeWebId, ingest, repo: new PodRepository(this.ds), link, login, auth, problem: '' });
+    await announceBridgeInbox(client, bridgeWebId, `${publicUrl}${BRIDGE_INBOX_PATH}`).catch((err: Error) => log.warn("the bridge WebID's inbox is not in its profile", { err: err.message }));
     // A backfill whose process died is picked up again (by one process: the run claims the pod).
     const resume = () => void backfill.resumeStale().catch((err: unknown) => log.warn('archive backfill resume failed', { err: String(err) }));
     resume();
@@ -112,7 +115,7 @@ export class SolidModule {
   static forRoot(config: PontisConfig): DynamicModule {
     return {
       module: SolidModule,
-      controllers: [SolidController],
+      controllers: [SolidController, SolidInboxController],
       providers: [
         SolidRuntime,
         {

@@ -201,6 +201,16 @@ describe('translate', () => {
     assert.equal((decide(privatePost, ctx) as { reason: string }).reason, 'not-public');
   });
 
+  it('the opt-out tags are the deployment\'s (PONTIS_OPT_OUT_TAGS): another tag replaces #nobridge', () => {
+    ctx.policy.optOutTags = ['nobot'];
+    const nobot = eventFixture('post.created');
+    nobot.object!.text += ' #nobot';
+    assert.equal((decide(nobot, ctx) as { reason: string }).reason, 'nobridge-tag');
+    const nobridge = eventFixture('post.created');
+    nobridge.object!.text += ' #nobridge';
+    assert.equal(decide(nobridge, ctx).kind, 'translated');
+  });
+
   describe('causal order', () => {
     function reply(parent: { network: Network; id: string }, id = 'https://mastodon.example/users/alice/statuses/110'): BridgeEvent {
       const e = eventFixture('post.created');

@@ -19,6 +19,7 @@ import {
 import { aimedAtBlocker, blocksAuthor, noteBlock } from './block-policy.js';
 import type { BlockChange } from '../../libs/moderation/index.js';
 import { routeReport, type ReportRecord } from './report-routing.js';
+import { DEFAULT_OPT_OUT_TAGS, hasOptOutTag } from '../../libs/consent/opt-out-tag.js';
 import { consentDenies, policyDenies, targetOpen, type DropReason } from './consent-policy.js';
 import { objectKeyFor, refKey } from './object-key.js';
 import type { AccountInfo, ObjectInfo, TranslationContext } from './translation-context.js';
@@ -60,8 +61,6 @@ export type Outcome =
       skips: Skip[];
     };
 
-const NOBRIDGE = /(^|\s)#nobridge\b/i;
-
 /**
  * Decides what one event becomes on every other network. Pure: reads `ctx`, and records in it
  * what this event creates so later events in the same batch see it. `onlyTarget` re-evaluates a
@@ -93,8 +92,7 @@ export function translate(event: BridgeEvent, ctx: TranslationContext, onlyTarge
   if (!ownsTarget(event, account, ctx)) return drop('not-owner');
   if (aimedAtBlocker(event, account, ctx)) return drop('blocked-by-recipient');
   if (event.object) {
-    if (event.object.facets.some((f) => f.kind === 'tag' && f.tag?.toLowerCase() === 'nobridge') || NOBRIDGE.test(event.object.text))
-      return drop('nobridge-tag');
+    if (hasOptOutTag(event.object, ctx.policy.optOutTags ?? DEFAULT_OPT_OUT_TAGS)) return drop('nobridge-tag');
     if (event.object.visibility === 'followers' || event.object.visibility === 'direct') return drop('not-public');
   }
 

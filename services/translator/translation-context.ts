@@ -7,6 +7,8 @@ export interface BridgePolicy {
   /** Empty: every domain not blocked is allowed. */
   allowedDomains: string[];
   defaultConsent: 'opt-in' | 'opt-out';
+  /** Hashtags that keep a post at home (PONTIS_OPT_OUT_TAGS); absent: libs/consent's default. */
+  optOutTags?: readonly string[];
 }
 
 export type MirrorMode = 'bridged' | 'native' | 'off';

@@ -31,6 +31,7 @@ class TranslatorLifecycle implements OnApplicationBootstrap, OnApplicationShutdo
           partitions: config.kafkaPartitions,
           pendingTimeoutMs: config.pendingTimeoutMs,
           processedRetentionDays: config.processedRetentionDays,
+          optOutTags: config.consent.optOutTags,
         }),
       inject: [BUS, DATA_SOURCE, CONFIG],
     },

@@ -33,6 +33,8 @@ export interface TranslatorOptions {
   /** How long the admin policy is cached (it is read on every batch otherwise). */
   policyTtlMs?: number;
   groupId?: string;
+  /** PONTIS_OPT_OUT_TAGS: posts with one of these hashtags are not bridged (default: nobridge). */
+  optOutTags?: readonly string[];
 }
 
 export interface TranslatorStats {
@@ -112,7 +114,7 @@ export class TranslatorService {
 
   private async currentPolicy(): Promise<BridgePolicy> {
     const ttl = this.opts.policyTtlMs ?? 2_000;
-    if (!this.policy || Date.now() - this.policy.at > ttl) this.policy = { value: await this.repo.loadPolicy(), at: Date.now() };
+    if (!this.policy || Date.now() - this.policy.at > ttl) this.policy = { value: { ...(await this.repo.loadPolicy()), ...(this.opts.optOutTags ? { optOutTags: this.opts.optOutTags } : {}) }, at: Date.now() };
     return this.policy.value;
   }
 

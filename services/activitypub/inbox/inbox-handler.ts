@@ -33,7 +33,13 @@ export interface InboxDeps {
   onControl?: (signal: ControlSignal) => Promise<void>;
   /** The bridge's own actor: following it is how a person links their fediverse account. */
   instanceActorId?: string;
-  optIn?: { followed(person: AsObject, handle: string | undefined): Promise<void>; unfollowed(actorId: string): Promise<void> };
+  /** The bridge's bot (identity/opt-in.ts): follow, unfollow, block and direct messages to the instance actor. */
+  optIn?: {
+    followed(person: AsObject, handle: string | undefined): Promise<void>;
+    unfollowed(actorId: string): Promise<void>;
+    blocked?(actorId: string): Promise<void>;
+    messaged?(person: AsObject, handle: string | undefined, note: AsObject): Promise<void>;
+  };
 }
 
 function send(res: Response, status: number, message?: string): void {
@@ -145,4 +151,27 @@ async function sideEffects(d: InboxDeps, activity: AsObject, sender: VerifiedSen
     if (ours(target)) await d.followers.remove(target, sender.actorId);
     if (target && target === d.instanceActorId) await d.optIn?.unfollowed(sender.actorId);
   }
+  if (type === 'Block' && d.instanceActorId && objectId === d.instanceActorId) await d.optIn?.blocked?.(sender.actorId);
+  if (type === 'Create' && d.instanceActorId && isObject(activity.object) && idOf(activity.object.attributedTo ?? activity.actor) === sender.actorId && directTo(activity.object, d.instanceActorId)) {
+    const note = activity.object;
+    const person = sender.key.actor ?? (await d.fetcher.getJson(sender.actorId));
+    const handle = typeof person.preferredUsername === 'string' ? `@${person.preferredUsername}@${new URL(sender.actorId).host}` : undefined;
+    // After the answer, like a follow: the reply goes to the server that is waiting on this request.
+    setImmediate(() => void d.optIn?.messaged?.(person, handle, note).catch((err: Error) => log.warn('answering a message to the bot failed', { note: note.id, err: err.message })));
+  }
+}
+
+const PUBLIC = new Set(['https://www.w3.org/ns/activitystreams#Public', 'as:Public', 'Public']);
+
+/**
+ * A message to `actorId`: addressed to it and not public. A followers-only post that names the
+ * bot in `to` counts too (some servers add the followers collection to every non-public post).
+ */
+function directTo(object: AsObject, actorId: string): boolean {
+  const ids = (k: string) => {
+    const v = object[k];
+    return (Array.isArray(v) ? v : v === undefined ? [] : [v]).map((x) => idOf(x) ?? (typeof x === 'string' ? x : undefined)).filter((x): x is string => !!x);
+  };
+  const audience = ['to', 'cc', 'bto', 'bcc', 'audience'].flatMap(ids);
+  return [...ids('to'), ...ids('bto')].includes(actorId) && !audience.some((a) => PUBLIC.has(a));
 }

@@ -63,7 +63,8 @@ export class PdsAccounts {
     await agent.com.atproto.server.deactivateAccount({});
   }
 
-  private async serverInfo(): Promise<{ domain: string; inviteRequired: boolean }> {
+  /** The handle domain and whether accounts need an invite (also read by the bot account, bot/bluesky-bot.ts). */
+  async serverInfo(): Promise<{ domain: string; inviteRequired: boolean }> {
     this.domain ??= xrpcJson<{ availableUserDomains: string[]; inviteCodeRequired?: boolean }>(this.o.pdsUrl, 'com.atproto.server.describeServer').then((d) => {
       const domain = this.o.handleDomain ?? d.availableUserDomains[0];
       if (!domain) throw new Error('the PDS offers no handle domain');
@@ -191,7 +192,7 @@ export class PdsAccounts {
     return { identityId, did, handle };
   }
 
-  private async inviteCode(): Promise<string> {
+  async inviteCode(): Promise<string> {
     if (!this.o.adminPassword) throw new DeliveryError('the PDS requires invite codes and no admin password is configured (PONTIS_ATPROTO_PDS_ADMIN_PASSWORD)', { kind: 'permanent', target: this.o.pdsUrl, status: 'no-admin' });
     const res = await fetch(`${this.o.pdsUrl}/xrpc/com.atproto.server.createInviteCode`, {
       method: 'POST',

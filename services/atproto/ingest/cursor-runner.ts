@@ -3,7 +3,7 @@ import { ConsecutiveList, type ConsecutiveItem } from '@atproto/sync';
 export interface CursorRunnerOptions {
   startCursor?: number;
   /** Decided before any verification: an unwatched repo's event costs a lookup, not a signature check. */
-  isWatched: (did: string) => boolean;
+  isWatched: (did: string, seq: number) => boolean;
   /** Persist the cursor (every event up to it has been handed to the bus, or needed nothing). */
   setCursor: (seq: number) => Promise<void>;
   /** How often progress over unwatched events alone is saved (replaying those is free). Default 1 s. */
@@ -109,7 +109,7 @@ export class CursorRunner {
   async trackEvent(did: string, seq: number, handler: () => Promise<void>): Promise<void> {
     if (this.stopped) return;
     const item = this.consecutive.push(seq);
-    if (!this.o.isWatched(did)) {
+    if (!this.o.isWatched(did, seq)) {
       this.o.onUnwatched?.();
       this.complete(item, false);
       return;

@@ -15,6 +15,7 @@ import { useNativeSignatureChecks } from './native-signature.js';
 import { readOnlyWhenRoom } from './firehose-backpressure.js';
 import { skipUnwatchedValidation } from './firehose-prefilter.js';
 import { WatchList } from './watch-list.js';
+import { botCommitFilter, botSignalOf } from '../bot/bot-commit.js';
 
 export interface FirehoseIngestOptions {
   bus: Bus;
@@ -36,6 +37,8 @@ export interface FirehoseIngestOptions {
   /** Bounds on queued events (all repos / one repo) before the socket stops being read. */
   maxInFlight?: number;
   maxPerDid?: number;
+  /** The bridge's bot (bot/bluesky-bot.ts): follows and blocks of it are read from every repo, watched or not. */
+  bot?: { did: string; onSignal(did: string, kind: 'follow' | 'block', seq: number): Promise<void> };
 }
 
 /**
@@ -57,6 +60,8 @@ export class FirehoseIngest {
   private cutShort = false;
   private lastError?: string;
   private readonly idResolver: IdResolver;
+  /** Seqs of unwatched commits the pre-filter let through for the bot (bounded: cleared if it grows). */
+  private readonly botCandidates = new Set<number>();
 
   constructor(private readonly o: FirehoseIngestOptions) {
     this.log = o.logger ?? createLogger('atproto-ingest');
@@ -73,7 +78,7 @@ export class FirehoseIngest {
     const stored = await getCursor(this.o.ds, this.cursorName);
     this.runner = new CursorRunner({
       startCursor: stored === null ? undefined : Number(stored),
-      isWatched: (did) => this.watch.isWatched(did),
+      isWatched: (did, seq) => this.watch.isWatched(did) || this.botCandidates.delete(seq),
       setCursor: (seq) => setCursor(this.o.ds, this.cursorName, String(seq)),
       onUnwatched: () => atprotoFirehoseEvents.inc({ outcome: 'unwatched' }),
       frozen: () => this.cutShort,
@@ -94,7 +99,13 @@ export class FirehoseIngest {
     });
     const runner = this.runner;
     // Before the gate: it replaces the subscription the pre-filter reaches into.
-    skipUnwatchedValidation(this.firehose, (did) => this.watch.isWatched(did));
+    const forBot = this.o.bot && botCommitFilter(this.o.bot.did);
+    skipUnwatchedValidation(this.firehose, (did) => this.watch.isWatched(did), forBot && ((commit) => {
+      if (!forBot(commit)) return false;
+      if (this.botCandidates.size > 10_000) this.botCandidates.clear();
+      this.botCandidates.add(commit.seq);
+      return true;
+    }));
     readOnlyWhenRoom(this.firehose, () => {
       atprotoFirehoseQueued.set(runner.inFlight);
       return runner.roomForMore();
@@ -146,6 +157,15 @@ export class FirehoseIngest {
       time: evt.time,
       ...(evt.event !== 'delete' ? { cid: evt.cid.toString(), record: toLexJson(evt.record) } : {}),
     };
+    const botSignal = this.o.bot && botSignalOf(op, this.o.bot.did);
+    if (botSignal) {
+      await this.o.bot!.onSignal(op.did, botSignal, evt.seq);
+      // Not bridged: the bot has no identity elsewhere. Kept for a watched repo, so a later delete is understood.
+      if (this.watch.isWatched(op.did)) await this.keep(op);
+      return;
+    }
+    // An unwatched repo's commit let through for the bot that was about someone else.
+    if (!this.watch.isWatched(op.did)) return;
     const kept = op.action === 'delete' ? await this.kept(op) : undefined;
     const result = toEvents(op, {
       isBridged: (did) => this.watch.isBridged(did),

@@ -28,6 +28,15 @@ describe('firehose pre-filter', () => {
     assert.equal(validated.length, 3);
   });
 
+  it('an unwatched commit the extra rule asks for is validated in full', () => {
+    const { firehose, sub, validated } = fakeFirehose();
+    skipUnwatchedValidation(firehose, () => false, (c) => c.seq === 11);
+    const wanted = { $type: COMMIT, repo: 'did:plc:other', seq: 11, blocks: new Uint8Array(1), ops: [] };
+    assert.deepEqual(sub.opts.validate(wanted), { validated: wanted });
+    assert.deepEqual(sub.opts.validate({ ...wanted, seq: 12 }), { $type: COMMIT, repo: 'did:plc:other', seq: 12 });
+    assert.equal(validated.length, 1);
+  });
+
   it('throws at start when the Firehose no longer has the subscription it reaches into', () => {
     assert.throws(() => skipUnwatchedValidation({} as Firehose, () => false), /pre-filter needs updating/);
   });

@@ -13,13 +13,14 @@ const COMMIT = 'com.atproto.sync.subscribeRepos#commit';
  * The Subscription and its options are private to Firehose (as for firehose-backpressure.ts): a
  * version that renames them makes this throw at start instead of silently doing nothing.
  */
-export function skipUnwatchedValidation(firehose: Firehose, isWatched: (did: string) => boolean): void {
+export function skipUnwatchedValidation(firehose: Firehose, isWatched: (did: string) => boolean, letThrough?: (commit: { repo: string; seq: number; ops?: unknown; blocks?: unknown }) => boolean): void {
   const sub = (firehose as unknown as { sub?: { opts?: { validate?: (value: unknown) => unknown } } }).sub;
   const validate = sub?.opts?.validate;
   if (!sub?.opts || typeof validate !== 'function') throw new Error('@atproto/sync Firehose has no subscription validator to wrap: the pre-filter needs updating for this version');
   sub.opts.validate = (value: unknown) => {
-    const v = value as { $type?: unknown; repo?: unknown; seq?: unknown };
-    if (v && v.$type === COMMIT && typeof v.repo === 'string' && typeof v.seq === 'number' && Number.isSafeInteger(v.seq) && !isWatched(v.repo)) {
+    const v = value as { $type?: unknown; repo?: unknown; seq?: unknown; ops?: unknown; blocks?: unknown };
+    // letThrough: an unwatched repo's commit someone else must see (a follow of the bridge's bot).
+    if (v && v.$type === COMMIT && typeof v.repo === 'string' && typeof v.seq === 'number' && Number.isSafeInteger(v.seq) && !isWatched(v.repo) && !letThrough?.(v as { repo: string; seq: number })) {
       return { $type: COMMIT, repo: v.repo, seq: v.seq };
     }
     return validate(value);

@@ -15,6 +15,8 @@ export const NIP05_NAME_MAX = 64;
 export const NIP05_NAME_CHARS = /^[a-z0-9._-]+$/;
 /** NIP-05: `_@domain` is the domain's root identifier, shown as the bare domain. */
 export const NIP05_ROOT_NAME = '_';
+/** The bot's readable NIP-05 name (`bridge@<domain>`); bridged names always carry a host, so never this. */
+export const NIP05_BOT_NAME = 'bridge';
 
 /** Separators of the bridged-name scheme (see README: disjoint namespaces per network). */
 export const AP_AT = '_at_';

@@ -3,7 +3,7 @@ import { ApiBadRequestResponse, ApiOkResponse, ApiOperation, ApiQuery, ApiTags }
 import type { Response } from 'express';
 import type { DataSource } from 'typeorm';
 import { DATA_SOURCE } from '../../../libs/platform/tokens.js';
-import { NIP05_CACHE_SECONDS, NIP05_MISS_CACHE_SECONDS, NIP05_ROOT_NAME } from './constants.js';
+import { NIP05_CACHE_SECONDS, NIP05_MISS_CACHE_SECONDS, NIP05_BOT_NAME, NIP05_ROOT_NAME } from './constants.js';
 import { nip05Document, nip05Handle, parseNip05Query } from './nip05.js';
 import { Nip05Repository } from './nip05.repository.js';
 import { NOSTR_IDENTITY_OPTIONS, type NostrIdentityOptions } from './nostr-identity.options.js';
@@ -39,7 +39,7 @@ export class Nip05Controller {
       return;
     }
     const pubkey =
-      query.lookup === NIP05_ROOT_NAME
+      query.lookup === NIP05_ROOT_NAME || query.lookup === NIP05_BOT_NAME
         ? await this.repo.botPubkey()
         : await this.repo.bridgedPubkey(nip05Handle(query.lookup, this.options.domain));
     res.setHeader('Cache-Control', `public, max-age=${pubkey ? NIP05_CACHE_SECONDS : NIP05_MISS_CACHE_SECONDS}`);

@@ -29,6 +29,7 @@ import { RelayDirectory } from './relay-directory.js';
 import { RelaySubscription } from './relay-subscription.js';
 import { SerialQueue } from './serial-queue.js';
 import { subscriptionsFor, WatchList, type SubSpec } from './watch-list.js';
+import type { NostrBot } from '../bot/nostr-bot.js';
 
 export interface NostrIngestOptions {
   bus: Bus;
@@ -62,6 +63,8 @@ export interface NostrIngestOptions {
   maxQueue?: number;
   backoff?: BackoffPolicy;
   probeIntervalMs?: number;
+  /** The bridge's bot (services/nostr/bot): its REQs on every relay, and every verified event that tags it. */
+  bot?: Pick<NostrBot, 'specs' | 'isBotSpec' | 'concerns' | 'handle'>;
 }
 
 export interface NostrIngestHealth {
@@ -235,11 +238,11 @@ export class NostrIngest {
       logger: this.log,
       backoff: this.opts.backoff,
       probeIntervalMs: this.opts.probeIntervalMs,
-      specs: () =>
-        subscriptionsFor(this.watch.current, r.cursor.since(overlap, nowSeconds()), {
-          chunkSize: this.opts.chunkSize,
-          relayLists: configured && this.opts.discoverRelays !== false,
-        }),
+      specs: () => {
+        const since = r.cursor.since(overlap, nowSeconds());
+        const watched = subscriptionsFor(this.watch.current, since, { chunkSize: this.opts.chunkSize, relayLists: configured && this.opts.discoverRelays !== false });
+        return this.opts.bot ? [...watched, ...this.opts.bot.specs(since)] : watched;
+      },
       handlers: {
         onSubscribed: (gen, specs) => {
           r.specs = new Map(specs.map((s) => [s.key, s]));
@@ -300,6 +303,13 @@ export class NostrIngest {
     if (!verdict.ok) return this.reject(r, verdict.reason, verdict.detail, id);
     const event = verdict.event;
     this.recent.add(event.id, { pubkey: event.pubkey, kind: event.kind, created_at: event.created_at });
+    const bot = this.opts.bot;
+    if (bot?.concerns(event)) await bot.handle(event, spec);
+    // The bot's REQs reach everyone; only a watched author's event goes on to be bridged.
+    if (bot?.isBotSpec(spec.key) && !this.watch.current.authors.includes(event.pubkey)) {
+      if (spec.gatesCursor) this.observe(r, event.created_at);
+      return;
+    }
     const work = this.process(r, event);
     this.inflight.set(event.id, work);
     try {
