@@ -14,6 +14,7 @@ import { scenarios as nostr } from './nostr.js';
 import { scenarios as nostrSolidSocial } from './nostr-solid-social.js';
 import { scenarios as peerSmoke } from './peer-smoke.js';
 import { scenarios as solid } from './solid.js';
+import { scenarios as threeHop } from './three-hop.js';
 
 export const scenarioModules: { name: string; scenarios: Scenario[] }[] = [
   { name: 'infrastructure', scenarios: infrastructure },
@@ -27,6 +28,7 @@ export const scenarioModules: { name: string; scenarios: Scenario[] }[] = [
   { name: 'activitypub-atproto', scenarios: activitypubAtproto },
   { name: 'atproto-solid', scenarios: atprotoSolid },
   { name: 'activitypub-solid', scenarios: activitypubSolid },
+  { name: 'three-hop', scenarios: threeHop },
 ];
 
 export const allScenarios: Scenario[] = scenarioModules.flatMap((m) => m.scenarios);
