@@ -54,7 +54,7 @@ function pair(ctx: E2EContext): Promise<Pair> {
 }
 
 /** The Bluesky person's bridged outbox: the pod is named from the handle they linked with (pod-names.ts). */
-const bridgedOutboxOf = (ctx: E2EContext, bsky: Bluesky) =>
+export const bridgedOutboxOf = (ctx: E2EContext, bsky: Bluesky) =>
   new URL(`${bridgedPodName({ network: 'atproto', nativeId: bsky.account.did, handle: bsky.account.handle })}/social/outbox/`, ctx.peer('solid').info!.baseUrl).href;
 
 const solidNote = (ctx: E2EContext, p: SolidPerson, words: string, extra: Record<string, unknown> = {}) =>

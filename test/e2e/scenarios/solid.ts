@@ -428,7 +428,8 @@ export const scenarios: Scenario[] = [
   defineScenario({
     id: 'edit:solid->nostr',
     needs: NEEDS,
-    timeoutMs: T,
+    // The edit waits for the next periodic reconciliation (up to 20 s, more on a loaded machine).
+    timeoutMs: 180_000,
     async run(ctx) {
       const alice = await linkSolid(ctx, 'alice');
       const { url, copy } = await solidPostOnNostr(ctx, alice, `pod before the edit ${ctx.unique('w')}`);

@@ -6,15 +6,17 @@
  * walks threads by `inReplyTo`; Pontis' copies there carry the root as `context` when it is known,
  * which is how a fediverse reply to a reply's copy finds its root (services/activitypub/mapping/thread-root.ts).
  */
+import { getPublicKey } from 'nostr-tools/pure';
 import type { NostrEvent } from '../../../libs/harness/peers/nostr-relay-peer.js';
 import { fetchT } from '../../../libs/harness/util.js';
 import { check, defineScenario, type Scenario } from '../scenario.js';
 import { AP_JSON, noteOf, pair as apNostrPair, receivedBy } from './activitypub.js';
 import { pair as apBskyPair } from './activitypub-atproto.js';
 import { apPeer, apPostInPod, pair as apSolidPair } from './activitypub-solid-pair.js';
-import { byText, createRecord, POST, waitRecord, type Rec } from './atproto.js';
+import { bridgedOutboxOf } from './atproto-solid.js';
+import { byText, createRecord, linkBluesky, POST, waitRecord, type Rec } from './atproto.js';
 import { linkedNostrKey, nostrCopyOf, publishNostr } from './nostr-person.js';
-import { bridgedOutbox, inOutbox, solidPut, text } from './solid.js';
+import { bridgedOutbox, inOutbox, linkSolid, solidPostOnNostr, solidPut, text } from './solid.js';
 
 const T = 240_000;
 
@@ -28,6 +30,11 @@ function nip10(ev: NostrEvent): { root?: string; parent?: string } {
 function checkNip10(ev: NostrEvent, root: string, parent: string, what: string): void {
   const got = nip10(ev);
   check(got.root === root && got.parent === parent, `${what}: root ${got.root}, parent ${got.parent}; expected root ${root}, parent ${parent} (${JSON.stringify(ev.tags)})`);
+}
+
+/** A pod Note names its parent (`inReplyTo`) and its thread root (`context`). */
+function checkPodReply(body: Record<string, any>, root: string, parent: string, what: string): void {
+  check(body.inReplyTo === parent && body.context === root, `${what}: inReplyTo ${body.inReplyTo}, context ${body.context}; expected ${parent} in the thread of ${root}`);
 }
 
 function checkAtReply(rec: Rec, root: { uri: string; cid: string }, parent: { uri: string; cid: string }, what: string): void {
@@ -104,13 +111,46 @@ export const scenarios: Scenario[] = [
       checkNip10(hop2OnNostr, rootOnNostr.id, rootOnNostr.id, 'hop two on Nostr');
       // Solid: hop three's copy (in the Nostr person's bridged pod) replies to hop two, in the post's thread.
       const { body: hop3InPod } = await inOutbox(ctx, bridgedOutbox(ctx, { sk: n.sk, pubkey: n.pk }), (b) => b.type === 'Note' && text(b).includes(hop3Words), 'hop three in the bridged pod');
-      check(hop3InPod.inReplyTo === hop2 && hop3InPod.context === rootInPod, `hop three in the pod: inReplyTo ${hop3InPod.inReplyTo}, context ${hop3InPod.context}; expected ${hop2} in the thread of ${rootInPod}`);
+      checkPodReply(hop3InPod, rootInPod, hop2, 'hop three in the pod');
       // Fediverse: hop two's copy replies to the post; hop three's copy to hop two's copy.
       const hop2OnAp = await receivedBy(ctx, p.ap.name, (a) => a.type === 'Create' && JSON.stringify(a.json).includes(hop2Words), 'hop two at the fediverse server');
       checkApReply(noteOf(hop2OnAp), root, root, 'hop two on the fediverse');
       const hop3OnAp = await receivedBy(ctx, n.ap.name, (a) => a.type === 'Create' && JSON.stringify(a.json).includes(hop3Words), 'hop three at the fediverse server');
       checkApReply(noteOf(hop3OnAp), root, hop2OnAp.objectId!, 'hop three on the fediverse');
       check(hop3.id !== hop2OnNostr.id, 'hop three is its own note');
+    },
+  }),
+  defineScenario({
+    id: 'thread:solid->nostr->atproto',
+    needs: ['solid', 'nostr', 'atproto'],
+    timeoutMs: T,
+    async run(ctx) {
+      const [alice, sk, bob] = await Promise.all([linkSolid(ctx, 'hopsolid'), linkedNostrKey(ctx), linkBluesky(ctx, 'hopbsky')]);
+      // Hop one: a post in a pod, and its copies on Nostr and on the PDS.
+      const rootWords = `a thread starts in a pod ${ctx.unique('t')}`;
+      const { url: root, copy: rootOnNostr } = await solidPostOnNostr(ctx, alice, rootWords);
+      const rootOnBsky = await waitRecord(ctx, POST, byText(rootWords), 'the pod post on the PDS');
+      const rootRef = { uri: rootOnBsky.uri, cid: rootOnBsky.cid };
+      // Hop two: a Nostr reply to the post's copy there.
+      const hop2Words = `hop two from nostr ${ctx.unique('t')}`;
+      const hop2 = await publishNostr(ctx, sk, 1, hop2Words, [['e', rootOnNostr.id, '', 'root'], ['p', rootOnNostr.pubkey]]);
+      // Hop three: a Bluesky reply to hop two's copy on the PDS, in the thread of the post's copy.
+      const hop2OnBsky = await waitRecord(ctx, POST, byText(hop2Words), 'hop two on the PDS');
+      const hop2Ref = { uri: hop2OnBsky.uri, cid: hop2OnBsky.cid };
+      const hop3Words = `hop three from bluesky ${ctx.unique('t')}`;
+      const hop3 = await createRecord(bob.agent, bob.account.did, POST, { text: hop3Words, reply: { root: rootRef, parent: hop2Ref } });
+
+      // Bluesky: hop two's copy replies to the post's copy, its root too.
+      checkAtReply(hop2OnBsky, rootRef, rootRef, 'hop two on Bluesky');
+      // Nostr: hop three's copy replies to hop two, with the post's copy as root.
+      const hop3OnNostr = await nostrCopyOf(ctx, hop3.uri, { what: 'hop three on the relay', timeoutMs: 60_000 });
+      checkNip10(hop3OnNostr, rootOnNostr.id, hop2.id, 'hop three on Nostr');
+      // Solid: hop two's copy (the Nostr person's bridged pod) replies to the post; hop three's copy
+      // (the Bluesky person's bridged pod) to hop two's copy, in the post's thread.
+      const { url: hop2InPod, body: hop2Body } = await inOutbox(ctx, bridgedOutbox(ctx, { sk, pubkey: getPublicKey(sk) }), (b) => b.type === 'Note' && text(b).includes(hop2Words), 'hop two in the bridged pod');
+      checkPodReply(hop2Body, root, root, 'hop two in the pod');
+      const { body: hop3Body } = await inOutbox(ctx, bridgedOutboxOf(ctx, bob), (b) => b.type === 'Note' && text(b).includes(hop3Words), 'hop three in the bridged pod');
+      checkPodReply(hop3Body, root, hop2InPod, 'hop three in the pod');
     },
   }),
 ];
