@@ -14,6 +14,12 @@ import { correctionOnRelay, linkedNostrKey, nostrArticle, publishNostr } from '.
 const AS2 = 'https://www.w3.org/ns/activitystreams';
 const PUBLIC = `${AS2}#Public`;
 const JSONLD = { 'content-type': 'application/ld+json' };
+/**
+ * How long the helpers wait for a copy. A Nostr person's first note provisions their bridged pod
+ * through the CSS account API, which on a loaded machine answers 500 ("Lock expired") and is
+ * retried with backoff: 40 s was seen to be too short there. The scenario's own timeout still bounds it.
+ */
+const COPY_WAIT_MS = 90_000;
 
 export interface SolidPerson {
   account: SolidAccount;
@@ -73,7 +79,7 @@ export async function solidPut(p: SolidPerson, name: string, body: Record<string
 
 /** The note on the relay that carries `text` (the bridged copy of a Solid post). */
 export function onRelay(ctx: E2EContext, filter: Parameters<NostrRelayPeer['query']>[0], pred: (e: NostrEvent) => boolean, what: string): Promise<NostrEvent> {
-  return ctx.waitFor(async () => (await ctx.peer('nostr').query({ limit: 200, ...filter })).find(pred), { what, timeoutMs: 40_000 });
+  return ctx.waitFor(async () => (await ctx.peer('nostr').query({ limit: 200, ...filter })).find(pred), { what, timeoutMs: COPY_WAIT_MS });
 }
 
 /** A bridged Nostr person's outbox on the bridge's Solid server (public listing, public posts). */
@@ -102,7 +108,7 @@ export async function inOutbox(ctx: E2EContext, outbox: string, pred: (b: Record
       }
       return undefined;
     },
-    { what, timeoutMs: 40_000 },
+    { what, timeoutMs: COPY_WAIT_MS },
   );
 }
 
@@ -121,7 +127,7 @@ export async function inInbox(ctx: E2EContext, p: SolidPerson, pred: (b: Record<
         }
       return undefined;
     },
-    { what, timeoutMs: 40_000 },
+    { what, timeoutMs: COPY_WAIT_MS },
   );
 }
 
