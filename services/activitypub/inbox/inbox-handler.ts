@@ -13,7 +13,7 @@ import { createLogger } from '../../../libs/observability/index.js';
 import { SignatureError } from '../federation/http-signature.js';
 import type { InboxVerifier, VerifiedSender } from '../federation/inbox-verifier.js';
 import type { RemoteFetcher } from '../federation/remote-fetch.js';
-import { hasType, idOf, isObject, toEvents, typesOf, type AsObject, type ControlSignal } from '../mapping/index.js';
+import { asArray, hasType, idOf, isObject, rootFromParent, toEvents, typesOf, type AsObject, type ControlSignal } from '../mapping/index.js';
 import type { ApexPostgresStore } from '../store/apex-postgres-store.js';
 import { apexForm } from '../store/apex-form.js';
 import { Followers } from '../store/followers.js';
@@ -81,7 +81,7 @@ export function inboxHandler(d: InboxDeps) {
       }
       const complete = await embed(d, activity);
       await sideEffects(d, complete, sender, origin);
-      const result = toEvents(complete, { ownOrigins: [origin], receivedAt: new Date().toISOString(), handleOf: handleFrom(sender) });
+      const result = toEvents(complete, { ownOrigins: [origin], receivedAt: new Date().toISOString(), handleOf: handleFrom(sender), threadRootOf: await parentRoot(d, complete, origin) });
       if (result.control) await d.onControl?.(result.control);
       if (result.events.length) await d.bus.publish(TOPICS.events, result.events.map((e) => ({ key: e.actor.id, value: JSON.stringify(e) })));
       log.debug('inbox activity', { id, type: typesOf(activity)[0], events: result.events.map((e) => e.id), ignored: result.ignored });
@@ -101,6 +101,14 @@ function handleFrom(sender: VerifiedSender) {
     if (!doc || doc.id !== actorId || typeof doc.preferredUsername !== 'string') return undefined;
     return `@${doc.preferredUsername}@${new URL(actorId).host}`;
   };
+}
+
+/** A reply to one of our copies: its thread root, which the stored copy knows (Mastodon sends only inReplyTo). */
+async function parentRoot(d: InboxDeps, activity: AsObject, origin: string): Promise<((parentId: string) => string | undefined) | undefined> {
+  const parent = isObject(activity.object) ? idOf(asArray(activity.object.inReplyTo)[0]) : undefined;
+  if (!parent?.startsWith(`${origin}/`)) return undefined;
+  const root = rootFromParent(parent, await d.store.getObject(parent));
+  return (id) => (id === parent ? root : undefined);
 }
 
 /** Create/Update with an object by reference: fetch it. Undo by reference: our stored copy of what is undone. */

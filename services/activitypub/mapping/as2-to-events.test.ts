@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { toEvents } from './as2-to-events.js';
+import { rootFromParent } from './thread-root.js';
 import { apFixture } from './test-support.js';
 
 const ctx = { ownOrigins: ['https://pontis.example'], handleOf: (id: string) => (id === 'https://mastodon.example/users/alice' ? '@alice@mastodon.example' : undefined) };
@@ -44,6 +45,19 @@ describe('ActivityPub → events: posts', () => {
     assert.equal(o.visibility, 'unlisted');
     assert.equal(o.text, '@carol the butler did it');
     assert.equal(o.facets[0]!.actor!.id, 'https://social.example/@carol');
+  });
+
+  it('a reply to one of our copies takes its thread root from the stored copy (Mastodon sends only inReplyTo)', () => {
+    const parent = 'https://social.example/users/carol/statuses/42';
+    const root = 'https://pontis.example/ap/objects/root';
+    const withRoot = toEvents(apFixture('mastodon-reply-cw'), { ...ctx, threadRootOf: (id) => (id === parent ? root : undefined) }).events[0]!.object!;
+    assert.deepEqual(withRoot.threadRoot, { network: 'activitypub', id: root });
+    assert.equal(one('mastodon-reply-cw').object!.threadRoot, undefined, 'no root known: none invented');
+    // From the stored parent: its `context`; itself when it replies to nothing; unknown otherwise.
+    assert.equal(rootFromParent(parent, { id: parent, context: [root], inReplyTo: ['https://pontis.example/ap/objects/mid'] }), root);
+    assert.equal(rootFromParent(parent, { id: parent, content: ['top'] }), parent);
+    assert.equal(rootFromParent(parent, { id: parent, inReplyTo: 'https://pontis.example/ap/objects/mid' }), undefined);
+    assert.equal(rootFromParent(parent, null), undefined);
   });
 
   it('Mastodon FEP-044f quote: quote ref, the "RE:" fallback paragraph leaves the text', () => {

@@ -116,7 +116,7 @@ function embeddedPost(env: Env): AsObject | string {
 function create(env: Env): MapResult {
   const o = embeddedPost(env);
   if (typeof o === 'string') return { events: [], ignored: o };
-  const mapped = postFromObject(o, followersOf(env), env.time);
+  const mapped = postFromObject(o, followersOf(env), env.time, env.ctx.threadRootOf);
   if ('problem' in mapped) return { events: [], ignored: mapped.problem };
   const post = mapped.post;
   if (!post.text.trim() && !post.attachments.length && !post.quote) return { events: [], ignored: 'empty post' };
@@ -137,7 +137,7 @@ function update(env: Env): MapResult {
   }
   const post = embeddedPost(env);
   if (typeof post === 'string') return { events: [], ignored: post };
-  const mapped = postFromObject(post, followersOf(env), env.time);
+  const mapped = postFromObject(post, followersOf(env), env.time, env.ctx.threadRootOf);
   if ('problem' in mapped) return { events: [], ignored: mapped.problem };
   const event: BridgeEvent = { ...base(env, 'post.updated', env.activity.id as string, post), object: mapped.post, target: ref(post.id as string) };
   return { events: [event] };

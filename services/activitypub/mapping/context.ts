@@ -12,6 +12,8 @@ export interface InboundContext {
   handleOf?: (actorId: string) => string | undefined;
   /** Fallback time for objects without `published` (when the activity arrived), so ids and times stay deterministic. */
   receivedAt?: string;
+  /** The thread root of a reply to `parentId` (thread-root.ts), when the I/O layer knows the parent. */
+  threadRootOf?: (parentId: string) => string | undefined;
 }
 
 /** Activity-level signals that are account state, not BridgeEvents (the I/O layer acts on them). */
@@ -40,6 +42,8 @@ export interface RenderContext {
   actorDocument?: AsObject;
   /** The author of a post we reply to, like or boost: addressed so their server notifies them. */
   authorOf?: (objectId: string) => string | undefined;
+  /** A reply's thread root when the command names none (thread-root.ts): written as `context`. */
+  threadRootOf?: (parentId: string) => string | undefined;
 }
 
 /** Who an activity goes to: the I/O layer turns this into inboxes (shared ones where offered). */

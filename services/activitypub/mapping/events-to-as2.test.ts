@@ -71,6 +71,16 @@ describe('events → ActivityPub: Create(Note)', () => {
     assert.ok(r.delivery!.actors.includes('https://social.example/users/carol'));
   });
 
+  it('a reply carries its thread root as `context`: from the command, else from the stored parent, else none', () => {
+    const parent = 'https://social.example/users/carol/statuses/42';
+    const root = 'https://social.example/users/carol/statuses/1';
+    const object = (refs: Parameters<typeof commandFor>[1], c: Parameters<typeof render>[1] = ctx) => render(commandFor(nostrPost(), refs), c).activity!.object as AsObject;
+    assert.equal(object({ refs: { replyTo: apRef(parent), threadRoot: apRef(root) } }).context, root);
+    assert.equal(object({ refs: { replyTo: apRef(parent) } }, { ...ctx, threadRootOf: (id) => (id === parent ? root : undefined) }).context, root);
+    assert.equal(object({ refs: { replyTo: apRef(parent) } }).context, undefined);
+    assert.equal(object({}).context, undefined, 'a post that replies to nothing has no thread context');
+  });
+
   it('quote: FEP-044f quote + quoteUri + _misskey_quote + quoteUrl + hidden RE: paragraph', () => {
     const q = 'https://mastodon.example/users/alice/statuses/7';
     const o = render(commandFor(nostrPost(), { refs: { quote: apRef(q) } }), ctx).activity!.object as AsObject;

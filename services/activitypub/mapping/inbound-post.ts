@@ -112,7 +112,7 @@ function pollOptions(o: AsObject): string[] {
 
 export type PostResult = { post: PostObject } | { problem: string };
 
-export function postFromObject(o: AsObject, actorFollowers: string | undefined, fallbackTime: string): PostResult {
+export function postFromObject(o: AsObject, actorFollowers: string | undefined, fallbackTime: string, threadRootOf?: (parentId: string) => string | undefined): PostResult {
   const { html: raw, language } = contentAndLanguage(o);
   if (raw.length > MAX_HTML_LENGTH) return { problem: `content longer than ${MAX_HTML_LENGTH} characters` };
   const html = sanitize(raw);
@@ -146,6 +146,8 @@ export function postFromObject(o: AsObject, actorFollowers: string | undefined, 
   if (summary && (!article || sensitive)) post.contentWarning = summary;
   const replyTo = idOf(o.inReplyTo);
   if (replyTo) post.replyTo = { network: 'activitypub', id: replyTo };
+  const root = replyTo ? threadRootOf?.(replyTo) : undefined;
+  if (root) post.threadRoot = { network: 'activitypub', id: root };
   if (quoteId) post.quote = { network: 'activitypub', id: quoteId };
   if (options.length) post.options = options;
   const url = pageUrl(o);

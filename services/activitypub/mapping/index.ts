@@ -16,6 +16,7 @@ export type { ControlSignal, Delivery, InboundContext, MapResult, RenderContext,
 export { toEvents } from './as2-to-events.js';
 export { render } from './events-to-as2.js';
 export * from './ids.js';
+export { rootFromParent } from './thread-root.js';
 export { sanitize } from './html-sanitize.js';
 export { profileOf, plainText } from './inbound-profile.js';
 export { canonicalOf, PROXY_PROTOCOLS, KNOWN_BRIDGE_HOSTS } from './provenance.js';

@@ -100,11 +100,13 @@ export function addressing(visibility: PostObject['visibility'], actorId: string
   }
 }
 
-export function renderPostObject(command: OutboundCommand, ctx: { baseUrl: string; authorOf?: (id: string) => string | undefined }, objectId: string, actorId: string): { object: AsObject; delivery: Delivery } {
+export function renderPostObject(command: OutboundCommand, ctx: { baseUrl: string; authorOf?: (id: string) => string | undefined; threadRootOf?: (id: string) => string | undefined }, objectId: string, actorId: string): { object: AsObject; delivery: Delivery } {
   const event = command.event;
   const post = event.object!;
   const mentions = mentionTargets(command);
   const replyTo = command.refs.replyTo?.id;
+  // Mastodon reads only inReplyTo; the root rides along as `context` for the next hop (thread-root.ts).
+  const root = replyTo ? (command.refs.threadRoot?.id ?? ctx.threadRootOf?.(replyTo)) : undefined;
   const quote = command.refs.quote?.id;
   const replyAuthor = replyTo ? ctx.authorOf?.(replyTo) : undefined;
   const quoteAuthor = quote ? ctx.authorOf?.(quote) : undefined;
@@ -132,6 +134,7 @@ export function renderPostObject(command: OutboundCommand, ctx: { baseUrl: strin
     ...(post.contentWarning ? { summary: post.contentWarning } : {}),
     sensitive: post.sensitive || !!post.contentWarning,
     ...(replyTo ? { inReplyTo: replyTo } : {}),
+    ...(root ? { context: root } : {}),
     ...(quote ? { quote, quoteUri: quote, _misskey_quote: quote, quoteUrl: quote } : {}),
     published: post.publishedAt,
     ...(post.updatedAt ? { updated: post.updatedAt } : {}),

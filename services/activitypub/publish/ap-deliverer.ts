@@ -16,7 +16,7 @@ import type { DataSource } from 'typeorm';
 import type { Apex } from 'activitypub-express';
 import type { RemoteFetcher } from '../federation/remote-fetch.js';
 import type { BridgedActors } from '../identity/bridged-actors.js';
-import { AS_PUBLIC, isObject, render, type AsObject, type RenderContext } from '../mapping/index.js';
+import { AS_PUBLIC, isObject, render, rootFromParent, type AsObject, type RenderContext } from '../mapping/index.js';
 import type { ApexPostgresStore } from '../store/apex-postgres-store.js';
 import { apexForm, inboxOf } from '../store/apex-form.js';
 import { Followers } from '../store/followers.js';
@@ -80,6 +80,12 @@ export class ApDeliverer {
     const ids = Object.values(command.refs).filter((r) => r?.original).map((r) => r!.id);
     const authors = await this.authors(ids);
     ctx.authorOf = (id) => authors.get(id);
+    // A reply to one of our copies whose event named no root (a fediverse reply): the copy knows it.
+    const parent = command.refs.replyTo?.id;
+    if (parent && !command.refs.threadRoot && parent.startsWith(`${this.o.baseUrl}/`)) {
+      const root = rootFromParent(parent, await this.o.store.getObject(parent));
+      ctx.threadRootOf = (id) => (id === parent ? root : undefined);
+    }
     void actorId;
     return ctx;
   }

@@ -94,7 +94,8 @@ function postOf(o: As2Object, res: InboundResource): PostObject | string {
     quote: quote ? { network: 'solid', id: quote } : undefined,
     attachments: list(o.attachment).map(attachmentOf).filter((a): a is Attachment => a !== undefined).slice(0, 20),
     contentWarning: typeof o.summary === 'string' && o.summary.trim() ? htmlToText(o.summary) : undefined,
-    sensitive: typeof o.summary === 'string' && o.summary.trim() !== '',
+    // `as:sensitive` arrives from expanded JSON-LD (or an app that writes it) with or without a summary.
+    sensitive: (typeof o.summary === 'string' && o.summary.trim() !== '') || o.sensitive === true,
     visibility: visibilityOf(o, res),
     url: res.url,
     publishedAt: published,

@@ -28,6 +28,13 @@ export type Folder = 'outbox' | 'inbox';
 export const AS2_LINK_MEDIA_TYPE = 'application/ld+json; profile="https://www.w3.org/ns/activitystreams"';
 export const QUOTE_REL = 'https://misskey-hub.net/ns#_misskey_quote';
 
+/**
+ * A post marked sensitive without a reason (a bare NIP-36 `content-warning` tag) still needs a
+ * warning in a pod: AS2 has only `summary` for one (`sensitive` is Mastodon's extension, outside
+ * the AS2 context pods are written with), and a Note's summary is its content warning.
+ */
+export const SENSITIVE_SUMMARY = 'Sensitive content';
+
 /** Marks resources the bridge wrote (AS2 `generator`), so they are never bridged back (echo). */
 export const GENERATOR_NAME = 'Pontis';
 

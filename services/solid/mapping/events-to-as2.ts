@@ -1,7 +1,7 @@
 import { nip19 } from 'nostr-tools';
 import type { Attachment, BridgeEvent, MappedRef, ObjectRef, OutboundCommand, PostObject } from '../../../libs/events/index.js';
 import { actorKey } from '../../../libs/events/index.js';
-import { AS2_CONTEXT, AS2_LINK_MEDIA_TYPE, AS2_PUBLIC, folderUrl, GENERATOR_NAME, profileUrl, QUOTE_REL, type As2Object } from './as2.js';
+import { AS2_CONTEXT, AS2_LINK_MEDIA_TYPE, AS2_PUBLIC, folderUrl, GENERATOR_NAME, profileUrl, QUOTE_REL, SENSITIVE_SUMMARY, type As2Object } from './as2.js';
 import type { PodWrite, RenderContext, RenderResult } from './context.js';
 import { escapeHtml, textToHtml } from './html.js';
 import { resourceSlug, slugOf } from './names.js';
@@ -124,7 +124,7 @@ function noteOf(e: BridgeEvent, o: PostObject, url: string, command: OutboundCom
     type: o.kind === 'article' ? 'Article' : 'Note',
     attributedTo: ctx.me.webId,
     name: o.title,
-    summary: o.contentWarning,
+    summary: o.contentWarning ?? (o.sensitive ? SENSITIVE_SUMMARY : undefined),
     content: html,
     mediaType: 'text/html',
     contentMap: o.language ? { [o.language]: html } : undefined,

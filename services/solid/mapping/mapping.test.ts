@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { commandFor } from '../../../libs/adapter/testing.js';
 import { actorKey, eventFixture, validateEvent, type BridgeEvent, type OutboundCommand } from '../../../libs/events/index.js';
-import { AS2_CONTEXT, AS2_PUBLIC, inboxCopyUrl, profileEvent, removalEvent, render, resourceSlug, toEvents, type As2Object, type InboundResource, type RenderContext } from './index.js';
+import { AS2_CONTEXT, AS2_PUBLIC, inboxCopyUrl, SENSITIVE_SUMMARY, profileEvent, removalEvent, render, resourceSlug, toEvents, type As2Object, type InboundResource, type RenderContext } from './index.js';
 
 const FIX = fileURLToPath(new URL('../../../../services/solid/mapping/fixtures/', import.meta.url));
 const fixture = (name: string) => readFileSync(FIX + name, 'utf8');
@@ -98,6 +98,31 @@ describe('render: BridgeEvents as AS2 resources in pods', () => {
     const foreign = render(cmd(eventFixture('post.deleted'), { target: { network: 'solid', id: 'https://alice.pod.example/social/outbox/01JDX7Q', original: true } }), ctx);
     assert.equal(foreign.writes.length, 0);
     assert.match(foreign.skipped!, /not ours/);
+  });
+
+  it('a content warning is the Note’s summary; a warning without a reason still gets one, and both read back', () => {
+    const post = (contentWarning: string | undefined, sensitive: boolean) => {
+      const e = eventFixture('post.created');
+      e.object = { ...e.object!, contentWarning, sensitive };
+      const w = render(cmd(e), ctx).writes[0]!;
+      assert.ok(w.op === 'put');
+      return w;
+    };
+    const reasoned = post('film plot', true);
+    assert.equal(reasoned.body.summary, 'film plot');
+    const bare = post(undefined, true);
+    assert.equal(bare.body.summary, SENSITIVE_SUMMARY);
+    assert.equal(post(undefined, false).body.summary, undefined);
+    for (const [w, warning] of [[reasoned, 'film plot'], [bare, SENSITIVE_SUMMARY]] as const) {
+      const back = toEvents({ url: w.url, folder: 'outbox', body: JSON.stringify({ ...w.body, generator: undefined }) }, { owner: BRIDGED }).events[0]!.object!;
+      assert.equal(back.contentWarning, warning);
+      assert.equal(back.sensitive, true);
+    }
+    // `as:sensitive` without a summary (expanded JSON-LD, or an app writing it) marks the post sensitive.
+    const flagged = JSON.stringify([{ '@id': 'https://alice.pod.example/social/outbox/s', '@type': [`${AS2_CONTEXT}#Note`], [`${AS2_CONTEXT}#attributedTo`]: [{ '@id': ALICE.webId }], [`${AS2_CONTEXT}#content`]: [{ '@value': 'look' }], [`${AS2_CONTEXT}#sensitive`]: [{ '@value': true }] }]);
+    const s = toEvents({ url: 'https://alice.pod.example/social/outbox/s', folder: 'outbox', body: flagged, publiclyReadable: true }, { owner: ALICE }).events[0]!.object!;
+    assert.equal(s.sensitive, true);
+    assert.equal(s.contentWarning, undefined);
   });
 
   it('an edit overwrites the copy in place', () => {

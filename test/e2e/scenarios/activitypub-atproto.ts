@@ -6,12 +6,11 @@
  * fediverse person's bridged repo), Bluesky records as activities at the Fedify server.
  */
 import sharp from 'sharp';
-import { CORRECTION_PREFIX } from '../../../libs/adapter/edit-fallback.js';
 import type { ActivityPubPeer, ApUser } from '../../../libs/harness/index.js';
 import { fetchT } from '../../../libs/harness/util.js';
 import { check, defineScenario, type E2EContext, type Scenario } from '../scenario.js';
 import { AP_JSON, linkedFediverseUser, list, noteOf, PUBLIC, receivedBy } from './activitypub.js';
-import { byText, checkPictureOnPds, createRecord, getRecord, linkBluesky, POST, servedPicture, waitRecord, xrpc, type Rec } from './atproto.js';
+import { byText, checkCorrectionOnPds, checkPictureOnPds, createRecord, editPost, getRecord, linkBluesky, POST, servedPicture, waitRecord, xrpc, type Rec } from './atproto.js';
 
 
 type Bluesky = Awaited<ReturnType<typeof linkBluesky>>;
@@ -21,7 +20,7 @@ type Bluesky = Awaited<ReturnType<typeof linkBluesky>>;
  * is the slow part): the fediverse person follows the Bluesky person's bridged actor, so what the
  * Bluesky person posts reaches the Fedify server.
  */
-interface Pair {
+export interface Pair {
   ap: ApUser;
   /** The fediverse person's bridged account on the PDS. */
   apDid: string;
@@ -31,7 +30,7 @@ interface Pair {
 }
 let pairPromise: Promise<Pair> | undefined;
 
-function pair(ctx: E2EContext): Promise<Pair> {
+export function pair(ctx: E2EContext): Promise<Pair> {
   pairPromise ??= (async () => {
     const ap = ctx.peer('activitypub') as ActivityPubPeer;
     const [user, bsky] = await Promise.all([linkedFediverseUser(ctx, 'fedbsky'), linkBluesky(ctx, 'bskyfed')]);
@@ -65,7 +64,7 @@ async function apCreate(ctx: E2EContext, p: Pair, text: string, extra: Record<st
 }
 
 /** activitypub→atproto: a fediverse post and its copy on the PDS. */
-async function apPostOnBsky(ctx: E2EContext, p: Pair, text: string) {
+export async function apPostOnBsky(ctx: E2EContext, p: Pair, text: string) {
   const { noteId } = await apPeer(ctx).createNote(p.ap.name, { content: `<p>${text}</p>` });
   const copy = await waitRecord(ctx, POST, byText(text), `the Bluesky copy of "${text}"`);
   check(copy.uri.startsWith(`at://${p.apDid}/`), `copy ${copy.uri} is not in the bridged repo ${p.apDid}`);
@@ -73,7 +72,7 @@ async function apPostOnBsky(ctx: E2EContext, p: Pair, text: string) {
 }
 
 /** atproto→activitypub: a Bluesky post and the Create the fediverse follower got. */
-async function bskyPostOnAp(ctx: E2EContext, p: Pair, text: string, extra: Record<string, unknown> = {}, marker = text) {
+export async function bskyPostOnAp(ctx: E2EContext, p: Pair, text: string, extra: Record<string, unknown> = {}, marker = text) {
   const post = await createRecord(p.bsky.agent, p.bsky.account.did, POST, { text, ...extra });
   const create = await receivedBy(ctx, p.ap.name, (a) => a.type === 'Create' && JSON.stringify(a.json).includes(marker), `the Create of "${marker}" at the fediverse server`);
   check(create.actor === p.bridgedActor, `Create from ${create.actor}, expected ${p.bridgedActor}`);
@@ -258,11 +257,7 @@ export const scenarios: Scenario[] = [
       await sendToBridged(ctx, p, { type: 'Update', to: [PUBLIC], object: { id: noteId, type: 'Note', attributedTo: p.ap.id, content: `<p>${edited}</p>`, to: [PUBLIC], updated: new Date().toISOString() } });
       // The Bluesky app shows no edits: the new version is a correction replying to the copy (services/atproto/README.md).
       const correction = await waitRecord(ctx, POST, byText(edited), 'the correction on the PDS');
-      check(correction.uri.startsWith(`at://${p.apDid}/`) && correction.uri !== copy.uri, `correction ${correction.uri} is not a new record by ${p.apDid}`);
-      check(correction.value.text.startsWith(CORRECTION_PREFIX), `no correction line in "${correction.value.text}"`);
-      const reply = correction.value.reply;
-      check(reply?.parent?.uri === copy.uri && reply.parent.cid === copy.cid && reply.root?.uri === copy.uri, `correction ${JSON.stringify(reply)} does not reply to ${copy.uri}`);
-      check((await getRecord(ctx, copy.uri))?.cid === copy.cid, `the copy ${copy.uri} was rewritten`);
+      await checkCorrectionOnPds(ctx, correction, copy);
     },
   }),
 
@@ -408,6 +403,21 @@ export const scenarios: Scenario[] = [
       const { create } = await bskyPostOnAp(ctx, p, marker, { labels: { $type: 'com.atproto.label.defs#selfLabels', values: [{ val: 'graphic-media' }] } });
       const note = noteOf(create);
       check(note.sensitive === true && typeof note.summary === 'string' && note.summary.length > 0, `no summary/sensitive: ${JSON.stringify(note).slice(0, 800)}`);
+    },
+  }),
+  defineScenario({
+    id: 'edit:atproto->activitypub',
+    needs: [...both],
+    timeoutMs: T,
+    async run(ctx) {
+      const p = await pair(ctx);
+      const { post, objectId } = await bskyPostOnAp(ctx, p, `bsky before the edit ${ctx.unique('n')}`);
+      const edited = `bsky after the edit ${ctx.unique('n')}`;
+      await editPost(p.bsky.agent, post.uri, edited);
+      const update = await receivedBy(ctx, p.ap.name, (a) => a.type === 'Update' && JSON.stringify(a.json).includes(edited), 'the Update at the fediverse server');
+      check(update.objectId === objectId, `the Update is about ${update.objectId}, the post is ${objectId}`);
+      check(update.actor === p.bridgedActor, `Update from ${update.actor}, expected ${p.bridgedActor}`);
+      check(typeof noteOf(update).updated === 'string', `no updated time: ${JSON.stringify(noteOf(update)).slice(0, 800)}`);
     },
   }),
 ];

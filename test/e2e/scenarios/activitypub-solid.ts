@@ -12,14 +12,13 @@ import { check, defineScenario, type Scenario } from '../scenario.js';
 import { AP_JSON, list, PUBLIC, receivedBy } from './activitypub.js';
 import { apCreate, apPeer, apPostInPod, inApPod, pair, sendToBridged, solidPostOnAp } from './activitypub-solid-pair.js';
 import { servedPicture } from './atproto.js';
-import { anonList, inInbox, inOutbox, solidPut, text } from './solid.js';
+import { anonList, editedInPlace, inInbox, inOutbox, solidPut, text } from './solid.js';
 
 const AS2 = 'https://www.w3.org/ns/activitystreams';
 const LD = { accept: 'application/ld+json' };
 const both = ['activitypub', 'solid'] as const;
 const T = 150_000;
 
-const getLd = async (url: string) => (await (await fetchT(url, { headers: LD })).json()) as Record<string, any>;
 
 export const scenarios: Scenario[] = [
   // --- activitypub → solid --------------------------------------------------------------------
@@ -208,13 +207,7 @@ export const scenarios: Scenario[] = [
       const edited = `after the edit ${ctx.unique('n')}`;
       await sendToBridged(ctx, p, { type: 'Update', to: [PUBLIC], object: { id: noteId, type: 'Note', attributedTo: p.ap.id, content: `<p>${edited}</p>`, to: [PUBLIC], updated: new Date().toISOString() } });
       // A pod resource is edited in place: the same copy, new text, `updated` set.
-      const body = await ctx.waitFor(async () => {
-        const b = await getLd(url).catch(() => undefined);
-        return b && text(b).includes(edited) ? b : undefined;
-      }, { what: `the copy ${url} to be edited`, timeoutMs: 60_000 });
-      check(typeof body.updated === 'string', `no updated time: ${JSON.stringify(body)}`);
-      const copies = (await anonList(p.apOutbox)).filter((u) => u !== url);
-      for (const other of copies) check(!text(await getLd(other).catch(() => ({}))).includes(edited), `the edit was written as a second resource ${other}`);
+      await editedInPlace(ctx, p.apOutbox, url, edited);
     },
   }),
 

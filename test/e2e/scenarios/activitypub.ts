@@ -36,7 +36,7 @@ export async function linkedFediverseUser(ctx: E2EContext, name: string): Promis
  * One fediverse person and one Nostr person, both linked, each following the other's bridged
  * identity where the scenario needs it; made once per run and shared (setup is the slow part).
  */
-interface Pair {
+export interface Pair {
   ap: ApUser;
   sk: Uint8Array;
   pk: string;
@@ -45,7 +45,7 @@ interface Pair {
 }
 let pairPromise: Promise<Pair> | undefined;
 
-function pair(ctx: E2EContext): Promise<Pair> {
+export function pair(ctx: E2EContext): Promise<Pair> {
   pairPromise ??= (async () => {
     const ap = ctx.peer('activitypub') as ActivityPubPeer;
     const relay = ctx.peer('nostr');

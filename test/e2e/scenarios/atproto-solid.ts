@@ -6,13 +6,12 @@
  * the Solid person puts in her outbox shows up as records in her bridged repo on the PDS.
  */
 import sharp from 'sharp';
-import { CORRECTION_PREFIX } from '../../../libs/adapter/edit-fallback.js';
 import { fetchT } from '../../../libs/harness/util.js';
 import { bridgedPodName } from '../../../services/solid/identity/pod-names.js';
 import { check, defineScenario, type E2EContext, type Scenario } from '../scenario.js';
 import { list } from './activitypub.js';
-import { byText, checkPictureOnPds, createRecord, getRecord, linkBluesky, POST, servedPicture, waitRecord, xrpc, type Rec } from './atproto.js';
-import { anonList, inInbox, inOutbox, linkSolid, solidPut, text, type SolidPerson } from './solid.js';
+import { byText, checkCorrectionOnPds, checkPictureOnPds, createRecord, editPost, getRecord, linkBluesky, POST, servedPicture, waitRecord, xrpc, type Rec } from './atproto.js';
+import { anonList, editedInPlace, inInbox, inOutbox, linkSolid, solidPut, text, type SolidPerson } from './solid.js';
 
 type Bluesky = Awaited<ReturnType<typeof linkBluesky>>;
 
@@ -55,7 +54,7 @@ function pair(ctx: E2EContext): Promise<Pair> {
 }
 
 /** The Bluesky person's bridged outbox: the pod is named from the handle they linked with (pod-names.ts). */
-const bridgedOutboxOf = (ctx: E2EContext, bsky: Bluesky) =>
+export const bridgedOutboxOf = (ctx: E2EContext, bsky: Bluesky) =>
   new URL(`${bridgedPodName({ network: 'atproto', nativeId: bsky.account.did, handle: bsky.account.handle })}/social/outbox/`, ctx.peer('solid').info!.baseUrl).href;
 
 const solidNote = (ctx: E2EContext, p: SolidPerson, words: string, extra: Record<string, unknown> = {}) =>
@@ -243,6 +242,19 @@ export const scenarios: Scenario[] = [
     },
   }),
 
+  defineScenario({
+    id: 'edit:atproto->solid',
+    needs: [...both],
+    timeoutMs: T,
+    async run(ctx) {
+      const p = await pair(ctx);
+      const { post, url } = await bskyPostInPod(ctx, p, `bsky before the edit ${ctx.unique('n')}`);
+      const edited = `bsky after the edit ${ctx.unique('n')}`;
+      await editPost(p.bsky.agent, post.uri, edited);
+      await editedInPlace(ctx, p.bskyOutbox, url, edited);
+    },
+  }),
+
   // --- solid → atproto ------------------------------------------------------------------------
   defineScenario({
     id: 'post:solid->atproto',
@@ -403,10 +415,7 @@ export const scenarios: Scenario[] = [
       await solidPostOnBsky(ctx, p, `after editing ${ctx.unique('n')}`);
       // The Bluesky app shows no edits: the new version is a correction replying to the copy (services/atproto/README.md).
       const correction = await waitRecord(ctx, POST, inRepo(p.solidDid, byText(edited)), 'the correction on the PDS');
-      check(correction.uri !== copy.uri && correction.value.text.startsWith(CORRECTION_PREFIX), `no correction line in "${correction.value.text}"`);
-      const reply = correction.value.reply;
-      check(reply?.parent?.uri === copy.uri && reply.parent.cid === copy.cid && reply.root?.uri === copy.uri, `correction ${JSON.stringify(reply)} does not reply to ${copy.uri}`);
-      check((await getRecord(ctx, copy.uri))?.cid === copy.cid, `the copy ${copy.uri} was rewritten`);
+      await checkCorrectionOnPds(ctx, correction, copy);
     },
   }),
 ];

@@ -11,10 +11,11 @@ import type { AtpAgent } from '@atproto/api';
 import sharp from 'sharp';
 import { neventEncode, npubEncode } from 'nostr-tools/nip19';
 import { finalizeEvent, getPublicKey } from 'nostr-tools/pure';
+import { CORRECTION_PREFIX } from '../../../libs/adapter/edit-fallback.js';
 import type { AtprotoAccount, AtprotoPeer } from '../../../libs/harness/index.js';
 import { fetchT } from '../../../libs/harness/util.js';
 import { check, defineScenario, type E2EContext, type Scenario } from '../scenario.js';
-import { linkedNostrKey, publishNostr } from './nostr-person.js';
+import { correctionOnRelay, linkedNostrKey, nostrArticle, publishNostr } from './nostr-person.js';
 
 export const POST = 'app.bsky.feed.post';
 export type Rec = { uri: string; cid: string; value: Record<string, any> };
@@ -77,10 +78,33 @@ export async function checkPictureOnPds(ctx: E2EContext, copy: Rec, did: string,
   check(blob.ok && (await blob.arrayBuffer()).byteLength > 0, `the blob ${image.image.ref.$link} is not on the PDS (${blob.status})`);
 }
 
+/**
+ * An edit as some Bluesky clients make it: `putRecord` over the post's own rkey with new text (the
+ * firehose shows an `update` op); `createdAt` and everything else kept.
+ */
+export async function editPost(agent: AtpAgent, uri: string, text: string): Promise<void> {
+  const [, , repo, collection, rkey] = uri.split('/');
+  const current = (await agent.com.atproto.repo.getRecord({ repo: repo!, collection: collection!, rkey: rkey! })).data;
+  await agent.com.atproto.repo.putRecord({ repo: repo!, collection: collection!, rkey: rkey!, swapRecord: current.cid, record: { ...(current.value as Record<string, unknown>), text } });
+}
+
+/**
+ * The edit fallback on Bluesky (services/atproto/README.md): a new record in the copy's repo, led by
+ * the correction line, replying to the copy (strong refs), the copy itself left as it was.
+ */
+export async function checkCorrectionOnPds(ctx: E2EContext, correction: Rec, copy: Rec): Promise<void> {
+  const repo = copy.uri.split('/')[2];
+  check(correction.uri.startsWith(`at://${repo}/`) && correction.uri !== copy.uri, `correction ${correction.uri} is not a new record in ${repo}`);
+  check(correction.value.text.startsWith(CORRECTION_PREFIX), `no correction line in "${correction.value.text}"`);
+  const reply = correction.value.reply;
+  check(reply?.parent?.uri === copy.uri && reply.parent.cid === copy.cid && reply.root?.uri === (copy.value.reply?.root?.uri ?? copy.uri), `correction ${JSON.stringify(reply)} does not reply to ${copy.uri}`);
+  check((await getRecord(ctx, copy.uri))?.cid === copy.cid, `the copy ${copy.uri} was rewritten`);
+}
+
 export const byText = (text: string) => (r: Rec) => typeof r.value.text === 'string' && r.value.text.includes(text);
 export const waitRecord = (ctx: E2EContext, collection: string, match: (r: Rec) => boolean, what: string) =>
   ctx.waitFor(() => findRecord(ctx.peer('atproto'), collection, match), { what, timeoutMs: 60_000 });
-const waitNostr = (ctx: E2EContext, filter: Record<string, unknown>, match: (e: NostrEvent) => boolean, what: string) =>
+export const waitNostr = (ctx: E2EContext, filter: Record<string, unknown>, match: (e: NostrEvent) => boolean, what: string) =>
   ctx.waitFor(async () => (await ctx.peer('nostr').query({ limit: 200, ...filter } as never)).find((e) => match(e as NostrEvent)) as NostrEvent | undefined, { what, timeoutMs: 30_000 });
 
 /** nostr→atproto: a linked Nostr person's note bridged to a new PDS account. */
@@ -246,6 +270,24 @@ export const scenarios: Scenario[] = [
     },
   }),
 
+  defineScenario({
+    id: 'edit:nostr->atproto',
+    needs: [...both],
+    timeoutMs: T,
+    async run(ctx) {
+      // A NIP-23 article is the editable Nostr note (as in edit:nostr->activitypub): a new version, same `d`.
+      const article = nostrArticle(ctx, await linkedNostrKey(ctx));
+      const before = `article before the edit ${ctx.unique('e')}`;
+      await article.publish(before);
+      const copy = await waitRecord(ctx, POST, byText(before), 'the Bluesky copy of the article');
+      const after = `article after the edit ${ctx.unique('e')}`;
+      await article.publish(after);
+      // The Bluesky app shows no edits: the new version is a correction replying to the copy.
+      const correction = await waitRecord(ctx, POST, byText(after), 'the correction on the PDS');
+      await checkCorrectionOnPds(ctx, correction, copy);
+    },
+  }),
+
   // --- atproto → nostr ------------------------------------------------------------------------
   defineScenario({
     id: 'post:atproto->nostr',
@@ -403,6 +445,17 @@ export const scenarios: Scenario[] = [
       // The URL must serve the very picture that was posted.
       const res = await fetchT(url);
       check(res.ok && Buffer.from(await res.arrayBuffer()).equals(bytes), `the imeta URL ${url} does not serve the picture (${res.status})`);
+    },
+  }),
+  defineScenario({
+    id: 'edit:atproto->nostr',
+    needs: [...both],
+    timeoutMs: T,
+    async run(ctx) {
+      const p = await blueskyPostBridged(ctx, 'editor', `bsky before the edit ${ctx.unique('e')}`);
+      const edited = `bsky after the edit ${ctx.unique('e')}`;
+      await editPost(p.agent, p.post.uri, edited);
+      await correctionOnRelay(ctx, p.copy, edited);
     },
   }),
 ];

@@ -16,6 +16,7 @@ import { scenarios as nostr } from './nostr.js';
 import { scenarios as nostrSolidSocial } from './nostr-solid-social.js';
 import { scenarios as peerSmoke } from './peer-smoke.js';
 import { scenarios as solid } from './solid.js';
+import { scenarios as threeHop } from './three-hop.js';
 
 export const scenarioModules: { name: string; scenarios: Scenario[] }[] = [
   { name: 'infrastructure', scenarios: infrastructure },
@@ -31,6 +32,7 @@ export const scenarioModules: { name: string; scenarios: Scenario[] }[] = [
   { name: 'activitypub-solid', scenarios: activitypubSolid },
   { name: 'moderation', scenarios: moderation },
   { name: 'bots', scenarios: bots },
+  { name: 'three-hop', scenarios: threeHop },
 ];
 
 export const allScenarios: Scenario[] = scenarioModules.flatMap((m) => m.scenarios);

@@ -5,6 +5,7 @@
  */
 import { finalizeEvent, generateSecretKey, getPublicKey } from 'nostr-tools/pure';
 import type { NostrEvent } from '../../../libs/harness/peers/nostr-relay-peer.js';
+import { CORRECTION_PREFIX } from '../../../libs/adapter/edit-fallback.js';
 import { fetchT } from '../../../libs/harness/util.js';
 import { check, type E2EContext } from '../scenario.js';
 
@@ -36,11 +37,22 @@ export async function linkNostrKey(ctx: E2EContext, o: { sk?: Uint8Array; accoun
 }
 
 /** Signs with `sk` and publishes on the sandbox relay; throws when the relay refuses. */
-export async function publishNostr(ctx: E2EContext, sk: Uint8Array, kind: number, content: string, tags: string[][] = []): Promise<NostrEvent> {
-  const ev = finalizeEvent({ kind, created_at: nowSeconds(), tags, content }, sk) as NostrEvent;
+export async function publishNostr(ctx: E2EContext, sk: Uint8Array, kind: number, content: string, tags: string[][] = [], createdAt = nowSeconds()): Promise<NostrEvent> {
+  const ev = finalizeEvent({ kind, created_at: createdAt, tags, content }, sk) as NostrEvent;
   const r = await ctx.peer('nostr').publish(ev);
   check(r.accepted, `relay refused kind ${kind}: ${r.message}`);
   return ev;
+}
+
+/**
+ * A NIP-23 article, the Nostr post that can be edited: every `publish` is a new version with the
+ * same `d`, dated a second after the previous one (a replaceable event with the same `created_at`
+ * would keep the lower id, not the newer text).
+ */
+export function nostrArticle(ctx: E2EContext, sk: Uint8Array, title = 'An edited article'): { d: string; publish(content: string): Promise<NostrEvent> } {
+  const d = ctx.unique('article');
+  let at = nowSeconds();
+  return { d, publish: (content) => publishNostr(ctx, sk, 30023, content, [['d', d], ['title', title]], at++) };
 }
 
 /** A new linked key, with a kind 0 so handles read well. */
@@ -65,4 +77,19 @@ export async function nostrCopyOf(ctx: E2EContext, originalId: string, opts: { k
     },
     { timeoutMs: opts.timeoutMs ?? 30_000, what: opts.what ?? `the Nostr copy of ${originalId}` },
   );
+}
+
+/**
+ * The edit fallback on Nostr (services/nostr/mapping/README.md, "Fallbacks"): kind-1 notes are
+ * immutable, so an edit of `copy` is a correction note by the same identity, led by the correction
+ * line and replying to the copy, which stays on the relay as it was.
+ */
+export async function correctionOnRelay(ctx: E2EContext, copy: NostrEvent, edited: string, timeoutMs = 60_000): Promise<NostrEvent> {
+  const relay = ctx.peer('nostr');
+  const correction = await ctx.waitFor(async () => (await relay.query({ kinds: [1], '#e': [copy.id], limit: 50 })).find((e) => e.content.includes(edited)), { timeoutMs, what: `the correction of ${copy.id} on the relay` });
+  check(correction.content.startsWith(CORRECTION_PREFIX), `no correction line in "${correction.content}"`);
+  check(correction.pubkey === copy.pubkey, `the correction is by ${correction.pubkey}, the copy by ${copy.pubkey}`);
+  check(correction.tags.some((t) => t[0] === 'e' && t[1] === copy.id), `the correction does not reply to ${copy.id}: ${JSON.stringify(correction.tags)}`);
+  check((await relay.query({ ids: [copy.id] })).length === 1, `the copy ${copy.id} is gone from the relay`);
+  return correction;
 }
