@@ -100,7 +100,9 @@ function staticPackages(entries: string[]): Map<string, string> {
     seen.add(file);
     const src = readFileSync(file, 'utf8');
     const staticSpecs = [...src.matchAll(/^\s*(?:import|export)\s(?:[^'";]*?\sfrom\s)?['"]([^'"]+)['"]/gm)].map((m) => m[1]!);
-    const dynamicSpecs = [...src.matchAll(/\bimport\(\s*['"]([^'"]+)['"]\s*\)/g)].map((m) => m[1]!).filter((x) => !x.startsWith('.'));
+    // Relative dynamic imports too (a process loads only the service modules it runs:
+    // services/pontis/run-services.ts), except the local sandbox's peers, loaded only in development.
+    const dynamicSpecs = [...src.matchAll(/\bimport\(\s*['"]([^'"]+)['"]\s*\)/g)].map((m) => m[1]!).filter((x) => !x.includes('/libs/harness/'));
     for (const spec of [...staticSpecs, ...dynamicSpecs]) {
       if (spec.startsWith('.')) queue.push(resolve(dirname(file), spec));
       else if (!spec.startsWith('node:') && !builtinModules.includes(spec)) {
