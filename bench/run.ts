@@ -14,8 +14,10 @@ import { benchTranslator } from './translator-bench.js';
  *   phase, default 1000), --seconds N (default 15), --partitions N (default 2: one per core here),
  *   --concurrency N (partitions the translator handles at once, default 2).
  * - firehose: the AT Protocol adapter's verified firehose ingest on one thread, replaying a backlog
- *   from the real dev-env PDS: --firehose-commits N (default 3000), --firehose-accounts N (default
- *   10), once with every account watched and once with a tenth of them.
+ *   from the real dev-env PDS: --firehose-commits N (default 5000), --firehose-accounts N (default
+ *   20), with none, a tenth and all of the accounts watched, --firehose-runs N times each (default
+ *   3: best and median; --firehose-shares 0,0.1,1 to choose); then the DID filter at --filter-dids N
+ *   (default 1000000).
  * --only translator|firehose runs one of them.
  */
 const { values } = parseArgs({
@@ -25,15 +27,24 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '15' },
     partitions: { type: 'string', default: '2' },
     concurrency: { type: 'string', default: '2' },
-    'firehose-commits': { type: 'string', default: '3000' },
-    'firehose-accounts': { type: 'string', default: '10' },
+    'firehose-commits': { type: 'string', default: '5000' },
+    'firehose-accounts': { type: 'string', default: '20' },
+    'firehose-runs': { type: 'string', default: '3' },
+    'firehose-shares': { type: 'string', default: '0,0.1,1' },
+    'filter-dids': { type: 'string', default: '1000000' },
     only: { type: 'string' },
   },
 });
 const wanted = (name: string) => !values.only || values.only === name;
 setLogLevel('warn');
 if (wanted('firehose')) {
-  const result = await benchFirehose({ commits: Number(values['firehose-commits']), accounts: Number(values['firehose-accounts']), watchedShares: [1, 0.1, 0] });
+  const result = await benchFirehose({
+    commits: Number(values['firehose-commits']),
+    accounts: Number(values['firehose-accounts']),
+    watchedShares: values['firehose-shares']!.split(',').map(Number),
+    runs: Number(values['firehose-runs']),
+    filterDids: Number(values['filter-dids']),
+  });
   process.stdout.write(JSON.stringify({ bench: 'firehose', ...result, node: process.version, at: new Date().toISOString() }) + '\n');
 }
 if (!wanted('translator')) process.exit(0);
