@@ -19,8 +19,10 @@ import { benchTranslator } from './translator-bench.js';
  *   phase, default 1000), --seconds N (default 15), --partitions N (default 2: one per core here),
  *   --concurrency N (partitions the translator handles at once, default 2).
  * - firehose: the AT Protocol adapter's verified firehose ingest on one thread, replaying a backlog
- *   from the real dev-env PDS: --firehose-commits N (default 3000), --firehose-accounts N (default
- *   10), once with every account watched and once with a tenth of them.
+ *   from the real dev-env PDS: --firehose-commits N (default 5000), --firehose-accounts N (default
+ *   20), with none, a tenth and all of the accounts watched, --firehose-runs N times each (default
+ *   3: best and median; --firehose-shares 0,0.1,1 to choose); then the DID filter at --filter-dids N
+ *   (default 1000000).
  * - latency + memory: the real peers and Pontis with every service in its own process (Kafka,
  *   Postgres); people linked on each network post at each of --latency-rates (total posts/s over
  *   the source networks, default 50,200,1000) for --latency-seconds (default 20); p50/p99/max per
@@ -41,8 +43,11 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '15' },
     partitions: { type: 'string', default: '2' },
     concurrency: { type: 'string', default: '2' },
-    'firehose-commits': { type: 'string', default: '3000' },
-    'firehose-accounts': { type: 'string', default: '10' },
+    'firehose-commits': { type: 'string', default: '5000' },
+    'firehose-accounts': { type: 'string', default: '20' },
+    'firehose-runs': { type: 'string', default: '3' },
+    'firehose-shares': { type: 'string', default: '0,0.1,1' },
+    'filter-dids': { type: 'string', default: '1000000' },
     'latency-rates': { type: 'string', default: '50,200,1000' },
     'latency-seconds': { type: 'string', default: '20' },
     'latency-drain': { type: 'string', default: '30' },
@@ -59,7 +64,13 @@ const { values } = parseArgs({
 const wanted = (name: string) => !values.only || values.only === name || (name === 'latency' && values.only === 'memory');
 setLogLevel('warn');
 if (wanted('firehose')) {
-  const result = await benchFirehose({ commits: Number(values['firehose-commits']), accounts: Number(values['firehose-accounts']), watchedShares: [1, 0.1, 0] });
+  const result = await benchFirehose({
+    commits: Number(values['firehose-commits']),
+    accounts: Number(values['firehose-accounts']),
+    watchedShares: values['firehose-shares']!.split(',').map(Number),
+    runs: Number(values['firehose-runs']),
+    filterDids: Number(values['filter-dids']),
+  });
   process.stdout.write(JSON.stringify({ bench: 'firehose', ...result, node: process.version, at: new Date().toISOString() }) + '\n');
 }
 if (wanted('translator')) await runTranslator();

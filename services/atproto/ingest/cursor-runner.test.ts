@@ -76,4 +76,57 @@ describe('CursorRunner', () => {
     r.kill();
     await waiting;
   });
+
+  it('with batched writes: a repo goes on while its events wait to settle; the cursor waits for them; saves asked for meanwhile become one', async () => {
+    const saved: number[] = [];
+    let settle!: () => void;
+    let batch = new Promise<void>((r) => (settle = r));
+    let saving!: () => void;
+    let slowSave: Promise<void> | undefined;
+    const order: string[] = [];
+    const r = new CursorRunner({
+      isWatched: () => true,
+      setCursor: async (c) => {
+        await slowSave;
+        saved.push(c);
+      },
+      settled: () => batch,
+    });
+    void r.trackEvent('did:a', 1, async () => void order.push('a1'));
+    void r.trackEvent('did:a', 2, async () => void order.push('a2'));
+    await tick();
+    assert.deepEqual(order, ['a1', 'a2'], 'a2 was handled without waiting for a1 to be written');
+    assert.equal(r.getCursor(), undefined, 'nothing counted finished before its batch is written');
+    assert.equal(r.inFlight, 2, 'waiting events still count against the bound');
+    slowSave = new Promise<void>((res) => (saving = res));
+    settle();
+    await tick();
+    assert.equal(r.getCursor(), 2);
+    batch = new Promise<void>((res) => (settle = res));
+    for (const seq of [3, 4, 5]) void r.trackEvent('did:b', seq, async () => undefined);
+    settle();
+    await tick();
+    saving();
+    await r.drain();
+    assert.deepEqual(saved, [2, 5], 'one save per batch, never one per event');
+  });
+
+  it('with batched writes: a batch given up (stopping) leaves the cursor before its events', async () => {
+    const saved: number[] = [];
+    let frozen = false;
+    const r = new CursorRunner({
+      startCursor: 10,
+      isWatched: () => true,
+      setCursor: async (c) => void saved.push(c),
+      frozen: () => frozen,
+      settled: async () => {
+        frozen = true;
+        throw new Error('stopping');
+      },
+    });
+    await r.trackEvent('did:a', 11, async () => undefined);
+    await r.stop();
+    assert.deepEqual(saved, []);
+    assert.equal(r.getCursor(), 10);
+  });
 });

@@ -6,6 +6,12 @@ export interface CursorRunnerOptions {
   isWatched: (did: string, seq: number) => boolean;
   /** Persist the cursor (every event up to it has been handed to the bus, or needed nothing). */
   setCursor: (seq: number) => Promise<void>;
+  /**
+   * Resolves once what the handlers handed over so far is on the bus (IngestBatch.settled): a
+   * handler may return before its events are written, so the next event of its repo is verified
+   * meanwhile, but the event counts as finished only after this. Rejects when it was given up.
+   */
+  settled?: () => Promise<void>;
   /** How often progress over unwatched events alone is saved (replaying those is free). Default 1 s. */
   idleFlushMs?: number;
   onUnwatched?: () => void;
@@ -24,8 +30,9 @@ export interface CursorRunnerOptions {
 /**
  * The @atproto/sync Firehose's EventRunner: one queue per DID (a repo's events stay in order; other
  * repos do not wait), the DID filter before the Firehose parses and verifies the commit, and the
- * cursor moved only over a consecutive prefix of finished events. After a watched event is
- * published the cursor is saved at once; progress over unwatched events is saved at most every
+ * cursor moved only over a consecutive prefix of finished (settled) events. After watched events
+ * are published the cursor is saved at once, one save at a time (saves asked for meanwhile become
+ * one: with batched writes, one per batch); progress over unwatched events is saved at most every
  * `idleFlushMs`. After stop(), nothing more is saved: an event whose handler was cut short must
  * be seen again.
  *
@@ -36,7 +43,11 @@ export interface CursorRunnerOptions {
  */
 export class CursorRunner {
   private readonly consecutive = new ConsecutiveList<number>();
+  /** Per repo, the last handler queued: the next one starts when it returns. */
   private readonly queues = new Map<string, Promise<void>>();
+  /** Events queued, handled or waiting to settle. */
+  private readonly outstanding = new Set<Promise<void>>();
+  private flushQueued = false;
   private cursor?: number;
   private saved?: number;
   private saving: Promise<void> = Promise.resolve();
@@ -116,21 +127,28 @@ export class CursorRunner {
     }
     this.enter(did);
     const prev = this.queues.get(did) ?? Promise.resolve();
-    const next = prev.then(handler).then(
-      () => this.complete(item, true),
-      // The handler does not throw (the ingest retries the bus until it stops); a throw here means stopping.
-      () => undefined,
-    ).finally(() => {
-      if (this.queues.get(did) === next) this.queues.delete(did);
-      this.leave(did);
-    });
-    this.queues.set(did, next);
-    await next;
+    const handled = prev.then(handler);
+    const queued = handled.catch(() => undefined);
+    this.queues.set(did, queued);
+    const done = handled
+      .then(() => this.o.settled?.())
+      .then(
+        () => this.complete(item, true),
+        // The handler does not throw (the ingest retries the bus until it stops); a throw here means stopping.
+        () => undefined,
+      )
+      .finally(() => {
+        if (this.queues.get(did) === queued) this.queues.delete(did);
+        this.outstanding.delete(done);
+        this.leave(did);
+      });
+    this.outstanding.add(done);
+    await done;
   }
 
   /** Wait for queued work (tests, graceful stop). */
   async drain(): Promise<void> {
-    while (this.queues.size) await Promise.all([...this.queues.values()]);
+    while (this.outstanding.size) await Promise.all([...this.outstanding]);
     await this.saving;
   }
 
@@ -162,9 +180,12 @@ export class CursorRunner {
     }, this.o.idleFlushMs ?? 1_000);
   }
 
-  /** Serialized, never backwards. */
+  /** Serialized, never backwards; asked for while one is waiting, it is that one. */
   private flush(): Promise<void> {
+    if (this.flushQueued) return this.saving;
+    this.flushQueued = true;
     this.saving = this.saving.then(async () => {
+      this.flushQueued = false;
       const c = this.cursor;
       if (this.stopped || this.o.frozen?.() || c === undefined || (this.saved !== undefined && c <= this.saved)) return;
       try {

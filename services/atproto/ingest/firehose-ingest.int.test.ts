@@ -151,9 +151,14 @@ describe('AT Protocol firehose ingest (real PDS + PLC)', { timeout: 180_000 }, (
     const { sig: _s, ...last } = audit.at(-1)!.operation;
     const update = signOperation({ ...last, verificationMethods: { atproto: newRotationKey().didKey }, prev: audit.at(-1)!.cid }, rot.pkcs8);
     assert.equal((await fetch(`${plcUrl}/${mallory.did}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(update) })).status, 200);
+    const agent = await peer.login('mallory-ingest.test', 'mallory-pass-1');
+    // A PDS announces a changed DID document with #identity; the ingest caches documents (as every
+    // consumer at firehose rates must) and refreshes one on its #identity. Here the change was made
+    // at the directory behind the PDS's back, so a handle change through the PDS (which keeps the
+    // disowned key in the document) is that announcement.
+    await agent.com.atproto.identity.updateHandle({ handle: 'mallory2-ingest.test' });
     const badBefore = await metric('pontis_atproto_firehose_rejected_total', 'reason="bad_commit');
     const before = events().length;
-    const agent = await peer.login('mallory-ingest.test', 'mallory-pass-1');
     await post(agent, mallory.did, 'signed by a key the DID disowned');
     const next = await post(bobAgent, bob.did, 'after the forged one');
     await waitFor(() => events().some((e) => e.source.id === next.uri), { what: 'the next post', timeoutMs: 20_000 });
@@ -243,5 +248,61 @@ describe('AT Protocol firehose ingest (real PDS + PLC)', { timeout: 180_000 }, (
     const { peak } = ingest.queued();
     assert.ok(peak <= 8, `at most 8 events queued at once, saw ${peak}`);
     assert.ok(peak >= 2, `the bound was reached (peak ${peak}): the test exercised it`);
+  });
+
+  it('batched writes: a bus that refuses is retried and the cursor waits; killed while the bus hangs, a restart publishes those events once', async () => {
+    await ingest.stop();
+    const gina = await peer.createAccount({ handle: 'gina-ingest.test', email: 'gina@ingest.example', password: 'gina-pass-123' });
+    await seedAccount(s.ds, [{ network: 'atproto', id: gina.did, handle: gina.handle, kind: 'native' }]);
+    let mode: 'refuse' | 'hang' | 'take' = 'refuse';
+    let refused = 0;
+    let hung = 0;
+    const flaky = Object.create(bus) as MemoryBus;
+    flaky.publish = async (...args: Parameters<MemoryBus['publish']>) => {
+      if (mode === 'refuse') {
+        refused++;
+        throw new Error('broker away');
+      }
+      if (mode === 'hang') {
+        hung++;
+        return new Promise<void>(() => undefined);
+      }
+      return bus.publish(...args);
+    };
+    const cursorName = 'atproto.firehose:flaky';
+    const start = async (b: MemoryBus) => {
+      const i = new FirehoseIngest({ bus: b, ds: s.ds, service, plcUrl, blobUrl: (did, cid) => `${pdsUrl}/xrpc/com.atproto.sync.getBlob?did=${did}&cid=${cid}`, cursorName, watchRefreshMs: 200, pdsUrl });
+      await i.start();
+      return i;
+    };
+    ingest = await start(flaky);
+    try {
+      const agent = await peer.login(gina.handle, gina.password);
+      const before = events().length;
+      const first: string[] = [];
+      for (let i = 0; i < 3; i++) first.push((await post(agent, gina.did, `refused at first ${i}`)).uri);
+      await waitFor(() => refused >= 2 && ingest.queued().now === 3, { what: 'the bus to refuse twice with all three waiting', timeoutMs: 20_000 });
+      assert.equal(events().length, before, 'nothing on the bus yet');
+      mode = 'take';
+      await waitFor(() => events().length >= before + 3, { what: 'the retried batch', timeoutMs: 20_000 });
+      await ingest.drain();
+      const cursorAfterFirst = Number(await getCursor(s.ds, cursorName));
+      assert.ok(cursorAfterFirst > 0, 'saved once the bus took them');
+      mode = 'hang';
+      const second: string[] = [];
+      for (let i = 0; i < 2; i++) second.push((await post(agent, gina.did, `while the bus hangs ${i}`)).uri);
+      // The first batch hangs in the bus; the second waits behind it.
+      await waitFor(() => hung >= 1 && ingest.queued().now === 2, { what: 'both events waiting on the hanging bus', timeoutMs: 20_000 });
+      await ingest.kill();
+      assert.equal(Number(await getCursor(s.ds, cursorName)), cursorAfterFirst, 'the cursor did not pass events the bus never took');
+      ingest = await start(bus);
+      await waitFor(() => events().length >= before + 5, { what: 'the two events after the restart', timeoutMs: 20_000 });
+      await ingest.drain();
+      assert.deepEqual(events().slice(before).map((e) => e.source.id), [...first, ...second], 'each once, in order');
+      assert.ok(Number(await getCursor(s.ds, cursorName)) > cursorAfterFirst);
+    } finally {
+      // A graceful stop would wait for the hanging bus.
+      if (mode !== 'take') await ingest.kill();
+    }
   });
 });

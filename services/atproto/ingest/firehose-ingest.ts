@@ -2,15 +2,16 @@ import type { IdResolver } from '@atproto/identity';
 import { createIdResolver } from '../identity/id-resolver.js';
 import { Firehose, FirehoseHandlerError, FirehoseParseError, FirehoseSubscriptionError, FirehoseValidationError, type Event } from '@atproto/sync';
 import type { DataSource } from 'typeorm';
-import { sleep } from '../../../libs/bus/backoff.js';
 import type { Bus } from '../../../libs/bus/index.js';
 import { EVENT_SCHEMA_VERSION, TOPICS, type BridgeEvent } from '../../../libs/events/index.js';
 import { createLogger, type Logger } from '../../../libs/observability/index.js';
 import { getCursor, setCursor } from '../../../libs/store/index.js';
-import { COLLECTION, COLLECTIONS, toEvents, type KeptRecord, type RepoOp } from '../mapping/index.js';
+import { COLLECTION, COLLECTIONS, toEvents, type RepoOp } from '../mapping/index.js';
 import { toLexJson } from '../mapping/lex-json.js';
 import { atprotoFirehoseEvents, atprotoFirehoseQueued, atprotoFirehoseRejected } from '../metrics.js';
 import { CursorRunner } from './cursor-runner.js';
+import { BoundedDidCache, forgetOnIdentity } from './did-cache.js';
+import { IngestBatch } from './ingest-batch.js';
 import { useNativeSignatureChecks } from './native-signature.js';
 import { readOnlyWhenRoom } from './firehose-backpressure.js';
 import { skipUnwatchedValidation } from './firehose-prefilter.js';
@@ -39,14 +40,18 @@ export interface FirehoseIngestOptions {
   maxPerDid?: number;
   /** The bridge's bot (bot/bluesky-bot.ts): follows and blocks of it are read from every repo, watched or not. */
   bot?: { did: string; onSignal(did: string, kind: 'follow' | 'block', seq: number): Promise<void> };
+  /** DID documents kept for commit verification (default 50,000; see did-cache.ts). */
+  didCacheSize?: number;
 }
 
 /**
  * Verified firehose ingest: @atproto/sync's Firehose (commit signatures and MST proofs checked
  * against the DID's key, handles checked against the DID document; never unauthenticated),
  * records of watched DIDs mapped to events and handed to the bus, one queue per DID, the cursor
- * in Postgres moved only past what is on the bus (CursorRunner). A bad commit, an invalid
- * record or a failed mapping is counted and logged, and the stream goes on.
+ * in Postgres moved only past what is on the bus (CursorRunner). Bus messages and kept records
+ * are written in batches (IngestBatch): one publish and one statement for whatever arrived while
+ * the previous batch was written. A bad commit, an invalid record or a failed mapping is counted
+ * and logged, and the stream goes on.
  */
 export class FirehoseIngest {
   readonly watch: WatchList;
@@ -58,21 +63,38 @@ export class FirehoseIngest {
   private stopping = false;
   /** An event was not handed to the bus because we are stopping: the cursor must not move past it. */
   private cutShort = false;
+  private killed = false;
   private lastError?: string;
   private readonly idResolver: IdResolver;
   /** Seqs of unwatched commits the pre-filter let through for the bot (bounded: cleared if it grows). */
   private readonly botCandidates = new Set<number>();
+  private readonly didCache?: BoundedDidCache;
+  private readonly batch: IngestBatch;
 
   constructor(private readonly o: FirehoseIngestOptions) {
     this.log = o.logger ?? createLogger('atproto-ingest');
     this.cursorName = o.cursorName ?? `atproto.firehose:${o.service}`;
     this.watch = new WatchList(o.ds, { refreshMs: o.watchRefreshMs });
     this.idResolver = o.idResolver ?? createIdResolver(o.plcUrl, o.allowPrivateAddresses ?? false, o.pdsUrl);
+    // Without one, every verified commit fetches its DID document (did-cache.ts).
+    if (!this.idResolver.did.cache) this.idResolver.did.cache = this.didCache = new BoundedDidCache(o.didCacheSize);
+    this.batch = new IngestBatch({
+      bus: o.bus,
+      ds: o.ds,
+      topic: TOPICS.events,
+      log: this.log,
+      stopping: () => this.stopping,
+      killed: () => this.killed,
+      onCutShort: () => (this.cutShort = true),
+      onPublished: (n) => atprotoFirehoseEvents.inc({ outcome: 'published' }, n),
+      onRetry: (err) => (this.lastError = err.message),
+    });
   }
 
   async start(): Promise<void> {
     useNativeSignatureChecks();
     this.stopping = false;
+    this.killed = false;
     this.cutShort = false;
     await this.watch.start();
     const stored = await getCursor(this.o.ds, this.cursorName);
@@ -80,6 +102,7 @@ export class FirehoseIngest {
       startCursor: stored === null ? undefined : Number(stored),
       isWatched: (did, seq) => this.watch.isWatched(did) || this.botCandidates.delete(seq),
       setCursor: (seq) => setCursor(this.o.ds, this.cursorName, String(seq)),
+      settled: () => this.batch.settled(),
       onUnwatched: () => atprotoFirehoseEvents.inc({ outcome: 'unwatched' }),
       frozen: () => this.cutShort,
       maxInFlight: this.o.maxInFlight,
@@ -106,6 +129,7 @@ export class FirehoseIngest {
       this.botCandidates.add(commit.seq);
       return true;
     }));
+    if (this.didCache) forgetOnIdentity(this.firehose, this.didCache);
     readOnlyWhenRoom(this.firehose, () => {
       atprotoFirehoseQueued.set(runner.inFlight);
       return runner.roomForMore();
@@ -126,6 +150,7 @@ export class FirehoseIngest {
   /** Abrupt, as a crash would be: the socket closes, queued events are dropped, the cursor is left where it was. */
   async kill(): Promise<void> {
     this.stopping = true;
+    this.killed = true;
     this.runner?.kill();
     await this.firehose?.destroy();
     this.watch.stop();
@@ -134,6 +159,11 @@ export class FirehoseIngest {
   /** Queued events now and at most so far (tests, health). */
   queued(): { now: number; peak: number } {
     return { now: this.runner?.inFlight ?? 0, peak: this.runner?.peak ?? 0 };
+  }
+
+  /** The seq every event up to has been handled and is on the bus (benches, tests). */
+  position(): number | undefined {
+    return this.runner?.getCursor();
   }
 
   /** Test hook: wait until queued events are handled. */
@@ -161,12 +191,13 @@ export class FirehoseIngest {
     if (botSignal) {
       await this.o.bot!.onSignal(op.did, botSignal, evt.seq);
       // Not bridged: the bot has no identity elsewhere. Kept for a watched repo, so a later delete is understood.
-      if (this.watch.isWatched(op.did)) await this.keep(op);
+      if (this.watch.isWatched(op.did)) this.keep(op);
       return;
     }
     // An unwatched repo's commit let through for the bot that was about someone else.
     if (!this.watch.isWatched(op.did)) return;
-    const kept = op.action === 'delete' ? await this.kept(op) : undefined;
+    const key = { did: op.did, collection: op.collection, rkey: op.rkey };
+    const kept = op.action === 'delete' ? await this.batch.kept(key) : undefined;
     const result = toEvents(op, {
       isBridged: (did) => this.watch.isBridged(did),
       handle: this.watch.handleOf(op.did),
@@ -179,7 +210,7 @@ export class FirehoseIngest {
       if (invalid) atprotoFirehoseRejected.inc({ reason: 'invalid_record' });
       else atprotoFirehoseEvents.inc({ outcome: 'ignored' });
       this.log[invalid ? 'warn' : 'debug']('firehose record not bridged', { did: op.did, path: `${op.collection}/${op.rkey}`, seq: evt.seq, reason: result.ignored });
-      await this.keep(op);
+      this.keep(op);
       return;
     }
     const echo = result.events.every((e) => e.trace.bridged);
@@ -187,51 +218,24 @@ export class FirehoseIngest {
       atprotoFirehoseEvents.inc({ outcome: 'echo' });
       return;
     }
-    await this.publish(result.events, evt.seq);
-    await this.keep(op);
+    this.publish(result.events);
+    this.keep(op);
   }
 
-  /** The bus must take it before the cursor moves: retried until it does (or we stop, and the event is seen again). */
-  private async publish(events: BridgeEvent[], seq: number): Promise<void> {
-    const messages = events.map((e) => ({ key: e.actor.id, value: JSON.stringify(e) }));
-    for (let attempt = 0; ; attempt++) {
-      if (this.stopping) {
-        this.cutShort = true;
-        throw new Error('stopping: the event will be read again from the cursor');
-      }
-      try {
-        await this.o.bus.publish(TOPICS.events, messages);
-        atprotoFirehoseEvents.inc({ outcome: 'published' }, events.length);
-        return;
-      } catch (err) {
-        this.lastError = `bus: ${(err as Error).message}`;
-        this.log.warn('publishing firehose events failed; retrying', { seq, attempt, err: (err as Error).message });
-        await sleep(Math.min(30_000, 200 * 2 ** attempt));
-      }
-    }
+  /**
+   * Handed to the batch, which retries the bus until it takes them (or we stop, and the event is
+   * seen again); the runner counts the event finished only once the batch is written.
+   */
+  private publish(events: BridgeEvent[]): void {
+    this.batch.publish(events.map((e) => ({ key: e.actor.id, value: JSON.stringify(e) })));
   }
 
   /** What a later delete will need: the record's CID, and whom a follow or block was about. */
-  private async keep(op: RepoOp): Promise<void> {
-    if (op.action === 'delete') {
-      await this.o.ds.query(`DELETE FROM atproto_records WHERE did = $1 AND collection = $2 AND rkey = $3`, [op.did, op.collection, op.rkey]);
-      return;
-    }
+  private keep(op: RepoOp): void {
+    const key = { did: op.did, collection: op.collection, rkey: op.rkey };
+    if (op.action === 'delete') return this.batch.forget(key);
     const subject = (op.collection === COLLECTION.follow || op.collection === COLLECTION.block) ? (op.record as { subject?: unknown })?.subject : undefined;
-    await this.o.ds.query(
-      `INSERT INTO atproto_records (did, collection, rkey, cid, subject) VALUES ($1, $2, $3, $4, $5)
-       ON CONFLICT (did, collection, rkey) DO UPDATE SET cid = EXCLUDED.cid, subject = COALESCE(EXCLUDED.subject, atproto_records.subject)`,
-      [op.did, op.collection, op.rkey, op.cid ?? null, typeof subject === 'string' ? subject : null],
-    );
-  }
-
-  private async kept(op: RepoOp): Promise<KeptRecord | undefined> {
-    const rows: { cid: string | null; subject: string | null }[] = await this.o.ds.query(
-      `SELECT cid, subject FROM atproto_records WHERE did = $1 AND collection = $2 AND rkey = $3`,
-      [op.did, op.collection, op.rkey],
-    );
-    const r = rows[0];
-    return r ? { ...(r.cid ? { cid: r.cid } : {}), ...(r.subject ? { subject: r.subject } : {}) } : undefined;
+    this.batch.keep(key, op.cid ?? null, typeof subject === 'string' ? subject : null);
   }
 
   /** #identity: the handle was verified against the DID document by the Firehose (unauthenticatedHandles false). */
@@ -261,7 +265,7 @@ export class FirehoseIngest {
       trace: { origin: 'atproto', hops: 0 },
     };
     if (this.watch.isBridged(did)) return;
-    await this.publish([event], seq);
+    this.publish([event]);
   }
 
   private onError(err: Error): void {

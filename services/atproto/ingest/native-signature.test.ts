@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { P256Keypair, Secp256k1Keypair, verifySignature } from '@atproto/crypto';
+import { P256Keypair, p256Plugin, Secp256k1Keypair, secp256k1Plugin, verifySignature } from '@atproto/crypto';
 import fc from 'fast-check';
-import { verifyStrict } from './native-signature.js';
+import { useNativeSignatureChecks, verifyStrict } from './native-signature.js';
 
 const ORDER = {
   k256: 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n,
@@ -60,5 +60,26 @@ describe('native commit signature check agrees with @atproto/crypto (noble) on e
   it('a did:key of the other curve is an error, as in @atproto/crypto', async () => {
     const k = await Secp256k1Keypair.create();
     assert.throws(() => verifyStrict('p256', k.did(), new Uint8Array(1), new Uint8Array(64)), /not a P-256 did:key/);
+  });
+
+  it('remembered key (de)compression gives the same bytes, a copy each time, and still refuses what is not a point', async () => {
+    const cases = [[secp256k1Plugin, await Secp256k1Keypair.create()], [p256Plugin, await P256Keypair.create()]] as const;
+    const before = cases.map(([plugin, k]) => {
+      const compressed = Buffer.from(k.publicKeyBytes());
+      return { compressed, full: plugin.decompressPubkey(compressed) };
+    });
+    useNativeSignatureChecks();
+    cases.forEach(([plugin], i) => {
+      const { compressed, full } = before[i]!;
+      const a = plugin.decompressPubkey(compressed);
+      assert.deepEqual(a, full);
+      a.fill(0);
+      assert.deepEqual(plugin.decompressPubkey(compressed), full, 'a caller changing its copy changes nothing remembered');
+      assert.deepEqual(Buffer.from(plugin.compressPubkey(full)), compressed);
+      const bad = Buffer.from(compressed);
+      bad[0] = 0x05;
+      assert.throws(() => plugin.decompressPubkey(bad));
+      assert.throws(() => plugin.decompressPubkey(bad), 'not remembered as valid');
+    });
   });
 });

@@ -64,11 +64,33 @@ export function verifyStrict(curveName: keyof typeof CURVES, didKey: string, dat
 
 let installed = false;
 
+/**
+ * Same answer for the same key bytes, remembered. @atproto/crypto decompresses the signing key
+ * with noble (a modular square root in JavaScript) twice per verified commit: once turning the
+ * DID document's key into a did:key, once in verifySignature only to learn the key's algorithm.
+ * A repo signs with one key, so per commit that was as costly as the signature check itself.
+ */
+function remembered(convert: (bytes: Uint8Array) => Uint8Array): (bytes: Uint8Array) => Uint8Array {
+  const seen = new Lru<Uint8Array>(100_000);
+  return (bytes) => {
+    const id = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
+    let out = seen.get(id);
+    if (!out) {
+      out = convert(bytes); // throws for bytes that are not a point: not remembered
+      seen.set(id, out);
+    }
+    return out.slice(); // callers get their own copy, as from the original
+  };
+}
+
 /** Puts the native check into @atproto/crypto's plugins (once per process). */
 export function useNativeSignatureChecks(): void {
   if (installed) return;
   installed = true;
   for (const [plugin, name] of [[secp256k1Plugin, 'k256'], [p256Plugin, 'p256']] as const) {
+    const p = plugin as { compressPubkey: typeof plugin.compressPubkey; decompressPubkey: typeof plugin.decompressPubkey };
+    p.compressPubkey = remembered(plugin.compressPubkey);
+    p.decompressPubkey = remembered(plugin.decompressPubkey);
     const noble = plugin.verifySignature;
     (plugin as { verifySignature: typeof noble }).verifySignature = async (did, data, sig, opts) =>
       opts?.allowMalleableSig ? noble(did, data, sig, opts) : verifyStrict(name, did, data, sig);
