@@ -32,7 +32,8 @@ import { benchTranslator } from './translator-bench.js';
  *   --latency-alone-seconds N (each peer's own accept rate first, default 5; 0 skips),
  *   --latency-verbose (the services' and peers' output on stderr), --latency-profile a,b (those
  *   services run under node --cpu-prof; profiles in $TMPDIR/pontis-bench-profiles when they stop),
- *   --latency-node-options '<flags>' (NODE_OPTIONS for every service process). The memory line is every
+ *   --latency-node-options '<flags>' (NODE_OPTIONS for every service process, default
+ *   --max-semi-space-size=2 as in deploy/Dockerfile). The memory line is every
  *   service process's peak resident set over that run.
  * --only translator|firehose|latency runs one of them (latency prints the memory line too).
  */
@@ -57,7 +58,8 @@ const { values } = parseArgs({
     'latency-alone-seconds': { type: 'string', default: '5' },
     'latency-verbose': { type: 'boolean', default: false },
     'latency-profile': { type: 'string' },
-    'latency-node-options': { type: 'string' },
+    // As the image runs them (deploy/Dockerfile NODE_OPTIONS); '' to measure V8's default.
+    'latency-node-options': { type: 'string', default: '--max-semi-space-size=2' },
     only: { type: 'string' },
   },
 });
