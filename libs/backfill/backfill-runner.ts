@@ -35,6 +35,8 @@ export interface BackfillRunnerOptions {
   maxAttempts?: number;
   /** Events per bus publish (and per progress write). */
   chunk?: number;
+  /** How long to wait for a thread root or parent to be bridged before publishing the replies after it. */
+  contextWaitMs?: number;
 }
 
 interface Claimed {
@@ -62,6 +64,7 @@ export class BackfillRunner {
   private readonly leaseMs: number;
   private readonly maxAttempts: number;
   private readonly chunk: number;
+  private readonly contextWaitMs: number;
   private timer?: NodeJS.Timeout;
   private running?: Promise<void>;
   private stopped = true;
@@ -72,6 +75,7 @@ export class BackfillRunner {
     this.leaseMs = o.leaseMs ?? 60_000;
     this.maxAttempts = o.maxAttempts ?? 5;
     this.chunk = o.chunk ?? 20;
+    this.contextWaitMs = o.contextWaitMs ?? 60_000;
   }
 
   /** Starts polling; a job left running by a process that died is resumed once its lease ends. */
@@ -191,15 +195,46 @@ export class BackfillRunner {
       `SELECT seq, role, event FROM backfill_items WHERE job_id = $1 AND published_at IS NULL ORDER BY seq`,
       [job.id],
     );
-    for (let i = 0; i < items.length; i += this.chunk) {
+    let part: typeof items = [];
+    for (const [i, item] of items.entries()) {
+      part.push(item);
+      const context = item.role !== 'post';
+      if (!context && part.length < this.chunk && i < items.length - 1) continue;
       await this.renew(job);
-      const part = items.slice(i, i + this.chunk);
       // Keyed by author like live ingest: one person's posts stay in order on one partition.
       await this.o.bus.publish(TOPICS.events, part.map((it) => ({ key: it.event.actor.id, value: JSON.stringify(it.event), headers: { 'x-pontis-backfill': job.id } })));
       await this.o.ds.query(`UPDATE backfill_items SET published_at = now() WHERE job_id = $1 AND seq = ANY($2::int[])`, [job.id, part.map((p) => p.seq)]);
       for (const p of part) itemsPublished.inc({ network: this.network, role: p.role });
+      part = [];
+      // A thread root is someone else's, so it travels on another partition: without waiting, the
+      // person's next posts would overtake the reply the translator holds for it. The hold keeps the
+      // thread right either way; the wait keeps the order too, bounded so one slow network cannot stall it.
+      if (context) await this.settled(job, item.event.id);
     }
     return items.length;
+  }
+
+  /**
+   * Until the translator decided the event, nothing of it is held or still being delivered, and the
+   * translator has taken the receipt of every copy (object_map): only then is a reply to it
+   * translated at once instead of held. At most `contextWaitMs`.
+   */
+  private async settled(job: Claimed, eventId: string): Promise<void> {
+    const deadline = Date.now() + this.contextWaitMs;
+    while (Date.now() < deadline) {
+      const [row]: { done: boolean }[] = await this.o.ds.query(
+        `SELECT EXISTS (SELECT 1 FROM processed_events WHERE event_id = $1)
+            AND NOT EXISTS (SELECT 1 FROM pending_events WHERE event_id = $1)
+            AND NOT EXISTS (SELECT 1 FROM deliveries WHERE event_id = $1 AND status IN ('queued','failed'))
+            AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.event_id = $1 AND d.status = 'delivered' AND d.object_key IS NOT NULL
+                              AND NOT EXISTS (SELECT 1 FROM object_map m WHERE m.object_key = d.object_key AND m.network = d.target)) AS done`,
+        [eventId],
+      );
+      if (row?.done) return;
+      await this.renew(job);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    log.warn('thread post not settled in time; going on (the translator holds the reply for it)', { jobId: job.id, eventId, waitedMs: this.contextWaitMs });
   }
 
   private async renew(job: Claimed): Promise<void> {

@@ -2,6 +2,7 @@ import { Controller, Get, Module, Redirect } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { AccountsController } from './accounts/accounts.controller.js';
+import { BackfillController } from './accounts/backfill.controller.js';
 import { AdminAccountsController } from './admin/admin-accounts.controller.js';
 import { AdminAuditController } from './admin/admin-audit.controller.js';
 import { AdminDeadLettersController } from './admin/admin-dead-letters.controller.js';
@@ -25,7 +26,7 @@ class RootController {
 }
 
 @Module({
-  controllers: [StatusController, StatusHistoryController, RootController, DashboardController, AccountsController, AdminTokensController, AdminSettingsController, AdminAccountsController, AdminAuditController, AdminDeadLettersController],
+  controllers: [StatusController, StatusHistoryController, RootController, DashboardController, AccountsController, BackfillController, AdminTokensController, AdminSettingsController, AdminAccountsController, AdminAuditController, AdminDeadLettersController],
   providers: [StatusService, StatusHistory, AdminAuthGuard, { provide: APP_GUARD, useClass: RateLimitGuard }],
 })
 export class GatewayModule {}

@@ -56,12 +56,13 @@ export class AccountsController {
     const account = await this.visibleAccount(id, req);
     if (!account.visible) return { ...account.summary, identities: null, hidden: 'this person has not opted in to bridging' };
     const recent = { limit: 10 };
-    const [identities, lastIn, lastOut, failures, solidArchive] = await Promise.all([
+    const [identities, lastIn, lastOut, failures, solidArchive, backfill] = await Promise.all([
       this.repo.identities(account.summary.id),
       this.repo.objectsIn(account.summary.id, {}, recent),
       this.repo.deliveries(account.summary.id, {}, recent),
       this.repo.deliveries(account.summary.id, { statuses: FAILED_STATUSES }, recent),
       this.repo.solidArchive(account.summary.id),
+      this.repo.backfill(account.summary.id),
     ]);
     const networks = Object.fromEntries(
       NETWORKS.map((n) => {
@@ -69,7 +70,7 @@ export class AccountsController {
         return [n, { mirror: account.summary.mirror[n] ?? 'on', native: mine.filter((i) => i.kind === 'native'), bridged: mine.filter((i) => i.kind === 'bridged') }];
       }),
     );
-    return { ...account.summary, identities, networks, solidArchive, lastIn: lastIn.slice(0, 10), lastOut: lastOut.slice(0, 10), failures: failures.slice(0, 10) };
+    return { ...account.summary, identities, networks, solidArchive, backfill, lastIn: lastIn.slice(0, 10), lastOut: lastOut.slice(0, 10), failures: failures.slice(0, 10) };
   }
 
   @Get(':id/objects')
