@@ -26,7 +26,7 @@ describe('backfill plan', () => {
     assert.deepEqual(chosen.map((e) => e.object!.publishedAt.slice(14, 16)), ['02', '03', '04']);
   });
 
-  it('puts a reply’s thread root, then its parent, before the first reply that needs them', () => {
+  it('places the thread root and parent a reply needs in time order, and never after that reply', () => {
     const root = post(1, { actor: 'did:plc:bob' });
     const parent = post(2, { actor: 'did:plc:carol', replyTo: root.source, root: root.source });
     const mine = [post(3), post(4, { replyTo: parent.source, root: root.source }), post(5, { replyTo: parent.source, root: root.source })];
@@ -34,12 +34,17 @@ describe('backfill plan', () => {
     const fetched = new Map([root, parent].map((e) => [`${e.source.network}:${e.source.id}`, e]));
     const plan = planBackfill(mine, fetched);
     assert.deepEqual(plan.map((p) => [p.role, p.event.id]), [
-      ['post', mine[0]!.id],
       ['root', root.id],
       ['parent', parent.id],
+      ['post', mine[0]!.id],
       ['post', mine[1]!.id],
       ['post', mine[2]!.id],
     ]);
+    // A parent whose server claims a later time than the reply still comes first.
+    const late = post(9, { actor: 'did:plc:dave' });
+    const replyToLate = post(6, { replyTo: late.source, root: late.source });
+    const plan2 = planBackfill([mine[0]!, replyToLate], new Map([[`atproto:${late.source.id}`, late]]));
+    assert.deepEqual(plan2.map((p) => p.event.id), [mine[0]!.id, late.id, replyToLate.id]);
   });
 
   it('does not fetch what is among the posts, and leaves out a root that could not be fetched', () => {
@@ -56,6 +61,7 @@ describe('backfill progress', () => {
     const outcomes = [
       itemOutcome({ published: false, decided: null, deliveries: [], held: false }),
       itemOutcome({ published: true, decided: null, deliveries: [], held: false }),
+      itemOutcome({ published: true, decided: 'bridged', deliveries: ['delivered', 'dead'], held: false }),
       itemOutcome({ published: true, decided: 'bridged', deliveries: ['delivered', 'queued'], held: false }),
       itemOutcome({ published: true, decided: 'held', deliveries: [], held: true }),
       itemOutcome({ published: true, decided: 'dropped', deliveries: [], held: false }),
@@ -63,7 +69,7 @@ describe('backfill progress', () => {
       itemOutcome({ published: true, decided: 'bridged', deliveries: ['skipped'], held: false }),
       itemOutcome({ published: true, decided: 'bridged', deliveries: ['failed'], held: false }),
     ];
-    assert.deepEqual(outcomes, ['pending', 'queued', 'bridged', 'queued', 'skipped', 'failed', 'skipped', 'queued']);
-    assert.deepEqual(countOutcomes(outcomes), { found: 8, queued: 3, bridged: 1, skipped: 2, failed: 1, pending: 1 });
+    assert.deepEqual(outcomes, ['pending', 'queued', 'bridged', 'queued', 'queued', 'skipped', 'failed', 'skipped', 'queued']);
+    assert.deepEqual(countOutcomes(outcomes), { found: 9, queued: 4, bridged: 1, skipped: 2, failed: 1, pending: 1 });
   });
 });

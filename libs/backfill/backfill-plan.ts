@@ -41,24 +41,33 @@ export function threadRefs(posts: readonly BridgeEvent[]): ObjectRef[] {
 }
 
 /**
- * What to publish, in order: each post oldest first, preceded the first time it is needed by the
- * root of its thread, then its parent (when different), as fetched. The translator holds a reply
- * until its parent is seen anyway; publishing the parent first just keeps that wait short.
+ * What to publish, in order: everything oldest first, the person's posts and the thread roots and
+ * parents (as fetched) their replies need, each of those placed no later than the first reply that
+ * needs it (a server's clock may claim a parent is newer than its reply). The translator holds a
+ * reply until its parent is seen anyway; publishing the parent first just keeps that wait short.
  */
 export function planBackfill(posts: readonly BridgeEvent[], fetched: ReadonlyMap<string, BridgeEvent>): PlannedItem[] {
-  const placed = new Set(posts.map((p) => refKey(p.source)));
-  const out: PlannedItem[] = [];
+  const own = new Set(posts.map((p) => refKey(p.source)));
+  const needed = new Map<string, PlannedItem>();
   for (const p of posts) {
     const context: Array<[BackfillRole, ObjectRef | undefined]> = [
       ['root', p.object?.threadRoot],
       ['parent', p.object?.replyTo],
     ];
     for (const [role, ref] of context) {
-      if (!ref || placed.has(refKey(ref))) continue;
-      const event = fetched.get(refKey(ref));
-      placed.add(refKey(ref));
-      if (event) out.push({ role, event });
+      const event = ref && fetched.get(refKey(ref));
+      if (event && !own.has(refKey(ref)) && !needed.has(refKey(ref))) needed.set(refKey(ref), { role, event });
     }
+  }
+  const waiting = [...needed.values()].sort((a, b) => chronological(a.event, b.event));
+  const out: PlannedItem[] = [];
+  const take = (key: string): void => {
+    const i = waiting.findIndex((w) => refKey(w.event.source) === key);
+    if (i >= 0) out.push(...waiting.splice(i, 1));
+  };
+  for (const p of posts) {
+    while (waiting[0] && chronological(waiting[0].event, p) <= 0) out.push(waiting.shift()!);
+    for (const ref of [p.object?.threadRoot, p.object?.replyTo]) if (ref) take(refKey(ref));
     out.push({ role: 'post', event: p });
   }
   return out;

@@ -18,15 +18,16 @@ const IN_FLIGHT = new Set(['queued', 'failed']);
 const LOST = new Set(['dead', 'gone']);
 
 /**
- * bridged: a copy exists on at least one network (also when it was bridged before the backfill: it
- * is not doubled); queued: published and not decided yet, held, or a delivery still retrying;
+ * queued: published and not decided yet, held for some network, or a delivery not final yet;
+ * bridged: then a copy exists on at least one network (also when it was bridged before the
+ * backfill: it is not doubled);
  * skipped: the translator dropped it (not opted in, #nobridge, not public, duplicate of an echo, …)
  * or no network can express it; failed: every delivery ended dead or gone, or it was invalid.
  */
 export function itemOutcome(f: ItemFacts): ItemOutcome {
   if (!f.published) return 'pending';
-  if (f.deliveries.includes('delivered')) return 'bridged';
   if (f.held || f.deliveries.some((s) => IN_FLIGHT.has(s))) return 'queued';
+  if (f.deliveries.includes('delivered')) return 'bridged';
   if (f.decided === null) return 'queued';
   if (f.decided === 'invalid' || f.deliveries.some((s) => LOST.has(s))) return 'failed';
   if (f.decided === 'held') return 'queued';

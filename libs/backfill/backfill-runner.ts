@@ -196,21 +196,32 @@ export class BackfillRunner {
       [job.id],
     );
     let part: typeof items = [];
-    for (const [i, item] of items.entries()) {
-      part.push(item);
-      const context = item.role !== 'post';
-      if (!context && part.length < this.chunk && i < items.length - 1) continue;
+    const flush = async (): Promise<string[]> => {
+      if (!part.length) return [];
       await this.renew(job);
       // Keyed by author like live ingest: one person's posts stay in order on one partition.
       await this.o.bus.publish(TOPICS.events, part.map((it) => ({ key: it.event.actor.id, value: JSON.stringify(it.event), headers: { 'x-pontis-backfill': job.id } })));
       await this.o.ds.query(`UPDATE backfill_items SET published_at = now() WHERE job_id = $1 AND seq = ANY($2::int[])`, [job.id, part.map((p) => p.seq)]);
       for (const p of part) itemsPublished.inc({ network: this.network, role: p.role });
+      const ids = part.map((p) => p.event.id);
       part = [];
-      // A thread root is someone else's, so it travels on another partition: without waiting, the
-      // person's next posts would overtake the reply the translator holds for it. The hold keeps the
-      // thread right either way; the wait keeps the order too, bounded so one slow network cannot stall it.
-      if (context) await this.settled(job, item.event.id);
+      return ids;
+    };
+    for (const item of items) {
+      // A thread root or parent is someone else's post, on another partition than the person's: the
+      // posts before it settle first, and it settles before the posts after it, so nothing overtakes
+      // (the translator's hold keeps a thread right either way; the wait keeps the order too, bounded
+      // so one slow network cannot stall the job).
+      if (item.role !== 'post') {
+        await this.settled(job, await flush());
+        part.push(item);
+        await this.settled(job, await flush());
+        continue;
+      }
+      part.push(item);
+      if (part.length >= this.chunk) await flush();
     }
+    await flush();
     return items.length;
   }
 
@@ -219,22 +230,23 @@ export class BackfillRunner {
    * translator has taken the receipt of every copy (object_map): only then is a reply to it
    * translated at once instead of held. At most `contextWaitMs`.
    */
-  private async settled(job: Claimed, eventId: string): Promise<void> {
+  private async settled(job: Claimed, eventIds: string[]): Promise<void> {
+    if (!eventIds.length) return;
     const deadline = Date.now() + this.contextWaitMs;
     while (Date.now() < deadline) {
       const [row]: { done: boolean }[] = await this.o.ds.query(
-        `SELECT EXISTS (SELECT 1 FROM processed_events WHERE event_id = $1)
-            AND NOT EXISTS (SELECT 1 FROM pending_events WHERE event_id = $1)
-            AND NOT EXISTS (SELECT 1 FROM deliveries WHERE event_id = $1 AND status IN ('queued','failed'))
-            AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.event_id = $1 AND d.status = 'delivered' AND d.object_key IS NOT NULL
+        `SELECT (SELECT count(*) FROM processed_events WHERE event_id = ANY($1::text[])) = cardinality($1::text[])
+            AND NOT EXISTS (SELECT 1 FROM pending_events WHERE event_id = ANY($1::text[]))
+            AND NOT EXISTS (SELECT 1 FROM deliveries WHERE event_id = ANY($1::text[]) AND status IN ('queued','failed'))
+            AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.event_id = ANY($1::text[]) AND d.status = 'delivered' AND d.object_key IS NOT NULL
                               AND NOT EXISTS (SELECT 1 FROM object_map m WHERE m.object_key = d.object_key AND m.network = d.target)) AS done`,
-        [eventId],
+        [eventIds],
       );
       if (row?.done) return;
       await this.renew(job);
       await new Promise((r) => setTimeout(r, 250));
     }
-    log.warn('thread post not settled in time; going on (the translator holds the reply for it)', { jobId: job.id, eventId, waitedMs: this.contextWaitMs });
+    log.warn('backfilled posts not settled in time; going on (the translator holds replies for what they need)', { jobId: job.id, eventId: eventIds[0], waitedMs: this.contextWaitMs });
   }
 
   private async renew(job: Claimed): Promise<void> {
