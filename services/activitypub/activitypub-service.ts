@@ -8,6 +8,7 @@ import express, { type NextFunction, type Request, type Response, type Router } 
 import type { Apex } from 'activitypub-express';
 import type { DataSource } from 'typeorm';
 import { OutboundRunner } from '../../libs/adapter/index.js';
+import { BackfillRunner } from '../../libs/backfill/index.js';
 import type { Bus } from '../../libs/bus/index.js';
 import { AddressGuard } from '../../libs/net/index.js';
 import { createLogger } from '../../libs/observability/index.js';
@@ -16,6 +17,7 @@ import { createApex, ROUTES, SHARED_INBOX_PATH } from './apex/apex-instance.js';
 import { authorizedFetch } from './federation/authorized-fetch.js';
 import { InboxVerifier } from './federation/inbox-verifier.js';
 import { KeyResolver } from './federation/key-resolver.js';
+import { ActivityPubBackfillSource } from './backfill/index.js';
 import { RemoteFetcher, type Signer } from './federation/remote-fetch.js';
 import { BridgedActors } from './identity/bridged-actors.js';
 import { mountWellKnown } from './identity/well-known.js';
@@ -79,6 +81,7 @@ export class ActivityPubService {
   actors!: BridgedActors;
   deliverer!: ApDeliverer;
   private runner?: OutboundRunner;
+  private backfill?: BackfillRunner;
   private instanceSigner?: Signer;
 
   constructor(private readonly o: ActivityPubServiceOptions) {
@@ -174,10 +177,14 @@ export class ActivityPubService {
   async start(): Promise<void> {
     this.runner = new OutboundRunner({ bus: this.o.bus, ds: this.o.ds, network: 'activitypub', deliver: this.deliverer.deliver, partitions: this.o.partitions });
     await this.runner.start();
+    const source = new ActivityPubBackfillSource({ fetcher: this.fetcher, ownOrigins: [new URL(this.o.baseUrl).origin] });
+    this.backfill = new BackfillRunner({ ds: this.o.ds, bus: this.o.bus, source });
+    this.backfill.start();
     log.info('ActivityPub adapter started', { baseUrl: this.o.baseUrl });
   }
 
   async stop(): Promise<void> {
+    await this.backfill?.stop();
     await this.runner?.stop();
   }
 
