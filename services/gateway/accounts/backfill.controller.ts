@@ -33,7 +33,7 @@ export class BackfillController {
     if (who.accountId !== accountId) throw new ForbiddenException('this token is for another account');
     const unknown = Object.keys(body ?? {}).filter((k) => !BODY_FIELDS.includes(k));
     if (unknown.length) throw new BadRequestException(`unknown field${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')} (expected ${BODY_FIELDS.join(', ')})`);
-    if (body?.count === true) throw new BadRequestException(`count must be a whole number from 1 to ${BACKFILL_MAX_COUNT}`);
+    if (body?.count === true) throw new BadRequestException(`backfill count must be a whole number from 1 to ${BACKFILL_MAX_COUNT}`);
     const started = await startBackfill(this.ds, { accountId, network: body?.network as string | undefined, count: body?.count });
     if (!started.ok) throw started.status === 404 ? new NotFoundException(started.reason) : started.status === 409 ? new ConflictException(started.reason) : new BadRequestException(started.reason);
     return { created: started.created, job: started.job };
