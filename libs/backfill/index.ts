@@ -3,3 +3,4 @@ export { chronological, planBackfill, selectPosts, threadRefs, type BackfillRole
 export { countOutcomes, itemOutcome, type ItemOutcome, type ProgressCounts } from './backfill-progress.js';
 export { BackfillRunner, type BackfillRunnerOptions } from './backfill-runner.js';
 export type { BackfillSource } from './backfill-source.js';
+export { backfillAfterLink, linkBackfillCount } from './backfill-on-link.js';
