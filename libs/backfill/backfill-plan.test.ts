@@ -68,8 +68,9 @@ describe('backfill progress', () => {
       itemOutcome({ published: true, decided: 'bridged', deliveries: ['dead', 'gone'], held: false }),
       itemOutcome({ published: true, decided: 'bridged', deliveries: ['skipped'], held: false }),
       itemOutcome({ published: true, decided: 'bridged', deliveries: ['failed'], held: false }),
+      itemOutcome({ published: true, decided: 'held', deliveries: [], held: false }),
     ];
-    assert.deepEqual(outcomes, ['pending', 'queued', 'bridged', 'queued', 'queued', 'skipped', 'failed', 'skipped', 'queued']);
-    assert.deepEqual(countOutcomes(outcomes), { found: 9, queued: 4, bridged: 1, skipped: 2, failed: 1, pending: 1 });
+    assert.deepEqual(outcomes, ['pending', 'queued', 'bridged', 'queued', 'queued', 'skipped', 'failed', 'skipped', 'queued', 'failed']);
+    assert.deepEqual(countOutcomes(outcomes), { found: 10, queued: 4, bridged: 1, skipped: 2, failed: 2, pending: 1 });
   });
 });

@@ -22,7 +22,8 @@ const LOST = new Set(['dead', 'gone']);
  * bridged: then a copy exists on at least one network (also when it was bridged before the
  * backfill: it is not doubled);
  * skipped: the translator dropped it (not opted in, #nobridge, not public, duplicate of an echo, …)
- * or no network can express it; failed: every delivery ended dead or gone, or it was invalid.
+ * or no network can express it; failed: every delivery ended dead or gone, it was invalid, or it
+ * was held for something that never came (a reply to a post whose author has not opted in).
  */
 export function itemOutcome(f: ItemFacts): ItemOutcome {
   if (!f.published) return 'pending';
@@ -30,7 +31,8 @@ export function itemOutcome(f: ItemFacts): ItemOutcome {
   if (f.deliveries.includes('delivered')) return 'bridged';
   if (f.decided === null) return 'queued';
   if (f.decided === 'invalid' || f.deliveries.some((s) => LOST.has(s))) return 'failed';
-  if (f.decided === 'held') return 'queued';
+  // Held, and no longer held nor delivered anywhere: the hold expired (dead-lettered with the reason).
+  if (f.decided === 'held') return 'failed';
   return 'skipped';
 }
 
