@@ -226,9 +226,10 @@ export class BackfillRunner {
   }
 
   /**
-   * Until the translator decided the event, nothing of it is held or still being delivered, and the
-   * translator has taken the receipt of every copy (object_map): only then is a reply to it
-   * translated at once instead of held. At most `contextWaitMs`.
+   * Until the translator decided the events and took the receipt of every copy delivered so far
+   * (object_map): a reply after them is then translated at once where the copies exist, and held by
+   * the translator where a delivery is still on its way (a network that is down does not stall the
+   * job: its copies keep their order through the hold). At most `contextWaitMs`.
    */
   private async settled(job: Claimed, eventIds: string[]): Promise<void> {
     if (!eventIds.length) return;
@@ -236,8 +237,6 @@ export class BackfillRunner {
     while (Date.now() < deadline) {
       const [row]: { done: boolean }[] = await this.o.ds.query(
         `SELECT (SELECT count(*) FROM processed_events WHERE event_id = ANY($1::text[])) = cardinality($1::text[])
-            AND NOT EXISTS (SELECT 1 FROM pending_events WHERE event_id = ANY($1::text[]))
-            AND NOT EXISTS (SELECT 1 FROM deliveries WHERE event_id = ANY($1::text[]) AND status IN ('queued','failed'))
             AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.event_id = ANY($1::text[]) AND d.status = 'delivered' AND d.object_key IS NOT NULL
                               AND NOT EXISTS (SELECT 1 FROM object_map m WHERE m.object_key = d.object_key AND m.network = d.target)) AS done`,
         [eventIds],

@@ -1,0 +1,91 @@
+/**
+ * Backfill (issue 7 item 5): a person posted before linking; they link with `backfill: 5` and their
+ * last posts, plus the thread root their reply points at, appear on the other networks once each.
+ * Only Nostr is built as a scenario so far (`backfill:nostr`); the other networks' sources are
+ * covered by their integration tests against the same real peers (services/<net>/backfill/).
+ */
+import { createHash } from 'node:crypto';
+import { finalizeEvent, generateSecretKey, getPublicKey } from 'nostr-tools/pure';
+import type { NostrEvent } from '../../../libs/harness/peers/nostr-relay-peer.js';
+import { fetchT } from '../../../libs/harness/util.js';
+import { check, defineScenario, type E2EContext, type Scenario } from '../scenario.js';
+import { findRecord, POST, type Rec } from './atproto.js';
+import { linkedNostrKey, publishNostr } from './nostr-person.js';
+
+const nowSeconds = () => Math.floor(Date.now() / 1000);
+
+/** A note with a past `created_at`, as if written before the person linked. */
+async function pastNote(ctx: E2EContext, sk: Uint8Array, content: string, secondsAgo: number, tags: string[][] = []): Promise<NostrEvent> {
+  const ev = finalizeEvent({ kind: 1, created_at: nowSeconds() - secondsAgo, tags, content }, sk) as NostrEvent;
+  const r = await ctx.peer('nostr').publish(ev);
+  check(r.accepted, `relay refused a note: ${r.message}`);
+  return ev;
+}
+
+/** NIP-98 link with a JSON body (the proof names its hash). */
+async function linkWithBackfill(ctx: E2EContext, sk: Uint8Array, count: number): Promise<{ accountId: string; backfill?: { id: string } }> {
+  const url = `${ctx.pontisUrl!}/api/v1/nostr/link`;
+  const body = JSON.stringify({ backfill: count });
+  const proof = finalizeEvent({ kind: 27235, created_at: nowSeconds(), tags: [['u', url], ['method', 'POST'], ['payload', createHash('sha256').update(body).digest('hex')]], content: '' }, sk);
+  const res = await fetchT(url, { method: 'POST', headers: { authorization: `Nostr ${Buffer.from(JSON.stringify(proof)).toString('base64')}`, 'content-type': 'application/json' }, body });
+  const text = await res.text();
+  check(res.status === 200, `nostr link answered ${res.status}: ${text}`);
+  return JSON.parse(text) as { accountId: string; backfill?: { id: string } };
+}
+
+async function recordsWith(ctx: E2EContext, marker: string): Promise<Rec[]> {
+  const out: Rec[] = [];
+  await findRecord(ctx.peer('atproto'), POST, (r) => {
+    if (typeof r.value.text === 'string' && r.value.text.includes(marker)) out.push(r);
+    return false;
+  });
+  return out;
+}
+
+export const scenarios: Scenario[] = [
+  defineScenario({
+    id: 'backfill:nostr',
+    needs: ['nostr', 'atproto'],
+    timeoutMs: 180_000,
+    async run(ctx) {
+      const marker = ctx.unique('bf');
+      // Bob is bridged already; his post is the root Alice replied to.
+      const bob = await linkedNostrKey(ctx);
+      const root = await publishNostr(ctx, bob, 1, `bob's thread ${marker}`);
+      const alice = generateSecretKey();
+      const texts = ['first', 'second', 'reply', 'third'].map((w) => `alice ${w} ${marker}`);
+      await pastNote(ctx, alice, texts[0]!, 400);
+      await pastNote(ctx, alice, texts[1]!, 300);
+      await pastNote(ctx, alice, texts[2]!, 200, [['e', root.id, '', 'root'], ['p', getPublicKey(bob)]]);
+      await pastNote(ctx, alice, texts[3]!, 100);
+
+      const linked = await linkWithBackfill(ctx, alice, 5);
+      check(Boolean(linked.backfill?.id), `the link answered no backfill job: ${JSON.stringify(linked)}`);
+      const jobUrl = `${ctx.pontisUrl!}/api/v1/accounts/${linked.accountId}/backfill/${linked.backfill!.id}`;
+      // Done publishing, and the five copies on Bluesky (the other networks' peers are not started
+      // here, so their deliveries stay queued and the job does not settle).
+      let last: unknown;
+      await ctx
+        .waitFor(
+          async () => {
+            const j = (await (await fetchT(jobUrl)).json()) as { state: string; found: number };
+            last = j;
+            return j.state === 'done' && j.found === 5 && (await recordsWith(ctx, marker)).length >= 5 ? j : undefined;
+          },
+          { what: 'the backfill done and five copies on Bluesky', timeoutMs: 120_000 },
+        )
+        .catch((err: Error) => {
+          throw new Error(`${err.message}; job: ${JSON.stringify(last)}`);
+        });
+      const copies = await recordsWith(ctx, marker);
+      for (const text of [`bob's thread ${marker}`, ...texts]) {
+        const n = copies.filter((c) => c.value.text === text || String(c.value.text).startsWith(text)).length;
+        check(n === 1, `"${text}" is on Bluesky ${n} times, not once`);
+      }
+      const reply = copies.find((c) => String(c.value.text).includes(texts[2]!))!;
+      const rootCopy = copies.find((c) => String(c.value.text).includes(`bob's thread ${marker}`))!;
+      const parent = (reply.value.reply as { parent?: { uri?: string } } | undefined)?.parent?.uri;
+      check(parent === rootCopy.uri, `the reply's copy points at ${parent}, not at the root's copy ${rootCopy.uri}`);
+    },
+  }),
+];
