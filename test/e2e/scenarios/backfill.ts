@@ -1,15 +1,16 @@
 /**
  * Backfill (issue 7 item 5): a person posted before linking; they link with `backfill: 5` and their
  * last posts, plus the thread root their reply points at, appear on the other networks once each.
- * Only Nostr is built as a scenario so far (`backfill:nostr`); the other networks' sources are
- * covered by their integration tests against the same real peers (services/<net>/backfill/).
+ * Built as scenarios: `backfill:nostr` (copies checked on Bluesky) and `backfill:atproto` (copies
+ * checked on Nostr); the fediverse and Solid sources are covered by their integration tests against
+ * the same real peers (services/<net>/backfill/).
  */
 import { createHash } from 'node:crypto';
 import { finalizeEvent, generateSecretKey, getPublicKey } from 'nostr-tools/pure';
 import type { NostrEvent } from '../../../libs/harness/peers/nostr-relay-peer.js';
 import { fetchT } from '../../../libs/harness/util.js';
 import { check, defineScenario, type E2EContext, type Scenario } from '../scenario.js';
-import { findRecord, POST, type Rec } from './atproto.js';
+import { createRecord, findRecord, linkBluesky, POST, type Rec } from './atproto.js';
 import { linkedNostrKey, publishNostr } from './nostr-person.js';
 
 const nowSeconds = () => Math.floor(Date.now() / 1000);
@@ -86,6 +87,44 @@ export const scenarios: Scenario[] = [
       const rootCopy = copies.find((c) => String(c.value.text).includes(`bob's thread ${marker}`))!;
       const parent = (reply.value.reply as { parent?: { uri?: string } } | undefined)?.parent?.uri;
       check(parent === rootCopy.uri, `the reply's copy points at ${parent}, not at the root's copy ${rootCopy.uri}`);
+    },
+  }),
+  defineScenario({
+    id: 'backfill:atproto',
+    needs: ['nostr', 'atproto'],
+    timeoutMs: 180_000,
+    async run(ctx) {
+      const marker = ctx.unique('bf');
+      const pds = ctx.peer('atproto');
+      // Bob is bridged already; his post is the root Alice replied to.
+      const bob = await linkBluesky(ctx, 'bfbob');
+      const rootText = `bob's thread ${marker}`;
+      const root = await createRecord(bob.agent, bob.account.did, POST, { text: rootText });
+      const handle = `${ctx.unique('bfalice').replace(/[^a-z0-9]/g, '').slice(0, 14)}.test`;
+      const alice = await pds.createAccount({ handle, email: `${handle}@e2e.example`, password: 'e2e-app-password' });
+      const agent = await pds.login(handle, 'e2e-app-password');
+      const texts = ['first', 'second', 'reply', 'third'].map((w) => `alice ${w} ${marker}`);
+      for (const [i, text] of texts.entries())
+        await createRecord(agent, alice.did, POST, { text, createdAt: new Date(Date.now() - (4 - i) * 60_000).toISOString(), ...(i === 2 ? { reply: { root, parent: root } } : {}) });
+
+      const res = await fetchT(`${ctx.pontisUrl}/api/v1/atproto/link`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ identifier: handle, appPassword: 'e2e-app-password', backfill: 5 }) });
+      const body = await res.text();
+      check(res.status === 200, `atproto link answered ${res.status}: ${body}`);
+      const linked = JSON.parse(body) as { accountId: string; backfill?: { id: string } };
+      check(Boolean(linked.backfill?.id), `the link answered no backfill job: ${body}`);
+      const mine = async () => (await ctx.peer('nostr').query({ kinds: [1], since: nowSeconds() - 3_600, limit: 500 })).filter((e) => e.content.includes(marker));
+      await ctx.waitFor(async () => ((await mine()).length >= 5 ? true : undefined), { what: 'five copies on Nostr', timeoutMs: 120_000 });
+      await new Promise((r) => setTimeout(r, 2_000)); // a second copy, if any, would land now
+      const copies = await mine();
+      for (const text of [rootText, ...texts]) {
+        const n = copies.filter((c) => c.content.startsWith(text)).length;
+        check(n === 1, `"${text}" is on Nostr ${n} times, not once`);
+      }
+      const rootCopy = copies.find((c) => c.content.startsWith(rootText))!;
+      const reply = copies.find((c) => c.content.startsWith(texts[2]!))!;
+      check(reply.tags.some((t) => t[0] === 'e' && t[1] === rootCopy.id), `the reply's copy does not point at the root's copy ${rootCopy.id}: ${JSON.stringify(reply.tags)}`);
+      const job = (await (await fetchT(`${ctx.pontisUrl}/api/v1/accounts/${linked.accountId}/backfill/${linked.backfill!.id}`)).json()) as { found: number };
+      check(job.found === 5, `the job found ${job.found} posts, not 5`);
     },
   }),
 ];
