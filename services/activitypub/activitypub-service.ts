@@ -8,7 +8,7 @@ import express, { type NextFunction, type Request, type Response, type Router } 
 import type { Apex } from 'activitypub-express';
 import type { DataSource } from 'typeorm';
 import { OutboundRunner } from '../../libs/adapter/index.js';
-import { BackfillRunner } from '../../libs/backfill/index.js';
+import { backfillAfterLink, BackfillRunner, linkBackfillCount } from '../../libs/backfill/index.js';
 import type { Bus } from '../../libs/bus/index.js';
 import { AddressGuard } from '../../libs/net/index.js';
 import { createLogger } from '../../libs/observability/index.js';
@@ -151,8 +151,12 @@ export class ActivityPubService {
         linkRoute(async (req) => {
           const into = readAccountToken(this.o.box, req.get(ACCOUNT_TOKEN_HEADER));
           if (!into.ok) throw new LinkProofError(into.reason, 401);
+          // Optional {backfill: N}: mirror the last N posts of the outbox too (libs/backfill).
+          const backfill = linkBackfillCount((req.body as { backfill?: unknown } | undefined)?.backfill);
+          if (!backfill.ok) throw new LinkProofError(backfill.reason, 400);
           const linked = await proof.verify(bodyActor(req), into.accountId);
-          return { ...linked, accountToken: issueAccountToken(this.o.box, linked.accountId) };
+          const job = await backfillAfterLink(this.o.ds, linked.accountId, 'activitypub', backfill.count);
+          return { ...linked, accountToken: issueAccountToken(this.o.box, linked.accountId), ...(job ? { backfill: job } : {}) };
         }),
       ),
     );
