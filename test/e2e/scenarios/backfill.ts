@@ -1,9 +1,9 @@
 /**
  * Backfill (issue 7 item 5): a person posted before linking; they link with `backfill: 5` and their
  * last posts, plus the thread root their reply points at, appear on the other networks once each.
- * Built as scenarios: `backfill:nostr` (copies checked on Bluesky) and `backfill:atproto` (copies
- * checked on Nostr); the fediverse and Solid sources are covered by their integration tests against
- * the same real peers (services/<net>/backfill/).
+ * Built as scenarios: `backfill:nostr` (copies checked on Bluesky), `backfill:atproto` and
+ * `backfill:solid` (copies checked on Nostr); the fediverse source is covered by its integration
+ * test against the same Fedify peer (services/activitypub/backfill/).
  */
 import { createHash } from 'node:crypto';
 import { finalizeEvent, generateSecretKey, getPublicKey } from 'nostr-tools/pure';
@@ -12,6 +12,8 @@ import { fetchT } from '../../../libs/harness/util.js';
 import { check, defineScenario, type E2EContext, type Scenario } from '../scenario.js';
 import { createRecord, findRecord, linkBluesky, POST, type Rec } from './atproto.js';
 import { linkedNostrKey, publishNostr } from './nostr-person.js';
+import { linkGrantAcl } from '../../../services/solid/pod/acl.js';
+import { linkSolid, solidPut } from './solid.js';
 
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 
@@ -125,6 +127,49 @@ export const scenarios: Scenario[] = [
       check(reply.tags.some((t) => t[0] === 'e' && t[1] === rootCopy.id), `the reply's copy does not point at the root's copy ${rootCopy.id}: ${JSON.stringify(reply.tags)}`);
       const job = (await (await fetchT(`${ctx.pontisUrl}/api/v1/accounts/${linked.accountId}/backfill/${linked.backfill!.id}`)).json()) as { found: number };
       check(job.found === 5, `the job found ${job.found} posts, not 5`);
+    },
+  }),
+  defineScenario({
+    id: 'backfill:solid',
+    needs: ['nostr', 'solid'],
+    timeoutMs: 180_000,
+    async run(ctx) {
+      const marker = ctx.unique('bf');
+      const bob = await linkSolid(ctx, 'bfbob');
+      const rootText = `bob's thread ${marker}`;
+      const root = await solidPut(bob, `root-${marker}`, { type: 'Note', attributedTo: bob.webId, content: rootText, mediaType: 'text/plain' });
+      // Alice: her pod with the grant, four posts, then the link with backfill 5.
+      const solid = ctx.peer('solid');
+      const account = await solid.createAccount({ email: `${ctx.unique('bfalice')}@example.org`, password: 'correct horse battery staple' });
+      const client = solid.client(account);
+      const socialUrl = new URL('social/', account.podUrl).href;
+      for (const path of ['social/', 'social/outbox/', 'social/inbox/']) {
+        const res = await client.fetch(new URL(path, account.podUrl).href, { method: 'PUT', headers: { 'content-type': 'text/turtle' }, body: '' });
+        check(res.ok, `creating ${path}: ${res.status}`);
+      }
+      const status = (await (await fetchT(`${ctx.pontisUrl}/api/v1/solid/status`)).json()) as { bridgeWebId: string };
+      check((await client.fetch(`${socialUrl}.acl`, { method: 'PUT', headers: { 'content-type': 'text/turtle' }, body: linkGrantAcl(socialUrl, account.webId, status.bridgeWebId) })).ok, 'grant');
+      const texts = ['first', 'second', 'reply', 'third'].map((w) => `alice ${w} ${marker}`);
+      for (const [i, text] of texts.entries()) {
+        const url = `${socialUrl}outbox/p${i}`;
+        const note = { '@context': 'https://www.w3.org/ns/activitystreams', id: url, type: 'Note', attributedTo: account.webId, content: text, mediaType: 'text/plain', to: ['https://www.w3.org/ns/activitystreams#Public'], published: new Date(Date.now() - (4 - i) * 60_000).toISOString(), ...(i === 2 ? { inReplyTo: root } : {}) };
+        check((await client.fetch(url, { method: 'PUT', headers: { 'content-type': 'application/ld+json' }, body: JSON.stringify(note) })).ok, `PUT ${url}`);
+      }
+      const linked = await client.fetch(`${ctx.pontisUrl}/api/v1/solid/link`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ webId: account.webId, backfill: 5 }) });
+      const body = await linked.text();
+      check(linked.status === 200, `link answered ${linked.status}: ${body}`);
+      check(Boolean((JSON.parse(body) as { backfill?: unknown }).backfill), `the link answered no backfill job: ${body}`);
+      const mine = async () => (await ctx.peer('nostr').query({ kinds: [1], since: nowSeconds() - 3_600, limit: 500 })).filter((e) => e.content.includes(marker));
+      await ctx.waitFor(async () => ((await mine()).length >= 5 ? true : undefined), { what: 'five copies on Nostr', timeoutMs: 120_000 });
+      await new Promise((r) => setTimeout(r, 2_000)); // a second copy, if any, would land now
+      const copies = await mine();
+      for (const text of [rootText, ...texts]) {
+        const n = copies.filter((c) => c.content.startsWith(text)).length;
+        check(n === 1, `"${text}" is on Nostr ${n} times, not once`);
+      }
+      const rootCopy = copies.find((c) => c.content.startsWith(rootText))!;
+      const reply = copies.find((c) => c.content.startsWith(texts[2]!))!;
+      check(reply.tags.some((t) => t[0] === 'e' && t[1] === rootCopy.id), `the reply's copy does not point at the root's copy ${rootCopy.id}: ${JSON.stringify(reply.tags)}`);
     },
   }),
 ];
