@@ -1,9 +1,8 @@
 /**
  * Backfill (issue 7 item 5): a person posted before linking; they link with `backfill: 5` and their
  * last posts, plus the thread root their reply points at, appear on the other networks once each.
- * Built as scenarios: `backfill:nostr` (copies checked on Bluesky), `backfill:atproto` and
- * `backfill:solid` (copies checked on Nostr); the fediverse source is covered by its integration
- * test against the same Fedify peer (services/activitypub/backfill/).
+ * `backfill:nostr` checks the copies on Bluesky; `backfill:atproto`, `backfill:solid` and
+ * `backfill:activitypub` (linked by a one-time code in a public post) on Nostr.
  */
 import { createHash } from 'node:crypto';
 import { finalizeEvent, generateSecretKey, getPublicKey } from 'nostr-tools/pure';
@@ -14,6 +13,7 @@ import { createRecord, findRecord, linkBluesky, POST, type Rec } from './atproto
 import { linkedNostrKey, publishNostr } from './nostr-person.js';
 import { linkGrantAcl } from '../../../services/solid/pod/acl.js';
 import { linkSolid, solidPut } from './solid.js';
+import { linkedFediverseUser } from './activitypub.js';
 
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 
@@ -169,6 +169,41 @@ export const scenarios: Scenario[] = [
       }
       const rootCopy = copies.find((c) => c.content.startsWith(rootText))!;
       const reply = copies.find((c) => c.content.startsWith(texts[2]!))!;
+      check(reply.tags.some((t) => t[0] === 'e' && t[1] === rootCopy.id), `the reply's copy does not point at the root's copy ${rootCopy.id}: ${JSON.stringify(reply.tags)}`);
+    },
+  }),
+  defineScenario({
+    id: 'backfill:activitypub',
+    needs: ['nostr', 'activitypub'],
+    timeoutMs: 180_000,
+    async run(ctx) {
+      const marker = ctx.unique('bf');
+      const ap = ctx.peer('activitypub');
+      const bob = await linkedFediverseUser(ctx, 'bfbob');
+      const rootText = `bob's thread ${marker}`;
+      const root = (await ap.createNote(bob.name, { content: `<p>${rootText}</p>` })).noteId;
+      const alice = await ap.createUser(ctx.unique('bfalice').replace(/[^a-z0-9_]/gi, '_'));
+      const texts = ['first', 'second', 'reply', 'third'].map((w) => `alice ${w} ${marker}`);
+      for (const [i, text] of texts.entries()) await ap.createNote(alice.name, { content: `<p>${text}</p>`, ...(i === 2 ? { inReplyTo: root } : {}) });
+      // The one-time code in a public post proves the account is hers; that post is her newest, so the
+      // last 5 are it and her four posts.
+      const codeRes = await fetchT(`${ctx.pontisUrl}/api/v1/activitypub/link/code`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ actor: alice.id }) });
+      const { code } = (await codeRes.json()) as { code: string };
+      await ap.createNote(alice.name, { content: `<p>linking to Pontis: ${code}</p>` });
+      const res = await fetchT(`${ctx.pontisUrl}/api/v1/activitypub/link`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ actor: alice.id, backfill: 5 }) });
+      const body = await res.text();
+      check(res.status === 200, `activitypub link answered ${res.status}: ${body}`);
+      check(Boolean((JSON.parse(body) as { backfill?: unknown }).backfill), `the link answered no backfill job: ${body}`);
+      const mine = async () => (await ctx.peer('nostr').query({ kinds: [1], since: nowSeconds() - 3_600, limit: 500 })).filter((e) => e.content.includes(marker));
+      await ctx.waitFor(async () => ((await mine()).length >= 5 ? true : undefined), { what: 'five copies on Nostr', timeoutMs: 120_000 });
+      await new Promise((r) => setTimeout(r, 2_000)); // a second copy, if any, would land now
+      const copies = await mine();
+      for (const text of [rootText, ...texts]) {
+        const n = copies.filter((c) => c.content.includes(text)).length;
+        check(n === 1, `"${text}" is on Nostr ${n} times, not once`);
+      }
+      const rootCopy = copies.find((c) => c.content.includes(rootText))!;
+      const reply = copies.find((c) => c.content.includes(texts[2]!))!;
       check(reply.tags.some((t) => t[0] === 'e' && t[1] === rootCopy.id), `the reply's copy does not point at the root's copy ${rootCopy.id}: ${JSON.stringify(reply.tags)}`);
     },
   }),
