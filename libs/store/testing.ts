@@ -12,6 +12,8 @@ export const MIGRATED_TABLES: readonly string[] = [
   'solid_inbox_copies', 'solid_pods', 'solid_resources',
   // activitypub-express's store (services/activitypub)
   'ap_contexts', 'ap_delivery_queue', 'ap_objects', 'ap_streams',
+  // backfill (libs/backfill)
+  'backfill_items', 'backfill_jobs',
   // moderation: blocks across networks, reports
   'blocks', 'reports',
 ];

@@ -8,6 +8,7 @@ import express, { type NextFunction, type Request, type Response, type Router } 
 import type { Apex } from 'activitypub-express';
 import type { DataSource } from 'typeorm';
 import { OutboundRunner } from '../../libs/adapter/index.js';
+import { backfillAfterLink, BackfillRunner, linkBackfillCount } from '../../libs/backfill/index.js';
 import type { Bus } from '../../libs/bus/index.js';
 import type { OutboundCommand } from '../../libs/events/index.js';
 import { AddressGuard } from '../../libs/net/index.js';
@@ -17,6 +18,7 @@ import { createApex, ROUTES, SHARED_INBOX_PATH } from './apex/apex-instance.js';
 import { authorizedFetch } from './federation/authorized-fetch.js';
 import { InboxVerifier } from './federation/inbox-verifier.js';
 import { KeyResolver } from './federation/key-resolver.js';
+import { ActivityPubBackfillSource } from './backfill/index.js';
 import { RemoteFetcher, type Signer } from './federation/remote-fetch.js';
 import { BridgedActors } from './identity/bridged-actors.js';
 import { mountWellKnown } from './identity/well-known.js';
@@ -83,6 +85,7 @@ export class ActivityPubService {
   actors!: BridgedActors;
   deliverer!: ApDeliverer;
   private runner?: OutboundRunner;
+  private backfill?: BackfillRunner;
   private instanceSigner?: Signer;
 
   constructor(private readonly o: ActivityPubServiceOptions) {
@@ -166,8 +169,12 @@ export class ActivityPubService {
         linkRoute(async (req) => {
           const into = readAccountToken(this.o.box, req.get(ACCOUNT_TOKEN_HEADER));
           if (!into.ok) throw new LinkProofError(into.reason, 401);
+          // Optional {backfill: N}: mirror the last N posts of the outbox too (libs/backfill).
+          const backfill = linkBackfillCount((req.body as { backfill?: unknown } | undefined)?.backfill);
+          if (!backfill.ok) throw new LinkProofError(backfill.reason, 400);
           const linked = await proof.verify(bodyActor(req), into.accountId);
-          return { ...linked, accountToken: issueAccountToken(this.o.box, linked.accountId) };
+          const job = await backfillAfterLink(this.o.ds, linked.accountId, 'activitypub', backfill.count);
+          return { ...linked, accountToken: issueAccountToken(this.o.box, linked.accountId), ...(job ? { backfill: job } : {}) };
         }),
       ),
     );
@@ -195,10 +202,14 @@ export class ActivityPubService {
     const deliver = (c: OutboundCommand) => (c.event.type === 'report.created' ? reports.deliver(c) : this.deliverer.deliver(c));
     this.runner = new OutboundRunner({ bus: this.o.bus, ds: this.o.ds, network: 'activitypub', deliver, partitions: this.o.partitions });
     await this.runner.start();
+    const source = new ActivityPubBackfillSource({ fetcher: this.fetcher, ownOrigins: [new URL(this.o.baseUrl).origin] });
+    this.backfill = new BackfillRunner({ ds: this.o.ds, bus: this.o.bus, source });
+    this.backfill.start();
     log.info('ActivityPub adapter started', { baseUrl: this.o.baseUrl });
   }
 
   async stop(): Promise<void> {
+    await this.backfill?.stop();
     await this.runner?.stop();
   }
 

@@ -1,12 +1,14 @@
 import { Module, type DynamicModule, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 import { OutboundRunner } from '../../libs/adapter/index.js';
+import { BackfillRunner } from '../../libs/backfill/index.js';
 import type { Bus } from '../../libs/bus/index.js';
 import type { PontisConfig } from '../../libs/config/index.js';
 import { AddressGuard } from '../../libs/net/index.js';
 import { createLogger } from '../../libs/observability/index.js';
 import { BUS, DATA_SOURCE, HealthRegistry, SECRET_BOX } from '../../libs/platform/index.js';
 import { KeyStore, type SecretBox } from '../../libs/store/index.js';
+import { AtprotoBackfillSource } from './backfill/index.js';
 import { AtprotoAccountLinker } from './identity/account-linker.js';
 import { createIdResolver } from './identity/id-resolver.js';
 import { AtprotoLinkController } from './identity/link.controller.js';
@@ -52,6 +54,7 @@ class AtprotoRuntime {
 class AtprotoAdapterLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
   private runner?: OutboundRunner;
   private ingest?: FirehoseIngest;
+  private backfill?: BackfillRunner;
 
   constructor(
     private readonly rt: AtprotoRuntime,
@@ -119,12 +122,16 @@ class AtprotoAdapterLifecycle implements OnApplicationBootstrap, OnApplicationSh
     });
     await this.runner.start();
     await this.ingest.start();
+    const source = new AtprotoBackfillSource({ plcUrl, ownPds: pdsUrl, allowPrivate: c.allowPrivateAddresses });
+    this.backfill = new BackfillRunner({ ds: this.ds, bus: this.bus, source });
+    this.backfill.start();
     this.watch.onChange(() => void ingest.watch.refresh().catch((err: Error) => log.warn('watch list refresh failed', { err: err.message })));
     log.info('AT Protocol adapter started', { pdsUrl, firehose: service });
   }
 
   async onApplicationShutdown(): Promise<void> {
     await this.ingest?.stop();
+    await this.backfill?.stop();
     await this.runner?.stop();
   }
 }

@@ -3,6 +3,7 @@ import { APP_GUARD } from '@nestjs/core';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { AccountConsentController } from './accounts/account-consent.controller.js';
 import { AccountsController } from './accounts/accounts.controller.js';
+import { BackfillController } from './accounts/backfill.controller.js';
 import { AdminAccountsController } from './admin/admin-accounts.controller.js';
 import { AdminAuditController } from './admin/admin-audit.controller.js';
 import { AdminDeadLettersController } from './admin/admin-dead-letters.controller.js';
@@ -29,7 +30,7 @@ class RootController {
 }
 
 @Module({
-  controllers: [StatusController, StatusHistoryController, RootController, DashboardController, AccountsController, AccountConsentController, AdminTokensController, AdminSettingsController, AdminAccountsController, AdminAuditController, AdminDeadLettersController, AdminReportsController, AccountIdentitiesController, AccountFollowersController],
+  controllers: [StatusController, StatusHistoryController, RootController, DashboardController, AccountsController, AccountConsentController, BackfillController, AdminTokensController, AdminSettingsController, AdminAccountsController, AdminAuditController, AdminDeadLettersController, AdminReportsController, AccountIdentitiesController, AccountFollowersController],
   providers: [StatusService, StatusHistory, AdminAuthGuard, { provide: APP_GUARD, useClass: RateLimitGuard }],
 })
 export class GatewayModule {}

@@ -1,6 +1,7 @@
 import { Module, type DynamicModule, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 import { OutboundRunner } from '../../libs/adapter/index.js';
+import { BackfillRunner } from '../../libs/backfill/index.js';
 import type { Bus } from '../../libs/bus/index.js';
 import type { OutboundCommand } from '../../libs/events/index.js';
 import type { PontisConfig } from '../../libs/config/index.js';
@@ -8,6 +9,7 @@ import { AddressGuard } from '../../libs/net/index.js';
 import { createLogger } from '../../libs/observability/index.js';
 import { SingleOwner } from '../../libs/store/single-owner.js';
 import { BUS, DATA_SOURCE, HealthRegistry } from '../../libs/platform/index.js';
+import { NostrBackfillSource } from './backfill/index.js';
 import { NostrKeys } from './identity/bridged-keys.js';
 import { NostrIdentityModule } from './identity/nostr-identity.module.js';
 import { NostrWatchSignal } from './identity/watch-signal.js';
@@ -28,6 +30,7 @@ class NostrAdapterLifecycle implements OnApplicationBootstrap, OnApplicationShut
   private owner?: SingleOwner;
   private runner?: OutboundRunner;
   private publisher?: RelayPublisher;
+  private backfill?: BackfillRunner;
 
   constructor(
     private readonly config: PontisConfig,
@@ -83,6 +86,11 @@ class NostrAdapterLifecycle implements OnApplicationBootstrap, OnApplicationShut
         queryProfiles: (authors) => publisher.queryMany({ kinds: [0], authors, limit: authors.length * 2 }, readRelays),
       });
     await this.runner.start();
+    // Backfill jobs are leased in Postgres, so every replica may run them (libs/backfill).
+    const guard = new AddressGuard({ allowPrivate: this.config.allowPrivateAddresses });
+    const source = new NostrBackfillSource({ query: (filter, others) => publisher.queryMany(filter, others), readRelays, verify: (raw) => verifier.verify(raw).ok, guard });
+    this.backfill = new BackfillRunner({ ds: this.ds, bus: this.bus, source });
+    this.backfill.start();
     // Every replica delivers (Kafka splits the outbound partitions), but relay subscriptions cannot be
     // split: with a shared PostgreSQL one replica owns ingest at a time (SingleOwner), the others
     // stand by. Embedded mode is one process (and PGlite's one session would make the lock re-entrant).
@@ -119,6 +127,7 @@ class NostrAdapterLifecycle implements OnApplicationBootstrap, OnApplicationShut
   async onApplicationShutdown(): Promise<void> {
     if (this.owner) await this.owner.stop();
     else await this.ingest?.stop();
+    await this.backfill?.stop();
     await this.runner?.stop();
     this.publisher?.close();
   }

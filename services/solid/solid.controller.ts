@@ -1,7 +1,9 @@
 import { Body, Controller, Get, Headers, HttpCode, HttpException, Inject, Param, Post, Query, Req, Res, ServiceUnavailableException } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { SECRET_BOX } from '../../libs/platform/tokens.js';
+import type { DataSource } from 'typeorm';
+import { backfillAfterLink, linkBackfillCount } from '../../libs/backfill/index.js';
+import { DATA_SOURCE, SECRET_BOX } from '../../libs/platform/tokens.js';
 import { ACCOUNT_TOKEN_HEADER, issueAccountToken, readAccountToken, type SecretBox } from '../../libs/store/index.js';
 import { LinkError } from './identity/index.js';
 import { WEBHOOK_PATH } from './ingest/index.js';
@@ -19,6 +21,7 @@ export class SolidController {
   constructor(
     @Inject(SolidRuntime) private readonly rt: SolidRuntime,
     @Inject(SECRET_BOX) private readonly box: SecretBox,
+    @Inject(DATA_SOURCE) private readonly ds: DataSource,
   ) {}
 
   @Get('api/v1/solid/login')
@@ -46,14 +49,18 @@ export class SolidController {
   @Post('api/v1/solid/link')
   @HttpCode(200)
   @ApiOperation({ summary: "Link your WebID (you, signed in: DPoP token or login cookie) after granting the bridge's WebID Read/Append/Write on your pod's /social/" })
-  async link(@Body() body: { webId?: unknown } | undefined, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
+  async link(@Body() body: { webId?: unknown; backfill?: unknown } | undefined, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
     const link = this.ready().link!;
     if (body?.webId !== undefined && typeof body.webId !== 'string') throw new HttpException('body must be {"webId": "<your WebID>"} or empty', 400);
+    // Optional {backfill: N}: mirror the last N posts of the pod's outbox too (libs/backfill).
+    const backfill = linkBackfillCount(body?.backfill);
+    if (!backfill.ok) throw new HttpException(backfill.reason, 400);
     const webId = await this.caller(req, res, body?.webId as string | undefined, 'link');
     const into = readAccountToken(this.box, req.get(ACCOUNT_TOKEN_HEADER));
     if (!into.ok) throw new HttpException(into.reason, 401);
     const linked = await this.answer(() => link.link(webId, into.accountId));
-    return { ...linked, accountToken: issueAccountToken(this.box, linked.accountId) };
+    const job = await backfillAfterLink(this.ds, linked.accountId, 'solid', backfill.count);
+    return { ...linked, accountToken: issueAccountToken(this.box, linked.accountId), ...(job ? { backfill: job } : {}) };
   }
 
   @Post('api/v1/solid/archive')

@@ -1,6 +1,7 @@
 import { Module, type DynamicModule, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 import { OutboundRunner } from '../../libs/adapter/index.js';
+import { BackfillRunner } from '../../libs/backfill/index.js';
 import type { Bus } from '../../libs/bus/index.js';
 import type { PontisConfig } from '../../libs/config/index.js';
 import { AddressGuard } from '../../libs/net/index.js';
@@ -8,6 +9,7 @@ import { createLogger } from '../../libs/observability/index.js';
 import { BUS, DATA_SOURCE, HealthRegistry, SECRET_BOX } from '../../libs/platform/index.js';
 import type { SecretBox } from '../../libs/store/index.js';
 import { ActivityPubHistory, ArchiveBackfill, AtprotoHistory, NostrHistory } from './archive/index.js';
+import { SolidBackfillSource } from './backfill/index.js';
 import { bridgeSession, SolidLinkService, SolidOidcLogin, SolidProvisioner, WebIdAuth } from './identity/index.js';
 import { SolidIngest, WebhookVerifier } from './ingest/index.js';
 import { PodClient, PodRepository, trustingOwnServer } from './pod/index.js';
@@ -29,6 +31,7 @@ const RETRY_START_MS = 15_000;
 class SolidAdapterLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
   private runner?: OutboundRunner;
   private ingest?: SolidIngest;
+  private backfill?: BackfillRunner;
   private retry?: NodeJS.Timeout;
   private resume?: NodeJS.Timeout;
   private stopped = false;
@@ -87,6 +90,9 @@ class SolidAdapterLifecycle implements OnApplicationBootstrap, OnApplicationShut
       new ActivityPubHistory({ guard }),
       new AtprotoHistory({ plcUrl: this.config.atproto.plcUrl, ownPds: this.config.atproto.pdsUrl ?? undefined, allowPrivate: allowPrivateAddresses, guard }),
     ];
+    // Posts out of a linked pod on request (libs/backfill), the other direction from the archive.
+    this.backfill = new BackfillRunner({ ds: this.ds, bus: this.bus, source: new SolidBackfillSource({ client, repo: new PodRepository(this.ds) }) });
+    this.backfill.start();
     const backfill = new ArchiveBackfill({ ds: this.ds, deliver: deliverer.deliver, sources });
     const link = new SolidLinkService({ ds: this.ds, client, bridgeWebId, ingest, guard, backfill });
     const login = new SolidOidcLogin({ ds: this.ds, box: this.box, redirectUri: `${publicUrl}/${LOGIN_CALLBACK_PATH}`, link, bridge: client, bridgeWebId, guard });
@@ -106,6 +112,7 @@ class SolidAdapterLifecycle implements OnApplicationBootstrap, OnApplicationShut
     if (this.retry) clearTimeout(this.retry);
     if (this.resume) clearInterval(this.resume);
     await this.ingest?.stop();
+    await this.backfill?.stop();
     await this.runner?.stop();
   }
 }

@@ -7,9 +7,10 @@ import { ActivitypubAdapter1767226100000 } from './1767226100000-activitypub-ada
 import { AtprotoAdapter1767226200000 } from './1767226200000-atproto-adapter.js';
 import { AccountPreferences1767226250000 } from './1767226250000-account-preferences.js';
 import { SolidFollows1767226300000 } from './1767226300000-solid-follows.js';
+import { Backfill1767226600000 } from './1767226600000-backfill.js';
 import { Moderation1767226700000 } from './1767226700000-moderation.js';
 
-export { InitialSchema1767225600000, ObjectKeysOnLedger1767225700000, ObjectOwner1767225800000, Admin1767225900000, SolidAdapter1767226000000, ActivitypubAdapter1767226100000, AtprotoAdapter1767226200000, AccountPreferences1767226250000, SolidFollows1767226300000, Moderation1767226700000 };
+export { InitialSchema1767225600000, ObjectKeysOnLedger1767225700000, ObjectOwner1767225800000, Admin1767225900000, SolidAdapter1767226000000, ActivitypubAdapter1767226100000, AtprotoAdapter1767226200000, AccountPreferences1767226250000, SolidFollows1767226300000, Backfill1767226600000, Moderation1767226700000 };
 
 /** In order. Append new migrations; never edit one that has shipped. */
 export const ALL_MIGRATIONS = [
@@ -22,5 +23,6 @@ export const ALL_MIGRATIONS = [
   AtprotoAdapter1767226200000,
   AccountPreferences1767226250000,
   SolidFollows1767226300000,
+  Backfill1767226600000,
   Moderation1767226700000,
 ];

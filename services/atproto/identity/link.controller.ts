@@ -1,6 +1,8 @@
 import { Body, Controller, Delete, Headers, HttpCode, HttpException, Inject, Post } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
-import { SECRET_BOX } from '../../../libs/platform/tokens.js';
+import type { DataSource } from 'typeorm';
+import { backfillAfterLink, linkBackfillCount } from '../../../libs/backfill/index.js';
+import { DATA_SOURCE, SECRET_BOX } from '../../../libs/platform/tokens.js';
 import { ACCOUNT_TOKEN_HEADER, issueAccountToken, readAccountToken, type SecretBox } from '../../../libs/store/index.js';
 import { AtprotoAccountLinker } from './account-linker.js';
 import { AtprotoWatchSignal } from './watch-signal.js';
@@ -11,6 +13,8 @@ interface LinkBody {
   appPassword?: unknown;
   /** 'thread' | 'truncate': how text over 300 graphemes is written into the account (default truncate). */
   longText?: unknown;
+  /** Mirror the last N posts too (libs/backfill); `true` is the default count. */
+  backfill?: unknown;
 }
 
 /** Linking your own Bluesky account with an app password (OAuth: oauth/oauth.controller.ts). */
@@ -21,6 +25,7 @@ export class AtprotoLinkController {
     @Inject(AtprotoAccountLinker) private readonly linker: AtprotoAccountLinker,
     @Inject(AtprotoWatchSignal) private readonly watch: AtprotoWatchSignal,
     @Inject(SECRET_BOX) private readonly box: SecretBox,
+    @Inject(DATA_SOURCE) private readonly ds: DataSource,
   ) {}
 
   @Post()
@@ -33,12 +38,15 @@ export class AtprotoLinkController {
     const { identifier, appPassword } = fields(body);
     const longText = body?.longText;
     if (longText !== undefined && !isLongTextMode(longText)) throw new HttpException(`longText must be one of ${LONG_TEXT_MODES.join(', ')}`, 400);
+    const backfill = linkBackfillCount(body?.backfill);
+    if (!backfill.ok) throw new HttpException(backfill.reason, 400);
     const into = readAccountToken(this.box, accountToken);
     if (!into.ok) throw new HttpException(into.reason, 401);
     const r = await this.linker.link(identifier, appPassword, { longText }, into.accountId);
     if (!r.ok) throw new HttpException(r.reason, r.status);
     this.watch.changed();
-    return { accountId: r.accountId, did: r.did, handle: r.handle, created: r.created, accountToken: issueAccountToken(this.box, r.accountId) };
+    const job = await backfillAfterLink(this.ds, r.accountId, 'atproto', backfill.count);
+    return { accountId: r.accountId, did: r.did, handle: r.handle, created: r.created, accountToken: issueAccountToken(this.box, r.accountId), ...(job ? { backfill: job } : {}) };
   }
 
   @Delete()

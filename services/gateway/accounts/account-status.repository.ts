@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+import { backfillJobs, type BackfillJob } from '../../../libs/backfill/index.js';
 import type { Network } from '../../../libs/events/index.js';
 import type { Page } from '../http/input.js';
 import type { LookupQuery } from './lookup-query.js';
@@ -77,6 +78,11 @@ export class AccountStatusRepository {
       [accountId],
     );
     return r ? { webId: r.web_id, enabled: r.archive, access: r.access, backfill: r.backfill } : null;
+  }
+
+  /** The person's last backfill jobs (their last N posts mirrored on request), newest first, with progress. */
+  backfill(accountId: string): Promise<BackfillJob[]> {
+    return backfillJobs(this.ds, { accountId, limit: 5 });
   }
 
   /** Accounts with an identity matching any reading of the query, with the identities that matched. */

@@ -57,7 +57,7 @@ export class AccountsController {
     const account = await this.visibleAccount(id, req);
     if (!account.visible) return { ...account.summary, identities: null, hidden: 'this person has not opted in to bridging' };
     const recent = { limit: 10 };
-    const [identities, lastIn, lastOut, failures, solidArchive, unbridgedFollowers] = await Promise.all([
+    const [identities, lastIn, lastOut, failures, solidArchive, unbridgedFollowers, backfill] = await Promise.all([
       this.repo.identities(account.summary.id),
       this.repo.objectsIn(account.summary.id, {}, recent),
       this.repo.deliveries(account.summary.id, {}, recent),
@@ -65,6 +65,7 @@ export class AccountsController {
       this.repo.solidArchive(account.summary.id),
       // Listed at /followers?bridged=false; what the bridge cannot see is said there.
       new UnbridgedFollowersRepository(this.ds).count(account.summary.id),
+      this.repo.backfill(account.summary.id),
     ]);
     const networks = Object.fromEntries(
       NETWORKS.map((n) => {
@@ -72,7 +73,7 @@ export class AccountsController {
         return [n, { mirror: account.summary.mirror[n] ?? 'on', native: mine.filter((i) => i.kind === 'native'), bridged: mine.filter((i) => i.kind === 'bridged') }];
       }),
     );
-    return { ...account.summary, identities, networks, solidArchive, unbridgedFollowers, lastIn: lastIn.slice(0, 10), lastOut: lastOut.slice(0, 10), failures: failures.slice(0, 10) };
+    return { ...account.summary, identities, networks, solidArchive, unbridgedFollowers, backfill, lastIn: lastIn.slice(0, 10), lastOut: lastOut.slice(0, 10), failures: failures.slice(0, 10) };
   }
 
   @Get(':id/objects')

@@ -62,6 +62,12 @@ describe('dashboard in headless Chromium', { timeout: 300_000 }, () => {
         ('c2', 'ev-1', 'atproto', $1, $2, 'failed', 3, NULL, 'PDS answered 502', now() + interval '5 minutes', now() - interval '2 minutes')`,
       [alice, key, `${ALICE_AP}/notes/1`],
     );
+    // Alice's backfill: done, its one post delivered to the fediverse and still retrying to Bluesky.
+    const [job]: { id: string }[] = await gw.ds.query(
+      `INSERT INTO backfill_jobs (account_id, network, native_id, count, state, fetched_at, started_at, finished_at) VALUES ($1, 'nostr', $2, 5, 'done', now(), now() - interval '3 minutes', now() - interval '2 minutes') RETURNING id`,
+      [alice, ALICE_KEY],
+    );
+    await gw.ds.query(`INSERT INTO backfill_items (job_id, seq, role, event_id, event, published_at) VALUES ($1, 0, 'post', 'ev-1', '{}', now())`, [job!.id]);
     for (let i = 1; i <= 25; i++) await gw.ds.query(`INSERT INTO audit_log (actor, action, target, detail) VALUES ('token:seed', 'seed.entry', $1, '{}')`, [`entry-${i}`]);
     const [dl] = await gw.ds.query(`INSERT INTO dead_letters (topic, message_key, payload, reason, source, event_id) VALUES ($1, 'acct-1', '{"v":1}', 'unknown event version 9', 'validation', 'ev-dl') RETURNING id::text`, [TOPICS.events]);
     deadLetter = dl.id;
@@ -133,6 +139,8 @@ describe('dashboard in headless Chromium', { timeout: 300_000 }, () => {
     assert.match((await account.locator('[data-network="solid"] .mirror-mode').textContent()) ?? '', /not mirrored here, their choice/);
     assert.equal(await account.locator('[data-network="atproto"] .mirror-mode').getAttribute('data-mode'), 'bridged');
     assert.match((await account.locator('[data-network="atproto"] .mirror-mode').textContent()) ?? '', /through their bridged identity, by default/);
+    const backfill = (await account.locator('[data-section="backfill"]').textContent()) ?? '';
+    assert.match(backfill, /Nostr.*last 5.*done, copies on their way/, 'the backfill, with the post still being delivered');
     await screenshot(page, 'lookup');
     await page.close();
   });

@@ -1,7 +1,8 @@
-import { Controller, Delete, Headers, HttpCode, HttpException, Inject, Post, Req, UnauthorizedException } from '@nestjs/common';
+import { BadRequestException, Controller, Delete, Headers, HttpCode, HttpException, Inject, Post, Req, UnauthorizedException } from '@nestjs/common';
 import { ApiConflictResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import type { Request } from 'express';
 import type { DataSource } from 'typeorm';
+import { backfillAfterLink, linkBackfillCount } from '../../../libs/backfill/index.js';
 import type { PontisConfig } from '../../../libs/config/index.js';
 import { CONFIG, DATA_SOURCE, SECRET_BOX } from '../../../libs/platform/tokens.js';
 import { ACCOUNT_TOKEN_HEADER, issueAccountToken, readAccountToken, type SecretBox } from '../../../libs/store/index.js';
@@ -25,7 +26,7 @@ export class NostrLinkController {
   private readonly used = new RecentlySeen(10_000, 5 * 60_000);
 
   constructor(
-    @Inject(DATA_SOURCE) ds: DataSource,
+    @Inject(DATA_SOURCE) private readonly ds: DataSource,
     @Inject(CONFIG) private readonly config: PontisConfig,
     private readonly watch: NostrWatchSignal,
     @Inject(SECRET_BOX) private readonly box: SecretBox,
@@ -45,10 +46,14 @@ export class NostrLinkController {
     const into = readAccountToken(this.box, accountToken);
     if (!into.ok) throw new UnauthorizedException(into.reason);
     const pubkey = this.prove(authorization, 'POST', req);
+    // Optional body {backfill: N}: mirror the last N notes too (libs/backfill).
+    const backfill = linkBackfillCount((req.body as { backfill?: unknown } | undefined)?.backfill);
+    if (!backfill.ok) throw new BadRequestException(backfill.reason);
     const outcome = await this.repo.link(pubkey, into.accountId);
     if (!outcome.ok) throw new HttpException(outcome.reason, outcome.status);
     this.watch.changed();
-    return { accountId: outcome.accountId, pubkey, created: outcome.created, accountToken: issueAccountToken(this.box, outcome.accountId) };
+    const job = await backfillAfterLink(this.ds, outcome.accountId, 'nostr', backfill.count);
+    return { accountId: outcome.accountId, pubkey, created: outcome.created, accountToken: issueAccountToken(this.box, outcome.accountId), ...(job ? { backfill: job } : {}) };
   }
 
   @Delete()

@@ -103,3 +103,59 @@ describe('linking a person’s own Nostr key with a NIP-98 proof', { timeout: 60
     assert.equal(row!.consent, 'opted_out');
   });
 });
+
+describe('linking a Nostr key with {backfill: N}', { timeout: 60_000 }, () => {
+  let s: TestStore;
+  let app: INestApplication;
+  let base: string;
+  const config = {} as PontisConfig;
+
+  // NIP-98 with a body: the proof names the body's SHA-256 (payload tag).
+  const linkWith = (key: Uint8Array, body: unknown) => {
+    const json = JSON.stringify(body);
+    const ev = finalizeEvent({ kind: 27235, created_at: Math.floor(Date.now() / 1000), tags: [['u', `${base}/api/v1/nostr/link`], ['method', 'POST'], ['payload', createHash('sha256').update(json).digest('hex')]], content: '' }, key);
+    return fetch(`${base}/api/v1/nostr/link`, { method: 'POST', headers: { authorization: `Nostr ${Buffer.from(JSON.stringify(ev)).toString('base64')}`, 'content-type': 'application/json' }, body: json });
+  };
+
+  before(async () => {
+    s = await createTestStore();
+    @Global()
+    @Module({
+      providers: [
+        { provide: DATA_SOURCE, useValue: s.ds },
+        { provide: SECRET_BOX, useValue: new SecretBox(createHash('sha256').update('test').digest()) },
+        { provide: CONFIG, useValue: config },
+      ],
+      exports: [DATA_SOURCE, SECRET_BOX, CONFIG],
+    })
+    class TestPlatformModule {}
+    @Module({ imports: [TestPlatformModule, NostrIdentityModule.forRoot({ options: { domain: 'pontis.test', relays: [] } })] })
+    class TestAppModule {}
+    app = await NestFactory.create(TestAppModule, { logger: false });
+    app.useGlobalFilters(new JsonErrorsFilter());
+    await app.listen(0, '127.0.0.1');
+    base = `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}`;
+    Object.assign(config, loadConfig({ PONTIS_PUBLIC_URL: base }));
+  });
+
+  after(async () => {
+    await app?.close();
+    await s?.drop();
+  });
+
+  it('starts a backfill of the last N notes with the link; a bad N links nothing', async () => {
+    const bad = generateSecretKey();
+    const refused = await linkWith(bad, { backfill: 500 });
+    assert.equal(refused.status, 400);
+    assert.equal(((await refused.json()) as { message: string }).message, 'backfill count must be a whole number from 1 to 200');
+    assert.deepEqual(await s.ds.query(`SELECT 1 FROM identities WHERE native_id = $1`, [getPublicKey(bad)]), []);
+
+    const key = generateSecretKey();
+    const res = await linkWith(key, { backfill: 5 });
+    assert.equal(res.status, 200);
+    const body = (await res.json()) as { accountId: string; backfill: { network: string; nativeId: string; count: number; state: string } };
+    assert.deepEqual({ network: body.backfill.network, nativeId: body.backfill.nativeId, count: body.backfill.count, state: body.backfill.state }, { network: 'nostr', nativeId: getPublicKey(key), count: 5, state: 'queued' });
+    const [job]: { account_id: string }[] = await s.ds.query(`SELECT account_id FROM backfill_jobs`);
+    assert.equal(job!.account_id, body.accountId);
+  });
+});

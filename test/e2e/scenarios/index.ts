@@ -8,6 +8,7 @@ import { scenarios as activitypubAtproto } from './activitypub-atproto.js';
 import { scenarios as activitypubSolid } from './activitypub-solid.js';
 import { scenarios as atproto } from './atproto.js';
 import { scenarios as atprotoSolid } from './atproto-solid.js';
+import { scenarios as backfill } from './backfill.js';
 import { scenarios as bots } from './bots.js';
 import { scenarios as infrastructure } from './infrastructure.js';
 import { scenarios as mirroring } from './mirroring.js';
@@ -33,6 +34,7 @@ export const scenarioModules: { name: string; scenarios: Scenario[] }[] = [
   { name: 'moderation', scenarios: moderation },
   { name: 'bots', scenarios: bots },
   { name: 'three-hop', scenarios: threeHop },
+  { name: 'backfill', scenarios: backfill },
 ];
 
 export const allScenarios: Scenario[] = scenarioModules.flatMap((m) => m.scenarios);

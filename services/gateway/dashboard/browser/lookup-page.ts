@@ -1,4 +1,6 @@
 import { api } from './api.js';
+import { backfillView } from './backfill-view.js';
+import type { BackfillJob } from '../../../../libs/backfill/index.js';
 import { win, type DomElement } from './dom.js';
 import { h, input, link, table } from './el.js';
 import { errorMessage, NETWORK_NAMES, relativeTime } from './format.js';
@@ -44,6 +46,7 @@ interface AccountDetail {
   lastIn?: ObjectIn[];
   lastOut?: DeliveryOut[];
   failures?: DeliveryOut[];
+  backfill?: BackfillJob[];
 }
 interface LookupItem {
   accountId: string;
@@ -115,6 +118,7 @@ function accountView(a: AccountDetail): DomElement {
     { class: 'account', 'data-account': a.id },
     head,
     h('div', { class: 'grid' }, ...cards),
+    backfillView(a.backfill),
     h('h2', {}, 'Last posts in'),
     lastIn.length ? table(['network', 'original', 'copies', 'when'], lastIn.map((o) => [o.network, link(o.deletedAt ? `${o.nativeId} (deleted)` : o.nativeId, objectUrl(o.network, o.nativeId, o.url)), h('ul', { class: 'plain' }, ...o.copies.map((c) => h('li', {}, `${c.network}: `, link(c.nativeId, objectUrl(c.network, c.nativeId, c.url))))), relativeTime(o.createdAt)])) : h('p', { class: 'muted' }, 'nothing yet'),
     h('h2', {}, 'Last deliveries out'),

@@ -1,0 +1,1 @@
+export { ActivityPubBackfillSource, type ActivityPubBackfillOptions } from './activitypub-backfill-source.js';

@@ -1,0 +1,1 @@
+export { AtprotoBackfillSource, type AtprotoBackfillOptions } from './atproto-backfill-source.js';

@@ -1,0 +1,1 @@
+export { NostrBackfillSource, type NostrBackfillOptions } from './nostr-backfill-source.js';

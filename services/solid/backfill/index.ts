@@ -1,0 +1,1 @@
+export { SolidBackfillSource, type SolidBackfillOptions } from './solid-backfill-source.js';
