@@ -1,5 +1,6 @@
 import { lookup as dnsLookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
+import { rejectInput, type RejectNetwork } from '../observability/index.js';
 
 /**
  * Whether an address is one a remote party must never make us connect to: loopback, private,
@@ -32,6 +33,8 @@ export type GuardVerdict = { ok: true } | { ok: false; reason: string };
 export interface AddressGuardOptions {
   /** Tests and local sandboxes run everything on loopback. */
   allowPrivate?: boolean;
+  /** Whose input the URLs come from: each refusal is counted as pontis_rejected_input_total{network, reason="private_address"}. */
+  network?: RejectNetwork;
   lookup?: (host: string) => Promise<{ address: string }[]>;
   /** How long a host's verdict is cached (default 10 min). */
   ttlMs?: number;
@@ -53,13 +56,18 @@ export class AddressGuard {
     try {
       host = new URL(url).hostname.replace(/^\[|\]$/g, '');
     } catch {
-      return { ok: false, reason: `not a URL: ${url}` };
+      return this.counted({ ok: false, reason: `not a URL: ${url}` });
     }
     const now = (this.opts.now ?? Date.now)();
     const hit = this.cache.get(host);
-    if (hit && now - hit.at < (this.opts.ttlMs ?? 600_000)) return hit.verdict;
+    if (hit && now - hit.at < (this.opts.ttlMs ?? 600_000)) return this.counted(hit.verdict);
     const verdict = await this.resolve(host);
     this.cache.set(host, { verdict, at: now });
+    return this.counted(verdict);
+  }
+
+  private counted(verdict: GuardVerdict): GuardVerdict {
+    if (!verdict.ok && this.opts.network) rejectInput(this.opts.network, 'private_address');
     return verdict;
   }
 

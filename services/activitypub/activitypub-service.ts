@@ -86,7 +86,7 @@ export class ActivityPubService {
     this.followers = new Followers(this.store);
     this.domain = new URL(o.baseUrl).host;
     this.fetcher = new RemoteFetcher({
-      guard: new AddressGuard({ allowPrivate: o.allowPrivateAddresses }),
+      guard: new AddressGuard({ allowPrivate: o.allowPrivateAddresses, network: 'activitypub' }),
       signer: async () => this.instanceSigner,
       timeoutMs: o.fetchTimeoutMs,
       maxBytes: o.maxFetchBytes,

@@ -50,7 +50,7 @@ class NostrAdapterLifecycle implements OnApplicationBootstrap, OnApplicationShut
       query: (filter, others) => publisher.queryMany(filter, others),
       indexRelays: readRelays,
       verify: (raw) => verifier.verify(raw).ok,
-      guard: new AddressGuard({ allowPrivate: this.config.allowPrivateAddresses }),
+      guard: new AddressGuard({ allowPrivate: this.config.allowPrivateAddresses, network: 'nostr' }),
     });
     const deliverer = new NostrDeliverer({ ds: this.ds, keys: this.keys, publisher, provisioner, inboxes });
     this.runner = new OutboundRunner({ bus: this.bus, ds: this.ds, network: 'nostr', deliver: deliverer.deliver, partitions: this.config.kafkaPartitions });

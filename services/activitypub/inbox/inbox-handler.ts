@@ -9,7 +9,7 @@
 import type { Request, Response } from 'express';
 import type { Bus } from '../../../libs/bus/index.js';
 import { MODERATION_TYPES, TOPICS, type BridgeEvent } from '../../../libs/events/index.js';
-import { createLogger } from '../../../libs/observability/index.js';
+import { createLogger, rejectInput } from '../../../libs/observability/index.js';
 import { SignatureError } from '../federation/http-signature.js';
 import type { InboxVerifier, VerifiedSender } from '../federation/inbox-verifier.js';
 import type { RemoteFetcher } from '../federation/remote-fetch.js';
@@ -60,7 +60,8 @@ export function inboxHandler(d: InboxDeps) {
       sender = await d.verifier.verify({ method: req.method, path: req.originalUrl, headers: req.headers as Record<string, string>, body: raw }, activity);
     } catch (err) {
       if (err instanceof SignatureError) {
-        log.info('inbox request refused', { reason: err.message, actor: idOf(activity.actor) });
+        rejectInput('activitypub', err.reason);
+        log.info('inbox request refused', { reason: err.message, code: err.reason, actor: idOf(activity.actor) });
         return send(res, err.status, err.message);
       }
       throw err;

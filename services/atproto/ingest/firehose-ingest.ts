@@ -5,11 +5,11 @@ import type { DataSource } from 'typeorm';
 import { sleep } from '../../../libs/bus/backoff.js';
 import type { Bus } from '../../../libs/bus/index.js';
 import { EVENT_SCHEMA_VERSION, TOPICS, type BridgeEvent } from '../../../libs/events/index.js';
-import { createLogger, type Logger } from '../../../libs/observability/index.js';
+import { createLogger, rejectInput, type Logger } from '../../../libs/observability/index.js';
 import { getCursor, setCursor } from '../../../libs/store/index.js';
 import { COLLECTION, COLLECTIONS, toEvents, type KeptRecord, type RepoOp } from '../mapping/index.js';
 import { toLexJson } from '../mapping/lex-json.js';
-import { atprotoFirehoseEvents, atprotoFirehoseQueued, atprotoFirehoseRejected } from '../metrics.js';
+import { atprotoFirehoseEvents, atprotoFirehoseQueued } from '../metrics.js';
 import { CursorRunner } from './cursor-runner.js';
 import { useNativeSignatureChecks } from './native-signature.js';
 import { readOnlyWhenRoom } from './firehose-backpressure.js';
@@ -156,7 +156,7 @@ export class FirehoseIngest {
     });
     if (!result.events.length) {
       const invalid = result.ignored?.startsWith('invalid ');
-      if (invalid) atprotoFirehoseRejected.inc({ reason: 'invalid_record' });
+      if (invalid) rejectInput('atproto', 'invalid_record');
       else atprotoFirehoseEvents.inc({ outcome: 'ignored' });
       this.log[invalid ? 'warn' : 'debug']('firehose record not bridged', { did: op.did, path: `${op.collection}/${op.rkey}`, seq: evt.seq, reason: result.ignored });
       await this.keep(op);
@@ -248,7 +248,7 @@ export class FirehoseIngest {
     const reason =
       err instanceof FirehoseParseError ? 'bad_commit' : err instanceof FirehoseValidationError ? 'bad_frame' : err instanceof FirehoseHandlerError ? 'handler' : err instanceof FirehoseSubscriptionError ? 'subscription' : 'other';
     if (reason === 'handler' && this.stopping) return;
-    atprotoFirehoseRejected.inc({ reason });
+    rejectInput('atproto', reason);
     this.lastError = `${reason}: ${err.message}`;
     this.log.warn('firehose input rejected', { reason, err: err.message, cause: (err.cause as Error | undefined)?.message });
   }

@@ -12,7 +12,7 @@ import type { DataSource } from 'typeorm';
 import { DEFAULT_BACKOFF, retryDelay, sleep, type BackoffPolicy } from '../../../libs/bus/backoff.js';
 import type { Bus } from '../../../libs/bus/index.js';
 import { TOPICS, type BridgeEvent } from '../../../libs/events/index.js';
-import { createLogger, type Logger } from '../../../libs/observability/index.js';
+import { createLogger, rejectInput, type Logger } from '../../../libs/observability/index.js';
 import { getCursor, setCursor } from '../../../libs/store/index.js';
 import { nostrHandleFor } from '../identity/handles.js';
 import { checkNip05, type Nip05Check } from '../identity/nip05-check.js';
@@ -21,7 +21,7 @@ import * as C from './constants.js';
 import { ContactLists, followsOf, supersedes } from './contact-lists.js';
 import { RecentIds } from './dedupe.js';
 import { createVerifier, shapeProblem, type EventVerifier, type RejectReason } from './event-verifier.js';
-import { ingestOutcomes, publishFailures, rejectedEvents, relaysConnected } from './metrics.js';
+import { ingestOutcomes, publishFailures, relaysConnected } from './metrics.js';
 import { RelayCursor } from './relay-cursor.js';
 import { AddressGuard } from '../../../libs/net/index.js';
 import { Profiles } from './profiles.js';
@@ -117,7 +117,7 @@ export class NostrIngest {
   constructor(private readonly opts: NostrIngestOptions) {
     this.log = opts.logger ?? createLogger('nostr-ingest');
     this.configured = [...new Set(opts.readRelays.map((u) => normalizeRelayUrl(u) ?? u))];
-    this.guard = new AddressGuard({ allowPrivate: opts.allowPrivateAddresses });
+    this.guard = new AddressGuard({ allowPrivate: opts.allowPrivateAddresses, network: 'nostr' });
     this.recent = new RecentIds<Seen>(opts.dedupeSize ?? C.DEFAULT_DEDUPE_SIZE);
     this.contacts = new ContactLists(opts.ds, opts.contactsCacheSize ?? C.DEFAULT_CONTACTS_CACHE);
     this.mutes = new ContactLists(opts.ds, opts.contactsCacheSize ?? C.DEFAULT_CONTACTS_CACHE, C.mutesKey);
@@ -401,7 +401,7 @@ export class NostrIngest {
   }
 
   private reject(r: RelayState, reason: RejectReason | 'unrequested', detail: string, id: unknown): void {
-    rejectedEvents.inc({ reason });
+    rejectInput('nostr', reason);
     // Logged once per event (the same forgery tends to come from several relays, or again after a reconnect).
     const eventId = typeof id === 'string' ? id.slice(0, 64) : undefined;
     if (this.rejectLog.add(`${reason}\u0000${eventId ?? detail}\u0000${eventId ? '' : r.url}`))
