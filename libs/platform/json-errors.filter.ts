@@ -12,6 +12,8 @@ export class JsonErrorsFilter implements ExceptionFilter {
     const res = host.switchToHttp().getResponse<Response>();
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
+      // Nest wraps body-parser's errors (too large, bad JSON, our UTF-8 and depth checks) as HttpException with the cause.
+      countBodyRejection(host.switchToHttp().getRequest<Request>().path ?? '', exception.cause);
       const body = exception.getResponse();
       const message = typeof body === 'string' ? body : ((body as { message?: unknown }).message ?? exception.message);
       res.status(status).json({ statusCode: status, error: HttpStatus[status] ?? 'Error', message });
