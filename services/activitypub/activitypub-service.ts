@@ -9,6 +9,7 @@ import type { Apex } from 'activitypub-express';
 import type { DataSource } from 'typeorm';
 import { OutboundRunner } from '../../libs/adapter/index.js';
 import type { Bus } from '../../libs/bus/index.js';
+import { TokenBuckets, type BucketPolicy } from '../../libs/collections/index.js';
 import { AddressGuard } from '../../libs/net/index.js';
 import { createLogger } from '../../libs/observability/index.js';
 import { ACCOUNT_TOKEN_HEADER, issueAccountToken, KeyStore, readAccountToken, type SecretBox } from '../../libs/store/index.js';
@@ -68,6 +69,8 @@ export interface ActivityPubServiceOptions {
   version?: string;
   /** Accept/Reject of our follows, Move: the identity linking code listens here. */
   onControl?: (signal: ControlSignal) => Promise<void>;
+  /** Inbox deliveries per verified actor (a flood from one actor gets 429); default 300 a minute, 100 at once. */
+  inboxRateLimit?: BucketPolicy;
 }
 
 export class ActivityPubService {
@@ -116,6 +119,7 @@ export class ActivityPubService {
     const optIn = optInHandlers({ links, instanceActorId, followBack });
     const inbox = inboxHandler({
       verifier,
+      limit: new TokenBuckets(this.o.inboxRateLimit ?? { perMinute: 300, burst: 100 }),
       store: this.store,
       followers: this.followers,
       fetcher: this.fetcher,

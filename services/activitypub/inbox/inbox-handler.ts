@@ -8,6 +8,7 @@
  */
 import type { Request, Response } from 'express';
 import type { Bus } from '../../../libs/bus/index.js';
+import type { TokenBuckets } from '../../../libs/collections/index.js';
 import { MODERATION_TYPES, TOPICS, type BridgeEvent } from '../../../libs/events/index.js';
 import { createLogger, rejectInput } from '../../../libs/observability/index.js';
 import { SignatureError } from '../federation/http-signature.js';
@@ -16,6 +17,7 @@ import type { RemoteFetcher } from '../federation/remote-fetch.js';
 import { hasType, idOf, isObject, toEvents, typesOf, type AsObject, type ControlSignal } from '../mapping/index.js';
 import type { ApexPostgresStore } from '../store/apex-postgres-store.js';
 import { apexForm } from '../store/apex-form.js';
+import { refusalOf } from './refusal-of.js';
 import { Followers } from '../store/followers.js';
 
 const log = createLogger('activitypub-inbox');
@@ -36,6 +38,8 @@ export interface InboxDeps {
   /** The bridge's own actor: following it is how a person links their fediverse account. */
   instanceActorId?: string;
   optIn?: { followed(person: AsObject, handle: string | undefined): Promise<void>; unfollowed(actorId: string): Promise<void> };
+  /** Per verified actor: a flood from one actor gets 429 and leaves everyone else's deliveries alone. */
+  limit?: Pick<TokenBuckets, 'take'>;
 }
 
 function send(res: Response, status: number, message?: string): void {
@@ -66,6 +70,14 @@ export function inboxHandler(d: InboxDeps) {
       }
       throw err;
     }
+    // After verification, so a forger cannot spend someone else's allowance.
+    const allowance = d.limit?.take(sender.actorId, Date.now());
+    if (allowance && !allowance.allowed) {
+      rejectInput('activitypub', 'rate_limited');
+      const seconds = Math.ceil(allowance.retryAfterMs / 1000);
+      res.setHeader('Retry-After', String(seconds));
+      return send(res, 429, `too many activities from ${sender.actorId}; retry in ${seconds} s`);
+    }
     try {
       const id = idOf(activity.id);
       if (!id) return send(res, 400, 'activity without an id');
@@ -79,6 +91,11 @@ export function inboxHandler(d: InboxDeps) {
       const complete = await embed(d, activity);
       await sideEffects(d, complete, sender, origin);
       const result = toEvents(complete, { ownOrigins: [origin], receivedAt: new Date().toISOString(), handleOf: handleFrom(sender) });
+      const refused = refusalOf(result.ignored);
+      if (refused) {
+        rejectInput('activitypub', refused);
+        log.info('inbox activity refused', { id, reason: result.ignored });
+      }
       if (result.control) await d.onControl?.(result.control);
       if (result.events.length) await d.bus.publish(TOPICS.events, result.events.map((e) => ({ key: e.actor.id, value: JSON.stringify(e) })));
       for (const e of result.events) if (MODERATION_TYPES.has(e.type)) await d.onReport?.(e);
