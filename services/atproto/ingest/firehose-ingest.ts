@@ -10,6 +10,7 @@ import { getCursor, setCursor } from '../../../libs/store/index.js';
 import { COLLECTION, COLLECTIONS, toEvents, type KeptRecord, type RepoOp } from '../mapping/index.js';
 import { toLexJson } from '../mapping/lex-json.js';
 import { atprotoFirehoseEvents, atprotoFirehoseQueued } from '../metrics.js';
+import { countNeutralised } from './record-checks.js';
 import { CursorRunner } from './cursor-runner.js';
 import { useNativeSignatureChecks } from './native-signature.js';
 import { readOnlyWhenRoom } from './firehose-backpressure.js';
@@ -146,6 +147,7 @@ export class FirehoseIngest {
       time: evt.time,
       ...(evt.event !== 'delete' ? { cid: evt.cid.toString(), record: toLexJson(evt.record) } : {}),
     };
+    if (op.record) countNeutralised(op.collection, op.record);
     const kept = op.action === 'delete' ? await this.kept(op) : undefined;
     const result = toEvents(op, {
       isBridged: (did) => this.watch.isBridged(did),
