@@ -8,6 +8,7 @@ import { scenarios as activitypubAtproto } from './activitypub-atproto.js';
 import { scenarios as activitypubSolid } from './activitypub-solid.js';
 import { scenarios as atproto } from './atproto.js';
 import { scenarios as atprotoSolid } from './atproto-solid.js';
+import { scenarios as hostile } from './hostile.js';
 import { scenarios as infrastructure } from './infrastructure.js';
 import { scenarios as mirroring } from './mirroring.js';
 import { scenarios as nostr } from './nostr.js';
@@ -27,6 +28,7 @@ export const scenarioModules: { name: string; scenarios: Scenario[] }[] = [
   { name: 'activitypub-atproto', scenarios: activitypubAtproto },
   { name: 'atproto-solid', scenarios: atprotoSolid },
   { name: 'activitypub-solid', scenarios: activitypubSolid },
+  { name: 'hostile', scenarios: hostile },
 ];
 
 export const allScenarios: Scenario[] = scenarioModules.flatMap((m) => m.scenarios);
