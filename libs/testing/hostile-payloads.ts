@@ -24,12 +24,13 @@ export const SCRIPT_HTML =
 /** The same attack as plain text, as networks without HTML carry it (Nostr content, Bluesky text). */
 export const SCRIPT_TEXT = '<script>alert("x")</script> <img src=x onerror=alert(1)> javascript:alert(2)';
 
-/** What must not be in rendered or sanitized HTML (case-insensitive). Returns the first offender, or undefined. */
+/** Active markup in rendered or sanitized HTML (case-insensitive): the first offender, or undefined. */
 export function activeContent(html: string): string | undefined {
   const patterns: [RegExp, string][] = [
     [/<script/i, '<script>'],
-    [/\son[a-z]+\s*=/i, 'an on* handler attribute'],
-    [/href\s*=\s*["']?\s*javascript:/i, 'a javascript: href'],
+    // Inside a tag only: escaped text such as `&lt;img onerror=…&gt;` is harmless and must pass.
+    [/<[a-z][^>]*\son[a-z]+\s*=/i, 'an on* handler attribute'],
+    [/<[a-z][^>]*href\s*=\s*["']?\s*javascript:/i, 'a javascript: href'],
     [/<iframe/i, '<iframe>'],
     [/<svg/i, '<svg>'],
   ];

@@ -15,7 +15,7 @@ import { check, defineScenario, type E2EContext, type Scenario } from '../scenar
 import { linkedFediverseUser } from './activitypub.js';
 import { createRecord, linkBluesky } from './atproto.js';
 import { nostrCopyOf } from './nostr-person.js';
-import { linkNostr, linkSolid, nostrPostInPod, nostrPublish, onRelay, solidPostOnNostr, solidPut } from './solid.js';
+import { bridgedOutbox, inOutbox, linkNostr, linkSolid, nostrPostInPod, nostrPublish, onRelay, solidPostOnNostr, solidPut } from './solid.js';
 
 const T = 150_000;
 
@@ -67,13 +67,16 @@ export const scenarios: Scenario[] = [
       await refused(ctx, 'nostr', 'too_deep', 400, () => fetchT(link, { method: 'POST', headers: { 'content-type': 'application/json' }, body: deeplyNestedJson(10_000) }));
       await refused(ctx, 'nostr', 'invalid_utf8', 400, () => fetchT(link, { method: 'POST', headers: { 'content-type': 'application/json' }, body: new Uint8Array(invalidUtf8Json({})) }));
       const bob = await linkNostr(ctx);
-      // Private-address pictures in the profile, script in a note: carried as text and links, never run or fetched at ingest.
-      await nostrPublish(ctx, bob, 0, JSON.stringify({ name: 'bob', picture: PRIVATE_URLS[1], banner: PRIVATE_URLS[0] }));
-      const words = `script as text ${ctx.unique('x')}`;
-      const { url } = await nostrPostInPod(ctx, bob, `${SCRIPT_TEXT} ${words}`);
-      const copy = (await (await fetchT(url, { headers: { accept: 'application/ld+json' } })).json()) as Record<string, unknown>;
-      const html = JSON.stringify(copy);
-      check(activeContent(String(copy.content ?? '')) === undefined || copy.mediaType === 'text/plain', `the pod copy carries active markup: ${html.slice(0, 300)}`);
+      const words = ctx.unique('scripttext');
+      await nostrPublish(ctx, bob, 1, `${SCRIPT_TEXT} ${words}`);
+      const { body: copy } = await inOutbox(ctx, bridgedOutbox(ctx, bob), (b) => JSON.stringify(b).includes(words), 'the script note in the bridged pod');
+      ctx.log(`script note in the pod: ${JSON.stringify(copy.content)}`);
+      check(activeContent(String(copy.content ?? '')) === undefined, `the pod copy carries active markup: ${JSON.stringify(copy).slice(0, 300)}`);
+      // A profile with private-address pictures (after the first note: the bridged pod's name is fixed
+      // by then). The e2e Pontis runs with PONTIS_ALLOW_PRIVATE_ADDRESSES (its peers are on loopback),
+      // so the Solid side may try to copy the picture: a loopback port that refuses at once keeps that
+      // from waiting on a timeout. The guard's own refusals are in the adapters' hostile.int.test.ts.
+      await nostrPublish(ctx, bob, 0, JSON.stringify({ name: 'bob', picture: PRIVATE_URLS[0], banner: PRIVATE_URLS[0] }));
       await nostrPostInPod(ctx, bob, `honest nostr note ${ctx.unique('n')}`);
     },
   }),
