@@ -1,1 +1,2 @@
 export * from './lru.js';
+export * from './token-buckets.js';

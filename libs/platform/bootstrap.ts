@@ -7,6 +7,7 @@ import type { PontisConfig } from '../config/index.js';
 import { coreTopics } from '../events/index.js';
 import { createLogger, setLogLevel } from '../observability/index.js';
 import { openDatabase } from './database.js';
+import { jsonBodyOptions } from './json-body.js';
 import { JsonErrorsFilter } from './json-errors.filter.js';
 import { OpsModule } from './ops.module.js';
 import { PlatformModule, startBus } from './platform.module.js';
@@ -51,10 +52,10 @@ export async function bootstrap(opts: BootstrapOptions): Promise<INestApplicatio
   @Module({ imports: [PlatformModule.forRoot({ config, database, bus }), OpsModule, ...opts.modules] })
   class AppModule {}
 
-  // rawBody: HTTP Signature Digest checks need the exact bytes (req.rawBody).
-  const app = await NestFactory.create<NestExpressApplication>(AppModule, { logger: nestLogger, bodyParser: false, rawBody: true });
-  // Bodies are small JSON documents; anything larger is refused before it is parsed.
-  app.useBodyParser('json', { limit: '1mb', type: ['application/json', 'application/*+json', 'application/ld+json'] });
+  // rawBody is kept by our own verify (json-body.ts): Nest's rawBody option would replace it.
+  const app = await NestFactory.create<NestExpressApplication>(AppModule, { logger: nestLogger, bodyParser: false });
+  // Bodies are small JSON documents: too large, invalid UTF-8 or too deep is refused before parsing.
+  app.useBodyParser('json', jsonBodyOptions());
   app.useGlobalFilters(new JsonErrorsFilter());
   app.enableShutdownHooks();
   app.disable('x-powered-by');

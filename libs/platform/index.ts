@@ -4,3 +4,4 @@ export * from './platform.module.js';
 export * from './bootstrap.js';
 export * from './database.js';
 export * from './master-key.js';
+export * from './json-body.js';

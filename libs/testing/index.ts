@@ -2,3 +2,4 @@ export * from './wait-for.js';
 export * from './test-env.js';
 export * from './seed.js';
 export * from './seeded-random.js';
+export * from './hostile-payloads.js';

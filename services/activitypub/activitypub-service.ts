@@ -11,6 +11,7 @@ import { OutboundRunner } from '../../libs/adapter/index.js';
 import { backfillAfterLink, BackfillRunner, linkBackfillCount } from '../../libs/backfill/index.js';
 import type { Bus } from '../../libs/bus/index.js';
 import type { OutboundCommand } from '../../libs/events/index.js';
+import { TokenBuckets, type BucketPolicy } from '../../libs/collections/index.js';
 import { AddressGuard } from '../../libs/net/index.js';
 import { createLogger } from '../../libs/observability/index.js';
 import { ACCOUNT_TOKEN_HEADER, issueAccountToken, KeyStore, readAccountToken, type SecretBox } from '../../libs/store/index.js';
@@ -74,6 +75,8 @@ export interface ActivityPubServiceOptions {
   optOutTag?: string;
   /** Accept/Reject of our follows, Move: the identity linking code listens here. */
   onControl?: (signal: ControlSignal) => Promise<void>;
+  /** Inbox deliveries per verified actor (a flood from one actor gets 429); default 300 a minute, 100 at once. */
+  inboxRateLimit?: BucketPolicy;
 }
 
 export class ActivityPubService {
@@ -93,7 +96,7 @@ export class ActivityPubService {
     this.followers = new Followers(this.store);
     this.domain = new URL(o.baseUrl).host;
     this.fetcher = new RemoteFetcher({
-      guard: new AddressGuard({ allowPrivate: o.allowPrivateAddresses }),
+      guard: new AddressGuard({ allowPrivate: o.allowPrivateAddresses, network: 'activitypub' }),
       signer: async () => this.instanceSigner,
       timeoutMs: o.fetchTimeoutMs,
       maxBytes: o.maxFetchBytes,
@@ -138,6 +141,7 @@ export class ActivityPubService {
     const optIn = optInHandlers({ ds: this.o.ds, bus: this.o.bus, instanceActorId, followBack, sendDirect, publicUrl: this.o.baseUrl, optOutTag: this.o.optOutTag ?? 'nobridge' });
     const inbox = inboxHandler({
       verifier,
+      limit: new TokenBuckets(this.o.inboxRateLimit ?? { perMinute: 300, burst: 100 }),
       store: this.store,
       followers: this.followers,
       fetcher: this.fetcher,

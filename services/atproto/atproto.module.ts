@@ -80,7 +80,7 @@ class AtprotoAdapterLifecycle implements OnApplicationBootstrap, OnApplicationSh
       accounts: this.rt.accounts,
       sessions: this.rt.sessions,
       directory: this.rt.directory,
-      guard: new AddressGuard({ allowPrivate: c.allowPrivateAddresses }),
+      guard: new AddressGuard({ allowPrivate: c.allowPrivateAddresses, network: 'atproto' }),
     });
     this.runner = new OutboundRunner({ bus: this.bus, ds: this.ds, network: 'atproto', deliver: deliverer.deliver, partitions: c.kafkaPartitions });
     const service = firehoseUrl ?? pdsUrl.replace(/^http/, 'ws');

@@ -17,13 +17,7 @@ export const atprotoFirehoseEvents = new Counter({
   registers: [registry],
 });
 
-export const atprotoFirehoseRejected = new Counter({
-  name: 'pontis_atproto_firehose_rejected_total',
-  help: 'Firehose input refused before or during mapping',
-  // invalid_record | bad_commit (signature, proof, identity) | bad_frame | handler
-  labelNames: ['reason'] as const,
-  registers: [registry],
-});
+/** Refused firehose input is counted in the shared pontis_rejected_input_total{network="atproto", reason} (libs/observability/rejected-input.ts). */
 
 /** Watched firehose events queued for the bus; at the ingest's bound the socket stops being read (backpressure). */
 export const atprotoFirehoseQueued = new Gauge({

@@ -56,7 +56,7 @@ class NostrAdapterLifecycle implements OnApplicationBootstrap, OnApplicationShut
       query: (filter, others) => publisher.queryMany(filter, others),
       indexRelays: readRelays,
       verify: (raw) => verifier.verify(raw).ok,
-      guard: new AddressGuard({ allowPrivate: this.config.allowPrivateAddresses }),
+      guard: new AddressGuard({ allowPrivate: this.config.allowPrivateAddresses, network: 'nostr' }),
     });
     const deliverer = new NostrDeliverer({ ds: this.ds, keys: this.keys, publisher, provisioner, inboxes });
     // A report made elsewhere about a Nostr person is forwarded as a kind 1984 (the translator records it).

@@ -76,7 +76,7 @@ class SolidAdapterLifecycle implements OnApplicationBootstrap, OnApplicationShut
     const emailDomain = new URL(publicUrl).hostname || 'pontis.invalid';
     const session = await bridgeSession({ ds: this.ds, box: this.box, serverUrl, emailDomain, preset: solid.bridge ? { issuer: serverUrl, ...solid.bridge } : undefined });
     const bridgeWebId = await session.webId();
-    const guard = trustingOwnServer(new AddressGuard({ allowPrivate: allowPrivateAddresses }), serverUrl);
+    const guard = trustingOwnServer(new AddressGuard({ allowPrivate: allowPrivateAddresses, network: 'solid' }), serverUrl);
     const client = new PodClient(session, guard);
     const provisioner = new SolidProvisioner({ ds: this.ds, box: this.box, serverUrl, emailDomain, bridgeWebId: async () => bridgeWebId });
     const deliverer = new SolidDeliverer({ ds: this.ds, client, bridgeWebId, provisioner, bridgeUrl: publicUrl, guard, box: this.box });

@@ -33,6 +33,8 @@ export class SignatureError extends Error {
   constructor(
     message: string,
     readonly status: 401 | 403 = 401,
+    /** Low-cardinality code for pontis_rejected_input_total (docs/SECURITY.md). */
+    readonly reason: 'unsigned' | 'bad_signature' | 'stale' | 'bad_digest' | 'replay' | 'spoofed_actor' | 'no_actor' | 'key_unavailable' = 'bad_signature',
   ) {
     super(message);
     this.name = 'SignatureError';
@@ -49,7 +51,7 @@ export function parseSignatureHeader(h: RequestToVerify['headers']): SignaturePa
   let raw = header(h, 'signature');
   const auth = header(h, 'authorization');
   if (!raw && auth?.toLowerCase().startsWith('signature ')) raw = auth.slice('signature '.length);
-  if (!raw) throw new SignatureError('missing HTTP signature');
+  if (!raw) throw new SignatureError('missing HTTP signature', 401, 'unsigned');
   if (raw.length > 8192) throw new SignatureError('signature header too long');
   const fields: Record<string, string> = {};
   for (const m of raw.matchAll(/([a-zA-Z]+)=(?:"([^"]*)"|(\d+))/g)) fields[m[1]!.toLowerCase()] = m[2] ?? m[3]!;
@@ -100,20 +102,20 @@ export function checkRequest(req: RequestToVerify, opts: VerifyOptions): Signatu
   if (!params.headers.includes('(request-target)')) throw new SignatureError('(request-target) is not signed');
   const now = opts.now ?? Date.now();
   if (params.headers.includes('(created)') && params.created !== undefined) {
-    if (Math.abs(now - params.created * 1000) > opts.windowMs) throw new SignatureError('signature (created) outside the accepted window');
+    if (Math.abs(now - params.created * 1000) > opts.windowMs) throw new SignatureError('signature (created) outside the accepted window', 401, 'stale');
   } else {
     if (!params.headers.includes('date')) throw new SignatureError('date is not signed');
     const date = Date.parse(header(req.headers, 'date') ?? '');
     if (!Number.isFinite(date)) throw new SignatureError('missing or invalid Date header');
-    if (Math.abs(now - date) > opts.windowMs) throw new SignatureError('Date outside the accepted window (stale or replayed request)');
+    if (Math.abs(now - date) > opts.windowMs) throw new SignatureError('Date outside the accepted window (stale or replayed request)', 401, 'stale');
   }
-  if (params.expires !== undefined && params.expires * 1000 < now) throw new SignatureError('signature expired');
+  if (params.expires !== undefined && params.expires * 1000 < now) throw new SignatureError('signature expired', 401, 'stale');
   if (req.method.toUpperCase() === 'POST') {
-    if (!params.headers.includes('digest')) throw new SignatureError('a POST must sign its Digest');
+    if (!params.headers.includes('digest')) throw new SignatureError('a POST must sign its Digest', 401, 'bad_digest');
     const digests = (header(req.headers, 'digest') ?? '').split(',').map((d) => d.trim());
     const sha256 = digests.find((d) => d.toLowerCase().startsWith('sha-256='));
-    if (!sha256) throw new SignatureError('no SHA-256 Digest');
-    if (sha256.slice('sha-256='.length) !== digestOf(req.body ?? Buffer.alloc(0)).slice('SHA-256='.length)) throw new SignatureError('Digest does not match the body');
+    if (!sha256) throw new SignatureError('no SHA-256 Digest', 401, 'bad_digest');
+    if (sha256.slice('sha-256='.length) !== digestOf(req.body ?? Buffer.alloc(0)).slice('SHA-256='.length)) throw new SignatureError('Digest does not match the body', 401, 'bad_digest');
   }
   return params;
 }

@@ -35,11 +35,11 @@ export class InboxVerifier {
     const params = checkRequest(req, { windowMs: this.windowMs, now });
     const replayKey = `${params.keyId} ${params.signature.toString('base64')}`;
     const at = this.seen.peek(replayKey);
-    if (at !== undefined && now - at < 2 * this.windowMs) throw new SignatureError('replayed request (this signature was already accepted)');
+    if (at !== undefined && now - at < 2 * this.windowMs) throw new SignatureError('replayed request (this signature was already accepted)', 401, 'replay');
     const actorId = idOf(activity.actor);
-    if (!actorId) throw new SignatureError('activity without an actor', 403);
+    if (!actorId) throw new SignatureError('activity without an actor', 403, 'no_actor');
     const key = await this.signedBy(req, params);
-    if (key.owner !== actorId) throw new SignatureError(`key ${params.keyId} belongs to ${key.owner}, not to the actor ${actorId}`, 403);
+    if (key.owner !== actorId) throw new SignatureError(`key ${params.keyId} belongs to ${key.owner}, not to the actor ${actorId}`, 403, 'spoofed_actor');
     this.seen.add(replayKey, now);
     return { actorId, key };
   }
@@ -59,7 +59,7 @@ export class InboxVerifier {
     try {
       key = await this.o.keys.resolve(params.keyId);
     } catch (err) {
-      throw new SignatureError(`cannot get key ${params.keyId}: ${(err as Error).message}`);
+      throw new SignatureError(`cannot get key ${params.keyId}: ${(err as Error).message}`, 401, 'key_unavailable');
     }
     if (!verifyWithKey(req, params, key.publicKeyPem)) {
       try {

@@ -8,14 +8,16 @@
  */
 import type { Request, Response } from 'express';
 import type { Bus } from '../../../libs/bus/index.js';
+import type { TokenBuckets } from '../../../libs/collections/index.js';
 import { TOPICS } from '../../../libs/events/index.js';
-import { createLogger } from '../../../libs/observability/index.js';
+import { createLogger, rejectInput } from '../../../libs/observability/index.js';
 import { SignatureError } from '../federation/http-signature.js';
 import type { InboxVerifier, VerifiedSender } from '../federation/inbox-verifier.js';
 import type { RemoteFetcher } from '../federation/remote-fetch.js';
 import { asArray, hasType, idOf, isObject, rootFromParent, toEvents, typesOf, type AsObject, type ControlSignal } from '../mapping/index.js';
 import type { ApexPostgresStore } from '../store/apex-postgres-store.js';
 import { apexForm } from '../store/apex-form.js';
+import { refusalOf } from './refusal-of.js';
 import { Followers } from '../store/followers.js';
 
 const log = createLogger('activitypub-inbox');
@@ -40,6 +42,8 @@ export interface InboxDeps {
     blocked?(actorId: string): Promise<void>;
     messaged?(person: AsObject, handle: string | undefined, note: AsObject): Promise<void>;
   };
+  /** Per verified actor: a flood from one actor gets 429 and leaves everyone else's deliveries alone. */
+  limit?: Pick<TokenBuckets, 'take'>;
 }
 
 function send(res: Response, status: number, message?: string): void {
@@ -64,10 +68,19 @@ export function inboxHandler(d: InboxDeps) {
       sender = await d.verifier.verify({ method: req.method, path: req.originalUrl, headers: req.headers as Record<string, string>, body: raw }, activity);
     } catch (err) {
       if (err instanceof SignatureError) {
-        log.info('inbox request refused', { reason: err.message, actor: idOf(activity.actor) });
+        rejectInput('activitypub', err.reason);
+        log.info('inbox request refused', { reason: err.message, code: err.reason, actor: idOf(activity.actor) });
         return send(res, err.status, err.message);
       }
       throw err;
+    }
+    // After verification, so a forger cannot spend someone else's allowance.
+    const allowance = d.limit?.take(sender.actorId, Date.now());
+    if (allowance && !allowance.allowed) {
+      rejectInput('activitypub', 'rate_limited');
+      const seconds = Math.ceil(allowance.retryAfterMs / 1000);
+      res.setHeader('Retry-After', String(seconds));
+      return send(res, 429, `too many activities from ${sender.actorId}; retry in ${seconds} s`);
     }
     try {
       const id = idOf(activity.id);
@@ -82,6 +95,11 @@ export function inboxHandler(d: InboxDeps) {
       const complete = await embed(d, activity);
       await sideEffects(d, complete, sender, origin);
       const result = toEvents(complete, { ownOrigins: [origin], receivedAt: new Date().toISOString(), handleOf: handleFrom(sender), threadRootOf: await parentRoot(d, complete, origin) });
+      const refused = refusalOf(result.ignored);
+      if (refused) {
+        rejectInput('activitypub', refused);
+        log.info('inbox activity refused', { id, reason: result.ignored });
+      }
       if (result.control) await d.onControl?.(result.control);
       if (result.events.length) await d.bus.publish(TOPICS.events, result.events.map((e) => ({ key: e.actor.id, value: JSON.stringify(e) })));
       log.debug('inbox activity', { id, type: typesOf(activity)[0], events: result.events.map((e) => e.id), ignored: result.ignored });

@@ -13,7 +13,7 @@ import { AddressGuard } from '../../../libs/net/index.js';
  */
 export function createIdResolver(plcUrl: string, allowPrivate: boolean, localPds?: string): IdResolver {
   const trusted = new Set([originOf(plcUrl), localPds ? originOf(localPds) : undefined].filter(Boolean));
-  const guard = new AddressGuard({ allowPrivate });
+  const guard = new AddressGuard({ allowPrivate, network: 'atproto' });
   const guardedFetch = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
     const url = input instanceof Request ? input.url : String(input);
     if (!trusted.has(originOf(url))) {

@@ -124,13 +124,13 @@ describe('AT Protocol firehose ingest (real PDS + PLC)', { timeout: 180_000 }, (
 
   it('a malformed record is rejected with a counted reason and the stream goes on', async () => {
     const before = events().length;
-    const rejected = await metric('pontis_atproto_firehose_rejected_total', 'reason="invalid_record');
+    const rejected = await metric('pontis_rejected_input_total', 'network="atproto",reason="invalid_record');
     // validate: false makes the PDS store what its lexicon forbids, as a buggy client could.
     await bobAgent.com.atproto.repo.createRecord({ repo: bob.did, collection: POST, validate: false, record: { $type: POST, text: 'x'.repeat(400), createdAt: 'yesterday' } });
     const after = await post(bobAgent, bob.did, 'after the bad one');
     await waitFor(() => events().some((e) => e.source.id === after.uri), { what: 'the next post', timeoutMs: 20_000 });
     assert.equal(events().length, before + 1);
-    assert.equal(await metric('pontis_atproto_firehose_rejected_total', 'reason="invalid_record'), rejected + 1);
+    assert.equal(await metric('pontis_rejected_input_total', 'network="atproto",reason="invalid_record'), rejected + 1);
   });
 
   it('a commit whose signature does not match the DID\'s key is rejected with a counted reason; the stream goes on', async () => {
@@ -157,13 +157,13 @@ describe('AT Protocol firehose ingest (real PDS + PLC)', { timeout: 180_000 }, (
     // at the directory behind the PDS's back, so a handle change through the PDS (which keeps the
     // disowned key in the document) is that announcement.
     await agent.com.atproto.identity.updateHandle({ handle: 'mallory2-ingest.test' });
-    const badBefore = await metric('pontis_atproto_firehose_rejected_total', 'reason="bad_commit');
+    const badBefore = await metric('pontis_rejected_input_total', 'network="atproto",reason="bad_commit');
     const before = events().length;
     await post(agent, mallory.did, 'signed by a key the DID disowned');
     const next = await post(bobAgent, bob.did, 'after the forged one');
     await waitFor(() => events().some((e) => e.source.id === next.uri), { what: 'the next post', timeoutMs: 20_000 });
     // Another repo's queue: the forged commit's verification (with a key refresh) may finish after bob's post.
-    await waitFor(async () => (await metric('pontis_atproto_firehose_rejected_total', 'reason="bad_commit')) > badBefore, { what: 'the rejection to be counted', timeoutMs: 20_000 });
+    await waitFor(async () => (await metric('pontis_rejected_input_total', 'network="atproto",reason="bad_commit')) > badBefore, { what: 'the rejection to be counted', timeoutMs: 20_000 });
     await ingest.drain();
     assert.deepEqual(events().slice(before).map((e) => e.source.id), [next.uri], 'the forged commit produced nothing');
   });

@@ -4,11 +4,12 @@ import { Firehose, FirehoseHandlerError, FirehoseParseError, FirehoseSubscriptio
 import type { DataSource } from 'typeorm';
 import type { Bus } from '../../../libs/bus/index.js';
 import { EVENT_SCHEMA_VERSION, TOPICS, type BridgeEvent } from '../../../libs/events/index.js';
-import { createLogger, type Logger } from '../../../libs/observability/index.js';
+import { createLogger, rejectInput, type Logger } from '../../../libs/observability/index.js';
 import { getCursor, setCursor } from '../../../libs/store/index.js';
 import { COLLECTION, COLLECTIONS, toEvents, type RepoOp } from '../mapping/index.js';
 import { toLexJson } from '../mapping/lex-json.js';
-import { atprotoFirehoseEvents, atprotoFirehoseQueued, atprotoFirehoseRejected } from '../metrics.js';
+import { atprotoFirehoseEvents, atprotoFirehoseQueued } from '../metrics.js';
+import { countNeutralised } from './record-checks.js';
 import { CursorRunner } from './cursor-runner.js';
 import { BoundedDidCache, forgetOnIdentity } from './did-cache.js';
 import { IngestBatch } from './ingest-batch.js';
@@ -196,6 +197,7 @@ export class FirehoseIngest {
     }
     // An unwatched repo's commit let through for the bot that was about someone else.
     if (!this.watch.isWatched(op.did)) return;
+    if (op.record) countNeutralised(op.collection, op.record);
     const key = { did: op.did, collection: op.collection, rkey: op.rkey };
     const kept = op.action === 'delete' ? await this.batch.kept(key) : undefined;
     const result = toEvents(op, {
@@ -207,7 +209,7 @@ export class FirehoseIngest {
     });
     if (!result.events.length) {
       const invalid = result.ignored?.startsWith('invalid ');
-      if (invalid) atprotoFirehoseRejected.inc({ reason: 'invalid_record' });
+      if (invalid) rejectInput('atproto', 'invalid_record');
       else atprotoFirehoseEvents.inc({ outcome: 'ignored' });
       this.log[invalid ? 'warn' : 'debug']('firehose record not bridged', { did: op.did, path: `${op.collection}/${op.rkey}`, seq: evt.seq, reason: result.ignored });
       this.keep(op);
@@ -272,7 +274,7 @@ export class FirehoseIngest {
     const reason =
       err instanceof FirehoseParseError ? 'bad_commit' : err instanceof FirehoseValidationError ? 'bad_frame' : err instanceof FirehoseHandlerError ? 'handler' : err instanceof FirehoseSubscriptionError ? 'subscription' : 'other';
     if (reason === 'handler' && this.stopping) return;
-    atprotoFirehoseRejected.inc({ reason });
+    rejectInput('atproto', reason);
     this.lastError = `${reason}: ${err.message}`;
     this.log.warn('firehose input rejected', { reason, err: err.message, cause: (err.cause as Error | undefined)?.message });
   }

@@ -54,6 +54,17 @@ export function facetsFromRecord(text: string, facets: readonly AtFacet[] | unde
   return out.sort((a, b) => a.start - b.start);
 }
 
+/** How many of a record's facets are dropped for their offsets (out of range, backwards, or inside a character): counted as hostile input. */
+export function badFacetCount(text: string, facets: readonly AtFacet[] | undefined): number {
+  let bad = 0;
+  for (const f of Array.isArray(facets) ? facets : []) {
+    const start = utf8ToUtf16Offset(text, f?.index?.byteStart ?? -1);
+    const end = utf8ToUtf16Offset(text, f?.index?.byteEnd ?? -1);
+    if (start === undefined || end === undefined || end <= start) bad++;
+  }
+  return bad;
+}
+
 /**
  * Contract facets → record facets over `text`. `didOf` maps a mentioned actor to its DID on AT
  * Protocol (their own account or their bridged one); a mention without one stays plain text.

@@ -13,7 +13,7 @@ export * from './atproto-records.js';
 export type { InboundContext, KeptRecord, MapResult, RenderContext, RenderResult, RepoOp, RepoWrite } from './context.js';
 export { render, MAX_IMAGES } from './events-to-records.js';
 export { toEvents } from './records-to-events.js';
-export { facetsFromRecord, facetsToRecord, utf16ToUtf8Offset, utf8ToUtf16Offset } from './facets.js';
+export { badFacetCount, facetsFromRecord, facetsToRecord, utf16ToUtf8Offset, utf8ToUtf16Offset } from './facets.js';
 export { recordKeyFor, isTid } from './record-key.js';
 export { fitText, graphemeLength, MAX_GRAPHEMES } from './text-fit.js';
 export { assertValidRecord, checkRecord, InvalidRecordError } from './validate-record.js';

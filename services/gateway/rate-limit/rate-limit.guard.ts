@@ -1,6 +1,8 @@
 import { HttpException, HttpStatus, Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import type { PontisConfig } from '../../../libs/config/index.js';
+import { rejectInput } from '../../../libs/observability/index.js';
+import { networkOfPath } from '../../../libs/platform/json-body.js';
 import { CONFIG } from '../../../libs/platform/tokens.js';
 import { looksLikeToken } from '../auth/admin-token.js';
 import { clientIp, TokenBuckets } from './token-bucket.js';
@@ -35,6 +37,7 @@ export class RateLimitGuard implements CanActivate {
       res.setHeader('RateLimit-Remaining', String(r.remaining));
       return true;
     }
+    rejectInput(networkOfPath(path), 'rate_limited');
     const seconds = Math.ceil(r.retryAfterMs / 1000);
     res.setHeader('Retry-After', String(seconds));
     throw new HttpException(`rate limit: ${this.config.gateway.rateLimitPerMinute} requests per minute per client; retry in ${seconds} s`, HttpStatus.TOO_MANY_REQUESTS);

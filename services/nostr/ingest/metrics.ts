@@ -1,14 +1,10 @@
-/** Ingest metrics in the shared registry. Labels are fixed small sets (never relay URLs, keys or ids). */
+/**
+ * Ingest metrics in the shared registry. Labels are fixed small sets (never relay URLs, keys or
+ * ids). Refused events and frames are counted in the shared
+ * pontis_rejected_input_total{network="nostr", reason} (libs/observability/rejected-input.ts).
+ */
 import { Counter, Gauge } from 'prom-client';
 import { registry } from '../../../libs/observability/index.js';
-
-export const rejectedEvents = new Counter({
-  name: 'pontis_nostr_ingest_rejected_total',
-  help: 'Events or frames from relays refused before mapping',
-  // malformed | bad_id | bad_signature | unrequested (matches no filter we sent) | bad_frame
-  labelNames: ['reason'] as const,
-  registers: [registry],
-});
 
 export const ingestOutcomes = new Counter({
   name: 'pontis_nostr_ingest_events_total',

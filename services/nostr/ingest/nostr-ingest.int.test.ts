@@ -8,13 +8,12 @@ import { WebSocketServer } from 'ws';
 import { MemoryBus } from '../../../libs/bus/index.js';
 import { TOPICS, validateEvent, type BridgeEvent } from '../../../libs/events/index.js';
 import { NostrRelayPeer, PeerChild, type NostrRelayPeerInfo } from '../../../libs/harness/index.js';
-import type { Logger } from '../../../libs/observability/index.js';
+import { rejectedCount, type Logger } from '../../../libs/observability/index.js';
 import { getCursor, setCursor } from '../../../libs/store/index.js';
 import { createTestStore, type TestStore } from '../../../libs/store/testing.js';
 import { seedAccount, waitFor } from '../../../libs/testing/index.js';
 import type { NostrEvent } from '../mapping/index.js';
 import { relayCursorKey } from './constants.js';
-import { rejectedEvents } from './metrics.js';
 import { NostrIngest, type NostrIngestOptions } from './nostr-ingest.js';
 import { copy, newKey, signed } from './test-events.js';
 
@@ -357,7 +356,7 @@ describe('NostrIngest against a real relay', { timeout: 120_000 }, () => {
       sub.startsWith('a0:') ? [...[forged, wrongId, malformed, unrequested].map((ev) => ['EVENT', sub, ev]), 'this is not json', ['EVENT', sub, genuine]] : [],
     );
     const url = relay.url;
-    const count = async (reason: string) => (await rejectedEvents.get()).values.find((v) => v.labels.reason === reason)?.value ?? 0;
+    const count = (reason: string) => rejectedCount('nostr', reason);
     const reasons = ['bad_signature', 'bad_id', 'malformed', 'unrequested'];
     const base = Object.fromEntries(await Promise.all(reasons.map(async (r) => [r, await count(r)] as const)));
     const logger = recordingLogger();

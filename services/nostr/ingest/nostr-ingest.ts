@@ -12,7 +12,7 @@ import type { DataSource } from 'typeorm';
 import { DEFAULT_BACKOFF, retryDelay, sleep, type BackoffPolicy } from '../../../libs/bus/backoff.js';
 import type { Bus } from '../../../libs/bus/index.js';
 import { TOPICS, type BridgeEvent } from '../../../libs/events/index.js';
-import { createLogger, type Logger } from '../../../libs/observability/index.js';
+import { createLogger, rejectInput, type Logger } from '../../../libs/observability/index.js';
 import { getCursor, setCursor } from '../../../libs/store/index.js';
 import { nostrHandleFor } from '../identity/handles.js';
 import { checkNip05, type Nip05Check } from '../identity/nip05-check.js';
@@ -21,8 +21,10 @@ import * as C from './constants.js';
 import { ContactLists, followsOf, supersedes } from './contact-lists.js';
 import { RecentIds } from './dedupe.js';
 import { createVerifier, shapeProblem, type EventVerifier, type RejectReason } from './event-verifier.js';
-import { ingestOutcomes, publishFailures, rejectedEvents, relaysConnected } from './metrics.js';
+import { ingestOutcomes, publishFailures, relaysConnected } from './metrics.js';
+import { refusalOf } from './refusal-of.js';
 import { RelayCursor } from './relay-cursor.js';
+import { TokenBuckets, type BucketPolicy } from '../../../libs/collections/index.js';
 import { AddressGuard } from '../../../libs/net/index.js';
 import { Profiles } from './profiles.js';
 import { RelayDirectory } from './relay-directory.js';
@@ -36,6 +38,12 @@ export interface NostrIngestOptions {
   ds: DataSource;
   /** `config.nostr.readRelays` (PONTIS_NOSTR_READ_RELAYS). */
   readRelays: readonly string[];
+  /**
+   * Verified events per author (a flood from one key is dropped past it, counted as rate_limited;
+   * other authors on the same relay are not held up behind it). Default 120 a minute, 300 at once:
+   * the burst leaves room for a backfill after downtime.
+   */
+  perAuthorLimit?: BucketPolicy;
   logger?: Logger;
   /** A ready verifier, or which engine to load (default: WebAssembly, else pure JS). */
   verifier?: EventVerifier | 'wasm' | 'js';
@@ -106,6 +114,7 @@ export class NostrIngest {
   private readonly recent: RecentIds<Seen>;
   private readonly inflight = new Map<string, Promise<void>>();
   private readonly rejectLog = new RecentIds(10_000);
+  private readonly perAuthor: TokenBuckets;
   private readonly contacts: ContactLists;
   private readonly mutes: ContactLists;
   private readonly profiles: Profiles;
@@ -120,7 +129,8 @@ export class NostrIngest {
   constructor(private readonly opts: NostrIngestOptions) {
     this.log = opts.logger ?? createLogger('nostr-ingest');
     this.configured = [...new Set(opts.readRelays.map((u) => normalizeRelayUrl(u) ?? u))];
-    this.guard = new AddressGuard({ allowPrivate: opts.allowPrivateAddresses });
+    this.guard = new AddressGuard({ allowPrivate: opts.allowPrivateAddresses, network: 'nostr' });
+    this.perAuthor = new TokenBuckets(opts.perAuthorLimit ?? { perMinute: 120, burst: 300 });
     this.recent = new RecentIds<Seen>(opts.dedupeSize ?? C.DEFAULT_DEDUPE_SIZE);
     this.contacts = new ContactLists(opts.ds, opts.contactsCacheSize ?? C.DEFAULT_CONTACTS_CACHE);
     this.mutes = new ContactLists(opts.ds, opts.contactsCacheSize ?? C.DEFAULT_CONTACTS_CACHE, C.mutesKey);
@@ -258,7 +268,7 @@ export class NostrIngest {
           relaysConnected.inc(up ? 1 : -1);
           this.log.info(up ? 'nostr relay connected' : 'nostr relay disconnected', { relay: url });
         },
-        onMalformedFrame: (detail) => this.reject(r, 'malformed', detail, undefined),
+        onMalformedFrame: (detail) => this.reject(r, /UTF-8/.test(detail) ? 'invalid_utf8' : 'malformed', detail, undefined),
       },
     });
     this.relays.set(url, r);
@@ -302,6 +312,11 @@ export class NostrIngest {
     const verdict = this.verifier!.verify(raw);
     if (!verdict.ok) return this.reject(r, verdict.reason, verdict.detail, id);
     const event = verdict.event;
+    // After verification, so a forger cannot spend someone else's allowance.
+    if (!this.perAuthor.take(event.pubkey, Date.now()).allowed) {
+      if (spec.gatesCursor) this.observe(r, event.created_at);
+      return this.reject(r, 'rate_limited', `more than the allowance of events from ${event.pubkey}`, event.id);
+    }
     this.recent.add(event.id, { pubkey: event.pubkey, kind: event.kind, created_at: event.created_at });
     const bot = this.opts.bot;
     if (bot?.concerns(event)) await bot.handle(event, spec);
@@ -384,6 +399,8 @@ export class NostrIngest {
 
   private async mapAndPublish(r: RelayState, event: NostrEvent, ctx: InboundContext): Promise<void> {
     const { events, ignored } = toEvents(event, ctx);
+    const refused = events.length === 0 ? refusalOf(ignored) : undefined;
+    if (refused) return this.reject(r, refused, ignored!, event.id);
     if (ignored) {
       ingestOutcomes.inc({ outcome: 'ignored' });
       this.log.debug('nostr event not (fully) mapped', { relay: r.url, eventId: event.id, kind: event.kind, ignored });
@@ -410,8 +427,8 @@ export class NostrIngest {
     }
   }
 
-  private reject(r: RelayState, reason: RejectReason | 'unrequested', detail: string, id: unknown): void {
-    rejectedEvents.inc({ reason });
+  private reject(r: RelayState, reason: RejectReason | 'unrequested' | 'rate_limited' | 'too_large' | 'invalid_utf8', detail: string, id: unknown): void {
+    rejectInput('nostr', reason);
     // Logged once per event (the same forgery tends to come from several relays, or again after a reconnect).
     const eventId = typeof id === 'string' ? id.slice(0, 64) : undefined;
     if (this.rejectLog.add(`${reason}\u0000${eventId ?? detail}\u0000${eventId ? '' : r.url}`))

@@ -1,10 +1,11 @@
 import type { Bus } from '../../../libs/bus/index.js';
 import { TOPICS, type BridgeEvent } from '../../../libs/events/index.js';
-import { createLogger, type Logger } from '../../../libs/observability/index.js';
+import { createLogger, rejectInput, type Logger } from '../../../libs/observability/index.js';
 import { DeliveryError } from '../../../libs/adapter/index.js';
 import { folderUrl, profileEvent, removalEvent, toEvents, type Folder } from '../mapping/index.js';
 import { PodRepository, type PodClient, type PodRow } from '../pod/index.js';
 import { revokedReason } from '../publish/index.js';
+import { refusalOf } from './refusal-of.js';
 
 /** Reasons a resource is passed over that are not faults of the resource. */
 const BENIGN = [/^unchanged$/, /^written by the bridge/, /owner’s own activity/, /is not bridged$/];
@@ -124,6 +125,7 @@ export class PodReconciler {
         // One unreadable resource (its own ACL, too large) is recorded; the others go on.
         await this.repo.saveResource(pod.id, folder, { url, etag: prev?.etag ?? null, kind: prev?.kind ?? null, author: prev?.author ?? null, lastError: err.describe() });
         out.errors++;
+        rejectInput('solid', refusalOf(err.message));
         continue;
       }
       if (res.status === 304 || res.status === 404 || res.status === 410) continue;
@@ -134,6 +136,7 @@ export class PodReconciler {
       const fault = mapped.ignored && !BENIGN.some((b) => b.test(mapped.ignored!)) ? mapped.ignored : null;
       if (fault) {
         out.errors++;
+        rejectInput('solid', refusalOf(fault));
         this.log.warn('pod resource not bridged', { url, reason: fault });
       }
       if (!baseline && mapped.events.length) {

@@ -1,5 +1,5 @@
 import type { Bus } from '../../../libs/bus/index.js';
-import { createLogger, type Logger } from '../../../libs/observability/index.js';
+import { createLogger, rejectInput, type Logger } from '../../../libs/observability/index.js';
 import type { DataSource } from 'typeorm';
 import { PodRepository, type PodClient, type PodRow } from '../pod/index.js';
 import { PodReconciler, type ReconcileResult } from './reconciler.js';
@@ -100,9 +100,13 @@ export class SolidIngest {
    */
   async onWebhook(podId: string, headers: { authorization?: string; dpop?: string }): Promise<{ status: number; reason?: string }> {
     const pod = await this.repo.byId(podId);
-    if (!pod || pod.mode !== 'linked') return { status: 404, reason: 'no watched pod with this id' };
+    if (!pod || pod.mode !== 'linked') {
+      rejectInput('solid', 'unknown_pod');
+      return { status: 404, reason: 'no watched pod with this id' };
+    }
     const verdict = await this.o.verifier.verify({ ...headers, url: this.webhookUrl(pod.id), storageUrl: pod.storageUrl });
     if (!verdict.ok) {
+      rejectInput('solid', 'bad_webhook_token');
       this.log.warn('webhook refused', { pod: pod.socialUrl, reason: verdict.reason });
       return { status: 401, reason: verdict.reason };
     }

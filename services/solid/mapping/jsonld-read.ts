@@ -1,3 +1,4 @@
+import { jsonDepth, MAX_JSON_DEPTH } from '../../../libs/platform/json-depth.js';
 import { AS2_CONTEXT, AS2_NS, type As2Object } from './as2.js';
 
 const MAX_DEPTH = 4;
@@ -9,6 +10,8 @@ const MAX_DEPTH = 4;
  * Anything with another context is refused: resolving it would mean fetching it from the web.
  */
 export function readAs2(body: string, url: string): { ok: true; object: As2Object } | { ok: false; reason: string } {
+  // Refused before parsing: a stack bomb would otherwise reach the recursive readers below.
+  if (jsonDepth(Buffer.from(body), MAX_JSON_DEPTH) > MAX_JSON_DEPTH) return { ok: false, reason: `JSON nested deeper than ${MAX_JSON_DEPTH} levels` };
   let doc: unknown;
   try {
     doc = JSON.parse(body);

@@ -10,6 +10,7 @@ import { scenarios as atproto } from './atproto.js';
 import { scenarios as atprotoSolid } from './atproto-solid.js';
 import { scenarios as backfill } from './backfill.js';
 import { scenarios as bots } from './bots.js';
+import { scenarios as hostile } from './hostile.js';
 import { scenarios as infrastructure } from './infrastructure.js';
 import { scenarios as mirroring } from './mirroring.js';
 import { scenarios as moderation } from './moderation.js';
@@ -35,6 +36,7 @@ export const scenarioModules: { name: string; scenarios: Scenario[] }[] = [
   { name: 'bots', scenarios: bots },
   { name: 'three-hop', scenarios: threeHop },
   { name: 'backfill', scenarios: backfill },
+  { name: 'hostile', scenarios: hostile },
 ];
 
 export const allScenarios: Scenario[] = scenarioModules.flatMap((m) => m.scenarios);
