@@ -33,9 +33,24 @@ export interface SolidAccount {
   clientSecret: string;
 }
 
+export interface SolidPeerOptions {
+  /** Keep pods, accounts and keys in this folder (`@css:config/file.json`); default: in memory. With `port`, the server survives outage(). */
+  dataDir?: string;
+  port?: number;
+}
+
 export class SolidPeer extends ChildProcessPeer<SolidPeerInfo> {
   readonly network = 'solid' as const;
-  protected readonly child = new PeerChild<SolidPeerInfo>({ name: 'solid', moduleUrl: import.meta.url, startTimeoutMs: 90_000 });
+  protected readonly child: PeerChild<SolidPeerInfo>;
+
+  constructor(private readonly opts: SolidPeerOptions = {}) {
+    super();
+    this.child = new PeerChild<SolidPeerInfo>({ name: 'solid', moduleUrl: import.meta.url, startTimeoutMs: 90_000, config: opts });
+  }
+
+  override get restartable(): boolean {
+    return !!this.opts.dataDir && !!this.opts.port;
+  }
 
   /** GET /.well-known/solid must answer 200 with JSON(-LD). */
   protected async probe(info: SolidPeerInfo): Promise<boolean> {
@@ -216,14 +231,14 @@ export class SolidClient {
 // --- child half -------------------------------------------------------------------------------
 
 async function startInChild(): Promise<ChildPeer<SolidPeerInfo>> {
-  const cfg = childConfig<{ port?: number; loggingLevel?: string }>();
+  const cfg = childConfig<SolidPeerOptions & { loggingLevel?: string }>();
   const port = cfg.port ?? (await freePort());
   const baseUrl = `http://localhost:${port}/`;
   const css = await import('@solid/community-server');
   const app = await new css.AppRunner().create({
-    config: '@css:config/default.json',
+    config: cfg.dataDir ? '@css:config/file.json' : '@css:config/default.json',
     loaderProperties: { logLevel: 'warn' },
-    shorthand: { port, baseUrl, loggingLevel: cfg.loggingLevel ?? 'warn' },
+    shorthand: { port, baseUrl, loggingLevel: cfg.loggingLevel ?? 'warn', ...(cfg.dataDir ? { rootFilePath: cfg.dataDir } : {}) },
   });
   await app.start();
   return { info: { baseUrl }, stop: () => app.stop() };
