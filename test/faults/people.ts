@@ -70,8 +70,8 @@ export async function bridgedIdentities(base: string, person: Person, timeoutMs 
   let seen = 'no account found';
   return waitFor(
     async () => {
-      const found = (await (await fetchT(`${base}/api/v1/accounts?q=${encodeURIComponent(person.nativeId)}`)).json()) as { items?: { id: string }[] };
-      const id = found.items?.[0]?.id;
+      const found = (await (await fetchT(`${base}/api/v1/accounts?q=${encodeURIComponent(person.nativeId)}`)).json()) as { items?: { accountId: string }[] };
+      const id = found.items?.[0]?.accountId;
       if (!id) return undefined;
       const acct = (await (await fetchT(`${base}/api/v1/accounts/${id}`)).json()) as { identities?: IdentityView[] };
       const on: Partial<Record<Network, string>> = {};

@@ -51,6 +51,7 @@ async function main(opts: FaultRunOptions): Promise<number> {
     watch.start();
     const plan = faultPlan();
     const injected: InjectedFault[] = [];
+    const restarts: Promise<void>[] = [];
     let loadDone = false;
     const faultLoop = (async () => {
       for (const [i, f] of plan.entries()) {
@@ -62,6 +63,7 @@ async function main(opts: FaultRunOptions): Promise<number> {
             peerDown: (n, isDown) => (isDown ? down.add(n) : down.delete(n)),
             duringOutage: (n) => watch.watchOutage(n, bridged),
             log,
+            pending: (p) => restarts.push(p),
           }),
         );
       }
@@ -71,6 +73,7 @@ async function main(opts: FaultRunOptions): Promise<number> {
     loadDone = true;
     const streamMs = Date.now() - t0;
     await faultLoop;
+    await Promise.all(restarts);
     clearInterval(progress);
     log(`stream done: ${load.events.length} events in ${Math.round(streamMs / 1000)} s; ${injected.length} faults`);
 

@@ -70,10 +70,11 @@ export async function startStack(log: Log, opts: { keepDir?: boolean } = {}): Pr
     mkdirSync(join(dir, 'relay'));
     mkdirSync(join(dir, 'solid'));
     const peers: PeerMap = {
-      nostr: new NostrRelayPeer({ dataDir: join(dir, 'relay'), port: await freePort() }),
-      solid: new SolidPeer({ dataDir: join(dir, 'solid'), port: await freePort() }),
-      atproto: new AtprotoPeer(),
-      activitypub: new ActivityPubPeer(),
+      // Generous start timeouts: on a shared 2-core machine a peer's start can take minutes.
+      nostr: new NostrRelayPeer({ dataDir: join(dir, 'relay'), port: await freePort(), startTimeoutMs: 120_000 }),
+      solid: new SolidPeer({ dataDir: join(dir, 'solid'), port: await freePort(), startTimeoutMs: 240_000 }),
+      atproto: new AtprotoPeer({ startTimeoutMs: 240_000 }),
+      activitypub: new ActivityPubPeer({ startTimeoutMs: 120_000 }),
     };
     for (const p of Object.values(peers)) cleanup.push(() => p.stop());
     // Two lanes, heaviest first (as the e2e runner plans them).

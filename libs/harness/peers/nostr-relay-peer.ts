@@ -41,6 +41,7 @@ export interface NostrRelayPeerOptions {
   /** Keep events in `<dataDir>/relay.sqlite` (default: in memory). With `port`, the relay survives outage(). */
   dataDir?: string;
   port?: number;
+  startTimeoutMs?: number;
 }
 
 export class NostrRelayPeer extends ChildProcessPeer<NostrRelayPeerInfo> {
@@ -49,7 +50,7 @@ export class NostrRelayPeer extends ChildProcessPeer<NostrRelayPeerInfo> {
 
   constructor(private readonly opts: NostrRelayPeerOptions = {}) {
     super();
-    this.child = new PeerChild<NostrRelayPeerInfo>({ name: 'nostr', moduleUrl: import.meta.url, startTimeoutMs: 30_000, config: opts });
+    this.child = new PeerChild<NostrRelayPeerInfo>({ name: 'nostr', moduleUrl: import.meta.url, startTimeoutMs: opts.startTimeoutMs ?? 30_000, config: opts });
   }
 
   override get restartable(): boolean {
