@@ -126,6 +126,14 @@ export class PontisProcess {
     throw new Error(`no 200 from GET /health within ${timeoutMs / 1000} s (${lastProblem})${tail ? `: ${tail}` : ''}`);
   }
 
+  /** Resolves when the current process has exited (at once when none runs); `lastExit` then says how. */
+  whenExited(): Promise<void> {
+    return this.running ? this.exited! : Promise.resolve();
+  }
+  get lastExit(): string | undefined {
+    return this.exitInfo;
+  }
+
   /** Kills the process abruptly (`kill -9` for fault tests) and waits for it to be gone; start() again brings it back on the same port. */
   async kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
     if (!this.proc || !this.running) return;

@@ -4,7 +4,7 @@
  * restart of PostgreSQL (`pg_ctl stop -m immediate`), and each peer server down for a while.
  */
 import type { Network } from '../../libs/events/networks.js';
-import { errorMessage, sleep } from '../../libs/harness/util.js';
+import { errorMessage, fetchT, sleep, waitFor } from '../../libs/harness/util.js';
 import { SERVICES, type ServiceName, type Stack } from './stack.js';
 
 export type Fault = { kind: 'kill-9'; service: ServiceName } | { kind: 'kafka-restart' } | { kind: 'postgres-restart' } | { kind: 'peer-outage'; network: Network };
@@ -52,18 +52,18 @@ export async function inject(stack: Stack, f: Fault, t0: number, outageMs: numbe
   try {
     switch (f.kind) {
       case 'kill-9': {
-        // The restart runs on while the next fault comes: a service's start takes tens of seconds
-        // on a loaded machine, and a supervisor restarts each process on its own anyway.
+        // The stack's supervisor starts it again, as it would after any crash; the restart runs on
+        // while the next fault comes (a start takes tens of seconds on a loaded machine).
         const p = stack.services[f.service];
+        stack.planKill(f.service);
         await p.kill('SIGKILL');
         const record = done({ downMs: -1 });
         hooks.pending(
-          sleep(1_000)
-            .then(() => p.start())
-            .then(
-              () => void (record.downMs = Date.now() - started),
-              (err: unknown) => void (record.error = `restart failed: ${errorMessage(err)}`),
-            ),
+          (async () => {
+            const base = `http://127.0.0.1:${p.port}/health`;
+            await waitFor(async () => p.running && (await fetchT(base, { timeoutMs: 2_000 })).status === 200, { timeoutMs: 300_000, intervalMs: 500, what: `${f.service} back after kill -9` });
+            record.downMs = Date.now() - started;
+          })().catch((err: unknown) => void (record.error = errorMessage(err))),
         );
         return record;
       }

@@ -66,7 +66,10 @@ export class LoadGenerator {
     const worker = async () => {
       while (this.events.length + this.inFlight < count) {
         const due = t0 + ((this.events.length + this.inFlight) * minDurationMs) / count;
-        if (due > Date.now()) await new Promise((r) => setTimeout(r, due - Date.now()));
+        if (due > Date.now()) {
+          await new Promise((r) => setTimeout(r, due - Date.now()));
+          continue; // another worker may have taken the last slot meanwhile
+        }
         this.inFlight++;
         try {
           await this.one();

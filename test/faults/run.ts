@@ -117,6 +117,7 @@ async function main(opts: FaultRunOptions): Promise<number> {
       doubled: result.doubled,
       strays: result.strays,
       faults: injected,
+      unplannedExits: stack.unplannedExits,
       maxDelay: { lagSecondsPerNetwork: watch.maxLagSeconds, translatorLag: watch.maxTranslatorLag, deliveryMsPerTarget: delayed.maxDeliveryMs, statusSamples: watch.samples },
       statusDuringOutages: watch.outageEvidence,
       delayed: delayed.perTarget,

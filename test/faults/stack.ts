@@ -22,6 +22,7 @@ import {
   REPO_ROOT,
   SolidPeer,
 } from '../../libs/harness/index.js';
+import { errorMessage, sleep } from '../../libs/harness/util.js';
 import type { PeerMap } from '../e2e/scenario.js';
 import { startFrontProxy } from './front-proxy.js';
 
@@ -35,6 +36,10 @@ export interface Stack {
   peers: PeerMap;
   services: Record<ServiceName, PontisProcess>;
   publicUrl: string;
+  /** Exits the runner did not cause (a service that crashed on its own, or failed to start), with how it exited. */
+  unplannedExits: string[];
+  /** Say before killing a service on purpose, so its exit does not count as unplanned. */
+  planKill(service: ServiceName): void;
   stop(): Promise<void>;
 }
 
@@ -45,7 +50,9 @@ export async function startStack(log: Log, opts: { keepDir?: boolean } = {}): Pr
   // The PostgreSQL server runs as its own user and must reach its data dir below this one.
   chmodSync(dir, 0o755);
   const cleanup: Array<() => Promise<void> | void> = [];
+  let stopping = false;
   const stop = async () => {
+    stopping = true;
     for (const fn of cleanup.reverse()) {
       try {
         await fn();
@@ -103,7 +110,23 @@ export async function startStack(log: Log, opts: { keepDir?: boolean } = {}): Pr
     await services.gateway.start();
     await Promise.all(SERVICES.filter((s) => s !== 'gateway').map((s) => services[s].start()));
     log(`pontis services up at ${publicUrl} (${Date.now() - t0} ms)`);
-    return { dir, kafka, postgres, peers, services, publicUrl, stop };
+    // A supervisor, as Kubernetes or compose would be: a service that exits (killed by a fault, or
+    // failing to start because the database or broker was away at that moment) is started again.
+    const unplannedExits: string[] = [];
+    const planned = new Set<ServiceName>();
+    const supervise = async (s: ServiceName) => {
+      const p = services[s];
+      while (!stopping) {
+        await p.whenExited();
+        if (stopping) return;
+        if (!planned.delete(s)) unplannedExits.push(`${s}: ${p.lastExit ?? 'exited'}${p.outputTail(1) ? ` (${p.outputTail(1).slice(0, 200)})` : ''}`);
+        await sleep(1_000);
+        if (stopping) return;
+        await p.start().catch((err: unknown) => log(`supervisor: ${s} did not start (${errorMessage(err).slice(0, 200)}); trying again`));
+      }
+    };
+    for (const s of SERVICES) void supervise(s);
+    return { dir, kafka, postgres, peers, services, publicUrl, unplannedExits, planKill: (s) => planned.add(s), stop };
   } catch (err) {
     await stop();
     throw err;
