@@ -107,8 +107,21 @@ export async function startStack(log: Log, opts: { keepDir?: boolean } = {}): Pr
     const proxy: Server = await startFrontProxy(publicPort, (b: Backend) => (b === 'pds' ? undefined : (services as Partial<Record<string, PontisProcess>>)[b]?.port));
     cleanup.push(() => new Promise<void>((r) => proxy.close(() => r())));
     // The gateway first: it runs the migrations the others wait for (advisory lock); then the rest together.
-    await services.gateway.start();
-    await Promise.all(SERVICES.filter((s) => s !== 'gateway').map((s) => services[s].start()));
+    // A first start that fails is tried again, as a supervisor would: services starting together
+    // can race creating the same Kafka topics, and the loser exits 1 ("Topic creation errors").
+    const startWithRetry = async (s: ServiceName) => {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await services[s].start();
+        } catch (err) {
+          if (attempt >= 3) throw err;
+          log(`${s} did not start (${errorMessage(err).slice(0, 200)}); trying again`);
+          await sleep(1_000);
+        }
+      }
+    };
+    await startWithRetry('gateway');
+    await Promise.all(SERVICES.filter((s) => s !== 'gateway').map(startWithRetry));
     log(`pontis services up at ${publicUrl} (${Date.now() - t0} ms)`);
     // A supervisor, as Kubernetes or compose would be: a service that exits (killed by a fault, or
     // failing to start because the database or broker was away at that moment) is started again.
