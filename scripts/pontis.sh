@@ -3,7 +3,8 @@
 # of a machine that has only some other Node: select Node 24.18.1, install dependencies when
 # the lock file changed, build, then run.
 #   start [service]   all services in one process (embedded defaults), or one service alone
-#   test              unit + integration + e2e; starts Kafka itself
+#   test              unit + integration + e2e + the quick fault stream; starts Kafka itself
+#   faults [--quick] [--events N]   the fault-stream run (docs/FAULTS.md); its own Kafka and Postgres
 #   test:unit | test:integration | e2e | bench | build | migrate
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/node-env.sh"
@@ -68,10 +69,11 @@ summary() { # adds up every suite's pass/fail and prints the closing line
     c=$(grep -E '^# cancelled [0-9]+' "$tap" | tail -1 | awk '{print $3}')
     pass=$((pass + ${p:-0})); fail=$((fail + ${f:-0} + ${c:-0}))
   done
-  if [ -f "$results/e2e.txt" ]; then
-    p=$(grep -cE '^PASS ' "$results/e2e.txt" || true); f=$(grep -cE '^FAIL ' "$results/e2e.txt" || true)
+  for txt in "$results/e2e.txt" "$results/faults.txt"; do
+    [ -f "$txt" ] || continue
+    p=$(grep -cE '^PASS ' "$txt" || true); f=$(grep -cE '^FAIL ' "$txt" || true)
     pass=$((pass + p)); fail=$((fail + f))
-  fi
+  done
   echo "total: $pass passed, $fail failed"
   [ "$fail" -eq 0 ]
 }
@@ -132,11 +134,17 @@ case "$cmd" in
     mapfile -t files < <(unit_files); run_node_tests unit "${files[@]}" || status=1
     mapfile -t files < <(int_files); run_node_tests integration "${files[@]}" || status=1
     run_e2e || status=1
+    # The short fault stream: every fault kind once, on its own broker and database (docs/FAULTS.md).
+    node --enable-source-maps dist/test/faults/run.js --quick | tee "$results/faults.txt"; [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
     summary || status=1
     exit "$status" ;;
+  faults)
+    build
+    mkdir -p "$results"
+    node --enable-source-maps dist/test/faults/run.js "$@" | tee "$results/faults.txt"; exit "${PIPESTATUS[0]}" ;;
   bench)
     build
     bash deploy/kafka/kafka.sh start
     exec node --enable-source-maps dist/bench/run.js "$@" ;;
-  *) echo "usage: scripts/pontis.sh start [service]|test|test:unit|test:integration|e2e|bench|build|migrate" >&2; exit 2 ;;
+  *) echo "usage: scripts/pontis.sh start [service]|test|test:unit|test:integration|e2e|faults|bench|build|migrate" >&2; exit 2 ;;
 esac

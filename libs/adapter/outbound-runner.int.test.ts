@@ -170,6 +170,48 @@ describe('OutboundRunner (memory bus + Postgres)', { timeout: 180_000 }, () => {
     assert.equal(await bus.lag(runner.groupId, [outboundTopic('nostr')]), 0, 'everything committed');
   });
 
+  it('a parked command whose re-park the broker refused is still delivered, and the account behind it too', async () => {
+    // Before the 429 test: its command sleeps in the parked topic for a minute and would hold this one up.
+    // Seen in the fault stream (docs/FAULTS.md): the broker restarted while a re-driven parked
+    // command failed again, so its re-park could not be written. The batch came back with the old
+    // copy, the ledger already counted the attempt, and the copy was taken for stale: lost, and the
+    // account's later commands waited behind it for good.
+    const dave = await seedAccount(s.ds, [{ network: 'activitypub', id: 'https://mastodon.example/users/dave', kind: 'native' }]);
+    const d1 = commandFor(post('12', 'https://mastodon.example/users/dave'), 'nostr', dave);
+    const d2 = commandFor(post('13', 'https://mastodon.example/users/dave'), 'nostr', dave);
+    let failures = 0;
+    let relayBack = false;
+    behaviour.set(d1.id, () => {
+      if (relayBack) return;
+      failures++;
+      throw new DeliveryError('connect ECONNREFUSED', { kind: 'transient', target: 'ws://relay' });
+    });
+    const publish = bus.publish.bind(bus);
+    let parks = 0;
+    let refused = 0;
+    bus.publish = async (topic, messages) => {
+      // The first park goes through; the second (after the re-driven attempt failed) meets the broker away.
+      if (topic === parkedTopic('nostr') && messages.some((m) => String(m.value).includes(d1.id)) && ++parks === 2) {
+        refused++;
+        throw new Error('KafkaJSConnectionError: connect ECONNREFUSED (broker restarting)');
+      }
+      return publish(topic, messages);
+    };
+    try {
+      await send([d1, d2]);
+      await waitFor(() => refused === 1, { what: 'the re-park refused by the broker', timeoutMs: 20_000 });
+      relayBack = true;
+      await waitFor(() => receipts(d1.id).length === 1 && receipts(d2.id).length === 1, { what: 'both of dave’s commands delivered', timeoutMs: 20_000 });
+    } finally {
+      bus.publish = publish;
+    }
+    assert.equal((await row(d1.id)).status, 'delivered');
+    assert.equal((await row(d2.id)).status, 'delivered');
+    assert.equal(calls.filter((x) => x === d1.id).length, failures + 1, 'delivered once after the failed attempts');
+    assert.equal(calls.filter((x) => x === d2.id).length, 1);
+    assert.ok(calls.lastIndexOf(d1.id) < calls.indexOf(d2.id), 'still in order');
+  });
+
   it('a peer that says when to come back (429 with a reset time) is not retried sooner than that', async () => {
     const carol = await seedAccount(s.ds, [{ network: 'activitypub', id: 'https://mastodon.example/users/carol', kind: 'native' }]);
     const c = commandFor(post('11', 'https://mastodon.example/users/carol'), 'nostr', carol);
@@ -182,4 +224,5 @@ describe('OutboundRunner (memory bus + Postgres)', { timeout: 180_000 }, () => {
     assert.ok(new Date(r.next_attempt_at).getTime() - t0 >= 59_000, `next attempt at ${r.next_attempt_at}, policy alone would say ~40 ms`);
     assert.equal(calls.filter((x) => x === c.id).length, 1, 'not retried inside the batch');
   });
+
 });

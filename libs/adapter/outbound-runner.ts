@@ -113,11 +113,10 @@ export class OutboundRunner {
     if (isFinal(row)) return this.publishReceipt(cmd, receiptOf(cmd, row)); // replay: the side effect happened; the receipt is cheap
     if (from === 'outbound' && isParked(row)) return; // replay of a parked command: the parked topic owns it now
     if (from === 'parked') {
-      // A stale copy (the command was parked again, or delivered, since this copy was written).
-      if (msg.headers[PARK_HEADERS.attempts] !== String(row.attempts)) return;
       // The parked copy is written before the ledger row (see park()), so the row may not show its
       // time yet: the copy's own x-not-before counts too.
       const notBefore = Date.parse(String(msg.headers[PARK_HEADERS.notBefore] ?? ''));
+      if (isStaleParkedCopy(row, Number(msg.headers[PARK_HEADERS.attempts]), notBefore)) return;
       const wait = Math.max(row.nextAttemptAt?.getTime() ?? 0, Number.isFinite(notBefore) ? notBefore : 0) - Date.now();
       if (wait > 0) await sleep(wait, this.abort.signal);
       if (this.abort.signal.aborted) throw new Error('runner stopping; the parked batch will be offered again');
@@ -205,6 +204,20 @@ export class OutboundRunner {
   }
 }
 
+
+/**
+ * A parked copy is stale only when a later park of the same command was recorded: the row has
+ * attempts beyond the copy's and a later retry time. Attempts beyond the copy's alone do not make
+ * it stale: claim() counts the attempt before delivering, so an attempt from this very copy that
+ * was cut short (the broker refused the re-park, the process was killed) leaves the row ahead of
+ * the copy with no newer copy anywhere; skipping it then lost the command, and every later command
+ * of the account queued behind it for good (seen in the fault stream, docs/FAULTS.md). A second
+ * live copy is harmless: claim() lets one attempt through at a time and a delivered row is final.
+ */
+export function isStaleParkedCopy(row: Pick<LedgerRow, 'attempts' | 'nextAttemptAt'>, copyAttempts: number, copyNotBefore: number): boolean {
+  if (!Number.isFinite(copyAttempts) || row.attempts <= copyAttempts) return false;
+  return row.nextAttemptAt !== null && Number.isFinite(copyNotBefore) && row.nextAttemptAt.getTime() > copyNotBefore;
+}
 
 /** The receipt a final ledger row stands for (re-published on replays). */
 function receiptOf(cmd: OutboundCommand, row: LedgerRow): Receipt {

@@ -65,7 +65,8 @@ export class PeerChild<Info> {
   }
 
   start(): Promise<Info> {
-    if (this.proc) throw new Error(`${this.opts.name}: already started`);
+    if (this.running) throw new Error(`${this.opts.name}: already started`);
+    this.exitInfo = undefined;
     const t0 = Date.now();
     // Each child gets its own TMPDIR (the PDS writes its sqlite files and blobs there); removed on stop.
     this.tmp = mkdtempSync(join(tmpdir(), `pontis-e2e-${this.opts.name}-`));
@@ -172,6 +173,18 @@ export class PeerChild<Info> {
       rmSync(this.tmp, { recursive: true, force: true });
       this.tmp = undefined;
     }
+  }
+
+  /**
+   * For outage tests: freeze the peer (SIGSTOP). Its port still accepts connections into the
+   * kernel's backlog but nothing answers, as with a hung server; resume() picks up where it was,
+   * same data and port.
+   */
+  pause(): void {
+    this.proc?.kill('SIGSTOP');
+  }
+  resume(): void {
+    this.proc?.kill('SIGCONT');
   }
 
   /** For failure scenarios: kill the peer abruptly. */

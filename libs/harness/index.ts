@@ -8,5 +8,7 @@ export * from './peers/nostr-relay-peer.js';
 export * from './peers/activitypub-peer.js';
 export * from './pontis-process.js';
 export * from './peer-fleet.js';
+export * from './postgres-cluster.js';
+export * from './kafka-broker.js';
 export * from './peers/pinned-hosts.js';
 export * from './peers/atproto-oauth-browser.js';

@@ -64,10 +64,11 @@ export class PontisProcess {
       const hint = this.opts.entry ? '' : ' (services/pontis/main.ts missing or not built: npx tsc -p tsconfig.json)';
       throw new Error(`entry point ${relative(REPO_ROOT, resolve(entry))} not found${hint}`);
     }
-    const port = this.opts.port ?? (await freePort());
+    const port = this.port ?? this.opts.port ?? (await freePort());
+    this.exitInfo = undefined;
     this.port = port;
     this.baseUrl = `http://127.0.0.1:${port}`;
-    this.dataDir = mkdtempSync(join(tmpdir(), 'pontis-e2e-data-'));
+    this.dataDir ??= mkdtempSync(join(tmpdir(), 'pontis-e2e-data-'));
     // Inherited env < our defaults for a loopback test instance < caller's env < PORT.
     const defaults = { HOST: '127.0.0.1', PONTIS_PUBLIC_URL: this.baseUrl, PONTIS_DATA_DIR: this.dataDir };
     const env: Record<string, string> = {};
@@ -123,6 +124,21 @@ export class PontisProcess {
     const tail = this.outputTail(3);
     await this.stop();
     throw new Error(`no 200 from GET /health within ${timeoutMs / 1000} s (${lastProblem})${tail ? `: ${tail}` : ''}`);
+  }
+
+  /** Resolves when the current process has exited (at once when none runs); `lastExit` then says how. */
+  whenExited(): Promise<void> {
+    return this.running ? this.exited! : Promise.resolve();
+  }
+  get lastExit(): string | undefined {
+    return this.exitInfo;
+  }
+
+  /** Kills the process abruptly (`kill -9` for fault tests) and waits for it to be gone; start() again brings it back on the same port. */
+  async kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+    if (!this.proc || !this.running) return;
+    this.proc.kill(signal);
+    await this.exited;
   }
 
   /** SIGTERM, then SIGKILL after the stop timeout (10 s). Safe to call twice. */

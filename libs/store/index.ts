@@ -10,3 +10,4 @@ export * from './cursor-store.js';
 export { withAdvisoryLock, type AdvisoryLockOptions } from './advisory-lock.js';
 export { openToken, sealToken } from './sealed-token.js';
 export { ACCOUNT_TOKEN_HEADER, ACCOUNT_TOKEN_TTL_S, issueAccountToken, linkNativeIdentity, readAccountToken, type NativeLink, type NativeLinkResult } from './native-link.js';
+export { isDatabaseUnavailable } from './database-unavailable.js';

@@ -65,7 +65,12 @@ export interface FollowerInfo {
 
 export class ActivityPubPeer extends ChildProcessPeer<ActivityPubPeerInfo> {
   readonly network = 'activitypub' as const;
-  protected readonly child = new PeerChild<ActivityPubPeerInfo>({ name: 'activitypub', moduleUrl: import.meta.url, startTimeoutMs: 30_000 });
+  protected readonly child: PeerChild<ActivityPubPeerInfo>;
+
+  constructor(opts: { startTimeoutMs?: number } = {}) {
+    super();
+    this.child = new PeerChild<ActivityPubPeerInfo>({ name: 'activitypub', moduleUrl: import.meta.url, startTimeoutMs: opts.startTimeoutMs ?? 30_000 });
+  }
 
   /** WebFinger lookup of the built-in user must point at its actor. */
   protected async probe(info: ActivityPubPeerInfo): Promise<boolean> {

@@ -37,9 +37,25 @@ export interface PublishResult {
   message: string;
 }
 
+export interface NostrRelayPeerOptions {
+  /** Keep events in `<dataDir>/relay.sqlite` (default: in memory). With `port`, the relay survives outage(). */
+  dataDir?: string;
+  port?: number;
+  startTimeoutMs?: number;
+}
+
 export class NostrRelayPeer extends ChildProcessPeer<NostrRelayPeerInfo> {
   readonly network = 'nostr' as const;
-  protected readonly child = new PeerChild<NostrRelayPeerInfo>({ name: 'nostr', moduleUrl: import.meta.url, startTimeoutMs: 30_000 });
+  protected readonly child: PeerChild<NostrRelayPeerInfo>;
+
+  constructor(private readonly opts: NostrRelayPeerOptions = {}) {
+    super();
+    this.child = new PeerChild<NostrRelayPeerInfo>({ name: 'nostr', moduleUrl: import.meta.url, startTimeoutMs: opts.startTimeoutMs ?? 30_000, config: opts });
+  }
+
+  override get restartable(): boolean {
+    return !!this.opts.dataDir && !!this.opts.port;
+  }
 
   /** Sends a REQ and expects EOSE. */
   protected async probe(info: NostrRelayPeerInfo): Promise<boolean> {
@@ -112,13 +128,14 @@ function withSocket<T>(url: string, timeoutMs: number, what: string, body: (ws: 
 // --- child half -------------------------------------------------------------------------------
 
 async function startInChild(): Promise<ChildPeer<NostrRelayPeerInfo>> {
-  const cfg = childConfig<{ port?: number }>();
+  const cfg = childConfig<NostrRelayPeerOptions>();
   const { NostrRelay } = await import('@nostr-relay/core');
   const { Validator } = await import('@nostr-relay/validator');
   const { EventRepositorySqlite } = await import('@nostr-relay/event-repository-sqlite');
   const { WebSocketServer } = await import('ws');
 
-  const repository = new EventRepositorySqlite(); // ':memory:'
+  const { join } = await import('node:path');
+  const repository = new EventRepositorySqlite(cfg.dataDir ? join(cfg.dataDir, 'relay.sqlite') : ':memory:');
   await repository.init();
   // logLevel 2 = WARN (LogLevel from @nostr-relay/common, not a direct dependency).
   const relay = new NostrRelay(repository, { eventHandlingResultCacheTtl: 0, logLevel: 2 });

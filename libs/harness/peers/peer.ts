@@ -20,6 +20,11 @@ export interface Peer<Info> {
   stop(): Promise<void>;
   /** Kills the peer's process abruptly (for failure scenarios). */
   kill(): void;
+  /**
+   * Takes the peer down for `ms` and brings it back with the same data and port: a real stop and
+   * start where the peer keeps its data on disk (`restartable`), else frozen (SIGSTOP) and resumed.
+   */
+  outage(ms: number): Promise<'restarted' | 'frozen'>;
   /** Set once started. */
   readonly info: Info | undefined;
   stats(): PeerStats;
@@ -63,6 +68,27 @@ export abstract class ChildProcessPeer<Info> implements Peer<Info> {
 
   kill(): void {
     this.child.kill();
+  }
+
+  /** True where the peer keeps its data on disk and its port across a stop and start. */
+  get restartable(): boolean {
+    return false;
+  }
+
+  async outage(ms: number): Promise<'restarted' | 'frozen'> {
+    if (this.restartable) {
+      await this.child.stop();
+      await new Promise((r) => setTimeout(r, ms));
+      this.info = await this.child.start();
+      return 'restarted';
+    }
+    this.child.pause();
+    try {
+      await new Promise((r) => setTimeout(r, ms));
+    } finally {
+      this.child.resume();
+    }
+    return 'frozen';
   }
 
   stats(): PeerStats {

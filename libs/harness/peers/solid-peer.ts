@@ -33,9 +33,25 @@ export interface SolidAccount {
   clientSecret: string;
 }
 
+export interface SolidPeerOptions {
+  /** Keep pods, accounts and keys in this folder (`@css:config/file.json`); default: in memory. With `port`, the server survives outage(). */
+  dataDir?: string;
+  port?: number;
+  startTimeoutMs?: number;
+}
+
 export class SolidPeer extends ChildProcessPeer<SolidPeerInfo> {
   readonly network = 'solid' as const;
-  protected readonly child = new PeerChild<SolidPeerInfo>({ name: 'solid', moduleUrl: import.meta.url, startTimeoutMs: 90_000 });
+  protected readonly child: PeerChild<SolidPeerInfo>;
+
+  constructor(private readonly opts: SolidPeerOptions = {}) {
+    super();
+    this.child = new PeerChild<SolidPeerInfo>({ name: 'solid', moduleUrl: import.meta.url, startTimeoutMs: opts.startTimeoutMs ?? 90_000, config: opts });
+  }
+
+  override get restartable(): boolean {
+    return !!this.opts.dataDir && !!this.opts.port;
+  }
 
   /** GET /.well-known/solid must answer 200 with JSON(-LD). */
   protected async probe(info: SolidPeerInfo): Promise<boolean> {
@@ -216,17 +232,35 @@ export class SolidClient {
 // --- child half -------------------------------------------------------------------------------
 
 async function startInChild(): Promise<ChildPeer<SolidPeerInfo>> {
-  const cfg = childConfig<{ port?: number; loggingLevel?: string }>();
+  const cfg = childConfig<SolidPeerOptions & { loggingLevel?: string }>();
   const port = cfg.port ?? (await freePort());
   const baseUrl = `http://localhost:${port}/`;
   const css = await import('@solid/community-server');
   const app = await new css.AppRunner().create({
-    config: '@css:config/default.json',
+    config: cfg.dataDir ? await onDiskConfig(cfg.dataDir) : '@css:config/default.json',
     loaderProperties: { logLevel: 'warn' },
-    shorthand: { port, baseUrl, loggingLevel: cfg.loggingLevel ?? 'warn' },
+    shorthand: { port, baseUrl, loggingLevel: cfg.loggingLevel ?? 'warn', ...(cfg.dataDir ? { rootFilePath: cfg.dataDir } : {}) },
   });
   await app.start();
   return { info: { baseUrl }, stop: () => app.stop() };
+}
+
+/**
+ * `@css:config/default.json` with the resources and locks on disk. Not CSS's own file.json: that
+ * one makes only the pods storages, and the server root then answers 501 to /.well-known/solid,
+ * which the bridge reads to find the notification channels.
+ */
+async function onDiskConfig(dataDir: string): Promise<string> {
+  const { readFileSync, writeFileSync } = await import('node:fs');
+  const { createRequire } = await import('node:module');
+  const defaults = createRequire(import.meta.url).resolve('@solid/community-server/config/default.json');
+  const text = readFileSync(defaults, 'utf8')
+    .replace('css:config/storage/backend/memory.json', 'css:config/storage/backend/file.json')
+    .replace('css:config/util/resource-locker/memory.json', 'css:config/util/resource-locker/file.json');
+  if (!text.includes('backend/file.json') || !text.includes('resource-locker/file.json')) throw new Error(`unexpected ${defaults}: cannot switch it to disk storage`);
+  const path = `${dataDir.replace(/\/$/, '')}.css-config.json`;
+  writeFileSync(path, text);
+  return path;
 }
 
 if (isMainModule(import.meta.url)) runAsChild(startInChild);

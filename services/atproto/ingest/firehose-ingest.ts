@@ -2,10 +2,11 @@ import type { IdResolver } from '@atproto/identity';
 import { createIdResolver } from '../identity/id-resolver.js';
 import { Firehose, FirehoseHandlerError, FirehoseParseError, FirehoseSubscriptionError, FirehoseValidationError, type Event } from '@atproto/sync';
 import type { DataSource } from 'typeorm';
+import { sleep } from '../../../libs/bus/backoff.js';
 import type { Bus } from '../../../libs/bus/index.js';
 import { EVENT_SCHEMA_VERSION, TOPICS, type BridgeEvent } from '../../../libs/events/index.js';
 import { createLogger, rejectInput, type Logger } from '../../../libs/observability/index.js';
-import { getCursor, setCursor } from '../../../libs/store/index.js';
+import { getCursor, isDatabaseUnavailable, setCursor } from '../../../libs/store/index.js';
 import { COLLECTION, COLLECTIONS, toEvents, type RepoOp } from '../mapping/index.js';
 import { toLexJson } from '../mapping/lex-json.js';
 import { atprotoFirehoseEvents, atprotoFirehoseQueued } from '../metrics.js';
@@ -117,7 +118,7 @@ export class FirehoseIngest {
       unauthenticatedCommits: false,
       unauthenticatedHandles: false,
       excludeSync: true,
-      handleEvent: (evt) => this.handle(evt),
+      handleEvent: (evt) => this.handleUntilStored(evt),
       onError: (err) => this.onError(err),
       subscriptionReconnectDelay: 1_000,
     });
@@ -174,6 +175,24 @@ export class FirehoseIngest {
 
   health(): { ok: boolean; detail: string } {
     return { ok: !this.lastError, detail: `firehose ${this.o.service}, ${this.watch.size} watched, ${this.runner?.inFlight ?? 0} queued, cursor ${this.runner?.getCursor() ?? 'none'}${this.lastError ? `; last error: ${this.lastError}` : ''}` };
+  }
+
+  /**
+   * The database away for a moment (PostgreSQL restarting) is not bad input: the event is handled
+   * again until it goes through. Passed to onError instead, the Firehose moved on and the cursor
+   * passed the event: lost (seen in the fault stream, docs/FAULTS.md). Other errors still reject it.
+   */
+  private async handleUntilStored(evt: Event): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.handle(evt);
+      } catch (err) {
+        if (this.stopping || !isDatabaseUnavailable(err)) throw err;
+        this.lastError = `database: ${(err as Error).message}`;
+        this.log.warn('handling a firehose event failed, database away; retrying', { seq: evt.seq, attempt, err: (err as Error).message });
+        await sleep(Math.min(30_000, 200 * 2 ** attempt));
+      }
+    }
   }
 
   private async handle(evt: Event): Promise<void> {
