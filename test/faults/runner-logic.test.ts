@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { faultPlan, describeFault } from './faults.js';
-import { backendFor } from './front-proxy.js';
+import { backendFor } from '../../deploy/testing/route-proxy.js';
 import { pickAction, seededRandom } from './mix.js';
 import { parseArgs } from './options.js';
 

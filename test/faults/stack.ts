@@ -24,7 +24,7 @@ import {
 } from '../../libs/harness/index.js';
 import { errorMessage, sleep } from '../../libs/harness/util.js';
 import type { PeerMap } from '../e2e/scenario.js';
-import { startFrontProxy } from './front-proxy.js';
+import { startRouteProxy } from '../../deploy/testing/route-proxy.js';
 
 export const SERVICES = ['gateway', 'translator', 'activitypub', 'atproto', 'nostr', 'solid'] as const;
 export type ServiceName = (typeof SERVICES)[number];
@@ -104,7 +104,7 @@ export async function startStack(log: Log, opts: { keepDir?: boolean } = {}): Pr
       services[s] = new PontisProcess({ entry: join(REPO_ROOT, 'dist', 'services', s, 'main.js'), env, port: await freePort(), startTimeoutMs: 120_000, verbose: process.env.FAULTS_VERBOSE === '1' });
       cleanup.push(() => services[s].stop());
     }
-    const proxy: Server = await startFrontProxy(publicPort, (b: Backend) => (b === 'pds' ? undefined : (services as Partial<Record<string, PontisProcess>>)[b]?.port));
+    const proxy: Server = await startRouteProxy({ port: publicPort, targetOf: (b: Backend) => (b === 'pds' ? undefined : (services as Partial<Record<string, PontisProcess>>)[b]?.port) });
     cleanup.push(() => new Promise<void>((r) => proxy.close(() => r())));
     // The gateway first: it runs the migrations the others wait for (advisory lock); then the rest together.
     // A first start that fails is tried again, as a supervisor would: services starting together
