@@ -11,6 +11,29 @@ import { SecretBox } from '../../../libs/store/index.js';
 import { createTestStore, type TestStore } from '../../../libs/store/testing.js';
 import { NostrIdentityModule } from './nostr-identity.module.js';
 
+/** The identity module alone on a real database, over HTTP; `config` is filled once the port is known (the controller reads it per request). */
+async function startLinkApp(config: PontisConfig): Promise<{ s: TestStore; app: INestApplication; base: string }> {
+  const s = await createTestStore();
+  @Global()
+  @Module({
+    providers: [
+      { provide: DATA_SOURCE, useValue: s.ds },
+      { provide: SECRET_BOX, useValue: new SecretBox(createHash('sha256').update('test').digest()) },
+      { provide: CONFIG, useValue: config },
+    ],
+    exports: [DATA_SOURCE, SECRET_BOX, CONFIG],
+  })
+  class TestPlatformModule {}
+  @Module({ imports: [TestPlatformModule, NostrIdentityModule.forRoot({ options: { domain: 'pontis.test', relays: [] } })] })
+  class TestAppModule {}
+  const app = await NestFactory.create(TestAppModule, { logger: false });
+  app.useGlobalFilters(new JsonErrorsFilter());
+  await app.listen(0, '127.0.0.1');
+  const base = `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}`;
+  Object.assign(config, loadConfig({ PONTIS_PUBLIC_URL: base }));
+  return { s, app, base };
+}
+
 describe('linking a person’s own Nostr key with a NIP-98 proof', { timeout: 60_000 }, () => {
   let s: TestStore;
   let app: INestApplication;
@@ -30,24 +53,7 @@ describe('linking a person’s own Nostr key with a NIP-98 proof', { timeout: 60
     fetch(`${base}/api/v1/nostr/link`, { method, headers: authorization ? { authorization } : {} });
 
   before(async () => {
-    s = await createTestStore();
-    @Global()
-    @Module({
-      providers: [
-        { provide: DATA_SOURCE, useValue: s.ds },
-        { provide: SECRET_BOX, useValue: new SecretBox(createHash('sha256').update('test').digest()) },
-        { provide: CONFIG, useValue: config },
-      ],
-      exports: [DATA_SOURCE, SECRET_BOX, CONFIG],
-    })
-    class TestPlatformModule {}
-    @Module({ imports: [TestPlatformModule, NostrIdentityModule.forRoot({ options: { domain: 'pontis.test', relays: [] } })] })
-    class TestAppModule {}
-    app = await NestFactory.create(TestAppModule, { logger: false });
-    app.useGlobalFilters(new JsonErrorsFilter());
-    await app.listen(0, '127.0.0.1');
-    base = `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}`;
-    Object.assign(config, loadConfig({ PONTIS_PUBLIC_URL: base }));
+    ({ s, app, base } = await startLinkApp(config));
   });
 
   after(async () => {
@@ -118,24 +124,7 @@ describe('linking a Nostr key with {backfill: N}', { timeout: 60_000 }, () => {
   };
 
   before(async () => {
-    s = await createTestStore();
-    @Global()
-    @Module({
-      providers: [
-        { provide: DATA_SOURCE, useValue: s.ds },
-        { provide: SECRET_BOX, useValue: new SecretBox(createHash('sha256').update('test').digest()) },
-        { provide: CONFIG, useValue: config },
-      ],
-      exports: [DATA_SOURCE, SECRET_BOX, CONFIG],
-    })
-    class TestPlatformModule {}
-    @Module({ imports: [TestPlatformModule, NostrIdentityModule.forRoot({ options: { domain: 'pontis.test', relays: [] } })] })
-    class TestAppModule {}
-    app = await NestFactory.create(TestAppModule, { logger: false });
-    app.useGlobalFilters(new JsonErrorsFilter());
-    await app.listen(0, '127.0.0.1');
-    base = `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}`;
-    Object.assign(config, loadConfig({ PONTIS_PUBLIC_URL: base }));
+    ({ s, app, base } = await startLinkApp(config));
   });
 
   after(async () => {
