@@ -12,13 +12,13 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { WebSocketServer } from 'ws';
 import { MemoryBus } from '../../libs/bus/index.js';
 import { TOPICS, validateEvent, type BridgeEvent } from '../../libs/events/index.js';
 import { rejectedCount } from '../../libs/observability/index.js';
 import { createTestStore, type TestStore } from '../../libs/store/testing.js';
 import { activeContent, METADATA_URL, oversizedText, SCRIPT_TEXT, seedAccount, waitFor } from '../../libs/testing/index.js';
 import { NostrIngest, type NostrIngestOptions } from './ingest/nostr-ingest.js';
+import { scriptedRelay } from './ingest/scripted-relay.js';
 import { copy, newKey, signed, type TestKey } from './ingest/test-events.js';
 import type { NostrEvent } from './mapping/index.js';
 
@@ -26,33 +26,15 @@ const FAST = { baseMs: 50, maxMs: 400, jitter: 0 };
 const quietLogger = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
 
 /**
- * Answers each author REQ with `frames()` then EOSE. A frame is an event, a raw string, or raw bytes
- * sent as a TEXT frame (ws does not check what it sends: that is how a bad relay sends invalid UTF-8).
+ * Answers each author REQ with `frames()`: an event, a raw string, or raw bytes in which "SUB"
+ * stands for the subscription id.
  */
-async function hostileRelay(frames: () => (NostrEvent | string | Buffer)[]): Promise<{ url: string; close(): Promise<void> }> {
-  const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
-  await new Promise((r) => wss.once('listening', r));
-  wss.on('connection', (ws) => {
-    ws.on('message', (data) => {
-      const msg = JSON.parse(data.toString()) as unknown[];
-      if (msg[0] !== 'REQ') return;
-      const sub = String(msg[1]);
-      if (sub.startsWith('a0:')) {
-        for (const f of frames()) {
-          if (Buffer.isBuffer(f)) ws.send(Buffer.from(f.toString('latin1').replace('"SUB"', JSON.stringify(sub)), 'latin1'), { binary: false });
-          else ws.send(typeof f === 'string' ? f : JSON.stringify(['EVENT', sub, f]));
-        }
-      }
-      ws.send(JSON.stringify(['EOSE', sub]));
-    });
-  });
-  return {
-    url: `ws://127.0.0.1:${(wss.address() as { port: number }).port}`,
-    async close() {
-      for (const c of wss.clients) c.terminate();
-      await new Promise((r) => wss.close(r));
-    },
-  };
+function hostileRelay(frames: () => (NostrEvent | string | Buffer)[]) {
+  return scriptedRelay((sub) =>
+    sub.startsWith('a0:')
+      ? frames().map((f) => (Buffer.isBuffer(f) ? Buffer.from(f.toString('latin1').replace('"SUB"', JSON.stringify(sub)), 'latin1') : typeof f === 'string' ? f : ['EVENT', sub, f]))
+      : [],
+  );
 }
 
 describe('hostile input on Nostr ingest', { timeout: 180_000 }, () => {

@@ -4,7 +4,6 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { WebSocketServer } from 'ws';
 import { MemoryBus } from '../../../libs/bus/index.js';
 import { TOPICS, validateEvent, type BridgeEvent } from '../../../libs/events/index.js';
 import { NostrRelayPeer, PeerChild, type NostrRelayPeerInfo } from '../../../libs/harness/index.js';
@@ -15,6 +14,7 @@ import { seedAccount, waitFor } from '../../../libs/testing/index.js';
 import type { NostrEvent } from '../mapping/index.js';
 import { relayCursorKey } from './constants.js';
 import { NostrIngest, type NostrIngestOptions } from './nostr-ingest.js';
+import { scriptedRelay } from './scripted-relay.js';
 import { copy, newKey, signed } from './test-events.js';
 
 /** The harness relay on a chosen port, so a "crashed" relay can come back at the same URL (in-memory: empty). */
@@ -42,27 +42,6 @@ function recordingLogger(): Logger & { lines: { msg: string; fields?: Record<str
  * do: forgeries, and kind 5 (@nostr-relay/core 0.0.40 applies a deletion but neither stores nor
  * broadcasts the kind-5 event itself, although NIP-09 says relays SHOULD keep serving it).
  */
-async function scriptedRelay(events: (sub: string) => (unknown[] | string)[]): Promise<{ url: string; close(): Promise<void> }> {
-  const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
-  await new Promise((r) => wss.once('listening', r));
-  wss.on('connection', (ws) => {
-    ws.on('message', (data) => {
-      const msg = JSON.parse(data.toString()) as unknown[];
-      if (msg[0] !== 'REQ') return;
-      const sub = String(msg[1]);
-      for (const frame of events(sub)) ws.send(typeof frame === 'string' ? frame : JSON.stringify(frame));
-      ws.send(JSON.stringify(['EOSE', sub]));
-    });
-  });
-  return {
-    url: `ws://127.0.0.1:${(wss.address() as { port: number }).port}`,
-    async close() {
-      for (const c of wss.clients) c.terminate();
-      await new Promise((r) => wss.close(r));
-    },
-  };
-}
-
 describe('NostrIngest against a real relay', { timeout: 120_000 }, () => {
   let store: TestStore;
   let bus: MemoryBus;
