@@ -17,6 +17,24 @@ import { linkedFediverseUser } from './activitypub.js';
 
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 
+/**
+ * The root and the four posts are on Nostr once each (after a pause in which a second copy would
+ * land), and the reply's copy (texts[2]) points at the root's copy.
+ */
+async function checkOnceOnNostr(ctx: E2EContext, marker: string, rootText: string, texts: string[], isCopyOf = (content: string, text: string) => content.startsWith(text)): Promise<void> {
+  const mine = async () => (await ctx.peer('nostr').query({ kinds: [1], since: nowSeconds() - 3_600, limit: 500 })).filter((e) => e.content.includes(marker));
+  await ctx.waitFor(async () => ((await mine()).length >= 5 ? true : undefined), { what: 'five copies on Nostr', timeoutMs: 120_000 });
+  await new Promise((r) => setTimeout(r, 2_000)); // a second copy, if any, would land now
+  const copies = await mine();
+  for (const text of [rootText, ...texts]) {
+    const n = copies.filter((c) => isCopyOf(c.content, text)).length;
+    check(n === 1, `"${text}" is on Nostr ${n} times, not once`);
+  }
+  const rootCopy = copies.find((c) => isCopyOf(c.content, rootText))!;
+  const reply = copies.find((c) => isCopyOf(c.content, texts[2]!))!;
+  check(reply.tags.some((t) => t[0] === 'e' && t[1] === rootCopy.id), `the reply's copy does not point at the root's copy ${rootCopy.id}: ${JSON.stringify(reply.tags)}`);
+}
+
 /** A note with a past `created_at`, as if written before the person linked. */
 async function pastNote(ctx: E2EContext, sk: Uint8Array, content: string, secondsAgo: number, tags: string[][] = []): Promise<NostrEvent> {
   const ev = finalizeEvent({ kind: 1, created_at: nowSeconds() - secondsAgo, tags, content }, sk) as NostrEvent;
@@ -114,17 +132,7 @@ export const scenarios: Scenario[] = [
       check(res.status === 200, `atproto link answered ${res.status}: ${body}`);
       const linked = JSON.parse(body) as { accountId: string; backfill?: { id: string } };
       check(Boolean(linked.backfill?.id), `the link answered no backfill job: ${body}`);
-      const mine = async () => (await ctx.peer('nostr').query({ kinds: [1], since: nowSeconds() - 3_600, limit: 500 })).filter((e) => e.content.includes(marker));
-      await ctx.waitFor(async () => ((await mine()).length >= 5 ? true : undefined), { what: 'five copies on Nostr', timeoutMs: 120_000 });
-      await new Promise((r) => setTimeout(r, 2_000)); // a second copy, if any, would land now
-      const copies = await mine();
-      for (const text of [rootText, ...texts]) {
-        const n = copies.filter((c) => c.content.startsWith(text)).length;
-        check(n === 1, `"${text}" is on Nostr ${n} times, not once`);
-      }
-      const rootCopy = copies.find((c) => c.content.startsWith(rootText))!;
-      const reply = copies.find((c) => c.content.startsWith(texts[2]!))!;
-      check(reply.tags.some((t) => t[0] === 'e' && t[1] === rootCopy.id), `the reply's copy does not point at the root's copy ${rootCopy.id}: ${JSON.stringify(reply.tags)}`);
+      await checkOnceOnNostr(ctx, marker, rootText, texts);
       const job = (await (await fetchT(`${ctx.pontisUrl}/api/v1/accounts/${linked.accountId}/backfill/${linked.backfill!.id}`)).json()) as { found: number };
       check(job.found === 5, `the job found ${job.found} posts, not 5`);
     },
@@ -159,17 +167,7 @@ export const scenarios: Scenario[] = [
       const body = await linked.text();
       check(linked.status === 200, `link answered ${linked.status}: ${body}`);
       check(Boolean((JSON.parse(body) as { backfill?: unknown }).backfill), `the link answered no backfill job: ${body}`);
-      const mine = async () => (await ctx.peer('nostr').query({ kinds: [1], since: nowSeconds() - 3_600, limit: 500 })).filter((e) => e.content.includes(marker));
-      await ctx.waitFor(async () => ((await mine()).length >= 5 ? true : undefined), { what: 'five copies on Nostr', timeoutMs: 120_000 });
-      await new Promise((r) => setTimeout(r, 2_000)); // a second copy, if any, would land now
-      const copies = await mine();
-      for (const text of [rootText, ...texts]) {
-        const n = copies.filter((c) => c.content.startsWith(text)).length;
-        check(n === 1, `"${text}" is on Nostr ${n} times, not once`);
-      }
-      const rootCopy = copies.find((c) => c.content.startsWith(rootText))!;
-      const reply = copies.find((c) => c.content.startsWith(texts[2]!))!;
-      check(reply.tags.some((t) => t[0] === 'e' && t[1] === rootCopy.id), `the reply's copy does not point at the root's copy ${rootCopy.id}: ${JSON.stringify(reply.tags)}`);
+      await checkOnceOnNostr(ctx, marker, rootText, texts);
     },
   }),
   defineScenario({
@@ -194,17 +192,7 @@ export const scenarios: Scenario[] = [
       const body = await res.text();
       check(res.status === 200, `activitypub link answered ${res.status}: ${body}`);
       check(Boolean((JSON.parse(body) as { backfill?: unknown }).backfill), `the link answered no backfill job: ${body}`);
-      const mine = async () => (await ctx.peer('nostr').query({ kinds: [1], since: nowSeconds() - 3_600, limit: 500 })).filter((e) => e.content.includes(marker));
-      await ctx.waitFor(async () => ((await mine()).length >= 5 ? true : undefined), { what: 'five copies on Nostr', timeoutMs: 120_000 });
-      await new Promise((r) => setTimeout(r, 2_000)); // a second copy, if any, would land now
-      const copies = await mine();
-      for (const text of [rootText, ...texts]) {
-        const n = copies.filter((c) => c.content.includes(text)).length;
-        check(n === 1, `"${text}" is on Nostr ${n} times, not once`);
-      }
-      const rootCopy = copies.find((c) => c.content.includes(rootText))!;
-      const reply = copies.find((c) => c.content.includes(texts[2]!))!;
-      check(reply.tags.some((t) => t[0] === 'e' && t[1] === rootCopy.id), `the reply's copy does not point at the root's copy ${rootCopy.id}: ${JSON.stringify(reply.tags)}`);
+      await checkOnceOnNostr(ctx, marker, rootText, texts, (c, t) => c.includes(t));
     },
   }),
 ];
