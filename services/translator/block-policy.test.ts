@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { beforeEach, describe, it } from 'node:test';
 import { eventFixture, type BridgeEvent } from '../../libs/events/index.js';
 import { translate, type Outcome } from './translate.js';
-import type { AccountInfo, IdentityInfo, TranslationContext } from './translation-context.js';
+import { addAccount, testContext } from './test-context.js';
+import type { IdentityInfo, TranslationContext } from './translation-context.js';
 
 const ALICE_AP = 'https://mastodon.example/users/alice';
 const ALICE_BSKY_PROXY = 'did:plc:alicebridged';
@@ -11,24 +12,8 @@ const BOB_AP_PROXY = 'https://pontis.example/ap/bob';
 const BOB_POST = `at://${BOB_DID}/app.bsky.feed.post/3kbob`;
 
 function context(): TranslationContext {
-  const ctx: TranslationContext = {
-    policy: { networks: { activitypub: true, atproto: true, nostr: true, solid: true }, blockedDomains: [], allowedDomains: [], defaultConsent: 'opt-in' },
-    identities: new Map(),
-    accounts: new Map(),
-    objects: new Map(),
-    processed: new Set(),
-    now: new Date('2026-11-20T10:00:00Z'),
-    pendingTimeoutMs: 60_000,
-  };
-  const add = (id: string, identities: Omit<IdentityInfo, 'accountId'>[]) => {
-    const account: AccountInfo = { id, consent: 'opted_in', status: 'active', mirror: {}, identities: [] };
-    for (const i of identities) {
-      const full = { ...i, accountId: id };
-      account.identities.push(full);
-      ctx.identities.set(`${i.network}:${i.id}`, full);
-    }
-    ctx.accounts.set(id, account);
-  };
+  const ctx = testContext();
+  const add = (id: string, identities: Omit<IdentityInfo, 'accountId'>[]) => void addAccount(ctx, id, identities);
   add('acct-alice', [
     { network: 'activitypub', id: ALICE_AP, kind: 'native' },
     { network: 'atproto', id: ALICE_BSKY_PROXY, kind: 'bridged' },

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { eventFixture, type BridgeEvent } from '../../libs/events/index.js';
 import { translate } from './translate.js';
-import type { AccountInfo, IdentityInfo, TranslationContext } from './translation-context.js';
+import { addAccount, testContext } from './test-context.js';
+import type { IdentityInfo, TranslationContext } from './translation-context.js';
 
 const FEDI = 'https://mastodon.example/users/fay';
 const FEDI_PROXY_PK = 'f1'.repeat(32);
@@ -12,24 +13,8 @@ const NOTE = 'b3'.repeat(32);
 const NOTE_COPY_AP = 'https://pontis.example/ap/objects/nina-1';
 
 function context(): TranslationContext {
-  const ctx: TranslationContext = {
-    policy: { networks: { activitypub: true, atproto: true, nostr: true, solid: true }, blockedDomains: ['blocked.example'], allowedDomains: [], defaultConsent: 'opt-in' },
-    identities: new Map(),
-    accounts: new Map(),
-    objects: new Map(),
-    processed: new Set(),
-    now: new Date('2026-11-20T10:00:00Z'),
-    pendingTimeoutMs: 60_000,
-  };
-  const add = (id: string, identities: Omit<IdentityInfo, 'accountId'>[]) => {
-    const account: AccountInfo = { id, consent: 'opted_in', status: 'active', mirror: {}, identities: [] };
-    for (const i of identities) {
-      const full = { ...i, accountId: id };
-      account.identities.push(full);
-      ctx.identities.set(`${i.network}:${i.id}`, full);
-    }
-    ctx.accounts.set(id, account);
-  };
+  const ctx = testContext({ blockedDomains: ['blocked.example'] });
+  const add = (id: string, identities: Omit<IdentityInfo, 'accountId'>[]) => void addAccount(ctx, id, identities);
   add('acct-fay', [{ network: 'activitypub', id: FEDI, kind: 'native', handle: '@fay@mastodon.example' }, { network: 'nostr', id: FEDI_PROXY_PK, kind: 'bridged' }]);
   add('acct-nina', [{ network: 'nostr', id: NOSTR_PK, kind: 'native' }, { network: 'activitypub', id: NOSTR_PROXY_AP, kind: 'bridged' }]);
   const info = { objectKey: 'k-note', owner: `nostr:${NOSTR_PK}`, copies: { nostr: { id: NOTE, original: true }, activitypub: { id: NOTE_COPY_AP, original: false } }, planned: new Set<never>(), deleted: false };

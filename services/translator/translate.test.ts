@@ -3,33 +3,13 @@ import { beforeEach, describe, it } from 'node:test';
 import { eventFixture, type BridgeEvent, type Network } from '../../libs/events/index.js';
 import { objectKeyFor, refKey } from './object-key.js';
 import { translate, type Outcome } from './translate.js';
-import type { AccountInfo, IdentityInfo, TranslationContext } from './translation-context.js';
+import { addAccount, testContext } from './test-context.js';
+import type { TranslationContext } from './translation-context.js';
 
 const ALICE_AP = 'https://mastodon.example/users/alice';
 const BOB_DID = 'did:plc:ewvi7nxzyoun6zhxrhs64oiz';
 
-function context(): TranslationContext {
-  return {
-    policy: { networks: { activitypub: true, atproto: true, nostr: true, solid: true }, blockedDomains: [], allowedDomains: [], defaultConsent: 'opt-in' },
-    identities: new Map(),
-    accounts: new Map(),
-    objects: new Map(),
-    processed: new Set(),
-    now: new Date('2026-11-20T10:00:00Z'),
-    pendingTimeoutMs: 60_000,
-  };
-}
-
-function addAccount(ctx: TranslationContext, id: string, identities: Omit<IdentityInfo, 'accountId'>[], extra: Partial<AccountInfo> = {}): AccountInfo {
-  const account: AccountInfo = { id, consent: 'opted_in', status: 'active', mirror: {}, identities: [], ...extra };
-  for (const i of identities) {
-    const full = { ...i, accountId: id };
-    account.identities.push(full);
-    ctx.identities.set(`${i.network}:${i.id}`, full);
-  }
-  ctx.accounts.set(id, account);
-  return account;
-}
+const context = () => testContext();
 
 /** Decides an event as if for the first time (tests reuse fixtures, whose ids repeat). */
 function decide(e: BridgeEvent, c: TranslationContext, onlyTarget?: Network): Outcome {
