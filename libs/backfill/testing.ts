@@ -5,7 +5,9 @@ import { KafkaBus, NamespacedBus, type Bus } from '../bus/index.js';
 import { NETWORKS, outboundTopic, parkedTopic, TOPICS, type Network, type OutboundCommand } from '../events/index.js';
 import { createTestStore, type TestStore } from '../store/testing.js';
 import { testEnv, waitFor } from '../testing/index.js';
-import { backfillJobs, type BackfillJob } from './backfill-jobs.js';
+import { backfillJobs, startBackfill, type BackfillJob } from './backfill-jobs.js';
+import { BackfillRunner } from './backfill-runner.js';
+import type { BackfillSource } from './backfill-source.js';
 
 /**
  * Test-only: the path a backfill takes after its adapter, on the real broker and database: the
@@ -18,6 +20,8 @@ export interface BackfillRig {
   /** Commands delivered per target network, in the order they were delivered. */
   delivered: Map<Network, OutboundCommand[]>;
   waitJob(jobId: string, until: (j: BackfillJob) => boolean, what: string, timeoutMs?: number): Promise<BackfillJob>;
+  /** Starts a job for the account, runs one runner over `source` until it settles, and answers the job. */
+  runJob(source: BackfillSource, accountId: string, count: number): Promise<BackfillJob>;
   close(): Promise<void>;
 }
 
@@ -43,10 +47,21 @@ export async function backfillRig(source: Network): Promise<BackfillRig> {
     });
   });
   for (const r of runners) await r.start();
-  return {
+  const rig: BackfillRig = {
     store,
     bus,
     delivered,
+    async runJob(source, accountId, count) {
+      const started = await startBackfill(store.ds, { accountId, count });
+      if (!started.ok || !started.created) throw new Error(`no new job: ${JSON.stringify(started)}`);
+      const runner = new BackfillRunner({ ds: store.ds, bus, source, pollMs: 200 });
+      runner.start();
+      try {
+        return await rig.waitJob(started.job.id, (j) => j.settled, 'backfill settled');
+      } finally {
+        await runner.stop();
+      }
+    },
     async waitJob(jobId, until, what, timeoutMs = 60_000) {
       let last: BackfillJob | undefined;
       // The probe answers the job itself when it is not there yet, so a timeout shows its counts.
@@ -65,6 +80,7 @@ export async function backfillRig(source: Network): Promise<BackfillRig> {
       await store.drop();
     },
   };
+  return rig;
 }
 
 /**

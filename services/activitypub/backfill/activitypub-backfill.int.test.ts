@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { BackfillRunner, startBackfill } from '../../../libs/backfill/index.js';
 import { backfillRig, type BackfillRig } from '../../../libs/backfill/testing.js';
 import { ActivityPubPeer } from '../../../libs/harness/index.js';
 import { AddressGuard } from '../../../libs/net/index.js';
@@ -49,16 +48,8 @@ describe('fediverse backfill: the person’s outbox, the parent by its id, throu
   });
 
   it('publishes the newest four and the reply’s parent once each, oldest first', async () => {
-    const started = await startBackfill(rig.store.ds, { accountId: aliceAccount, count: 4 });
-    assert.ok(started.ok && started.created);
-    const runner = new BackfillRunner({ ds: rig.store.ds, bus: rig.bus, source, pollMs: 200 });
-    runner.start();
-    try {
-      const job = await rig.waitJob(started.job.id, (j) => j.settled, 'backfill settled');
-      assert.deepEqual({ state: job.state, found: job.found, bridged: job.bridged, skipped: job.skipped, failed: job.failed }, { state: 'done', found: 5, bridged: 5, skipped: 0, failed: 0 });
-    } finally {
-      await runner.stop();
-    }
+    const job = await rig.runJob(source, aliceAccount, 4);
+    assert.deepEqual({ state: job.state, found: job.found, bridged: job.bridged, skipped: job.skipped, failed: job.failed }, { state: 'done', found: 5, bridged: 5, skipped: 0, failed: 0 });
     const expected = ['root', 'reply', 'a2', 'a3', 'a4'].map((k) => `activitypub:${notes[k]}`);
     for (const network of ['atproto', 'nostr', 'solid'] as const) assert.deepEqual(rig.delivered.get(network)!.map((c) => c.eventId), expected, network);
   });

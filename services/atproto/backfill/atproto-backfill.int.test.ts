@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { BackfillRunner, startBackfill } from '../../../libs/backfill/index.js';
 import { backfillRig, type BackfillRig } from '../../../libs/backfill/testing.js';
 import { AtprotoPeer, type AtprotoAccount } from '../../../libs/harness/index.js';
 import { seedAccount } from '../../../libs/testing/index.js';
@@ -54,16 +53,8 @@ describe('Bluesky backfill: listRecords on the person’s PDS, roots by getRecor
   });
 
   it('publishes the last posts and the reply’s root once each, oldest first, and settles when every network has them', async () => {
-    const started = await startBackfill(rig.store.ds, { accountId: aliceAccount, count: 5 });
-    assert.ok(started.ok && started.created);
-    const runner = new BackfillRunner({ ds: rig.store.ds, bus: rig.bus, source, pollMs: 200 });
-    runner.start();
-    try {
-      const job = await rig.waitJob(started.job.id, (j) => j.settled, 'backfill settled');
-      assert.deepEqual({ state: job.state, found: job.found, bridged: job.bridged, skipped: job.skipped, failed: job.failed }, { state: 'done', found: 5, bridged: 5, skipped: 0, failed: 0 });
-    } finally {
-      await runner.stop();
-    }
+    const job = await rig.runJob(source, aliceAccount, 5);
+    assert.deepEqual({ state: job.state, found: job.found, bridged: job.bridged, skipped: job.skipped, failed: job.failed }, { state: 'done', found: 5, bridged: 5, skipped: 0, failed: 0 });
     // Bob's root is the oldest: it goes first, then Alice's posts in their order.
     const expected = ['root', 'a1', 'reply', 'a2', 'a3'].map((k) => `atproto:${uris[k]}`);
     for (const network of ['activitypub', 'nostr', 'solid'] as const) {

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { BackfillRunner, startBackfill } from '../../../libs/backfill/index.js';
 import { backfillRig, type BackfillRig } from '../../../libs/backfill/testing.js';
 import { seedAccount } from '../../../libs/testing/index.js';
 import { AS2_CONTEXT } from '../mapping/index.js';
@@ -64,16 +63,8 @@ describe('Solid backfill: posts out of a linked pod’s outbox, the parent from 
   });
 
   it('publishes the last posts and the reply’s parent once each, oldest first', async () => {
-    const started = await startBackfill(rig.store.ds, { accountId: aliceAccount, count: 4 });
-    assert.ok(started.ok && started.created);
-    const runner = new BackfillRunner({ ds: rig.store.ds, bus: rig.bus, source, pollMs: 200 });
-    runner.start();
-    try {
-      const job = await rig.waitJob(started.job.id, (j) => j.settled, 'backfill settled');
-      assert.deepEqual({ state: job.state, found: job.found, bridged: job.bridged, skipped: job.skipped, failed: job.failed }, { state: 'done', found: 5, bridged: 5, skipped: 0, failed: 0 });
-    } finally {
-      await runner.stop();
-    }
+    const job = await rig.runJob(source, aliceAccount, 4);
+    assert.deepEqual({ state: job.state, found: job.found, bridged: job.bridged, skipped: job.skipped, failed: job.failed }, { state: 'done', found: 5, bridged: 5, skipped: 0, failed: 0 });
     const expected = ['root', 'zz-first', 'reply', 'aa-second', 'mm-third'].map((k) => `solid:${urls[k]}`);
     for (const network of ['activitypub', 'atproto', 'nostr'] as const) assert.deepEqual(rig.delivered.get(network)!.map((c) => c.eventId), expected, network);
   });
