@@ -16,6 +16,7 @@ import { BoundedDidCache, forgetOnIdentity } from './did-cache.js';
 import { IngestBatch } from './ingest-batch.js';
 import { useNativeSignatureChecks } from './native-signature.js';
 import { readOnlyWhenRoom } from './firehose-backpressure.js';
+import { retryTransientResolution } from './resolution-retry.js';
 import { skipUnwatchedValidation } from './firehose-prefilter.js';
 import { WatchList } from './watch-list.js';
 import { botCommitFilter, botSignalOf } from '../bot/bot-commit.js';
@@ -80,6 +81,14 @@ export class FirehoseIngest {
     this.idResolver = o.idResolver ?? createIdResolver(o.plcUrl, o.allowPrivateAddresses ?? false, o.pdsUrl);
     // Without one, every verified commit fetches its DID document (did-cache.ts).
     if (!this.idResolver.did.cache) this.idResolver.did.cache = this.didCache = new BoundedDidCache(o.didCacheSize);
+    // A directory that times out must delay a commit, not cost it (resolution-retry.ts).
+    retryTransientResolution(this.idResolver, {
+      stopping: () => this.stopping,
+      onRetry: (did, attempt, err) => {
+        this.lastError = `DID resolution: ${err.message}`;
+        this.log.warn('DID resolution failed, asking again', { did, attempt, err: err.message });
+      },
+    });
     this.batch = new IngestBatch({
       bus: o.bus,
       ds: o.ds,
