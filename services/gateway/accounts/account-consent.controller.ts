@@ -1,11 +1,12 @@
-import { BadRequestException, Body, Controller, ForbiddenException, Headers, HttpCode, Inject, NotFoundException, ConflictException, Param, Post, ServiceUnavailableException, UnauthorizedException } from '@nestjs/common';
+import { BadRequestException, Body, Controller, Headers, HttpCode, Inject, NotFoundException, ConflictException, Param, Post, ServiceUnavailableException } from '@nestjs/common';
 import { ApiBody, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { DataSource } from 'typeorm';
 import type { Bus } from '../../../libs/bus/index.js';
 import { changeAccountConsent, OptOutDeliveryError } from '../../../libs/consent/index.js';
 import { BUS, DATA_SOURCE, SECRET_BOX } from '../../../libs/platform/tokens.js';
-import { ACCOUNT_TOKEN_HEADER, readAccountToken, type SecretBox } from '../../../libs/store/index.js';
+import { ACCOUNT_TOKEN_HEADER, type SecretBox } from '../../../libs/store/index.js';
 import { body, uuidParam } from '../http/input.js';
+import { requireOwnAccount } from './account-token.js';
 
 const CONSENTS = ['opted_in', 'opted_out'] as const;
 
@@ -30,10 +31,7 @@ export class AccountConsentController {
   @ApiBody({ schema: { type: 'object', required: ['consent'], properties: { consent: { type: 'string', enum: [...CONSENTS] } } } })
   async setConsent(@Param('id') id: string, @Body() raw: unknown, @Headers(ACCOUNT_TOKEN_HEADER) token: string | undefined) {
     const accountId = uuidParam(id, 'account id');
-    if (!token) throw new UnauthorizedException(`send the accountToken of one of your links in the ${ACCOUNT_TOKEN_HEADER} header`);
-    const who = readAccountToken(this.box, token);
-    if (!who.ok) throw new UnauthorizedException(who.reason);
-    if (who.accountId !== accountId) throw new ForbiddenException('this token is for another account');
+    requireOwnAccount(this.box, accountId, token);
     const consent = body(raw ?? null, ['consent']).consent;
     if (typeof consent !== 'string' || !(CONSENTS as readonly string[]).includes(consent)) throw new BadRequestException(`consent must be one of ${CONSENTS.join(', ')}`);
     const r = await changeAccountConsent(this.ds, this.bus, accountId, consent === 'opted_in' ? 'opt-in' : 'opt-out', `account:${accountId}`).catch((err: unknown) => {

@@ -1,16 +1,17 @@
-import { BadRequestException, Body, ConflictException, Controller, ForbiddenException, Get, Headers, Inject, NotFoundException, Param, Put, Query as Q, Req, UnauthorizedException } from '@nestjs/common';
+import { BadRequestException, Body, ConflictException, Controller, ForbiddenException, Get, Headers, Inject, NotFoundException, Param, Put, Query as Q, Req } from '@nestjs/common';
 import { ApiHeader, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import type { DataSource } from 'typeorm';
 import { isNetwork, MIRROR_MODES, NETWORKS, PUBLISHES_AS_NATIVE, type MirrorMode } from '../../../libs/events/index.js';
 import { DATA_SOURCE, SECRET_BOX } from '../../../libs/platform/tokens.js';
-import { ACCOUNT_TOKEN_HEADER, readAccountToken, type SecretBox } from '../../../libs/store/index.js';
+import { ACCOUNT_TOKEN_HEADER, type SecretBox } from '../../../libs/store/index.js';
 import { AdminTokenRepository } from '../auth/admin-token.repository.js';
 import { optionalEnum, optionalString, page, PAGE_PARAMS, pageOf, query, uuidParam, type Query } from '../http/input.js';
 import { AccountStatusRepository, DELIVERY_STATUSES, FAILED_STATUSES, type AccountSummary } from './account-status.repository.js';
 import { isPrivileged, visibleAccount } from './account-visibility.js';
 import { parseLookup } from './lookup-query.js';
 import { UnbridgedFollowersRepository } from './unbridged-followers.repository.js';
+import { requireOwnAccount } from './account-token.js';
 
 /**
  * Per-person status, public like the people's own bridged posts are. Someone who has not opted in
@@ -112,10 +113,7 @@ export class AccountsController {
   @ApiHeader({ name: ACCOUNT_TOKEN_HEADER, description: 'the accountToken a link of yours answered (proof that this account is yours)' })
   async setMirror(@Param('id') id: string, @Body() body: { network?: unknown; mode?: unknown } | undefined, @Headers(ACCOUNT_TOKEN_HEADER) token: string | undefined) {
     const accountId = uuidParam(id, 'account id');
-    if (!token) throw new UnauthorizedException(`send the accountToken of one of your links in the ${ACCOUNT_TOKEN_HEADER} header`);
-    const who = readAccountToken(this.box, token);
-    if (!who.ok) throw new UnauthorizedException(who.reason);
-    if (who.accountId !== accountId) throw new ForbiddenException('this token is for another account');
+    requireOwnAccount(this.box, accountId, token);
     const network = body?.network;
     const mode = body?.mode;
     if (!isNetwork(network)) throw new BadRequestException(`network must be one of ${NETWORKS.join(', ')}`);

@@ -1,10 +1,11 @@
-import { BadRequestException, Body, ConflictException, Controller, ForbiddenException, Get, Headers, HttpCode, Inject, NotFoundException, Param, Post, UnauthorizedException } from '@nestjs/common';
+import { BadRequestException, Body, ConflictException, Controller, ForbiddenException, Get, Headers, HttpCode, Inject, NotFoundException, Param, Post } from '@nestjs/common';
 import { ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { DataSource } from 'typeorm';
 import { BACKFILL_DEFAULT_COUNT, BACKFILL_MAX_COUNT, backfillItems, backfillJobs, startBackfill } from '../../../libs/backfill/index.js';
 import { DATA_SOURCE, SECRET_BOX } from '../../../libs/platform/tokens.js';
-import { ACCOUNT_TOKEN_HEADER, readAccountToken, type SecretBox } from '../../../libs/store/index.js';
+import { ACCOUNT_TOKEN_HEADER, type SecretBox } from '../../../libs/store/index.js';
 import { uuidParam } from '../http/input.js';
+import { requireOwnAccount } from './account-token.js';
 
 const BODY_FIELDS = ['network', 'count'];
 
@@ -27,10 +28,7 @@ export class BackfillController {
   @ApiHeader({ name: ACCOUNT_TOKEN_HEADER, description: 'the accountToken a link of yours answered (proof that this account is yours)' })
   async start(@Param('id') id: string, @Body() body: Record<string, unknown> | undefined, @Headers(ACCOUNT_TOKEN_HEADER) token: string | undefined) {
     const accountId = uuidParam(id, 'account id');
-    if (!token) throw new UnauthorizedException(`send the accountToken of one of your links in the ${ACCOUNT_TOKEN_HEADER} header`);
-    const who = readAccountToken(this.box, token);
-    if (!who.ok) throw new UnauthorizedException(who.reason);
-    if (who.accountId !== accountId) throw new ForbiddenException('this token is for another account');
+    requireOwnAccount(this.box, accountId, token);
     const unknown = Object.keys(body ?? {}).filter((k) => !BODY_FIELDS.includes(k));
     if (unknown.length) throw new BadRequestException(`unknown field${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')} (expected ${BODY_FIELDS.join(', ')})`);
     if (body?.count === true) throw new BadRequestException(`backfill count must be a whole number from 1 to ${BACKFILL_MAX_COUNT}`);
