@@ -79,9 +79,6 @@ export async function bskyPostOnAp(ctx: E2EContext, p: Pair, text: string, extra
   return { post, create, objectId: create.objectId! };
 }
 
-/** The Note inside a received Create, as Fedify compacted it (a single value is not an array). */
-
-
 const both = ['activitypub', 'atproto'] as const;
 const T = 150_000;
 

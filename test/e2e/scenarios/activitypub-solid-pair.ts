@@ -78,6 +78,3 @@ export async function solidPostOnAp(ctx: E2EContext, p: ApSolidPair, words: stri
   check(create.actor === p.bridgedActor, `Create from ${create.actor}, expected ${p.bridgedActor}`);
   return { url, create, objectId: create.objectId!, note: noteOf(create) };
 }
-
-/** The object inside a received activity, as Fedify compacted it (a single value is not an array). */
-

@@ -19,7 +19,6 @@ const LD = { accept: 'application/ld+json' };
 const both = ['activitypub', 'solid'] as const;
 const T = 150_000;
 
-
 export const scenarios: Scenario[] = [
   // --- activitypub → solid --------------------------------------------------------------------
   defineScenario({
