@@ -20,6 +20,8 @@ export interface InboxVerifierOptions {
 export interface VerifiedSender {
   actorId: string;
   key: ResolvedKey;
+  /** What the replay memory holds for this request (see `forget`). */
+  replayKey: string;
 }
 
 export class InboxVerifier {
@@ -41,7 +43,15 @@ export class InboxVerifier {
     const key = await this.signedBy(req, params);
     if (key.owner !== actorId) throw new SignatureError(`key ${params.keyId} belongs to ${key.owner}, not to the actor ${actorId}`, 403, 'spoofed_actor');
     this.seen.add(replayKey, now);
-    return { actorId, key };
+    return { actorId, key, replayKey };
+  }
+
+  /**
+   * A verified request the inbox then refused (rate limit) was not accepted: the sender's retry,
+   * which Mastodon may send with the very same signature, must not be taken for a replay.
+   */
+  forget(sender: VerifiedSender): void {
+    this.seen.delete(sender.replayKey);
   }
 
   /**

@@ -78,6 +78,7 @@ export function inboxHandler(d: InboxDeps) {
     const allowance = d.limit?.take(sender.actorId, Date.now());
     if (allowance && !allowance.allowed) {
       rejectInput('activitypub', 'rate_limited');
+      d.verifier.forget(sender);
       const seconds = Math.ceil(allowance.retryAfterMs / 1000);
       res.setHeader('Retry-After', String(seconds));
       return send(res, 429, `too many activities from ${sender.actorId}; retry in ${seconds} s`);
