@@ -16,6 +16,8 @@ import { markerSeq } from './verdict.js';
 export interface Census {
   copies: Map<number, Partial<Record<Network, number>>>;
   strays: number;
+  /** Resources listed in a bridged pod's public outbox that an anonymous reader is refused. */
+  unreadableSolid: string[];
 }
 
 export interface CensusInput {
@@ -84,8 +86,11 @@ export async function takeCensus(i: CensusInput): Promise<Census> {
   }
 
   // Solid: every resource in every bridged pod's outbox, by marker.
+  const unreadableSolid: string[] = [];
   for (const { id } of ids('solid')) {
-    for (const body of await podOutbox(podRootOf(id))) {
+    const { bodies, unreadable } = await podOutbox(podRootOf(id));
+    unreadableSolid.push(...unreadable);
+    for (const body of bodies) {
       const seq = markerSeq(String(body.content ?? body.name ?? ''), i.runTag);
       if (seq !== undefined) add(seq, 'solid');
     }
@@ -113,5 +118,5 @@ export async function takeCensus(i: CensusInput): Promise<Census> {
     const person = a.actor ? actorToPerson.get(a.actor) : undefined;
     add(subjectSeq === undefined || !person ? undefined : reactionIndex.get(`${person}|repost|${subjectSeq}`), 'activitypub');
   }
-  return { copies, strays };
+  return { copies, strays, unreadableSolid };
 }

@@ -13,7 +13,7 @@ export interface FaultRunOptions {
   seed: number;
 }
 
-const FULL: FaultRunOptions = { events: 5_000, people: 3, outageMs: 20_000, minStreamMs: 420_000, settleMs: 600_000, concurrency: 4, seed: 1 };
+const FULL: FaultRunOptions = { events: 5_000, people: 3, outageMs: 20_000, minStreamMs: 420_000, settleMs: 1_500_000, concurrency: 4, seed: 1 };
 /** For CI: every fault kind still injected once, on a shorter stream. */
 const QUICK: FaultRunOptions = { events: 300, people: 2, outageMs: 10_000, minStreamMs: 150_000, settleMs: 240_000, concurrency: 3, seed: 1 };
 

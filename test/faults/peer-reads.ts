@@ -43,15 +43,25 @@ export async function repoRecords(pds: AtprotoPeer, did: string, collection: str
   return out;
 }
 
-/** Every resource in a pod's public `social/outbox/`, as its AS2 JSON. */
-export async function podOutbox(podRoot: string): Promise<Record<string, any>[]> {
-  const out: Record<string, any>[] = [];
+/**
+ * Every publicly readable resource in a pod's public `social/outbox/`, as its AS2 JSON, and the
+ * listed ones an anonymous reader cannot read. A bridged copy is written first and made public by
+ * its own ACL next, so a copy caught between the two answers 401: not yet a copy anyone sees, so
+ * not counted (the census counts again), but named, so a copy left that way for good shows up.
+ */
+export async function podOutbox(podRoot: string): Promise<{ bodies: Record<string, any>[]; unreadable: string[] }> {
+  const bodies: Record<string, any>[] = [];
+  const unreadable: string[] = [];
   for (const url of await anonList(new URL('social/outbox/', podRoot).href)) {
     const res = await fetchT(url, { headers: { accept: 'application/ld+json' }, timeoutMs: 30_000 });
+    if (res.status === 401 || res.status === 403) {
+      unreadable.push(url);
+      continue;
+    }
     if (!res.ok) throw new Error(`GET ${url}: HTTP ${res.status}`);
-    out.push({ ...((await res.json()) as Record<string, any>), '@resource': url });
+    bodies.push({ ...((await res.json()) as Record<string, any>), '@resource': url });
   }
-  return out;
+  return { bodies, unreadable };
 }
 
 /** A WebID's pod root (CSS: `<pod>/profile/card#me`). */

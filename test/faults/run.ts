@@ -17,7 +17,7 @@ import { LoadGenerator } from './load.js';
 import { seededRandom } from './mix.js';
 import { bridgedIdentities, contextFor, createPeople, fediverseObserver, type Bridged } from './people.js';
 import { startStack, type Stack } from './stack.js';
-import { StatusWatch } from './status-watch.js';
+import { StatusWatch, type BridgeStatus } from './status-watch.js';
 import { verdict, type Verdict } from './verdict.js';
 import { parseArgs, type FaultRunOptions } from './options.js';
 
@@ -79,14 +79,14 @@ async function main(opts: FaultRunOptions): Promise<number> {
 
     // Quiescence: nothing left for the translator, no command queued or failing, nothing held.
     const tQuiet = Date.now();
+    let stillBusy: string[] = [];
     await waitFor(
       async () => {
-        const s = await watch.status();
-        const busy = s.consumerLag.translator !== 0 || s.events.held > 0 || Object.values(s.networks).some((n) => (n.outboundBacklog ?? 0) > 0 || (n.deliveries.queued ?? 0) > 0 || (n.deliveries.failed ?? 0) > 0);
-        return !busy;
+        stillBusy = busyParts(await watch.status());
+        return stillBusy.length === 0;
       },
       { timeoutMs: opts.settleMs, intervalMs: 3_000, what: 'the bridge to go quiet (no consumer lag, nothing queued, failed or held)' },
-    ).catch((err) => log(errorMessage(err)));
+    ).catch((err) => log(`${errorMessage(err)}; still busy: ${stillBusy.join(', ') || 'unknown (status unreadable)'}`));
     // Copies land on a peer a moment after the ledger says delivered (a firehose, a notification):
     // count until nothing is missing or the settle time is over.
     let census: Census | undefined;
@@ -95,7 +95,7 @@ async function main(opts: FaultRunOptions): Promise<number> {
       census = await takeCensus({ events: load.events, bridged, runTag, sinceSeconds, relay: stack.peers.nostr, pds: stack.peers.atproto, ap: stack.peers.activitypub, observer: observer.name });
       result = verdict(load.events, census.copies, census.strays);
       if (result.lost === 0 || Date.now() - tQuiet > opts.settleMs) break;
-      log(`census: ${result.lost} copies still missing, counting again in 15 s`);
+      log(`census: ${result.lost} copies still missing (${census.unreadableSolid.length} pod copies not yet readable), counting again in 15 s`);
       await sleep(15_000);
     }
     const drainMs = Date.now() - t0 - streamMs;
@@ -116,6 +116,7 @@ async function main(opts: FaultRunOptions): Promise<number> {
       lost: result.lost,
       doubled: result.doubled,
       strays: result.strays,
+      unreadableSolidCopies: census.unreadableSolid,
       faults: injected,
       unplannedExits: stack.unplannedExits,
       maxDelay: { lagSecondsPerNetwork: watch.maxLagSeconds, translatorLag: watch.maxTranslatorLag, deliveryMsPerTarget: delayed.maxDeliveryMs, statusSamples: watch.samples },
@@ -140,6 +141,18 @@ async function main(opts: FaultRunOptions): Promise<number> {
   } finally {
     await stack.stop();
   }
+}
+
+/** What keeps the bridge from being quiet, for the log when the settle time runs out. */
+function busyParts(s: BridgeStatus): string[] {
+  const out: string[] = [];
+  if (s.consumerLag.translator !== 0) out.push(`translator lag ${s.consumerLag.translator}`);
+  if (s.events.held > 0) out.push(`${s.events.held} events held`);
+  for (const [network, n] of Object.entries(s.networks)) {
+    const parts = [['backlog', n.outboundBacklog ?? 0], ['queued', n.deliveries.queued ?? 0], ['failed', n.deliveries.failed ?? 0]].filter(([, v]) => Number(v) > 0);
+    if (parts.length) out.push(`${network} ${parts.map(([k, v]) => `${k} ${v}`).join(' ')}`);
+  }
+  return out;
 }
 
 function countBy(keys: string[]): Record<string, number> {
