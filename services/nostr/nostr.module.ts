@@ -82,6 +82,7 @@ class NostrAdapterLifecycle implements OnApplicationBootstrap, OnApplicationShut
         readRelays,
         verifier,
         allowPrivateAddresses: this.config.allowPrivateAddresses,
+        perAuthorLimit: this.config.nostr.authorRateLimit,
         onRelayList: (event) => inboxes.remember(event),
         queryProfiles: (authors) => publisher.queryMany({ kinds: [0], authors, limit: authors.length * 2 }, readRelays),
       });
