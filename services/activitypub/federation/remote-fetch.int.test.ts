@@ -9,7 +9,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { DeliveryError } from '../../../libs/adapter/index.js';
-import { AddressGuard } from '../../../libs/net/index.js';
+import { AddressGuard, isPrivateAddress } from '../../../libs/net/index.js';
 import { checkRequest, verifyWithKey } from './http-signature.js';
 import { RemoteFetcher } from './remote-fetch.js';
 
@@ -78,10 +78,10 @@ describe('RemoteFetcher', { timeout: 30_000 }, () => {
     server.close();
   });
 
-  // Loopback is allowed for the server itself; the guard still refuses other private targets by name below.
-  const loopbackOnly = new AddressGuard({ lookup: async () => [{ address: '93.184.216.34' }] });
+  // 127.0.0.1 (the server itself) counts as public here; every other private address is still refused.
+  const loopbackOnly = new AddressGuard({ isPrivate: (a) => a !== '127.0.0.1' && isPrivateAddress(a) });
   const fetcher = (o: Partial<ConstructorParameters<typeof RemoteFetcher>[0]> = {}) =>
-    new RemoteFetcher({ guard: { check: async (u: string) => (new URL(u).hostname === '127.0.0.1' ? { ok: true as const } : loopbackOnly.check(u)) } as AddressGuard, signer: async () => signer, timeoutMs: 1_000, maxBytes: 1_000_000, ...o });
+    new RemoteFetcher({ guard: loopbackOnly, signer: async () => signer, timeoutMs: 1_000, maxBytes: 1_000_000, ...o });
 
   it('signs GETs, so servers with authorized fetch answer', async () => {
     assert.equal((await fetcher().getJson(`${base}/signed-only`)).type, 'Person');
