@@ -11,9 +11,8 @@ import { AddressGuard } from '../../../libs/net/index.js';
  * (com.atproto.identity.resolveHandle): it answers for the handles it hosts (dev handles such as
  * `bob.test` too, as dev-env's own network mocks do).
  */
-export function createIdResolver(plcUrl: string, allowPrivate: boolean, localPds?: string): IdResolver {
+export function createIdResolver(plcUrl: string, allowPrivate: boolean, localPds?: string, guard = new AddressGuard({ allowPrivate, network: 'atproto' })): IdResolver {
   const trusted = new Set([originOf(plcUrl), localPds ? originOf(localPds) : undefined].filter(Boolean));
-  const guard = new AddressGuard({ allowPrivate, network: 'atproto' });
   const guardedFetch = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
     const url = input instanceof Request ? input.url : String(input);
     const timed = { ...init, signal: init?.signal ?? AbortSignal.timeout(10_000) };
