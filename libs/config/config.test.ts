@@ -39,6 +39,20 @@ describe('loadConfig', () => {
     assert.match(problems({ PONTIS_TRUSTED_PROXY_HOPS: 'x' }).join(), /PONTIS_TRUSTED_PROXY_HOPS/);
   });
 
+  it('reads the flood limits of the fediverse inbox (per actor) and Nostr ingest (per key), and refuses nonsense', () => {
+    const d = loadConfig({});
+    assert.deepEqual(d.activitypub.inboxRateLimit, { perMinute: 300, burst: 100 });
+    assert.deepEqual(d.nostr.authorRateLimit, { perMinute: 120, burst: 300 });
+    const c = loadConfig({ PONTIS_AP_INBOX_RATE_LIMIT_PER_MINUTE: '60', PONTIS_AP_INBOX_RATE_LIMIT_BURST: '10', PONTIS_NOSTR_AUTHOR_RATE_LIMIT_PER_MINUTE: '30', PONTIS_NOSTR_AUTHOR_RATE_LIMIT_BURST: '5' });
+    assert.deepEqual(c.activitypub.inboxRateLimit, { perMinute: 60, burst: 10 });
+    assert.deepEqual(c.nostr.authorRateLimit, { perMinute: 30, burst: 5 });
+    const text = problems({ PONTIS_AP_INBOX_RATE_LIMIT_PER_MINUTE: '0', PONTIS_AP_INBOX_RATE_LIMIT_BURST: '1.5', PONTIS_NOSTR_AUTHOR_RATE_LIMIT_PER_MINUTE: 'lots', PONTIS_NOSTR_AUTHOR_RATE_LIMIT_BURST: '-1' }).join('\n');
+    assert.match(text, /PONTIS_AP_INBOX_RATE_LIMIT_PER_MINUTE=0 must be an integer from 1 to 1000000/);
+    assert.match(text, /PONTIS_AP_INBOX_RATE_LIMIT_BURST=1\.5 must be an integer/);
+    assert.match(text, /PONTIS_NOSTR_AUTHOR_RATE_LIMIT_PER_MINUTE=lots must be an integer/);
+    assert.match(text, /PONTIS_NOSTR_AUTHOR_RATE_LIMIT_BURST=-1 must be an integer/);
+  });
+
   it('has demo people in the sandbox unless turned off or an external network is configured', () => {
     assert.equal(loadConfig({}).sandboxDemo, true);
     assert.equal(loadConfig({ PONTIS_SANDBOX_DEMO: '0' }).sandboxDemo, false);

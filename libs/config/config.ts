@@ -61,6 +61,11 @@ export interface PontisConfig {
     readRelays: string[];
     /** NIP-05 domain for bridged identities (`<name>@<domain>`). */
     nip05Domain: string;
+    /**
+     * Verified events each Nostr key may bring into ingest (token bucket per key, per process);
+     * past it they are dropped and counted as rate_limited. The burst leaves room for a backfill.
+     */
+    authorRateLimit: { perMinute: number; burst: number };
     /** The bridge's own relay (service `nostr-relay`). */
     relay: {
       /** Host name clients name in NIP-42 auth (`relay` tag); default: the public URL's host name. */
@@ -88,6 +93,8 @@ export interface PontisConfig {
     maxFetchBytes: number;
     /** Mastodon's AUTHORIZED_FETCH: our actor/object/collection GETs need an HTTP signature. */
     authorizedFetch: boolean;
+    /** Verified inbox requests each remote actor may make (token bucket per actor, per process); past it: 429 + Retry-After. */
+    inboxRateLimit: { perMinute: number; burst: number };
   };
   consent: {
     /** Hashtags (without `#`, lower case) that keep a post at home: never bridged. */
@@ -237,6 +244,10 @@ export function loadConfig(env: Env = process.env): PontisConfig {
     nostr: {
       publishRelays,
       readRelays,
+      authorRateLimit: {
+        perMinute: int('PONTIS_NOSTR_AUTHOR_RATE_LIMIT_PER_MINUTE', 120, 1, 1_000_000),
+        burst: int('PONTIS_NOSTR_AUTHOR_RATE_LIMIT_BURST', 300, 1, 1_000_000),
+      },
       nip05Domain: (env.PONTIS_NOSTR_NIP05_DOMAIN?.trim() || hostOf(env.PONTIS_PUBLIC_URL?.trim() || `http://127.0.0.1:${port}`)).toLowerCase(),
       relay: {
         hostname: (env.PONTIS_NOSTR_RELAY_HOSTNAME?.trim() || hostnameOf(env.PONTIS_PUBLIC_URL?.trim() || `http://127.0.0.1:${port}`)).toLowerCase(),
@@ -254,6 +265,10 @@ export function loadConfig(env: Env = process.env): PontisConfig {
       fetchTimeoutMs: int('PONTIS_AP_FETCH_TIMEOUT_MS', 10_000, 500, 120_000),
       maxFetchBytes: int('PONTIS_AP_MAX_FETCH_BYTES', 1_000_000, 10_000, 20_000_000),
       authorizedFetch: env.PONTIS_AP_AUTHORIZED_FETCH === '1' || env.PONTIS_AP_AUTHORIZED_FETCH === 'true',
+      inboxRateLimit: {
+        perMinute: int('PONTIS_AP_INBOX_RATE_LIMIT_PER_MINUTE', 300, 1, 1_000_000),
+        burst: int('PONTIS_AP_INBOX_RATE_LIMIT_BURST', 100, 1, 1_000_000),
+      },
     },
     consent: { optOutTags, atprotoBotHandle },
     atproto: {

@@ -1,6 +1,8 @@
 import { lookup as dnsLookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
+import { fetch as undiciFetch, WebSocket as UndiciWebSocket, type Dispatcher, type RequestInit as UndiciRequestInit } from 'undici';
 import { rejectInput, type RejectNetwork } from '../observability/index.js';
+import { pinnedAgent } from './pinned-agent.js';
 
 /**
  * Whether an address is one a remote party must never make us connect to: loopback, private,
@@ -56,24 +58,51 @@ function privateV4(ip: string): boolean {
 
 export type GuardVerdict = { ok: true } | { ok: false; reason: string };
 
+/** One address a host name resolved to, as net.connect's `lookup` hands it back. */
+export interface ResolvedAddress {
+  address: string;
+  family: 4 | 6;
+}
+
+/** A connection refused because the address it was about to use is private; `reason` is for logs and callers. */
+export class AddressRefusedError extends Error {
+  constructor(readonly reason: string) {
+    super(`refused: ${reason}`);
+    this.name = 'AddressRefusedError';
+  }
+}
+
 export interface AddressGuardOptions {
   /** Tests and local sandboxes run everything on loopback. */
   allowPrivate?: boolean;
   /** Whose input the URLs come from: each refusal is counted as pontis_rejected_input_total{network, reason="private_address"}. */
   network?: RejectNetwork;
+  /** How a host name is resolved, for the check and for the connection alike (default: the system resolver). */
   lookup?: (host: string) => Promise<{ address: string }[]>;
+  /** Which addresses are refused (default isPrivateAddress); tests use it to call one loopback address public. */
+  isPrivate?: (address: string) => boolean;
   /** How long a host's verdict is cached (default 10 min). */
   ttlMs?: number;
   now?: () => number;
 }
 
-/** Checks a URL's host (every address it resolves to) before we connect; verdicts are cached per host. */
+/**
+ * Checks a URL's host (every address it resolves to) before we connect; verdicts are cached per
+ * host. `check` is the early, cached refusal with a clear reason; `fetch` and `webSocket` connect
+ * through `pinnedAgent`, whose connections resolve the name once more and connect only to the
+ * addresses that resolution returned and this guard approved. Without that second half a name
+ * answering a public address to the check and 127.0.0.1 to the connection (DNS rebinding, Fedify
+ * CVE-2024-39687) got through.
+ */
 export class AddressGuard {
   private readonly cache = new Map<string, { verdict: GuardVerdict; at: number }>();
   private readonly lookup: (host: string) => Promise<{ address: string }[]>;
+  private readonly isPrivate: (address: string) => boolean;
+  private agent: Dispatcher | undefined;
 
   constructor(private readonly opts: AddressGuardOptions = {}) {
     this.lookup = opts.lookup ?? ((host) => dnsLookup(host, { all: true, verbatim: true }));
+    this.isPrivate = opts.isPrivate ?? isPrivateAddress;
   }
 
   async check(url: string): Promise<GuardVerdict> {
@@ -87,9 +116,43 @@ export class AddressGuard {
     const now = (this.opts.now ?? Date.now)();
     const hit = this.cache.get(host);
     if (hit && now - hit.at < (this.opts.ttlMs ?? 600_000)) return this.counted(hit.verdict);
-    const verdict = await this.resolve(host);
+    const { verdict } = await this.resolve(host);
     this.cache.set(host, { verdict, at: now });
     return this.counted(verdict);
+  }
+
+  /**
+   * The addresses a connection to `host` may use: resolved now (never from the verdict cache), and
+   * every one approved, else AddressRefusedError (counted). An address literal is checked as is.
+   */
+  async connectableAddresses(host: string): Promise<ResolvedAddress[]> {
+    const { verdict, addresses } = await this.resolve(host.replace(/^\[|\]$/g, ''), this.opts.allowPrivate);
+    if (!verdict.ok) {
+      this.counted(verdict);
+      throw new AddressRefusedError(`${verdict.reason} (at connection time)`);
+    }
+    return addresses.map((a) => ({ address: a.address, family: isIP(a.address) === 6 ? 6 : 4 }));
+  }
+
+  /** fetch() through `pinnedAgent` (undici's own fetch: the dispatcher must come from the same undici). */
+  async fetch(url: string | URL, init: RequestInit = {}): Promise<Response> {
+    try {
+      return (await undiciFetch(url, { ...(init as UndiciRequestInit), dispatcher: this.dispatcher() })) as unknown as Response;
+    } catch (err) {
+      // undici wraps connection errors in "fetch failed"; the refusal's reason is what callers report.
+      const cause = (err as { cause?: unknown }).cause;
+      throw cause instanceof AddressRefusedError ? cause : err;
+    }
+  }
+
+  /** A WebSocket whose connection is pinned like `fetch`'s (a refusal surfaces as an error event, and is counted). */
+  webSocket(url: string): WebSocket {
+    return new UndiciWebSocket(url, { dispatcher: this.dispatcher() }) as unknown as WebSocket;
+  }
+
+  /** The undici dispatcher pinned to this guard, for clients that take one. */
+  dispatcher(): Dispatcher {
+    return (this.agent ??= pinnedAgent(this));
   }
 
   private counted(verdict: GuardVerdict): GuardVerdict {
@@ -97,16 +160,17 @@ export class AddressGuard {
     return verdict;
   }
 
-  private async resolve(host: string): Promise<GuardVerdict> {
-    if (isIP(host)) return isPrivateAddress(host) ? { ok: false, reason: `${host} is a private address` } : { ok: true };
+  private async resolve(host: string, allowPrivate = false): Promise<{ verdict: GuardVerdict; addresses: { address: string }[] }> {
+    const refuse = (reason: string) => ({ verdict: { ok: false as const, reason }, addresses: [] });
+    if (isIP(host)) return !allowPrivate && this.isPrivate(host) ? refuse(`${host} is a private address`) : { verdict: { ok: true }, addresses: [{ address: host }] };
     let addresses: { address: string }[];
     try {
       addresses = await this.lookup(host);
     } catch (err) {
-      return { ok: false, reason: `${host} does not resolve (${(err as Error).message})` };
+      return refuse(`${host} does not resolve (${(err as Error).message})`);
     }
-    const bad = addresses.find((a) => isPrivateAddress(a.address));
-    if (!addresses.length) return { ok: false, reason: `${host} has no address` };
-    return bad ? { ok: false, reason: `${host} resolves to private address ${bad.address}` } : { ok: true };
+    if (!addresses.length) return refuse(`${host} has no address`);
+    const bad = allowPrivate ? undefined : addresses.find((a) => this.isPrivate(a.address));
+    return bad ? refuse(`${host} resolves to private address ${bad.address}`) : { verdict: { ok: true }, addresses };
   }
 }

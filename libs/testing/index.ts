@@ -3,3 +3,4 @@ export * from './test-env.js';
 export * from './seed.js';
 export * from './seeded-random.js';
 export * from './hostile-payloads.js';
+export * from './tiny-dns-server.js';

@@ -37,6 +37,7 @@ class ActivityPubLifecycle implements OnModuleInit, OnApplicationShutdown {
       fetchTimeoutMs: c.activitypub.fetchTimeoutMs,
       maxFetchBytes: c.activitypub.maxFetchBytes,
       authorizedFetch: c.activitypub.authorizedFetch,
+      inboxRateLimit: c.activitypub.inboxRateLimit,
       partitions: c.kafkaPartitions,
       optOutTag: c.consent.optOutTags[0],
     });

@@ -49,14 +49,17 @@ class NostrAdapterLifecycle implements OnApplicationBootstrap, OnApplicationShut
       log.warn('Nostr adapter idle: set PONTIS_NOSTR_RELAYS to bridge to Nostr');
       return;
     }
-    const publisher = (this.publisher = new RelayPublisher({ publishRelays, authSigner: bridgedAuthSigner(this.ds, this.keys) }));
+    const remoteGuard = new AddressGuard({ allowPrivate: this.config.allowPrivateAddresses, network: 'nostr' });
+    // Relays the operator configured may be private; anyone else's dial through the guard (pinned addresses).
+    const openOther = (url: string) => (readRelays.includes(url) ? new WebSocket(url) : remoteGuard.webSocket(url));
+    const publisher = (this.publisher = new RelayPublisher({ publishRelays, authSigner: bridgedAuthSigner(this.ds, this.keys), openOther }));
     const provisioner = new NostrProvisioner({ ds: this.ds, keys: this.keys, publisher, nip05Domain });
     const verifier = await createVerifier({ onFallback: (err) => log.warn('nostr-wasm unavailable; verifying with pure JS (~5x slower)', { err }) });
     const inboxes = new InboxRelays({
       query: (filter, others) => publisher.queryMany(filter, others),
       indexRelays: readRelays,
       verify: (raw) => verifier.verify(raw).ok,
-      guard: new AddressGuard({ allowPrivate: this.config.allowPrivateAddresses, network: 'nostr' }),
+      guard: remoteGuard,
     });
     const deliverer = new NostrDeliverer({ ds: this.ds, keys: this.keys, publisher, provisioner, inboxes });
     // A report made elsewhere about a Nostr person is forwarded as a kind 1984 (the translator records it).
@@ -82,6 +85,7 @@ class NostrAdapterLifecycle implements OnApplicationBootstrap, OnApplicationShut
         readRelays,
         verifier,
         allowPrivateAddresses: this.config.allowPrivateAddresses,
+        perAuthorLimit: this.config.nostr.authorRateLimit,
         onRelayList: (event) => inboxes.remember(event),
         queryProfiles: (authors) => publisher.queryMany({ kinds: [0], authors, limit: authors.length * 2 }, readRelays),
       });

@@ -9,7 +9,9 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { DeliveryError } from '../../../libs/adapter/index.js';
-import { AddressGuard } from '../../../libs/net/index.js';
+import { AddressGuard, isPrivateAddress } from '../../../libs/net/index.js';
+import { rejectedCount } from '../../../libs/observability/index.js';
+import { startTinyDnsServer } from '../../../libs/testing/index.js';
 import { checkRequest, verifyWithKey } from './http-signature.js';
 import { RemoteFetcher } from './remote-fetch.js';
 
@@ -78,10 +80,10 @@ describe('RemoteFetcher', { timeout: 30_000 }, () => {
     server.close();
   });
 
-  // Loopback is allowed for the server itself; the guard still refuses other private targets by name below.
-  const loopbackOnly = new AddressGuard({ lookup: async () => [{ address: '93.184.216.34' }] });
+  // 127.0.0.1 (the server itself) counts as public here; every other private address is still refused.
+  const loopbackOnly = new AddressGuard({ isPrivate: (a) => a !== '127.0.0.1' && isPrivateAddress(a) });
   const fetcher = (o: Partial<ConstructorParameters<typeof RemoteFetcher>[0]> = {}) =>
-    new RemoteFetcher({ guard: { check: async (u: string) => (new URL(u).hostname === '127.0.0.1' ? { ok: true as const } : loopbackOnly.check(u)) } as AddressGuard, signer: async () => signer, timeoutMs: 1_000, maxBytes: 1_000_000, ...o });
+    new RemoteFetcher({ guard: loopbackOnly, signer: async () => signer, timeoutMs: 1_000, maxBytes: 1_000_000, ...o });
 
   it('signs GETs, so servers with authorized fetch answer', async () => {
     assert.equal((await fetcher().getJson(`${base}/signed-only`)).type, 'Person');
@@ -96,6 +98,22 @@ describe('RemoteFetcher', { timeout: 30_000 }, () => {
 
   it('checks every redirect hop: a redirect to the metadata address is refused', async () => {
     await assert.rejects(fetcher().getJson(`${base}/to-metadata`), /refused: 169\.254\.169\.254 is a private address/);
+  });
+
+  it('DNS rebinding: a key host answering public to the check and 127.0.0.1 to the connection is refused, nothing fetched', async () => {
+    const port = new URL(base).port;
+    let served = 0;
+    server.prependListener('request', () => served++);
+    const dns = await startTinyDnsServer((name, nth) => (name === 'keys.rebind.test' ? [nth === 0 ? '93.184.216.34' : '127.0.0.1'] : []));
+    try {
+      const before = await rejectedCount('activitypub', 'private_address');
+      const f = new RemoteFetcher({ guard: new AddressGuard({ lookup: dns.lookup, network: 'activitypub' }), timeoutMs: 1_000, maxBytes: 1_000_000 });
+      await assert.rejects(f.getJson(`http://keys.rebind.test:${port}/signed-only`), /refused: keys\.rebind\.test resolves to private address 127\.0\.0\.1 \(at connection time\)/);
+      assert.equal(await rejectedCount('activitypub', 'private_address'), before + 1);
+      assert.equal(served, 0, 'the server on 127.0.0.1 saw no request');
+    } finally {
+      await dns.close();
+    }
   });
 
   it('without the test setting, loopback itself is refused before connecting', async () => {

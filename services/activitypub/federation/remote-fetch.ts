@@ -6,7 +6,7 @@
  * authorized fetch (Mastodon AUTHORIZED_FETCH) refuse unsigned ones.
  */
 import { DeliveryError } from '../../../libs/adapter/index.js';
-import type { AddressGuard } from '../../../libs/net/index.js';
+import { AddressRefusedError, type AddressGuard } from '../../../libs/net/index.js';
 import { signRequest } from './http-signature.js';
 
 export const AP_ACCEPT = 'application/activity+json, application/ld+json; profile="https://www.w3.org/ns/activitystreams"';
@@ -115,8 +115,9 @@ export class RemoteFetcher {
     if (body !== undefined) base['content-type'] = 'application/activity+json';
     const headers = sign ? { ...base, ...signRequest({ keyId: sign.keyId, privateKeyPem: sign.privateKeyPem, method, url, body, extraHeaders: {} }) } : base;
     try {
-      return await fetch(url, { method, headers, body, redirect: 'manual', signal: AbortSignal.timeout(this.timeoutMs) });
+      return await this.o.guard.fetch(url, { method, headers, body, redirect: 'manual', signal: AbortSignal.timeout(this.timeoutMs) });
     } catch (err) {
+      if (err instanceof AddressRefusedError) throw new RemoteFetchError(err.message, 403);
       const e = err as Error;
       throw new RemoteFetchError(e.name === 'TimeoutError' ? `${method} ${url} timed out after ${this.timeoutMs} ms` : `${method} ${url} failed: ${e.message}`);
     }

@@ -11,17 +11,18 @@ import { AddressGuard } from '../../../libs/net/index.js';
  * (com.atproto.identity.resolveHandle): it answers for the handles it hosts (dev handles such as
  * `bob.test` too, as dev-env's own network mocks do).
  */
-export function createIdResolver(plcUrl: string, allowPrivate: boolean, localPds?: string): IdResolver {
+export function createIdResolver(plcUrl: string, allowPrivate: boolean, localPds?: string, guard = new AddressGuard({ allowPrivate, network: 'atproto' })): IdResolver {
   const trusted = new Set([originOf(plcUrl), localPds ? originOf(localPds) : undefined].filter(Boolean));
-  const guard = new AddressGuard({ allowPrivate, network: 'atproto' });
   const guardedFetch = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
     const url = input instanceof Request ? input.url : String(input);
-    if (!trusted.has(originOf(url))) {
-      if (!/^https?:\/\//.test(url)) throw new Error(`refused ${url}: not http(s)`);
-      const verdict = await guard.check(url);
-      if (!verdict.ok) throw new Error(`refused ${url}: ${verdict.reason}`);
-    }
-    return globalThis.fetch(input, { ...init, signal: init?.signal ?? AbortSignal.timeout(10_000) });
+    const timed = { ...init, signal: init?.signal ?? AbortSignal.timeout(10_000) };
+    if (trusted.has(originOf(url))) return globalThis.fetch(input, timed);
+    if (!/^https?:\/\//.test(url)) throw new Error(`refused ${url}: not http(s)`);
+    const verdict = await guard.check(url);
+    if (!verdict.ok) throw new Error(`refused ${url}: ${verdict.reason}`);
+    if (input instanceof Request) throw new Error(`refused ${url}: a Request object cannot be pinned (pass the URL)`);
+    // Connected through the guard: a did:web or handle host that rebinds to a private address after the check is refused.
+    return guard.fetch(url, timed);
   };
   const resolver = new IdResolver({ plcUrl, fetch: guardedFetch as typeof globalThis.fetch });
   if (localPds) {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { AddressGuard } from '../../../libs/net/index.js';
+import { startTinyDnsServer } from '../../../libs/testing/index.js';
 import { checkNip05, parseNip05Address } from './nip05-check.js';
 
 const KEY = 'a'.repeat(64);
@@ -27,6 +28,21 @@ describe('NIP-05 check (real HTTP server on loopback)', () => {
   after(() => {
     server.closeAllConnections();
     server.close();
+  });
+
+  it('refuses a domain that rebinds to 127.0.0.1 between the check and the connection (not retried)', async () => {
+    const dns = await startTinyDnsServer((name, nth) => (name === 'rebind.test' ? [nth === 0 ? '93.184.216.34' : '127.0.0.1'] : []));
+    try {
+      const port = new URL(origin).port;
+      const guard = new AddressGuard({ lookup: dns.lookup, network: 'nostr' });
+      assert.deepEqual(await checkNip05('bob@rebind.test', KEY, { guard, origin: (d) => `http://${d}:${port}`, timeoutMs: 1_000 }), {
+        ok: false,
+        reason: 'rebind.test resolves to private address 127.0.0.1 (at connection time)',
+        transient: false,
+      });
+    } finally {
+      await dns.close();
+    }
   });
 
   it('parses addresses; a bare domain is `_@domain`', () => {

@@ -5,7 +5,7 @@
  * The domain is attacker-chosen (it comes from a kind 0), so the address guard, a timeout and a
  * size cap apply like for any other fetch a remote party can make us do.
  */
-import { readCapped, type AddressGuard } from '../../../libs/net/index.js';
+import { AddressRefusedError, readCapped, type AddressGuard } from '../../../libs/net/index.js';
 
 export type Nip05Check = { ok: true } | { ok: false; reason: string; transient: boolean };
 
@@ -35,8 +35,9 @@ export async function checkNip05(address: string, pubkey: string, o: Nip05CheckO
   if (!verdict.ok) return { ok: false, reason: verdict.reason, transient: false };
   let res: Response;
   try {
-    res = await fetch(url, { redirect: 'manual', signal: AbortSignal.timeout(o.timeoutMs ?? 5_000), headers: { accept: 'application/json' } });
+    res = await o.guard.fetch(url, { redirect: 'manual', signal: AbortSignal.timeout(o.timeoutMs ?? 5_000), headers: { accept: 'application/json' } });
   } catch (err) {
+    if (err instanceof AddressRefusedError) return { ok: false, reason: err.reason, transient: false };
     return { ok: false, reason: `${parsed.domain} unreachable: ${(err as Error).message}`, transient: true };
   }
   if (res.status >= 300 && res.status < 400) return { ok: false, reason: `${parsed.domain} answered with a redirect (NIP-05 forbids following it)`, transient: false };

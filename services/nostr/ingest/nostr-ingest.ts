@@ -245,6 +245,9 @@ export class NostrIngest {
     const after = () => this.afterTask(r);
     r.sub = new RelaySubscription({
       url,
+      // The operator's relays may be on a private network; a discovered one connects only to the
+      // addresses the guard approved (a relay list's host may rebind to 127.0.0.1 after the check).
+      open: configured ? undefined : (u) => this.guard.webSocket(u),
       logger: this.log,
       backoff: this.opts.backoff,
       probeIntervalMs: this.opts.probeIntervalMs,

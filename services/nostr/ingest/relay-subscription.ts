@@ -34,6 +34,8 @@ export interface RelaySubscriptionOptions {
   backoff?: BackoffPolicy;
   /** Probe period; tests shorten it. */
   probeIntervalMs?: number;
+  /** Dials the relay; a relay found in someone's relay list dials through the AddressGuard (pinned addresses). */
+  open?: (url: string) => WebSocket;
 }
 
 /** NIP-01 machine-readable prefixes after which asking again can help. */
@@ -131,7 +133,7 @@ export class RelaySubscription {
     return new Promise<string>((resolve) => {
       let ws: WebSocket;
       try {
-        ws = new WebSocket(this.url);
+        ws = this.opts.open ? this.opts.open(this.url) : new WebSocket(this.url);
       } catch (err) {
         return resolve(`cannot dial: ${(err as Error).message}`);
       }

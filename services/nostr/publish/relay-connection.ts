@@ -28,6 +28,8 @@ export interface RelayConnectionOptions {
   connectTimeoutMs: number;
   backoff: BackoffPolicy;
   authSigner?: AuthSigner;
+  /** Dials the relay (default: a plain WebSocket); other people's relays dial through the AddressGuard. */
+  open?: (url: string) => WebSocket;
 }
 
 const AUTH_KIND = 22242;
@@ -184,7 +186,7 @@ export class RelayConnection {
 
   private connect(): Promise<WebSocket> {
     return new Promise<WebSocket>((resolve, reject) => {
-      const ws = new WebSocket(this.url);
+      const ws = this.opts.open ? this.opts.open(this.url) : new WebSocket(this.url);
       let settled = false;
       const fail = (why: string) => {
         if (settled) return;

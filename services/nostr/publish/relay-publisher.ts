@@ -17,6 +17,11 @@ export interface RelayPublisherOptions {
   maxOtherConnections?: number;
   /** NIP-42: signs auth events as our identities, for relays that require it (and NIP-70 protected events). */
   authSigner?: AuthSigner;
+  /**
+   * Dials relays that are not ours (tagged people's, relay lists'): through the AddressGuard, so the
+   * connection uses the addresses it approved. Our own relays are the operator's and dial plainly.
+   */
+  openOther?: (url: string) => WebSocket;
 }
 
 export interface PublishReport {
@@ -97,13 +102,13 @@ export class RelayPublisher {
     this.otherConns.clear();
   }
 
-  private connect(url: string): RelayConnection {
-    return new RelayConnection(url, { connectTimeoutMs: this.opts.connectTimeoutMs ?? 5_000, backoff: this.opts.backoff ?? DEFAULT_BACKOFF, authSigner: this.opts.authSigner });
+  private connect(url: string, open?: (url: string) => WebSocket): RelayConnection {
+    return new RelayConnection(url, { connectTimeoutMs: this.opts.connectTimeoutMs ?? 5_000, backoff: this.opts.backoff ?? DEFAULT_BACKOFF, authSigner: this.opts.authSigner, open });
   }
 
   private otherConn(url: string): RelayConnection {
     let c = this.otherConns.get(url);
-    if (!c) this.otherConns.set(url, (c = this.connect(url)));
+    if (!c) this.otherConns.set(url, (c = this.connect(url, this.opts.openOther)));
     return c;
   }
 
