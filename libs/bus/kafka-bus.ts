@@ -151,7 +151,7 @@ export class KafkaBus implements Bus {
         const now = new Set(await admin.listTopics());
         for (const topic of [...missing.keys()]) if (now.has(topic)) missing.delete(topic);
         if (missing.size === 0) break;
-        if (attempt >= 5) throw err;
+        if (attempt >= 5 || !isRetriableKafkaError(err)) throw err;
         await sleep(retryDelay(attempt, this.backoff));
       }
     }
@@ -431,7 +431,12 @@ function rootCause(err: unknown): Error {
  * that does not resolve is taken for a typo, not an outage: waiting would hide it.
  */
 function isRetriableKafkaError(err: unknown): boolean {
-  const root = rootCause(err) as Error & { retriable?: boolean; code?: string };
+  const root = rootCause(err) as Error & { retriable?: boolean; code?: string; errors?: unknown[] };
   if (root.code === 'ENOTFOUND' || /\bENOTFOUND\b/.test(root.message)) return false;
+  // createTopics answers one KafkaJSAggregateError (no `retriable` of its own) for all its topics.
+  // A topic that exists already is the replicas' race, not a failure (see ensureTopics).
+  if (Array.isArray(root.errors) && root.errors.length) {
+    return root.errors.filter((e) => (e as { type?: string }).type !== 'TOPIC_ALREADY_EXISTS').every((e) => isRetriableKafkaError(e));
+  }
   return root.retriable !== false;
 }
