@@ -16,9 +16,9 @@ export interface Database {
 /**
  * Opens the configured Postgres, or an embedded PGlite served over the wire protocol (same
  * pg/TypeORM code path) when DATABASE_URL is not set, then applies pending migrations under an
- * advisory lock so services booting together do not race. While the server is away (refused,
- * starting up, in recovery) it waits and tells `startup`; wrong credentials, a missing database
- * or a host name that does not resolve fail at once.
+ * advisory lock so services booting together do not race. Given `startup`, it waits while the
+ * server is away (refused, starting up, in recovery) and tells `startup`; wrong credentials, a
+ * missing database or a host name that does not resolve fail at once.
  */
 export async function openDatabase(config: PontisConfig, startup?: StartupObserver): Promise<Database> {
   let url = config.databaseUrl;
@@ -31,6 +31,7 @@ export async function openDatabase(config: PontisConfig, startup?: StartupObserv
     log.info('embedded postgres started', { dataDir: join(config.dataDir, 'pglite') });
   }
   const options = { url, schema: config.databaseSchema ?? undefined, poolSize: stopEmbedded ? 10 : 20, applicationName: `pontis-${config.services.join('+')}` };
+  // Without an observer (the CLI) one attempt: a person at a terminal wants the error, not a wait.
   const dataSource = await waitFor(`postgres ${describeUrl(url)}`, async () => {
     const ds = await createDataSource(options);
     try {
@@ -40,7 +41,7 @@ export async function openDatabase(config: PontisConfig, startup?: StartupObserv
       await ds.destroy().catch(() => undefined);
       throw err;
     }
-  }, { isTransient: isDatabaseUnavailable, observer: startup }).catch(async (err: unknown) => {
+  }, { isTransient: (err) => startup !== undefined && isDatabaseUnavailable(err), observer: startup }).catch(async (err: unknown) => {
     await stopEmbedded?.();
     throw err;
   });
