@@ -7,6 +7,7 @@ export { KafkaBus, type KafkaBusOptions, type KafkaBusLogLevel } from './kafka-b
 export { MemoryBus, type MemoryBusOptions } from './memory-bus.js';
 export { NamespacedBus } from './namespaced-bus.js';
 export { retryDelay, isRetryable, BusError, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.js';
+export { waitFor, STARTUP_BACKOFF, type StartupObserver, type WaitOptions, type WaitReport } from './wait-for.js';
 export {
   publishDeadLetter,
   deadLetterReason,

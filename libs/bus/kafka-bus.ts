@@ -1,6 +1,7 @@
 import kafkajs from 'kafkajs';
 import type { Admin, CompressionTypes, Consumer, EachBatchPayload, IHeaders, KafkaMessage, Producer, RetryOptions } from 'kafkajs';
-import { BusError, DEFAULT_BACKOFF, retryDelay, sleep, type BackoffPolicy } from './backoff.js';
+import { BusError, DEFAULT_BACKOFF, isRetryable, retryDelay, sleep, type BackoffPolicy } from './backoff.js';
+import { STARTUP_BACKOFF, waitFor, type StartupObserver } from './wait-for.js';
 import type {
   Bus,
   BusHealth,
@@ -38,6 +39,13 @@ export interface KafkaBusOptions {
   partitionsConsumedConcurrently?: number;
   /** Record-batch compression (default none). gzip runs in libuv's thread pool, off the event loop. */
   compression?: 'none' | 'gzip';
+  /**
+   * start(), ensureTopics() and subscribe() wait while the broker is away or a topic is not there
+   * yet, and tell this observer what they wait for (wait-for.ts); configuration errors still throw.
+   */
+  startup?: StartupObserver;
+  /** Pause between those attempts (default STARTUP_BACKOFF). */
+  startupBackoff?: BackoffPolicy;
 }
 
 /**
@@ -66,6 +74,9 @@ export class KafkaBus implements Bus {
   private readonly maxWaitTimeInMs: number;
   private readonly partitionsConsumedConcurrently: number;
   private readonly compression: CompressionTypes;
+  private readonly brokers: string;
+  private readonly startup?: StartupObserver;
+  private readonly startupBackoff: BackoffPolicy;
   private producer?: Promise<Producer>;
   private admin?: Promise<Admin>;
   private readonly subs = new Set<KafkaSubscription>();
@@ -86,10 +97,18 @@ export class KafkaBus implements Bus {
     this.maxWaitTimeInMs = options.maxWaitTimeInMs ?? 1_000;
     this.partitionsConsumedConcurrently = options.partitionsConsumedConcurrently ?? 1;
     this.compression = options.compression === 'gzip' ? kafkajs.CompressionTypes.GZIP : kafkajs.CompressionTypes.None;
+    this.brokers = options.brokers.join(',');
+    this.startup = options.startup;
+    this.startupBackoff = options.startupBackoff ?? STARTUP_BACKOFF;
   }
 
+  /** Waits for the broker (see `startup`); throws at once only for what waiting cannot fix. */
   async start(): Promise<void> {
-    await Promise.all([this.getProducer(), this.getAdmin()]);
+    await this.waitWhileAway(`kafka broker ${this.brokers}`, () => Promise.all([this.getProducer(), this.getAdmin()]));
+  }
+
+  private waitWhileAway<T>(what: string, step: () => Promise<T>): Promise<T> {
+    return waitFor(what, step, { isTransient: isRetryable, backoff: this.startupBackoff, observer: this.startup });
   }
 
   async stop(): Promise<void> {
@@ -100,6 +119,15 @@ export class KafkaBus implements Bus {
   }
 
   async ensureTopics(specs: TopicSpec[]): Promise<void> {
+    const names = specs.map((s) => s.topic).join(', ');
+    await this.waitWhileAway(`kafka broker ${this.brokers} to create topics ${names}`, () =>
+      this.createMissingTopics(specs).catch((err: unknown) => {
+        throw err instanceof BusError ? err : new BusError(`ensureTopics ${names} failed: ${rootCause(err).message}`, { retryable: isRetriableKafkaError(err), cause: err });
+      }),
+    );
+  }
+
+  private async createMissingTopics(specs: TopicSpec[]): Promise<void> {
     const admin = await this.getAdmin();
     const existing = new Set(await admin.listTopics());
     const missing = new Map<string, number>();
@@ -123,7 +151,7 @@ export class KafkaBus implements Bus {
         const now = new Set(await admin.listTopics());
         for (const topic of [...missing.keys()]) if (now.has(topic)) missing.delete(topic);
         if (missing.size === 0) break;
-        if (attempt >= 5) throw err;
+        if (attempt >= 5 || !isRetriableKafkaError(err)) throw err;
         await sleep(retryDelay(attempt, this.backoff));
       }
     }
@@ -174,7 +202,9 @@ export class KafkaBus implements Bus {
 
 
   async subscribe(options: SubscribeOptions): Promise<Subscription> {
-    const sub: KafkaSubscription = { options, consumer: await this.startConsumer(options), abort: new AbortController() };
+    // A topic another service creates may not exist yet ("This server does not host this topic-partition"): wait for it too.
+    const consumer = await this.waitWhileAway(`kafka topics ${options.topics.join(', ')} for group ${options.groupId}`, () => this.startConsumer(options));
+    const sub: KafkaSubscription = { options, consumer, abort: new AbortController() };
     this.watch(sub);
     this.subs.add(sub);
     return { groupId: options.groupId, stop: () => this.unsubscribe(sub) };
@@ -226,7 +256,7 @@ export class KafkaBus implements Bus {
     })();
     return this.producer.catch((err) => {
       this.producer = undefined;
-      throw new BusError(`Kafka producer could not connect: ${rootCause(err).message}`, { retryable: true, cause: err });
+      throw new BusError(`Kafka producer could not connect: ${rootCause(err).message}`, { retryable: isRetriableKafkaError(err), cause: err });
     });
   }
 
@@ -246,7 +276,7 @@ export class KafkaBus implements Bus {
     })();
     return this.admin.catch((err) => {
       this.admin = undefined;
-      throw new BusError(`Kafka admin could not connect: ${rootCause(err).message}`, { retryable: true, cause: err });
+      throw new BusError(`Kafka admin could not connect: ${rootCause(err).message}`, { retryable: isRetriableKafkaError(err), cause: err });
     });
   }
 
@@ -396,6 +426,17 @@ function rootCause(err: unknown): Error {
   return e instanceof Error ? e : new Error(String(err));
 }
 
+/**
+ * kafkajs marks what it will not retry (authentication, a refused topic name). A broker host name
+ * that does not resolve is taken for a typo, not an outage: waiting would hide it.
+ */
 function isRetriableKafkaError(err: unknown): boolean {
-  return (rootCause(err) as { retriable?: boolean }).retriable !== false;
+  const root = rootCause(err) as Error & { retriable?: boolean; code?: string; errors?: unknown[] };
+  if (root.code === 'ENOTFOUND' || /\bENOTFOUND\b/.test(root.message)) return false;
+  // createTopics answers one KafkaJSAggregateError (no `retriable` of its own) for all its topics.
+  // A topic that exists already is the replicas' race, not a failure (see ensureTopics).
+  if (Array.isArray(root.errors) && root.errors.length) {
+    return root.errors.filter((e) => (e as { type?: string }).type !== 'TOPIC_ALREADY_EXISTS').every((e) => isRetriableKafkaError(e));
+  }
+  return root.retriable !== false;
 }

@@ -24,6 +24,8 @@ export interface PontisConfig {
   masterKey: string | null;
   /** How long an event waits for what it points at before it is dead-lettered with the reason. */
   pendingTimeoutMs: number;
+  /** PONTIS_UNSEEN_PARENT_WAIT_MS: how long a reply waits for a parent never seen whose author is unknown. */
+  unseenParentWaitMs: number;
   /**
    * How long a processed-event id is remembered (pruned after). A replay older than this is
    * still harmless: its commands keep their ids, and adapters skip ids already delivered.
@@ -229,6 +231,7 @@ export function loadConfig(env: Env = process.env): PontisConfig {
     dataDir: env.PONTIS_DATA_DIR?.trim() || '.data',
     masterKey,
     pendingTimeoutMs: int('PONTIS_PENDING_TIMEOUT_MS', 10 * 60_000, 1_000, 7 * 24 * 3_600_000),
+    unseenParentWaitMs: int('PONTIS_UNSEEN_PARENT_WAIT_MS', 2 * 60_000, 1_000, 7 * 24 * 3_600_000),
     processedRetentionDays: int('PONTIS_PROCESSED_RETENTION_DAYS', 30, 1, 3650),
     logLevel,
     sandbox,

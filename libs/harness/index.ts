@@ -10,5 +10,6 @@ export * from './pontis-process.js';
 export * from './peer-fleet.js';
 export * from './postgres-cluster.js';
 export * from './kafka-broker.js';
+export * from './service-process.js';
 export * from './peers/pinned-hosts.js';
 export * from './peers/atproto-oauth-browser.js';

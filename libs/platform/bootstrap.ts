@@ -11,6 +11,8 @@ import { jsonBodyOptions } from './json-body.js';
 import { JsonErrorsFilter } from './json-errors.filter.js';
 import { OpsModule } from './ops.module.js';
 import { PlatformModule, startBus } from './platform.module.js';
+import { startStartupHealthServer } from './startup-health-server.js';
+import { StartupStatus } from './startup-status.js';
 
 const log = createLogger('pontis');
 
@@ -34,13 +36,29 @@ export interface BootstrapOptions {
 /**
  * Starts one process: database (with migrations), bus, then the Nest app with the chosen
  * services, /health and /metrics. The same function runs one service alone or all together.
+ * A database or broker that is away is waited for (a configuration error still throws); until
+ * the services run, the port answers /health with 503 and what it waits for.
  */
 export async function bootstrap(opts: BootstrapOptions): Promise<INestApplication> {
   const { config } = opts;
   setLogLevel(config.logLevel);
-  const database = await openDatabase(config);
-  const bus = startBus(config);
+  const startup = new StartupStatus();
+  // Port 0 (tests) would give this answer a port no one knows: skip it there.
+  const early = config.port ? await startStartupHealthServer(startup, config.port, config.host) : undefined;
   try {
+    return await bootstrapServices(opts, startup, early);
+  } finally {
+    await early?.close();
+  }
+}
+
+async function bootstrapServices(opts: BootstrapOptions, startup: StartupStatus, early: { close(): Promise<void> } | undefined): Promise<INestApplication> {
+  const { config } = opts;
+  startup.step('opening the database');
+  const database = await openDatabase(config, startup);
+  const bus = startBus(config, startup);
+  try {
+    startup.step('connecting to the bus');
     await bus.start();
     // Every service creates the shared topics, so none depends on which one starts first.
     await bus.ensureTopics(coreTopics().map((topic) => ({ topic, partitions: config.kafkaPartitions })));
@@ -66,6 +84,10 @@ export async function bootstrap(opts: BootstrapOptions): Promise<INestApplicatio
     );
     SwaggerModule.setup('api/docs', app, doc, { jsonDocumentUrl: 'api/docs/openapi.json' });
   }
+  // Services subscribe in their init hooks (waiting for topics there); the early answer stays until they are done.
+  startup.step('starting the services');
+  await app.init();
+  await early?.close();
   await app.listen(config.port, config.host);
   const address = app.getHttpServer().address() as { port: number } | null;
   log.info('listening', { host: config.host, port: address?.port ?? config.port, services: config.services, bus: bus.kind, database: database.embedded ? 'embedded' : 'postgres' });

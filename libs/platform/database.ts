@@ -2,7 +2,8 @@ import { join, resolve } from 'node:path';
 import type { DataSource } from 'typeorm';
 import type { PontisConfig } from '../config/index.js';
 import { createLogger } from '../observability/index.js';
-import { createDataSource, runMigrations, startEmbeddedPostgres } from '../store/index.js';
+import { waitFor, type StartupObserver } from '../bus/index.js';
+import { createDataSource, isDatabaseUnavailable, runMigrations, startEmbeddedPostgres } from '../store/index.js';
 
 const log = createLogger('database');
 
@@ -15,9 +16,11 @@ export interface Database {
 /**
  * Opens the configured Postgres, or an embedded PGlite served over the wire protocol (same
  * pg/TypeORM code path) when DATABASE_URL is not set, then applies pending migrations under an
- * advisory lock so services booting together do not race.
+ * advisory lock so services booting together do not race. Given `startup`, it waits while the
+ * server is away (refused, starting up, in recovery) and tells `startup`; wrong credentials, a
+ * missing database or a host name that does not resolve fail at once.
  */
-export async function openDatabase(config: PontisConfig): Promise<Database> {
+export async function openDatabase(config: PontisConfig, startup?: StartupObserver): Promise<Database> {
   let url = config.databaseUrl;
   let stopEmbedded: (() => Promise<void>) | undefined;
   if (!url) {
@@ -27,8 +30,21 @@ export async function openDatabase(config: PontisConfig): Promise<Database> {
     stopEmbedded = pg.stop;
     log.info('embedded postgres started', { dataDir: join(config.dataDir, 'pglite') });
   }
-  const dataSource = await createDataSource({ url, schema: config.databaseSchema ?? undefined, poolSize: stopEmbedded ? 10 : 20, applicationName: `pontis-${config.services.join('+')}` });
-  await migrateLocked(dataSource);
+  const options = { url, schema: config.databaseSchema ?? undefined, poolSize: stopEmbedded ? 10 : 20, applicationName: `pontis-${config.services.join('+')}` };
+  // Without an observer (the CLI) one attempt: a person at a terminal wants the error, not a wait.
+  const dataSource = await waitFor(`postgres ${describeUrl(url)}`, async () => {
+    const ds = await createDataSource(options);
+    try {
+      await migrateLocked(ds);
+      return ds;
+    } catch (err) {
+      await ds.destroy().catch(() => undefined);
+      throw err;
+    }
+  }, { isTransient: (err) => startup !== undefined && isDatabaseUnavailable(err), observer: startup }).catch(async (err: unknown) => {
+    await stopEmbedded?.();
+    throw err;
+  });
   return {
     dataSource,
     embedded: Boolean(stopEmbedded),
@@ -37,6 +53,16 @@ export async function openDatabase(config: PontisConfig): Promise<Database> {
       await stopEmbedded?.();
     },
   };
+}
+
+/** host:port/database, never the credentials. */
+function describeUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.hostname}:${u.port || '5432'}${u.pathname}`;
+  } catch {
+    return '(unparsable DATABASE_URL)';
+  }
 }
 
 const MIGRATION_LOCK = 7_310_447_001;

@@ -1,7 +1,7 @@
 import { Global, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import { Inject } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
-import { createBus, NamespacedBus, type Bus } from '../bus/index.js';
+import { createBus, NamespacedBus, type Bus, type StartupObserver } from '../bus/index.js';
 import type { PontisConfig } from '../config/index.js';
 import type { Database } from './database.js';
 import { HealthRegistry } from './health-registry.js';
@@ -62,11 +62,12 @@ export class PlatformModule {
   }
 }
 
-export function startBus(config: PontisConfig): Bus {
+export function startBus(config: PontisConfig, startup?: StartupObserver): Bus {
   const bus = createBus({
     brokers: config.kafkaBrokers.length ? config.kafkaBrokers : undefined,
     clientId: config.kafkaClientId,
     partitionsConsumedConcurrently: config.kafkaConsumerConcurrency,
+    startup,
   });
   return config.kafkaTopicPrefix ? new NamespacedBus(bus, config.kafkaTopicPrefix) : bus;
 }

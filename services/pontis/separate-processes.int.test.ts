@@ -1,37 +1,13 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { KafkaBus, NamespacedBus } from '../../libs/bus/index.js';
+import { exited, runService as run } from '../../libs/harness/service-process.js';
+import { freePort } from '../../libs/harness/util.js';
 import { eventFixture, TOPICS } from '../../libs/events/index.js';
 import { createTestStore, type TestStore } from '../../libs/store/testing.js';
 import { seedAccount, testEnv, waitFor } from '../../libs/testing/index.js';
-
-const entry = (service: string) => fileURLToPath(new URL(`../${service}/main.js`, import.meta.url));
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
-}
-
-function run(service: string, env: Record<string, string>): ChildProcess & { stderrText: () => string } {
-  const child = spawn(process.execPath, [entry(service)], { env: { ...process.env, LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
-  let text = '';
-  child.stderr!.on('data', (b: Buffer) => (text = (text + b.toString()).slice(-8000)));
-  return Object.assign(child, { stderrText: () => text });
-}
-
-function exited(child: ChildProcess): Promise<number | null> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode);
-  return new Promise((r) => child.once('exit', (code) => r(code)));
-}
 
 describe('each service alone in its own process, on Kafka and Postgres', { timeout: 120_000 }, () => {
   let store: TestStore;

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { beforeEach, describe, it } from 'node:test';
 import { eventFixture, type BridgeEvent, type Network } from '../../libs/events/index.js';
 import { objectKeyFor, refKey } from './object-key.js';
-import { translate, type Outcome } from './translate.js';
+import { holdDeadline, translate, type Outcome } from './translate.js';
 import { addAccount, testContext } from './test-context.js';
 import type { TranslationContext } from './translation-context.js';
 
@@ -201,11 +201,54 @@ describe('translate', () => {
       return e;
     }
 
-    it('holds a reply whose parent was never seen, naming what it waits for', () => {
-      const out = translated(decide(reply({ network: 'atproto', id: 'at://did:plc:x/app.bsky.feed.post/9' }), ctx));
+    it('holds a reply whose parent was never seen but whose author is bridged, naming what it waits for', () => {
+      const out = translated(decide(reply({ network: 'atproto', id: `at://${BOB_DID}/app.bsky.feed.post/9` }), ctx));
       assert.equal(out.commands.length, 0);
       assert.deepEqual(out.holds.map((h) => h.target).sort(), ['atproto', 'nostr', 'solid']);
-      assert.match(out.holds[0]!.reason, /waiting for atproto object at:\/\/did:plc:x\/app.bsky.feed.post\/9 to be seen/);
+      assert.match(out.holds[0]!.reason, new RegExp(`waiting for atproto object at://${BOB_DID}/app.bsky.feed.post/9 to be seen`));
+      assert.ok(out.holds.every((h) => !h.briefly), 'its author is known: the full wait');
+    });
+
+    it('bridges at once, as a post of its own linking the parent, a reply to someone who is not bridged', () => {
+      const parent = { network: 'atproto' as const, id: 'at://did:plc:stranger/app.bsky.feed.post/9' };
+      const out = translated(decide(reply(parent), ctx));
+      assert.equal(out.holds.length, 0);
+      assert.deepEqual(out.commands.map((c) => c.target).sort(), ['atproto', 'nostr', 'solid']);
+      for (const c of out.commands) {
+        assert.equal(c.refs.replyTo, undefined);
+        assert.equal(c.refs.threadRoot, undefined);
+        assert.equal(c.event.object!.replyTo, undefined, 'no adapter sees a parent it cannot find');
+        assert.equal(c.event.object!.threadRoot, undefined);
+        assert.match(c.event.object!.text, /\n\nIn reply to https:\/\/bsky\.app\/profile\/did:plc:stranger\/post\/9$/);
+        const link = c.event.object!.facets.at(-1)!;
+        assert.equal(c.event.object!.text.slice(link.start, link.end), 'https://bsky.app/profile/did:plc:stranger/post/9');
+      }
+    });
+
+    it('waits briefly for a parent never seen whose id names no author, then links it', () => {
+      const parent = { network: 'nostr' as const, id: 'ee'.repeat(32) };
+      const r = reply(parent);
+      const out = translated(decide(r, ctx));
+      assert.equal(out.commands.length, 0);
+      assert.ok(out.holds.length === 3 && out.holds.every((h) => h.briefly));
+      ctx.unseenParentWaitMs = 5_000;
+      assert.equal(holdDeadline(ctx, out.holds[0]).getTime() - ctx.now.getTime(), 5_000);
+      assert.equal(holdDeadline(ctx).getTime() - ctx.now.getTime(), ctx.pendingTimeoutMs);
+      const late = translated(translate(r, ctx, 'atproto', { parentsGivenUp: true }));
+      assert.equal(late.holds.length, 0);
+      assert.match(late.commands[0]!.event.object!.text, /In reply to https:\/\/njump\.me\/nevent1/);
+    });
+
+    it('when the wait ends, a reply whose parent is still in flight goes too, and one whose parent has a copy keeps it', () => {
+      const parent = eventFixture('post.created');
+      translated(decide(parent, ctx));
+      const r = reply(parent.source);
+      bridgedCopy(ctx, parent.source, 'atproto', 'at://did:plc:alicebridged/app.bsky.feed.post/p1');
+      const late = translated(translate(r, ctx, undefined, { parentsGivenUp: true }));
+      const byTarget = new Map(late.commands.map((c) => [c.target, c]));
+      assert.equal(byTarget.get('atproto')!.refs.replyTo?.id, 'at://did:plc:alicebridged/app.bsky.feed.post/p1');
+      assert.equal(byTarget.get('nostr')!.refs.replyTo, undefined);
+      assert.match(byTarget.get('nostr')!.event.object!.text, /In reply to https:\/\/mastodon\.example\/\S+$/);
     });
 
     it('holds a reply whose parent is on its way, and releases it once the copy exists', () => {
@@ -230,7 +273,13 @@ describe('translate', () => {
       const toAtproto = out.commands.find((c) => c.target === 'atproto')!;
       assert.deepEqual(toAtproto.refs.replyTo, { network: 'atproto', id: bobPost.id, cid: 'bafy1', original: true });
       assert.deepEqual(out.holds.map((h) => h.target).sort(), [], 'nostr and solid: parent never headed there');
-      assert.deepEqual(out.skips.map((s) => s.target).sort(), ['nostr', 'solid']);
+      assert.deepEqual(out.skips, []);
+      // There it goes as a post of its own, linking the original (not our fediverse copy of it).
+      for (const target of ['nostr', 'solid'] as const) {
+        const c = out.commands.find((x) => x.target === target)!;
+        assert.equal(c.refs.replyTo, undefined);
+        assert.match(c.event.object!.text, /In reply to https:\/\/bsky\.app\/profile\/did:plc:ewvi7nxzyoun6zhxrhs64oiz\/post\/3lbz$/);
+      }
     });
 
     it('sees objects created earlier in the same batch', () => {

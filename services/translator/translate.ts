@@ -22,6 +22,8 @@ import { routeReport, type ReportRecord } from './report-routing.js';
 import { DEFAULT_OPT_OUT_TAGS, hasOptOutTag } from '../../libs/consent/opt-out-tag.js';
 import { consentDenies, policyDenies, targetOpen, type DropReason } from './consent-policy.js';
 import { objectKeyFor, refKey } from './object-key.js';
+import { withParentLink } from './parent-link.js';
+import { authorNamedBy, decideParent } from './parent-rule.js';
 import type { AccountInfo, ObjectInfo, TranslationContext } from './translation-context.js';
 
 /** An event that must wait for the object it points at to exist on `target`. */
@@ -30,6 +32,13 @@ export interface Hold {
   objectKey: string;
   wait: ObjectRef;
   reason: string;
+  /** A parent never seen whose author is unknown: waited for briefly (parent-rule.ts). */
+  briefly?: boolean;
+}
+
+export interface TranslateOptions {
+  /** The wait for the parents has ended: a reply or quote goes now, linking a parent that has no copy. */
+  parentsGivenUp?: boolean;
 }
 
 /** A target that will never get this event, with why (counted, shown in status). */
@@ -66,7 +75,7 @@ export type Outcome =
  * what this event creates so later events in the same batch see it. `onlyTarget` re-evaluates a
  * held event for one network.
  */
-export function translate(event: BridgeEvent, ctx: TranslationContext, onlyTarget?: Network): Outcome {
+export function translate(event: BridgeEvent, ctx: TranslationContext, onlyTarget?: Network, opts: TranslateOptions = {}): Outcome {
   let block: BlockChange | undefined;
   const drop = (reason: DropReason): Outcome => ({ kind: 'drop', event, reason, ...(block && { block }) });
   if (!onlyTarget) {
@@ -120,9 +129,9 @@ export function translate(event: BridgeEvent, ctx: TranslationContext, onlyTarge
   const holds: Hold[] = [];
   const skips: Skip[] = [];
   for (const target of targets) {
-    const refs = mapRefs(event, target, ctx);
+    const refs = mapRefs(event, target, ctx, opts);
     if (refs.kind === 'hold') {
-      holds.push({ target, objectKey, wait: refs.wait, reason: refs.reason });
+      holds.push({ target, objectKey, wait: refs.wait, reason: refs.reason, ...(refs.briefly && { briefly: true }) });
       if (created) created.planned.add(target);
       continue;
     }
@@ -142,7 +151,7 @@ export function translate(event: BridgeEvent, ctx: TranslationContext, onlyTarge
       eventId: event.id,
       target,
       as: publishAs(account, target),
-      event,
+      event: refs.parentLink ? withParentLink(event, refs.parentLink) : event,
       objectKey,
       refs: refs.refs,
       actors,
@@ -166,18 +175,22 @@ export function translate(event: BridgeEvent, ctx: TranslationContext, onlyTarge
 }
 
 type RefResult =
-  | { kind: 'ok'; refs: OutboundCommand['refs'] }
-  | { kind: 'hold'; wait: ObjectRef; reason: string }
+  /** parentLink: the reply goes as a post of its own linking this parent. */
+  | { kind: 'ok'; refs: OutboundCommand['refs']; parentLink?: ObjectRef }
+  | { kind: 'hold'; wait: ObjectRef; reason: string; briefly?: boolean }
   | { kind: 'skip'; reason: Skip['reason'] };
 
 /**
  * Maps every object the event points at to `target`. What must exist first:
  * - a ref never seen at all may still arrive (events race across relays, firehoses, inboxes): hold;
  * - a ref known but on its way to `target` (queued or itself held): hold;
- * - a ref known but never headed to `target` will not get there: a reply, like or undo cannot be
- *   expressed there (skip); a quote degrades to a link, a thread root is left to the adapter.
+ * - a ref known but never headed to `target` will not get there: a like or undo cannot be
+ *   expressed there (skip); a thread root is left to the adapter.
+ * Parents of replies and quotes follow parent-rule.ts: a parent that can never have a copy there
+ * makes the reply a post of its own linking it, and the quote the adapter's link.
  */
-function mapRefs(event: BridgeEvent, target: Network, ctx: TranslationContext): RefResult {
+function mapRefs(event: BridgeEvent, target: Network, ctx: TranslationContext, opts: TranslateOptions): RefResult {
+  let parentLink: ObjectRef | undefined;
   const refs: OutboundCommand['refs'] = {};
   const required: Array<[keyof OutboundCommand['refs'], ObjectRef | undefined]> = [
     ['target', event.target],
@@ -192,6 +205,13 @@ function mapRefs(event: BridgeEvent, target: Network, ctx: TranslationContext): 
     // follow/block undo may name the follow; the adapter can find it by the actor pair too.
     const mustExist = !(SUBJECT_TYPES.has(event.type) && field === 'target');
     const info = ctx.objects.get(refKey(ref));
+    if (field === 'replyTo') {
+      const d = decideParent(target, { info, authorBridged: parentAuthorBridged(ref, target, ctx), givenUp: !!opts.parentsGivenUp });
+      if (d.kind === 'copy') refs.replyTo = { network: target, ...d.copy } as MappedRef;
+      else if (d.kind === 'link') parentLink = originalOf(info) ?? ref;
+      else return { kind: 'hold', wait: ref, reason: `waiting for ${ref.network} object ${ref.id} to be ${d.seen ? `bridged to ${target}` : 'seen'}`, briefly: d.briefly };
+      continue;
+    }
     if (!info) {
       if (!mustExist) continue;
       return { kind: 'hold', wait: ref, reason: `waiting for ${ref.network} object ${ref.id} to be seen` };
@@ -210,11 +230,40 @@ function mapRefs(event: BridgeEvent, target: Network, ctx: TranslationContext): 
     const info = ctx.objects.get(refKey(ref));
     const copy = info?.copies[target];
     if (copy) refs[field] = { network: target, ...copy } as MappedRef;
-    else if (field === 'quote' && (!info || info.planned.has(target)))
-      return { kind: 'hold', wait: ref, reason: `waiting for quoted ${ref.network} object ${ref.id} to reach ${target}` };
+    else if (field === 'quote') {
+      // A quote whose post will never be there goes without it: the adapter links the quoted post.
+      const d = decideParent(target, { info, authorBridged: parentAuthorBridged(ref, target, ctx), givenUp: !!opts.parentsGivenUp });
+      if (d.kind === 'wait') return { kind: 'hold', wait: ref, reason: `waiting for quoted ${ref.network} object ${ref.id} to reach ${target}`, briefly: d.briefly };
+    }
   }
   if (REMOVING_TYPES.has(event.type) && !SUBJECT_TYPES.has(event.type) && !refs.target) return { kind: 'skip', reason: 'deleted' };
-  return { kind: 'ok', refs };
+  // A post of its own: no thread to place it in.
+  if (parentLink) delete refs.threadRoot;
+  return { kind: 'ok', refs, ...(parentLink && { parentLink }) };
+}
+
+/** The original of a known object (the link a reader follows), when the map has it. */
+function originalOf(info: ObjectInfo | undefined): ObjectRef | undefined {
+  const entry = Object.entries(info?.copies ?? {}).find(([, c]) => c?.original);
+  return entry && { network: entry[0] as Network, id: entry[1]!.id, ...(entry[1]!.url && { url: entry[1]!.url }) };
+}
+
+/**
+ * Whether the author a parent's id names could have a copy of it on `target`: a bridged identity
+ * of ours (its copy's receipt is on its way), or a person whose consent and settings let their
+ * posts go there. Undefined when the id names no author.
+ */
+function parentAuthorBridged(ref: ObjectRef, target: Network, ctx: TranslationContext): boolean | undefined {
+  const author = authorNamedBy(ref);
+  if (!author) return undefined;
+  const identity = ctx.identities.get(actorKey(author));
+  if (identity?.kind === 'bridged') return true;
+  const account = identity && ctx.accounts.get(identity.accountId);
+  // On the author's own network the parent is the original: it is known once it is seen, which
+  // takes their consent only. Under opt-out, someone never seen is bridged on first sight.
+  const reaches = author.network === target || targetOpen(ctx.policy, account, author.network, target);
+  if (!account) return ctx.policy.defaultConsent === 'opt-out' && reaches;
+  return !consentDenies(ctx.policy, account, 'post.created') && reaches;
 }
 
 /** Mentioned and followed actors, as identities on `target` (their own account there, else their proxy). */
@@ -275,8 +324,10 @@ function reportOutcome(event: BridgeEvent, ctx: TranslationContext): Outcome | u
   return { kind: 'translated', event, objectKey: objectKeyFor(event.source), accountId: '', report: record, commands, holds: [], skips: [] };
 }
 
-export function holdDeadline(ctx: TranslationContext): Date {
-  return new Date(ctx.now.getTime() + ctx.pendingTimeoutMs);
+/** When a hold gives up: a parent never seen whose author is unknown is waited for briefly. */
+export function holdDeadline(ctx: TranslationContext, hold?: Hold): Date {
+  const wait = hold?.briefly ? Math.min(ctx.unseenParentWaitMs ?? ctx.pendingTimeoutMs, ctx.pendingTimeoutMs) : ctx.pendingTimeoutMs;
+  return new Date(ctx.now.getTime() + wait);
 }
 
 export type { ObjectInfo };

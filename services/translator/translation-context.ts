@@ -68,4 +68,6 @@ export interface TranslationContext {
   blockers?: Map<string, Set<string>>;
   now: Date;
   pendingTimeoutMs: number;
+  /** How long a reply waits for a parent never seen whose author is unknown (default pendingTimeoutMs). */
+  unseenParentWaitMs?: number;
 }

@@ -30,6 +30,7 @@ class TranslatorLifecycle implements OnApplicationBootstrap, OnApplicationShutdo
         new TranslatorService(bus, ds, {
           partitions: config.kafkaPartitions,
           pendingTimeoutMs: config.pendingTimeoutMs,
+          unseenParentWaitMs: config.unseenParentWaitMs,
           processedRetentionDays: config.processedRetentionDays,
           optOutTags: config.consent.optOutTags,
         }),

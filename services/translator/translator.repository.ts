@@ -2,6 +2,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { actorKey, type BridgeEvent, type Network, type ObjectRef, type Receipt } from '../../libs/events/index.js';
 import { applyBlockChanges, insertReports, loadBlockers, type BlockChange, type ReportRecord } from '../../libs/moderation/index.js';
 import { refKey } from './object-key.js';
+import { authorNamedBy } from './parent-rule.js';
 import type { Hold, NewOriginal } from './translate.js';
 import type { AccountInfo, BridgePolicy, IdentityInfo, ObjectInfo, TranslationContext } from './translation-context.js';
 import type { OutboundCommand } from '../../libs/events/index.js';
@@ -60,6 +61,11 @@ export class TranslatorRepository {
       actorRefs.set(actorKey(e.actor), e.actor);
       if (e.subject) actorRefs.set(actorKey(e.subject), e.subject);
       for (const f of e.object?.facets ?? []) if (f.actor) actorRefs.set(actorKey(f.actor), f.actor);
+      // A parent's author, where its id names one: can it still have a copy? (parent-rule.ts)
+      for (const r of [e.object?.replyTo, e.object?.quote]) {
+        const author = r && authorNamedBy(r);
+        if (author) actorRefs.set(actorKey(author), author);
+      }
       for (const r of [e.source, e.target, e.object?.replyTo, e.object?.threadRoot, e.object?.quote]) if (r) objectRefs.set(refKey(r), r);
       for (const a of e.report?.actors ?? []) actorRefs.set(actorKey(a), a);
       for (const r of e.report?.objects ?? []) objectRefs.set(refKey(r), r);

@@ -16,7 +16,7 @@ import { batchFailures, commandsOut, createLogger, deadLetters, eventsIn, events
 import { commandJson, EventJsonCache } from './command-json.js';
 import { holdDeadline, translate, type Outcome } from './translate.js';
 import { TranslatorRepository, type BatchWrite, type PendingRow } from './translator.repository.js';
-import type { BridgePolicy } from './translation-context.js';
+import type { BridgePolicy, TranslationContext } from './translation-context.js';
 
 const log = createLogger('translator');
 
@@ -26,6 +26,11 @@ const SWEEP_PAGE = 1000;
 export interface TranslatorOptions {
   partitions: number;
   pendingTimeoutMs: number;
+  /**
+   * How long a reply or quote waits for a parent never seen whose author is unknown before it goes
+   * as a post of its own linking the parent (parent-rule.ts; default pendingTimeoutMs).
+   */
+  unseenParentWaitMs?: number;
   /** How often held events past their deadline are dead-lettered. */
   sweepIntervalMs?: number;
   /** Processed-event ids older than this many days are forgotten (default 30). */
@@ -45,6 +50,8 @@ export interface TranslatorStats {
   invalid: number;
   released: number;
   expired: number;
+  /** Replies and quotes sent without their parent (linking it) after their wait ended. */
+  linked: number;
 }
 
 /**
@@ -60,7 +67,7 @@ export class TranslatorService {
   /** Where the next sweep page starts (pending_events.id). */
   private sweepAfter = '0';
   private policy?: { value: BridgePolicy; at: number };
-  readonly stats: TranslatorStats = { eventsIn: 0, commandsOut: 0, dropped: 0, held: 0, invalid: 0, released: 0, expired: 0 };
+  readonly stats: TranslatorStats = { eventsIn: 0, commandsOut: 0, dropped: 0, held: 0, invalid: 0, released: 0, expired: 0, linked: 0 };
   private readonly repo: TranslatorRepository;
   private readonly eventJson = new EventJsonCache();
 
@@ -137,8 +144,8 @@ export class TranslatorService {
     }
     const policy = await this.currentPolicy();
     if (policy.defaultConsent === 'opt-out') await this.repo.ensureAccounts(events.map((e) => e.actor));
-    const ctx = await this.repo.loadContext(events, policy, this.opts.pendingTimeoutMs);
-    for (const event of events) this.collect(translate(event, ctx), write, holdDeadline(ctx));
+    const ctx = await this.loadContext(events, policy);
+    for (const event of events) this.collect(translate(event, ctx), write, ctx);
     await this.apply(write);
     this.stats.eventsIn += events.length;
     end();
@@ -167,14 +174,16 @@ export class TranslatorService {
     }
   }
 
+  private async loadContext(events: BridgeEvent[], policy: BridgePolicy) {
+    const ctx = await this.repo.loadContext(events, policy, this.opts.pendingTimeoutMs);
+    if (this.opts.unseenParentWaitMs !== undefined) ctx.unseenParentWaitMs = this.opts.unseenParentWaitMs;
+    return ctx;
+  }
+
   /** Re-decides held (event, target) pairs with fresh state. */
   async release(rows: PendingRow[]): Promise<void> {
     if (!rows.length) return;
-    const ctx = await this.repo.loadContext(
-      rows.map((r) => r.event),
-      await this.currentPolicy(),
-      this.opts.pendingTimeoutMs,
-    );
+    const ctx = await this.loadContext(rows.map((r) => r.event), await this.currentPolicy());
     const write = emptyWrite();
     for (const row of rows) {
       const outcome = translate(row.event, ctx, row.target);
@@ -186,7 +195,7 @@ export class TranslatorService {
       if (outcome.kind === 'translated') {
         write.commands.push(...outcome.commands);
         // A hold that changed what it waits for (the parent arrived but is still in flight) keeps its deadline semantics.
-        for (const hold of outcome.holds) write.holds.push({ hold, event: row.event, deadline: holdDeadline(ctx) });
+        for (const hold of outcome.holds) write.holds.push({ hold, event: row.event, deadline: holdDeadline(ctx, hold) });
         for (const s of outcome.skips) eventsOutcome.inc({ outcome: 'skipped', reason: s.reason });
       } else eventsOutcome.inc({ outcome: 'dropped', reason: outcome.reason });
     }
@@ -207,25 +216,38 @@ export class TranslatorService {
     await this.repo.pruneProcessed(new Date(Date.now() - days * 86_400_000));
   }
 
-  /** Held events whose target never came: dead-lettered with the reason they waited for. */
+  /**
+   * Held events past their deadline. A reply or quote goes now without its parent, linking it
+   * (parent-rule.ts); what else never came (a like's post, an undo's object) is dead-lettered
+   * with the reason it waited for.
+   */
   async sweepExpired(): Promise<number> {
     const rows = await this.repo.takeExpired();
     if (!rows.length) return 0;
     const write = emptyWrite();
+    const ctx = await this.loadContext(rows.map((r) => r.event), await this.currentPolicy());
     for (const row of rows) {
+      const outcome = translate(row.event, ctx, row.target, { parentsGivenUp: true });
+      if (outcome.kind === 'translated' && outcome.commands.length && !outcome.holds.length) {
+        write.commands.push(...outcome.commands);
+        this.stats.linked++;
+        eventsOutcome.inc({ outcome: 'bridged', reason: 'parent-linked' });
+        log.info('sent without its parent, linking it', { eventId: row.eventId, target: row.target, waited: row.reason });
+        continue;
+      }
       const reason = `gave up after ${Math.round(this.opts.pendingTimeoutMs / 1000)} s ${row.reason}`;
       await publishDeadLetter(this.bus, { topic: TOPICS.events, key: row.event.actor.id, value: JSON.stringify(row.event), reason, source: 'pending-timeout' });
       write.deadLetters.push({ topic: TOPICS.events, key: row.event.actor.id, payload: JSON.stringify({ target: row.target, event: row.event }), reason, source: 'pending-timeout', eventId: row.eventId });
       deadLetters.inc({ source: 'pending-timeout' });
       log.warn('held event expired', { eventId: row.eventId, target: row.target, reason });
+      this.stats.expired++;
     }
-    await this.repo.write(write);
-    this.stats.expired += rows.length;
+    await this.apply(write);
     pendingGauge.set(await this.repo.pendingCount());
     return rows.length;
   }
 
-  private collect(outcome: Outcome, write: BatchWrite, deadline: Date): void {
+  private collect(outcome: Outcome, write: BatchWrite, ctx: TranslationContext): void {
     const { event } = outcome;
     if (outcome.block) (write.blocks ??= []).push(outcome.block);
     if (outcome.kind === 'translated' && outcome.report) (write.reports ??= []).push(outcome.report);
@@ -240,7 +262,7 @@ export class TranslatorService {
     if (outcome.original) write.originals.push(outcome.original);
     write.commands.push(...outcome.commands);
     for (const hold of outcome.holds) {
-      write.holds.push({ hold, event, deadline });
+      write.holds.push({ hold, event, deadline: holdDeadline(ctx, hold) });
       this.stats.held++;
       eventsOutcome.inc({ outcome: 'held', reason: 'waiting-for-target' });
     }

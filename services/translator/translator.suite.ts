@@ -133,13 +133,30 @@ export function translatorSuite(name: string, makeRig: () => Promise<TranslatorR
       const left: { target: string }[] = await rig.ds.query(`SELECT target FROM pending_events WHERE event_id = $1`, [reply.id]);
       assert.deepEqual(left.map((p) => p.target), ['solid']);
 
-      // The Solid adapter could not express the parent: the reply stops waiting, and is not sent there.
+      // The Solid adapter could not express the parent: the reply stops waiting, and goes there as a
+      // post of its own that links the parent.
       const toSolid = commandsFor(parent.id).find((c) => c.target === 'solid')!;
       const skipped: Receipt = { v: 1, commandId: toSolid.id, objectKey: toSolid.objectKey, network: 'solid', status: 'skipped', reason: 'test: cannot express' };
       await rig.ds.query(`UPDATE deliveries SET status = 'skipped' WHERE command_id = $1`, [toSolid.id]); // as the adapter's runner records it
       await rig.bus.publish(TOPICS.receipts, [{ key: toSolid.objectKey, value: JSON.stringify(skipped) }]);
       await waitFor(async () => ((await rig.ds.query(`SELECT 1 FROM pending_events WHERE event_id = $1`, [reply.id])) as unknown[]).length === 0, { what: 'the Solid hold to settle' });
-      assert.equal(commandsFor(reply.id).filter((c) => c.target === 'solid').length, 0);
+      const [solidReply] = await waitFor(() => commandsFor(reply.id).filter((c) => c.target === 'solid').length && commandsFor(reply.id).filter((c) => c.target === 'solid'), { what: 'the reply on Solid' });
+      assert.equal(solidReply!.refs.replyTo, undefined);
+      assert.equal(solidReply!.event.object!.replyTo, undefined);
+      assert.ok(solidReply!.event.object!.text.endsWith(`In reply to ${parent.source.id}`), solidReply!.event.object!.text);
+    });
+
+    it('bridges at once, linking its parent, a reply to a post by someone who is not bridged', async () => {
+      const reply = post('to-stranger');
+      reply.object!.replyTo = { network: 'atproto', id: `at://did:plc:stranger${run}/app.bsky.feed.post/1`, cid: 'bafystranger' };
+      await publish(reply);
+      const got = await waitFor(() => commandsFor(reply.id).length === 3 && commandsFor(reply.id), { what: 'the reply on every other network' });
+      for (const c of got) {
+        assert.equal(c.refs.replyTo, undefined);
+        assert.ok(c.event.object!.text.endsWith(`In reply to https://bsky.app/profile/did:plc:stranger${run}/post/1`), c.event.object!.text);
+      }
+      const held: unknown[] = await rig.ds.query(`SELECT 1 FROM pending_events WHERE event_id = $1`, [reply.id]);
+      assert.equal(held.length, 0);
     });
 
     it('dead-letters an invalid event with the reason and keeps going', async () => {
@@ -226,16 +243,36 @@ export function translatorSuite(name: string, makeRig: () => Promise<TranslatorR
       assert.deepEqual(left.map((r) => r.event_id), [`new-${run}`]);
     });
 
-    it('gives up on a held event after its deadline, visibly', async () => {
+    it('sends a reply whose parent never came when its wait ends, linking the parent', async () => {
       const orphan = post('orphan');
       orphan.object!.replyTo = { network: 'nostr', id: 'e'.repeat(64) };
       await publish(orphan);
       await waitFor(async () => ((await rig.ds.query(`SELECT 1 FROM pending_events WHERE event_id = $1`, [orphan.id])) as unknown[]).length === 3, { what: 'orphan held' });
       await rig.ds.query(`UPDATE pending_events SET deadline = now() - interval '1 second' WHERE event_id = $1`, [orphan.id]);
       assert.equal(await translator.sweepExpired(), 3);
-      const rows: { reason: string }[] = await rig.ds.query(`SELECT reason FROM dead_letters WHERE event_id = $1`, [orphan.id]);
+      const got = await waitFor(() => commandsFor(orphan.id).length === 3 && commandsFor(orphan.id), { what: 'the orphan sent, linking its parent' });
+      for (const c of got) assert.match(c.event.object!.text, /In reply to https:\/\/njump\.me\/nevent1\w+$/);
+      const letters: unknown[] = await rig.ds.query(`SELECT 1 FROM dead_letters WHERE event_id = $1`, [orphan.id]);
+      assert.equal(letters.length, 0);
+      const [ledger]: { n: number }[] = await rig.ds.query(`SELECT count(*)::int AS n FROM deliveries WHERE event_id = $1`, [orphan.id]);
+      assert.equal(ledger!.n, 3, 'in the delivery ledger like any command');
+    });
+
+    it('gives up on a held like after its deadline, visibly', async () => {
+      const like = eventFixture('reaction.added');
+      like.id = `activitypub:${ALICE}/likes/${run}`;
+      like.actor = { network: 'activitypub', id: ALICE };
+      like.source = { network: 'activitypub', id: `${ALICE}/likes/${run}` };
+      like.trace = { origin: 'activitypub', hops: 0 };
+      like.target = { network: 'nostr', id: 'd'.repeat(64) };
+      await publish(like);
+      await waitFor(async () => ((await rig.ds.query(`SELECT 1 FROM pending_events WHERE event_id = $1`, [like.id])) as unknown[]).length === 3, { what: 'like held' });
+      await rig.ds.query(`UPDATE pending_events SET deadline = now() - interval '1 second' WHERE event_id = $1`, [like.id]);
+      assert.equal(await translator.sweepExpired(), 3);
+      const rows: { reason: string }[] = await rig.ds.query(`SELECT reason FROM dead_letters WHERE event_id = $1`, [like.id]);
       assert.equal(rows.length, 3);
-      assert.match(rows[0]!.reason, /gave up after 60 s waiting for nostr object e+ to be seen/);
+      assert.match(rows[0]!.reason, /gave up after 60 s waiting for nostr object d+ to be seen/);
+      assert.equal(commandsFor(like.id).length, 0);
     });
   });
 }

@@ -242,12 +242,16 @@ async function main(): Promise<never> {
     pontis = new PontisProcess({
       entry: process.env.E2E_PONTIS_ENTRY || undefined,
       startTimeoutMs: Number(process.env.E2E_PONTIS_START_TIMEOUT_MS) || 60_000,
-      env: peerEnvForPontis({
-        atproto: peers.atproto?.info,
-        solid: peers.solid?.info,
-        nostr: peers.nostr?.info,
-        activitypub: peers.activitypub?.info,
-      }),
+      env: {
+        ...peerEnvForPontis({
+          atproto: peers.atproto?.info,
+          solid: peers.solid?.info,
+          nostr: peers.nostr?.info,
+          activitypub: peers.activitypub?.info,
+        }),
+        // A reply to a Nostr post never seen goes, linking it, after this wait (unbridged-parent.ts), not after 2 min.
+        PONTIS_UNSEEN_PARENT_WAIT_MS: process.env.PONTIS_UNSEEN_PARENT_WAIT_MS ?? '10000',
+      },
     });
     try {
       await pontis.start();

@@ -19,6 +19,7 @@ import { scenarios as nostrSolidSocial } from './nostr-solid-social.js';
 import { scenarios as peerSmoke } from './peer-smoke.js';
 import { scenarios as solid } from './solid.js';
 import { scenarios as threeHop } from './three-hop.js';
+import { scenarios as unbridgedParent } from './unbridged-parent.js';
 
 export const scenarioModules: { name: string; scenarios: Scenario[] }[] = [
   { name: 'infrastructure', scenarios: infrastructure },
@@ -35,6 +36,7 @@ export const scenarioModules: { name: string; scenarios: Scenario[] }[] = [
   { name: 'moderation', scenarios: moderation },
   { name: 'bots', scenarios: bots },
   { name: 'three-hop', scenarios: threeHop },
+  { name: 'unbridged-parent', scenarios: unbridgedParent },
   { name: 'backfill', scenarios: backfill },
   { name: 'hostile', scenarios: hostile },
 ];

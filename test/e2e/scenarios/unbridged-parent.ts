@@ -1,0 +1,63 @@
+/**
+ * A reply to a post whose author is not bridged (services/translator/parent-rule.ts): the parent
+ * can never have a copy on the fediverse, so the reply arrives there as a post of its own that
+ * links the parent where it can be read. A Bluesky parent names its author (the DID in its at://
+ * URI): the reply goes at once. A Nostr parent does not: the reply waits the short
+ * PONTIS_UNSEEN_PARENT_WAIT_MS the e2e run sets (test/e2e/run.ts), then goes.
+ */
+import { finalizeEvent, generateSecretKey } from 'nostr-tools/pure';
+import { neventEncode } from 'nostr-tools/nip19';
+import type { ActivityPubPeer } from '../../../libs/harness/index.js';
+import { check, defineScenario, type Scenario } from '../scenario.js';
+import { pair as nostrPair, receivedBy } from './activitypub.js';
+import { pair as bskyPair } from './activitypub-atproto.js';
+import { createRecord, POST } from './atproto.js';
+
+/** The Create at the fediverse server carries the text, no inReplyTo, and a link to `href`. */
+function checkLinkedPost(json: Record<string, unknown>, href: string): void {
+  const note = (json.object ?? {}) as Record<string, unknown>;
+  check(!note.inReplyTo, `the post claims to reply to ${String(note.inReplyTo)}, a post the fediverse cannot have`);
+  check(String(note.content ?? '').includes(`href="${href}"`), `no link to the parent ${href} in: ${String(note.content).slice(0, 600)}`);
+}
+
+export const scenarios: Scenario[] = [
+  defineScenario({
+    id: 'reply-to-unbridged:atproto->activitypub',
+    needs: ['activitypub', 'atproto'],
+    timeoutMs: 180_000,
+    async run(ctx) {
+      const p = await bskyPair(ctx);
+      // Someone on Bluesky who never linked: the bridge does not carry their posts.
+      const pds = ctx.peer('atproto');
+      const handle = `${ctx.unique('stranger').replace(/[^a-z0-9]/gi, '').slice(0, 14).toLowerCase()}.test`;
+      const stranger = await pds.createAccount({ handle, email: `${handle}@e2e.example`, password: 'e2e-stranger' });
+      const strangerAgent = await pds.login(handle, 'e2e-stranger');
+      const parent = await createRecord(strangerAgent, stranger.did, POST, { text: `not bridged ${ctx.unique('p')}` });
+      const text = `a reply to someone not bridged ${ctx.unique('r')}`;
+      const ref = { uri: parent.uri, cid: parent.cid };
+      await createRecord(p.bsky.agent, p.bsky.account.did, POST, { text, reply: { root: ref, parent: ref } });
+      const got = await receivedBy(ctx, p.ap.name, (a) => a.type === 'Create' && JSON.stringify(a.json).includes(text), 'the reply at the fediverse server');
+      checkLinkedPost(got.json, `https://bsky.app/profile/${stranger.did}/post/${parent.uri.split('/').pop()}`);
+    },
+  }),
+  defineScenario({
+    id: 'reply-to-unbridged:nostr->activitypub',
+    needs: ['activitypub', 'nostr'],
+    timeoutMs: 180_000,
+    async run(ctx) {
+      const p = await nostrPair(ctx);
+      const relay = ctx.peer('nostr');
+      const now = () => Math.floor(Date.now() / 1000);
+      const parent = finalizeEvent({ kind: 1, created_at: now(), tags: [], content: `not bridged ${ctx.unique('p')}` }, generateSecretKey());
+      check((await relay.publish(parent)).accepted, 'relay refused the stranger’s note');
+      const text = `a nostr reply to someone not bridged ${ctx.unique('r')}`;
+      const reply = finalizeEvent({ kind: 1, created_at: now(), tags: [['e', parent.id, '', 'root'], ['p', parent.pubkey]], content: text }, p.sk);
+      check((await relay.publish(reply)).accepted, 'relay refused the reply');
+      // The wait (10 s here) and the translator's sweep (every 15 s) come before the delivery.
+      const ap = ctx.peer('activitypub') as ActivityPubPeer;
+      const got = await ctx.waitFor(async () => (await ap.received(p.ap.name)).find((a) => a.type === 'Create' && JSON.stringify(a.json).includes(text)), { timeoutMs: 150_000, what: 'the reply at the fediverse server' });
+      checkLinkedPost(got.json, `https://njump.me/${neventEncode({ id: parent.id })}`);
+      check((await ap.received(p.ap.name)).filter((a) => a.type === 'Create' && JSON.stringify(a.json).includes(text)).length === 1, 'the reply arrived more than once');
+    },
+  }),
+];
