@@ -6,8 +6,8 @@
  * ≈65-75 µs for libsecp256k1 and ≈310 µs for its WebAssembly build (`tiny-secp256k1`), measured
  * side by side on this machine (docs/BENCHMARKS.md); at every commit watched it was the largest
  * single cost. `secp256k1/bindings` is loaded, not the package's main file, which falls back to
- * pure JavaScript (elliptic) when the binary does not load: here that is an error at start, not
- * a silent tenfold slowdown.
+ * pure JavaScript (elliptic, slower than OpenSSL) when the binary does not load; here the caller
+ * is told (`libsecp256k1Loaded`) and uses OpenSSL instead, with a warning.
  */
 import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
@@ -18,10 +18,35 @@ interface Binding {
   publicKeyConvert(pubkey: Uint8Array, compressed: boolean): Uint8Array;
 }
 
-let binding: Binding | undefined;
+let binding: Binding | null | undefined;
+let loadError: string | undefined;
+
+function load(): Binding | null {
+  if (binding === undefined) {
+    try {
+      binding = createRequire(import.meta.url)('secp256k1/bindings') as Binding;
+    } catch (err) {
+      binding = null;
+      loadError = (err as Error).message;
+    }
+  }
+  return binding;
+}
+
+/** False where the binary does not load (no prebuilt one for this platform): the caller checks by other means. */
+export function libsecp256k1Loaded(): boolean {
+  return load() !== null;
+}
+
+export function libsecp256k1LoadError(): string | undefined {
+  load();
+  return loadError;
+}
 
 function lib(): Binding {
-  return (binding ??= createRequire(import.meta.url)('secp256k1/bindings') as Binding);
+  const b = load();
+  if (!b) throw new Error(`libsecp256k1 is not available: ${loadError}`);
+  return b;
 }
 
 /**

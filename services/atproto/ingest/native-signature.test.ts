@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { extractMultikey, extractPrefixedBytes, P256Keypair, p256Plugin, Secp256k1Keypair, secp256k1Plugin, verifySignature } from '@atproto/crypto';
 import fc from 'fast-check';
 import { base58btc } from 'multiformats/bases/base58';
+import { libsecp256k1Loaded, libsecp256k1LoadError } from './libsecp256k1.js';
 import { useNativeSignatureChecks, verifyStrict } from './native-signature.js';
 
 const ORDER = {
@@ -80,6 +81,8 @@ describe('native commit signature check agrees with @atproto/crypto (noble) on e
           for (const [what, did, d, s] of cases) {
             const oracle = await Promise.resolve().then(() => verifySignature(did, d, s)).catch(() => false); // an off-curve key throws at once
             assert.equal(verifyStrict(curve, did, d, s), oracle, `${what}: native and noble disagree`);
+            // Both native paths: libsecp256k1 and the OpenSSL fallback for secp256k1.
+            for (const via of curve === 'k256' ? (['libsecp256k1', 'openssl'] as const) : (['openssl'] as const)) assert.equal(verifyStrict(curve, did, d, s, via), oracle, `${what}: ${via} and noble disagree`);
           }
           assert.equal(verifyStrict(curve, me.did(), data, sig), true, 'a valid signature verifies');
         }),
@@ -87,6 +90,10 @@ describe('native commit signature check agrees with @atproto/crypto (noble) on e
       );
     });
   }
+
+  it('libsecp256k1 loads here (the prebuilt binary for this platform), so secp256k1 does not fall back to OpenSSL', () => {
+    assert.equal(libsecp256k1Loaded(), true, libsecp256k1LoadError());
+  });
 
   it('a did:key of the other curve is an error, as in @atproto/crypto', async () => {
     const k = await Secp256k1Keypair.create();
