@@ -115,9 +115,12 @@ describe('loadConfig', () => {
 
   it('reads the AT Protocol settings and names wrong ones', () => {
     const c = loadConfig({ PONTIS_ATPROTO_PDS_URL: 'https://pds.pontis.example/', PONTIS_ATPROTO_HANDLE_DOMAIN: '.bsky.pontis.example', PONTIS_ATPROTO_PDS_ADMIN_PASSWORD: 'pw' });
-    assert.deepEqual(c.atproto, { pdsUrl: 'https://pds.pontis.example', plcUrl: 'https://plc.directory', adminPassword: 'pw', handleDomain: '.bsky.pontis.example', firehoseUrl: null });
+    assert.deepEqual(c.atproto, { pdsUrl: 'https://pds.pontis.example', plcUrl: 'https://plc.directory', adminPassword: 'pw', handleDomain: '.bsky.pontis.example', firehoseUrl: null, floodLimit: { perMinute: 600, burst: 100 } });
     const text = problems({ PONTIS_ATPROTO_PDS_URL: 'ftp://x', PONTIS_ATPROTO_HANDLE_DOMAIN: 'no-dot', PONTIS_ATPROTO_FIREHOSE_URL: 'http://x' }).join('\n');
     for (const name of ['PONTIS_ATPROTO_PDS_URL', 'PONTIS_ATPROTO_HANDLE_DOMAIN', 'PONTIS_ATPROTO_FIREHOSE_URL']) assert.match(text, new RegExp(name));
+    assert.deepEqual(loadConfig({ PONTIS_ATPROTO_FLOOD_LIMIT: '60,5' }).atproto.floodLimit, { perMinute: 60, burst: 5 });
+    assert.equal(loadConfig({ PONTIS_ATPROTO_FLOOD_LIMIT: '0' }).atproto.floodLimit, null);
+    for (const bad of ['10', '0,5', '60,0', '1.5,3', 'lots']) assert.match(problems({ PONTIS_ATPROTO_FLOOD_LIMIT: bad }).join(), /PONTIS_ATPROTO_FLOOD_LIMIT=.* must be "<commits per minute>,<burst>"/);
   });
 
   it('reads the consent settings: opt-out tags (default nobridge) and the Bluesky bot handle', () => {

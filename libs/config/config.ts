@@ -115,6 +115,8 @@ export interface PontisConfig {
     handleDomain: string | null;
     /** subscribeRepos endpoint read for watched DIDs (a relay or the PDS). Default: the PDS's own. */
     firehoseUrl: string | null;
+    /** Commits one watched repo may send (per minute, and at once) before the rest are skipped; null: no limit. */
+    floodLimit: { perMinute: number; burst: number } | null;
   };
 }
 
@@ -201,6 +203,9 @@ export function loadConfig(env: Env = process.env): PontisConfig {
   const atprotoPlc = httpUrl('PONTIS_ATPROTO_PLC_URL') ?? 'https://plc.directory';
   const atprotoFirehose = env.PONTIS_ATPROTO_FIREHOSE_URL?.trim() || null;
   if (atprotoFirehose && !/^wss?:\/\/[^\s/]+/.test(atprotoFirehose)) problems.push('PONTIS_ATPROTO_FIREHOSE_URL must be a ws:// or wss:// URL');
+  const floodRaw = env.PONTIS_ATPROTO_FLOOD_LIMIT?.trim() || '600,100';
+  const flood = /^(\d{1,9}),(\d{1,9})$/.exec(floodRaw);
+  if (floodRaw !== '0' && (!flood || !(Number(flood[1]) > 0) || !(Number(flood[2]) >= 1))) problems.push(`PONTIS_ATPROTO_FLOOD_LIMIT=${floodRaw} must be "<commits per minute>,<burst>" (both from 1, e.g. 600,100) or 0 for no limit`);
   const atprotoHandleDomain = env.PONTIS_ATPROTO_HANDLE_DOMAIN?.trim().toLowerCase() || null;
   if (atprotoHandleDomain && !/^\.[a-z0-9-]+(\.[a-z0-9-]+)*$/.test(atprotoHandleDomain)) problems.push('PONTIS_ATPROTO_HANDLE_DOMAIN must be a domain with a leading dot (e.g. .bsky.pontis.example)');
   const optOutTags = (env.PONTIS_OPT_OUT_TAGS ?? 'nobridge').split(',').map((t) => t.trim().replace(/^#/, '').toLowerCase()).filter(Boolean);
@@ -280,6 +285,7 @@ export function loadConfig(env: Env = process.env): PontisConfig {
       adminPassword: env.PONTIS_ATPROTO_PDS_ADMIN_PASSWORD || null,
       handleDomain: atprotoHandleDomain,
       firehoseUrl: atprotoFirehose,
+      floodLimit: flood ? { perMinute: Number(flood[1]), burst: Number(flood[2]) } : null,
     },
   };
   if (problems.length) throw new ConfigError(problems);

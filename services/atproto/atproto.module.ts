@@ -112,6 +112,7 @@ class AtprotoAdapterLifecycle implements OnApplicationBootstrap, OnApplicationSh
       plcUrl,
       pdsUrl,
       allowPrivateAddresses: c.allowPrivateAddresses,
+      floodLimit: c.atproto.floodLimit,
       blobUrl: (did, cid) => `${pdsUrl}/xrpc/com.atproto.sync.getBlob?did=${encodeURIComponent(did)}&cid=${encodeURIComponent(cid)}`,
       ...(botReady ? { bot: { did: bot.did, onSignal: (did: string, kind: 'follow' | 'block', seq: number) => bot.onSignal(did, kind, seq) } } : {}),
     });

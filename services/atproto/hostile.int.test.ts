@@ -4,8 +4,10 @@
  * backwards or split a character, script as text, an oversized record, a profile whose avatar blob
  * points nowhere. Bad facets are dropped (the post bridges without them), each counted as
  * pontis_rejected_input_total{network="atproto",reason="bad_facet"}; invalid records are refused and
- * counted; an honest post still arrives afterwards. (A commit whose signature the DID does not vouch
- * for: ingest/firehose-ingest.int.test.ts, counted as reason="bad_commit".)
+ * counted; an honest post still arrives afterwards; a repo flooding commits past the per-repo limit
+ * has the excess skipped and counted as reason="flood" while another repo is not slowed. (A commit
+ * whose signature the DID does not vouch for: ingest/firehose-ingest.int.test.ts, counted as
+ * reason="bad_commit".)
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -14,7 +16,8 @@ import { Recorder } from '../../libs/adapter/testing.js';
 import { MemoryBus } from '../../libs/bus/index.js';
 import { TOPICS, type BridgeEvent } from '../../libs/events/index.js';
 import { AtprotoPeer, type AtprotoAccount } from '../../libs/harness/index.js';
-import { rejectedCount } from '../../libs/observability/index.js';
+import { rejectedCount, type Logger } from '../../libs/observability/index.js';
+import { getCursor } from '../../libs/store/index.js';
 import { createTestStore, type TestStore } from '../../libs/store/testing.js';
 import { activeContent, badFacets, oversizedText, SCRIPT_TEXT, seedAccount, waitFor } from '../../libs/testing/index.js';
 import { FirehoseIngest } from './ingest/firehose-ingest.js';
@@ -112,5 +115,65 @@ describe('hostile input on the AT Protocol firehose (real PDS + PLC)', { timeout
     const p = await post('honest post after the hostile batch');
     const ev = await eventOf(p.uri);
     assert.equal(ev.object!.text, 'honest post after the hostile batch');
+  });
+
+  it('a repo flooding commits past the per-repo limit: the excess is skipped, counted, logged once; another repo is not slowed; the cursor moves on', async () => {
+    const frank = await peer.createAccount({ handle: 'frank-hostile.test', email: 'frank@hostile.example', password: 'frank-pass-123' });
+    const frankAgent = await peer.login(frank.handle, frank.password);
+    await seedAccount(s.ds, [{ network: 'atproto', id: frank.did, handle: frank.handle, kind: 'native' }]);
+    // Its own ingest, bus and cursor, with a limit a test can reach: 5 at once, then ≈1 per 1000 minutes.
+    const floodBus = new MemoryBus();
+    await floodBus.start();
+    await floodBus.ensureTopics([{ topic: TOPICS.events, partitions: 2 }]);
+    const floodRec = await Recorder.on(floodBus, [TOPICS.events]);
+    const warnings: Array<{ msg: string; fields?: Record<string, unknown> }> = [];
+    const logger: Logger = { debug: () => undefined, info: () => undefined, error: () => undefined, warn: (msg, fields) => void warnings.push({ msg, fields }) };
+    const cursorName = 'atproto.firehose:flood';
+    const flooded = new FirehoseIngest({
+      bus: floodBus,
+      ds: s.ds,
+      service: pdsUrl.replace(/^http/, 'ws'),
+      plcUrl: peer.info!.plcUrl,
+      blobUrl: (did, cid) => `${pdsUrl}/xrpc/com.atproto.sync.getBlob?did=${did}&cid=${cid}`,
+      cursorName,
+      pdsUrl,
+      logger,
+      floodLimit: { perMinute: 0.001, burst: 5 },
+    });
+    await flooded.start();
+    try {
+      const floodEvents = () => floodRec.json<BridgeEvent>(TOPICS.events);
+      const before = await rejectedCount('atproto', 'flood');
+      const eves: string[] = [];
+      const franks: string[] = [];
+      // Eve writes 20 commits as fast as the PDS takes them; Frank writes 3 meanwhile, at a person's pace.
+      await Promise.all([
+        (async () => {
+          for (let i = 0; i < 20; i++) eves.push((await post(`flood ${i}`)).uri);
+        })(),
+        (async () => {
+          for (let i = 0; i < 3; i++) franks.push((await frankAgent.com.atproto.repo.createRecord({ repo: frank.did, collection: POST, record: { $type: POST, text: `calm ${i}`, createdAt: new Date().toISOString() } })).data.uri);
+        })(),
+      ]);
+      const marker = (await frankAgent.com.atproto.repo.createRecord({ repo: frank.did, collection: POST, record: { $type: POST, text: 'after the flood', createdAt: new Date().toISOString() } })).data.uri;
+      await waitFor(() => floodEvents().some((e) => e.source.id === marker), { what: 'Frank’s post after the flood', timeoutMs: 30_000 });
+      await flooded.drain();
+      const bySource = (did: string) => floodEvents().filter((e) => e.actor.id === did).map((e) => e.source.id);
+      assert.deepEqual(bySource(frank.did), [...franks, marker], 'the other repo: every post, in order');
+      assert.deepEqual(bySource(eve.did), eves.slice(0, 5), 'the flooding repo: its burst, then nothing');
+      assert.equal(await rejectedCount('atproto', 'flood'), before + 15);
+      const lines = warnings.filter((w) => /flood limit/.test(w.msg));
+      assert.equal(lines.length, 1, 'one log line for the window, not one per commit');
+      assert.equal(lines[0]!.fields?.did, eve.did);
+      // The skipped commits were passed over, not held: this ingest's cursor reaches the head of the
+      // stream as the unlimited one's does, and is saved there.
+      await ingest.drain();
+      await waitFor(async () => flooded.position() !== undefined && flooded.position() === ingest.position() && Number(await getCursor(s.ds, cursorName)) === flooded.position(), { what: 'the cursor saved at the head, past the skipped commits', timeoutMs: 10_000 });
+      assert.equal(flooded.queued().now, 0);
+    } finally {
+      await flooded.stop();
+      await floodRec.stop();
+      await floodBus.stop();
+    }
   });
 });

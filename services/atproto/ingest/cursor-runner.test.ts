@@ -25,6 +25,19 @@ describe('CursorRunner', () => {
     assert.equal(saved.at(-1), 4);
   });
 
+  it('skipped events (a flooding repo’s commits) are never handled, not counted as unwatched, and the cursor passes them', async () => {
+    const saved: number[] = [];
+    const handled: number[] = [];
+    let unwatched = 0;
+    const r = new CursorRunner({ isWatched: () => true, skip: (_d, seq) => seq % 2 === 0, onUnwatched: () => unwatched++, setCursor: async (c) => void saved.push(c), idleFlushMs: 1 });
+    for (let seq = 1; seq <= 6; seq++) void r.trackEvent('did:flood', seq, async () => void handled.push(seq));
+    await r.drain();
+    await tick();
+    assert.deepEqual(handled, [1, 3, 5]);
+    assert.equal(unwatched, 0);
+    assert.equal(saved.at(-1), 6);
+  });
+
   it('frozen: an event cut short keeps the cursor where it was', async () => {
     const saved: number[] = [];
     let frozen = false;

@@ -4,6 +4,8 @@ export interface CursorRunnerOptions {
   startCursor?: number;
   /** Decided before any verification: an unwatched repo's event costs a lookup, not a signature check. */
   isWatched: (did: string, seq: number) => boolean;
+  /** Decided first: an event passed over on purpose (a flooding repo's commit), like an unwatched one but not counted as one. */
+  skip?: (did: string, seq: number) => boolean;
   /** Persist the cursor (every event up to it has been handed to the bus, or needed nothing). */
   setCursor: (seq: number) => Promise<void>;
   /**
@@ -120,8 +122,9 @@ export class CursorRunner {
   async trackEvent(did: string, seq: number, handler: () => Promise<void>): Promise<void> {
     if (this.stopped) return;
     const item = this.consecutive.push(seq);
-    if (!this.o.isWatched(did, seq)) {
-      this.o.onUnwatched?.();
+    const skipped = this.o.skip?.(did, seq) ?? false;
+    if (skipped || !this.o.isWatched(did, seq)) {
+      if (!skipped) this.o.onUnwatched?.();
       this.complete(item, false);
       return;
     }

@@ -18,6 +18,7 @@ import { useNativeSignatureChecks } from './native-signature.js';
 import { readOnlyWhenRoom } from './firehose-backpressure.js';
 import { retryTransientResolution } from './resolution-retry.js';
 import { skipUnwatchedValidation } from './firehose-prefilter.js';
+import { DEFAULT_FLOOD_POLICY, FloodGate, StreamClock, type FloodPolicy } from './flood-gate.js';
 import { WatchList } from './watch-list.js';
 import { botCommitFilter, botSignalOf } from '../bot/bot-commit.js';
 
@@ -45,6 +46,11 @@ export interface FirehoseIngestOptions {
   bot?: { did: string; onSignal(did: string, kind: 'follow' | 'block', seq: number): Promise<void> };
   /** DID documents kept for commit verification (default 50,000; see did-cache.ts). */
   didCacheSize?: number;
+  /**
+   * Commits one watched repo may send (token bucket per DID; default 600 a minute, 100 at once);
+   * beyond it its commits are skipped, not bridged, counted as reason="flood". null: no limit.
+   */
+  floodLimit?: FloodPolicy | null;
 }
 
 /**
@@ -73,6 +79,10 @@ export class FirehoseIngest {
   private readonly botCandidates = new Set<number>();
   private readonly didCache?: BoundedDidCache;
   private readonly batch: IngestBatch;
+  private readonly flood: FloodGate | null;
+  /** Seqs of watched commits refused by the flood limit, until the runner passes over them (bounded as botCandidates). */
+  private readonly flooded = new Set<number>();
+  private readonly streamClock = new StreamClock();
 
   constructor(private readonly o: FirehoseIngestOptions) {
     this.log = o.logger ?? createLogger('atproto-ingest');
@@ -89,6 +99,7 @@ export class FirehoseIngest {
         this.log.warn('DID resolution failed, asking again', { did, attempt, err: err.message });
       },
     });
+    this.flood = o.floodLimit === null ? null : new FloodGate(o.floodLimit ?? DEFAULT_FLOOD_POLICY);
     this.batch = new IngestBatch({
       bus: o.bus,
       ds: o.ds,
@@ -112,6 +123,7 @@ export class FirehoseIngest {
     this.runner = new CursorRunner({
       startCursor: stored === null ? undefined : Number(stored),
       isWatched: (did, seq) => this.watch.isWatched(did) || this.botCandidates.delete(seq),
+      skip: (_did, seq) => this.flooded.delete(seq),
       setCursor: (seq) => setCursor(this.o.ds, this.cursorName, String(seq)),
       settled: () => this.batch.settled(),
       onUnwatched: () => atprotoFirehoseEvents.inc({ outcome: 'unwatched' }),
@@ -134,8 +146,8 @@ export class FirehoseIngest {
     const runner = this.runner;
     // Before the gate: it replaces the subscription the pre-filter reaches into.
     const forBot = this.o.bot && botCommitFilter(this.o.bot.did);
-    skipUnwatchedValidation(this.firehose, (did) => this.watch.isWatched(did), forBot && ((commit) => {
-      if (!forBot(commit)) return false;
+    skipUnwatchedValidation(this.firehose, (did, seq, time) => this.watch.isWatched(did) && this.admit(did, seq, time), forBot && ((commit) => {
+      if (this.flooded.has(commit.seq) || !forBot(commit)) return false;
       if (this.botCandidates.size > 10_000) this.botCandidates.clear();
       this.botCandidates.add(commit.seq);
       return true;
@@ -147,6 +159,22 @@ export class FirehoseIngest {
     });
     this.running = this.firehose.start();
     this.log.info('firehose ingest started', { service: this.o.service, cursor: stored, watched: this.watch.size });
+  }
+
+  /**
+   * The per-repo flood limit, decided as the commit arrives (before it is validated, verified or
+   * queued), in the firehose's time (StreamClock: a catch-up is not a flood): over it, the commit is passed over as an unwatched one would be (the cursor moves on:
+   * the firehose is a stream, so it is not bridged, ever), counted, and logged once per window.
+   */
+  private admit(did: string, seq: number, time: string | undefined): boolean {
+    if (!this.flood) return true;
+    const verdict = this.flood.admit(did, this.streamClock.tick(time, Date.now()));
+    if (verdict.admitted) return true;
+    if (this.flooded.size > 10_000) this.flooded.clear();
+    this.flooded.add(seq);
+    rejectInput('atproto', 'flood');
+    if (verdict.log) this.log.warn('repo over the firehose flood limit: its commits are skipped, not bridged', { did, seq, skippedSinceLastLine: verdict.skippedSinceLog, perMinute: this.flood.policy.perMinute, burst: this.flood.policy.burst });
+    return false;
   }
 
   /** Graceful: finish queued events, save the cursor, close the socket. */

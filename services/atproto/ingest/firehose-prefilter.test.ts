@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { Firehose } from '@atproto/sync';
+import { IdResolver } from '@atproto/identity';
+import { Firehose, FirehoseValidationError } from '@atproto/sync';
 import { skipUnwatchedValidation } from './firehose-prefilter.js';
 
 const COMMIT = 'com.atproto.sync.subscribeRepos#commit';
@@ -35,6 +36,25 @@ describe('firehose pre-filter', () => {
     assert.deepEqual(sub.opts.validate(wanted), { validated: wanted });
     assert.deepEqual(sub.opts.validate({ ...wanted, seq: 12 }), { $type: COMMIT, repo: 'did:plc:other', seq: 12 });
     assert.equal(validated.length, 1);
+  });
+
+  it('validates with no stack traces captured (restored after, also when the validator throws); the real validator still refuses with its reason', () => {
+    const limits: number[] = [];
+    const sub = { opts: { validate: (v: unknown) => { limits.push(Error.stackTraceLimit); if (v === 'boom') throw new Error('boom'); return v; } } };
+    skipUnwatchedValidation({ sub } as unknown as Firehose, () => true);
+    const before = Error.stackTraceLimit;
+    sub.opts.validate({ $type: COMMIT, repo: 'did:plc:w', seq: 1 });
+    assert.throws(() => sub.opts.validate('boom'), /boom/);
+    assert.deepEqual(limits, [0, 0]);
+    assert.equal(Error.stackTraceLimit, before);
+    const errors: Error[] = [];
+    const real = new Firehose({ idResolver: new IdResolver(), service: 'ws://127.0.0.1:9', handleEvent: async () => undefined, onError: (e) => void errors.push(e) });
+    skipUnwatchedValidation(real, () => true);
+    const opts = (real as unknown as { sub: { opts: { validate: (v: unknown) => unknown } } }).sub.opts;
+    assert.equal(opts.validate({ $type: COMMIT, repo: 'did:plc:w', seq: 2, rebase: false, tooBig: false, commit: 'not a cid', rev: 'x', since: null, blocks: new Uint8Array(1), ops: [], blobs: [], time: 'now' }), undefined);
+    assert.equal(errors.length, 1);
+    assert.ok(errors[0] instanceof FirehoseValidationError);
+    assert.match(String((errors[0].cause as Error).message), /\S/, 'the reason is kept');
   });
 
   it('throws at start when the Firehose no longer has the subscription it reaches into', () => {
