@@ -83,8 +83,10 @@ describe('image entry point, outside a container, on the test PostgreSQL', { tim
           if (child.exitCode !== null) throw new Error(`exited ${child.exitCode}: ${child.output()}`);
           const res = await fetch(`http://127.0.0.1:${port}/health`);
           // 503 is a valid answer here: an adapter with no network configured says so in its
-          // component; what this test checks is that the process is up and wired.
-          return (res.status === 200 || res.status === 503) && ((await res.json()) as Health);
+          // component; what this test checks is that the process is up and wired. A 503 saying
+          // "starting" is the start-up health answer while it still opens the database and bus.
+          const body = (res.status === 200 || res.status === 503) && ((await res.json()) as Health & { status?: string });
+          return body && body.status !== 'starting' && body;
         },
         { what: `${service} /health`, timeoutMs: 90_000, intervalMs: 250 },
       );

@@ -118,9 +118,10 @@ describe('loadConfig', () => {
     assert.deepEqual(c.atproto, { pdsUrl: 'https://pds.pontis.example', plcUrl: 'https://plc.directory', adminPassword: 'pw', handleDomain: '.bsky.pontis.example', firehoseUrl: null, floodLimit: { perMinute: 600, burst: 100 } });
     const text = problems({ PONTIS_ATPROTO_PDS_URL: 'ftp://x', PONTIS_ATPROTO_HANDLE_DOMAIN: 'no-dot', PONTIS_ATPROTO_FIREHOSE_URL: 'http://x' }).join('\n');
     for (const name of ['PONTIS_ATPROTO_PDS_URL', 'PONTIS_ATPROTO_HANDLE_DOMAIN', 'PONTIS_ATPROTO_FIREHOSE_URL']) assert.match(text, new RegExp(name));
-    assert.deepEqual(loadConfig({ PONTIS_ATPROTO_FLOOD_LIMIT: '60,5' }).atproto.floodLimit, { perMinute: 60, burst: 5 });
-    assert.equal(loadConfig({ PONTIS_ATPROTO_FLOOD_LIMIT: '0' }).atproto.floodLimit, null);
-    for (const bad of ['10', '0,5', '60,0', '1.5,3', 'lots']) assert.match(problems({ PONTIS_ATPROTO_FLOOD_LIMIT: bad }).join(), /PONTIS_ATPROTO_FLOOD_LIMIT=.* must be "<commits per minute>,<burst>"/);
+    assert.deepEqual(loadConfig({ PONTIS_ATPROTO_FLOOD_LIMIT_PER_MINUTE: '60', PONTIS_ATPROTO_FLOOD_LIMIT_BURST: '5' }).atproto.floodLimit, { perMinute: 60, burst: 5 });
+    assert.equal(loadConfig({ PONTIS_ATPROTO_FLOOD_LIMIT_PER_MINUTE: '0' }).atproto.floodLimit, null);
+    for (const [name, bad] of [['PONTIS_ATPROTO_FLOOD_LIMIT_PER_MINUTE', '-1'], ['PONTIS_ATPROTO_FLOOD_LIMIT_PER_MINUTE', 'lots'], ['PONTIS_ATPROTO_FLOOD_LIMIT_BURST', '0'], ['PONTIS_ATPROTO_FLOOD_LIMIT_BURST', '1.5']])
+      assert.match(problems({ [name]: bad }).join(), new RegExp(name));
   });
 
   it('reads the consent settings: opt-out tags (default nobridge) and the Bluesky bot handle', () => {

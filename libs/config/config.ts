@@ -203,9 +203,8 @@ export function loadConfig(env: Env = process.env): PontisConfig {
   const atprotoPlc = httpUrl('PONTIS_ATPROTO_PLC_URL') ?? 'https://plc.directory';
   const atprotoFirehose = env.PONTIS_ATPROTO_FIREHOSE_URL?.trim() || null;
   if (atprotoFirehose && !/^wss?:\/\/[^\s/]+/.test(atprotoFirehose)) problems.push('PONTIS_ATPROTO_FIREHOSE_URL must be a ws:// or wss:// URL');
-  const floodRaw = env.PONTIS_ATPROTO_FLOOD_LIMIT?.trim() || '600,100';
-  const flood = /^(\d{1,9}),(\d{1,9})$/.exec(floodRaw);
-  if (floodRaw !== '0' && (!flood || !(Number(flood[1]) > 0) || !(Number(flood[2]) >= 1))) problems.push(`PONTIS_ATPROTO_FLOOD_LIMIT=${floodRaw} must be "<commits per minute>,<burst>" (both from 1, e.g. 600,100) or 0 for no limit`);
+  // 0 turns the per-DID firehose limit off, as PONTIS_RATE_LIMIT_PER_MINUTE does for the API.
+  const floodPerMinute = int('PONTIS_ATPROTO_FLOOD_LIMIT_PER_MINUTE', 600, 0, 1_000_000);
   const atprotoHandleDomain = env.PONTIS_ATPROTO_HANDLE_DOMAIN?.trim().toLowerCase() || null;
   if (atprotoHandleDomain && !/^\.[a-z0-9-]+(\.[a-z0-9-]+)*$/.test(atprotoHandleDomain)) problems.push('PONTIS_ATPROTO_HANDLE_DOMAIN must be a domain with a leading dot (e.g. .bsky.pontis.example)');
   const optOutTags = (env.PONTIS_OPT_OUT_TAGS ?? 'nobridge').split(',').map((t) => t.trim().replace(/^#/, '').toLowerCase()).filter(Boolean);
@@ -285,7 +284,7 @@ export function loadConfig(env: Env = process.env): PontisConfig {
       adminPassword: env.PONTIS_ATPROTO_PDS_ADMIN_PASSWORD || null,
       handleDomain: atprotoHandleDomain,
       firehoseUrl: atprotoFirehose,
-      floodLimit: flood ? { perMinute: Number(flood[1]), burst: Number(flood[2]) } : null,
+      floodLimit: floodPerMinute > 0 ? { perMinute: floodPerMinute, burst: int('PONTIS_ATPROTO_FLOOD_LIMIT_BURST', 100, 1, 1_000_000) } : null,
     },
   };
   if (problems.length) throw new ConfigError(problems);
