@@ -266,14 +266,15 @@ export class TranslatorRepository {
     return rows.map((r) => ({ id: String(r.id), eventId: r.event_id, target: r.target, event: r.payload, reason: r.reason }));
   }
 
-  /** Removes held events whose deadline passed and returns them, in one statement (safe with several translators). */
-  async takeExpired(limit = 1000): Promise<PendingRow[]> {
+  /**
+   * Held events whose deadline passed. Read, not taken: the sweep removes them with the write that
+   * records what became of them (as `released`), after their commands or dead letters are on the
+   * bus, so a crash in between sweeps them again instead of losing them. Two translators sweeping
+   * at once publish the same command ids, which the adapters' ledger delivers once.
+   */
+  async expiredHeld(limit = 1000): Promise<PendingRow[]> {
     const rows: { event_id: string; target: Network; payload: BridgeEvent; reason: string }[] = await this.ds.query(
-      // Wrapped in a CTE: TypeORM returns [rows, count] for a bare DELETE ... RETURNING.
-      `WITH expired AS (
-         DELETE FROM pending_events WHERE id IN (SELECT id FROM pending_events WHERE deadline < now() ORDER BY deadline LIMIT $1 FOR UPDATE SKIP LOCKED)
-         RETURNING event_id, target, payload, reason)
-       SELECT * FROM expired`,
+      `SELECT event_id, target, payload, reason FROM pending_events WHERE deadline < now() ORDER BY deadline LIMIT $1`,
       [limit],
     );
     return rows.map((r) => ({ eventId: r.event_id, target: r.target, event: r.payload, reason: r.reason }));

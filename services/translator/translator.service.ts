@@ -222,9 +222,10 @@ export class TranslatorService {
    * with the reason it waited for.
    */
   async sweepExpired(): Promise<number> {
-    const rows = await this.repo.takeExpired();
+    const rows = await this.repo.expiredHeld();
     if (!rows.length) return 0;
     const write = emptyWrite();
+    write.released.push(...rows.map((r) => ({ eventId: r.eventId, target: r.target })));
     const ctx = await this.loadContext(rows.map((r) => r.event), await this.currentPolicy());
     for (const row of rows) {
       const outcome = translate(row.event, ctx, row.target, { parentsGivenUp: true });

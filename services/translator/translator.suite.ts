@@ -258,6 +258,29 @@ export function translatorSuite(name: string, makeRig: () => Promise<TranslatorR
       assert.equal(ledger!.n, 3, 'in the delivery ledger like any command');
     });
 
+    it('keeps an expired reply held when the sweep cannot publish it, and sends it on the next sweep', async () => {
+      const orphan = post('orphan-bus-away');
+      orphan.object!.replyTo = { network: 'nostr', id: randomBytes(32).toString('hex') }; // a parent no other test knows
+      await publish(orphan);
+      const held = async () => ((await rig.ds.query(`SELECT 1 FROM pending_events WHERE event_id = $1`, [orphan.id])) as unknown[]).length;
+      await waitFor(async () => (await held()) === 3, { what: 'orphan held' });
+      await rig.ds.query(`UPDATE pending_events SET deadline = now() - interval '1 second' WHERE event_id = $1`, [orphan.id]);
+      // A second translator on the same database whose bus refuses to publish: the sweep fails
+      // after reading the expired rows, as a crash between reading and publishing would.
+      const refusing: Bus = Object.assign(Object.create(rig.bus) as Bus, {
+        publishAll: async () => {
+          throw new Error('broker away (test)');
+        },
+      });
+      const sweeper = new TranslatorService(refusing, rig.ds, { partitions: 3, pendingTimeoutMs: 60_000, sweepIntervalMs: 3_600_000, groupId: `sweeper-${run}` });
+      await assert.rejects(sweeper.sweepExpired(), /broker away/);
+      assert.equal(await held(), 3, 'still held: nothing was published');
+      assert.equal(commandsFor(orphan.id).length, 0);
+      assert.equal(await translator.sweepExpired(), 3);
+      await waitFor(() => commandsFor(orphan.id).length === 3, { what: 'the orphan sent by the next sweep' });
+      assert.equal(await held(), 0);
+    });
+
     it('gives up on a held like after its deadline, visibly', async () => {
       const like = eventFixture('reaction.added');
       like.id = `activitypub:${ALICE}/likes/${run}`;
