@@ -2,6 +2,7 @@ import type { Bus } from '../../../libs/bus/index.js';
 import { TOPICS, type BridgeEvent } from '../../../libs/events/index.js';
 import { createLogger, rejectInput, type Logger } from '../../../libs/observability/index.js';
 import { DeliveryError } from '../../../libs/adapter/index.js';
+import { Lru } from '../../../libs/collections/index.js';
 import { folderUrl, profileEvent, removalEvent, toEvents, type Folder } from '../mapping/index.js';
 import { PodRepository, type PodClient, type PodRow, type ResourceRow } from '../pod/index.js';
 import type { Change } from './notification.js';
@@ -10,7 +11,7 @@ import { refusalOf } from './refusal-of.js';
 
 /** Reasons a resource is passed over that are not faults of the resource. */
 const BENIGN = [/^unchanged$/, /^written by the bridge/, /owner’s own activity/, /is not bridged$/];
-/** Members whose listed modification time is remembered (a few MB at most). */
+/** Members whose listed modification time is remembered (a few MB at most; a forgotten one costs a 304). */
 const MAX_REMEMBERED = 100_000;
 
 
@@ -46,7 +47,7 @@ export class PodReconciler {
   /** Per pod, what the next pass has to look at once the running one ends. */
   private readonly again = new Map<string, Pending>();
   /** URL → the listing's `dc:modified` when it was last read (full passes skip it while unchanged). */
-  private readonly readAt = new Map<string, string>();
+  private readonly readAt = new Lru<string>(MAX_REMEMBERED);
 
   constructor(private readonly o: { repo?: PodRepository; ds: ConstructorParameters<typeof PodRepository>[0]; bus: Bus; client: PodClient; logger?: Logger }) {
     this.repo = o.repo ?? new PodRepository(o.ds);
@@ -164,7 +165,7 @@ export class PodReconciler {
       const prev = known.get(url);
       const modified = listing.modified.get(url);
       // Read before at this very modification time, and recorded without a fault: nothing to ask.
-      if (prev && !prev.lastError && modified && this.readAt.get(url) === modified) continue;
+      if (prev && !prev.lastError && modified && this.readAt.peek(url) === modified) continue;
       add(out, await this.resource(pod, folder, url, prev, baseline, modified && fineGrained(modified) ? modified : undefined));
     }
     for (const [url, prev] of known) {
@@ -195,7 +196,7 @@ export class PodReconciler {
     }
     if (res.status === 404 || res.status === 410) return prev ? this.gone(pod, url, prev, baseline) : out;
     if (res.status === 304) {
-      if (modified) this.remember(url, modified);
+      if (modified) this.readAt.set(url, modified);
       return out;
     }
     const mapped = toEvents(
@@ -214,7 +215,7 @@ export class PodReconciler {
       out.published += mapped.events.length;
     }
     await this.repo.saveResource(pod.id, folder, { url, etag: res.etag, kind: mapped.kind ?? null, author: mapped.events[0]?.actor.id ?? prev?.author ?? null, subject: mapped.events[0]?.subject?.id ?? null, lastError: fault });
-    if (modified && !fault) this.remember(url, modified);
+    if (modified && !fault) this.readAt.set(url, modified);
     else this.readAt.delete(url);
     return out;
   }
@@ -229,13 +230,6 @@ export class PodReconciler {
     await this.repo.forgetResource(url);
     this.readAt.delete(url);
     return out;
-  }
-
-  private remember(url: string, modified: string): void {
-    // Bounded: the oldest entries go first (a forgotten one costs a 304 on the next full pass).
-    if (this.readAt.size >= MAX_REMEMBERED && !this.readAt.has(url)) this.readAt.delete(this.readAt.keys().next().value!);
-    this.readAt.delete(url);
-    this.readAt.set(url, modified);
   }
 
   private async publish(events: BridgeEvent[]): Promise<void> {
