@@ -114,9 +114,9 @@ export class SolidController {
 
   @Post(`${WEBHOOK_PATH}/:podId`)
   @ApiOperation({ summary: 'WebhookChannel2023 notifications from pod servers (verified sender)' })
-  async webhook(@Param('podId') podId: string, @Headers('authorization') authorization?: string, @Headers('dpop') dpop?: string) {
+  async webhook(@Param('podId') podId: string, @Body() body: unknown, @Headers('authorization') authorization?: string, @Headers('dpop') dpop?: string) {
     const ingest = this.ready().ingest!;
-    const r = await ingest.onWebhook(podId, { authorization, dpop });
+    const r = await ingest.onWebhook(podId, { authorization, dpop }, body);
     if (r.status !== 202) throw new HttpException(r.reason ?? 'refused', r.status);
     return { accepted: true };
   }

@@ -4,6 +4,7 @@ import type { DataSource } from 'typeorm';
 import { DeliveryError, type DeliveryResult } from '../../../libs/adapter/index.js';
 import { actorKey, type OutboundCommand } from '../../../libs/events/index.js';
 import type { AddressGuard } from '../../../libs/net/index.js';
+import { Lru } from '../../../libs/collections/index.js';
 import { createLogger, type Logger } from '../../../libs/observability/index.js';
 import type { PdsAccounts } from '../identity/pds-accounts.js';
 import { isSessionGone, type SessionPool } from '../identity/session-pool.js';
@@ -25,6 +26,10 @@ export interface AtprotoDelivererOptions {
   logger?: Logger;
 }
 
+const MAX_CACHED_IDENTITIES = 10_000;
+/** How long a provisioned identity is trusted without looking again (another process may have changed it). */
+const IDENTITY_TTL_MS = 10 * 60_000;
+
 interface Me {
   identityId: string;
   did: string;
@@ -39,12 +44,28 @@ interface Me {
  */
 export class AtprotoDeliverer {
   private readonly log: Logger;
+  /**
+   * Bridged identities already provisioned, per account: without it every command opened a
+   * transaction under the provisioning lock (5 of its 9 SQL round trips) to learn the same DID.
+   * Forgotten after any failed delivery of the account and after IDENTITY_TTL_MS.
+   */
+  private readonly bridged = new Lru<{ me: Me; at: number }>(MAX_CACHED_IDENTITIES);
 
   constructor(private readonly o: AtprotoDelivererOptions) {
     this.log = o.logger ?? createLogger('atproto-deliverer');
   }
 
   readonly deliver = async (command: OutboundCommand): Promise<DeliveryResult> => {
+    try {
+      return await this.deliverOnce(command);
+    } catch (err) {
+      // Whatever went wrong, the next attempt reads the identity again (deactivated, relinked, gone).
+      this.bridged.delete(command.as.accountId);
+      throw err;
+    }
+  };
+
+  private async deliverOnce(command: OutboundCommand): Promise<DeliveryResult> {
     if (command.event.type === 'account.deleted') return this.accountDeleted(command);
     const me = await this.identity(command);
     const agent = await this.o.sessions.agentFor(me).catch((err: unknown) => {
@@ -100,7 +121,7 @@ export class AtprotoDeliverer {
       if (err instanceof XRPCError && (err.error === 'ExpiredToken' || err.error === 'InvalidToken')) this.o.sessions.drop(me.identityId);
       throw this.sessionGone(err, me) ?? toDeliveryError(err, me.service);
     }
-  };
+  }
 
   /** A revoked OAuth session (or no credentials at all): permanent until the person links again; the cached agent goes. */
   private sessionGone(err: unknown, me: Me): DeliveryError | undefined {
@@ -116,6 +137,7 @@ export class AtprotoDeliverer {
    */
   private async accountDeleted(command: OutboundCommand): Promise<DeliveryResult> {
     if (command.as.mode === 'native') return { skipped: "the person's own Bluesky account is theirs to delete" };
+    this.bridged.delete(command.as.accountId);
     const rows: { id: string; native_id: string }[] = await this.o.ds.query(
       `SELECT id, native_id FROM identities WHERE account_id = $1 AND network = 'atproto' AND kind = 'bridged' AND native_id LIKE 'did:%'`,
       [command.as.accountId],
@@ -141,8 +163,12 @@ export class AtprotoDeliverer {
       if (!row) throw new DeliveryError('no linked Bluesky account to publish as', { kind: 'permanent', target: 'atproto', status: 'no-native' });
       return { identityId: row.id, did: row.native_id, service: await this.o.directory.pdsOf(row.native_id) };
     }
+    const hit = this.bridged.get(accountId);
+    if (hit && Date.now() - hit.at < IDENTITY_TTL_MS) return hit.me;
     const a = await this.o.accounts.provision(accountId);
-    return { identityId: a.identityId, did: a.did, service: this.o.directory.ownPds };
+    const me = { identityId: a.identityId, did: a.did, service: this.o.directory.ownPds };
+    this.bridged.set(accountId, { me, at: Date.now() });
+    return me;
   }
 
   private async context(command: OutboundCommand, me: Me, agent: Agent): Promise<RenderContext> {
@@ -265,15 +291,15 @@ export class AtprotoDeliverer {
   }
 
   private async recordCopy(objectKey: string, w: RepoWrite, did: string, ref: { uri: string; cid?: string }): Promise<void> {
-    await this.o.ds.query(
-      `INSERT INTO object_map (object_key, network, native_id, cid, is_original) VALUES ($1, 'atproto', $2, $3, false)
-       ON CONFLICT (network, native_id) DO UPDATE SET cid = COALESCE(EXCLUDED.cid, object_map.cid)`,
-      [objectKey, ref.uri, ref.cid ?? null],
-    );
     const subject = w.action !== 'delete' && typeof w.record.subject === 'string' ? w.record.subject : null;
+    // One statement, one round trip: the copy in the object map and the record we keep of it.
     await this.o.ds.query(
-      `INSERT INTO atproto_records (did, collection, rkey, cid, subject) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (did, collection, rkey) DO UPDATE SET cid = EXCLUDED.cid`,
-      [did, w.collection, w.rkey, ref.cid ?? null, subject],
+      `WITH mapped AS (
+         INSERT INTO object_map (object_key, network, native_id, cid, is_original) VALUES ($1, 'atproto', $2, $3, false)
+         ON CONFLICT (network, native_id) DO UPDATE SET cid = COALESCE(EXCLUDED.cid, object_map.cid)
+       )
+       INSERT INTO atproto_records (did, collection, rkey, cid, subject) VALUES ($4, $5, $6, $3, $7) ON CONFLICT (did, collection, rkey) DO UPDATE SET cid = EXCLUDED.cid`,
+      [objectKey, ref.uri, ref.cid ?? null, did, w.collection, w.rkey, subject],
     );
   }
 

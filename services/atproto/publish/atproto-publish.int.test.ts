@@ -51,6 +51,7 @@ describe('AT Protocol publishing (real PDS + PLC)', { timeout: 180_000 }, () => 
   let keys: KeyStore;
   let deliverer: AtprotoDeliverer;
   let accounts: PdsAccounts;
+  let sessions: SessionPool;
   let account: string;
   let bob: AtprotoAccount;
   let pdsUrl: string;
@@ -74,7 +75,7 @@ describe('AT Protocol publishing (real PDS + PLC)', { timeout: 180_000 }, () => 
     const info = await peer.start();
     pdsUrl = info.pdsUrl;
     keys = new KeyStore(s.ds, new SecretBox([{ version: 1, key: parseMasterKey(randomBytes(32).toString('base64')) }]));
-    const sessions = new SessionPool(keys);
+    sessions = new SessionPool(keys);
     accounts = new PdsAccounts({ ds: s.ds, keys, sessions, pdsUrl, adminPassword: info.adminPassword, handleDomain: '.test', plcUrl: info.plcUrl });
     deliverer = new AtprotoDeliverer({ ds: s.ds, accounts, sessions, directory: new PdsDirectory(pdsUrl, info.plcUrl, true), guard: new AddressGuard({ allowPrivate: true }) });
     account = await seedAccount(s.ds, [{ network: 'nostr', id: NOSTR_ALICE, handle: 'alice@nostr.example', kind: 'native' }]);
@@ -323,6 +324,22 @@ describe('AT Protocol publishing (real PDS + PLC)', { timeout: 180_000 }, () => 
     assert.deepEqual(r, {});
     const status = await fetch(`${pdsUrl}/xrpc/com.atproto.sync.getRepoStatus?did=${did}`);
     assert.deepEqual(((await status.json()) as { active: boolean; status?: string }).active, false);
+  });
+
+  it('a bridged identity is looked up once per process; a failed delivery makes the next one look again', async () => {
+    const dave = await seedAccount(s.ds, [{ network: 'nostr', id: 'd0'.repeat(32), handle: 'dave@nostr.example', kind: 'native' }]);
+    let provisions = 0;
+    const counted = Object.create(accounts) as PdsAccounts;
+    counted.provision = (accountId: string) => (provisions++, accounts.provision(accountId));
+    const d = new AtprotoDeliverer({ ds: s.ds, accounts: counted, sessions, directory: new PdsDirectory(pdsUrl, peer.info!.plcUrl, true), guard: new AddressGuard({ allowPrivate: true }) });
+    const one = await d.deliver(commandFor(post('one'), 'atproto', dave));
+    await d.deliver(commandFor(post('two'), 'atproto', dave));
+    assert.equal(provisions, 1);
+    // The account is deactivated behind this deliverer's back (another process took the opt-out): the PDS refuses the write.
+    await accounts.deactivate((await s.ds.query(`SELECT id FROM identities WHERE native_id = $1`, [one.ref!.id.split('/')[2]]))[0].id, one.ref!.id.split('/')[2]!);
+    await assert.rejects(d.deliver(commandFor(post('three'), 'atproto', dave)), DeliveryError);
+    await assert.rejects(d.deliver(commandFor(post('four'), 'atproto', dave)), DeliveryError);
+    assert.equal(provisions, 2, 'read again after the failure');
   });
 
   it('through the outbound runner: receipts carry the URI and CID', async () => {

@@ -2,13 +2,25 @@ import type { Bus } from '../../../libs/bus/index.js';
 import { TOPICS, type BridgeEvent } from '../../../libs/events/index.js';
 import { createLogger, rejectInput, type Logger } from '../../../libs/observability/index.js';
 import { DeliveryError } from '../../../libs/adapter/index.js';
+import { Lru } from '../../../libs/collections/index.js';
 import { folderUrl, profileEvent, removalEvent, toEvents, type Folder } from '../mapping/index.js';
-import { PodRepository, type PodClient, type PodRow } from '../pod/index.js';
+import { PodRepository, type PodClient, type PodRow, type ResourceRow } from '../pod/index.js';
+import type { Change } from './notification.js';
 import { revokedReason } from '../publish/index.js';
 import { refusalOf } from './refusal-of.js';
 
 /** Reasons a resource is passed over that are not faults of the resource. */
 const BENIGN = [/^unchanged$/, /^written by the bridge/, /owner’s own activity/, /is not bridged$/];
+/** Members whose listed modification time is remembered (a few MB at most; a forgotten one costs a 304). */
+const MAX_REMEMBERED = 100_000;
+
+
+/** What the next pass of a pod has to look at: everything (`full`, baseline or not), or named members and/or the profile. */
+interface Pending {
+  full?: boolean;
+  resources: Map<string, Folder>;
+  profile: boolean;
+}
 
 export interface ReconcileResult {
   published: number;
@@ -20,17 +32,22 @@ export interface ReconcileResult {
 /**
  * Compares a watched pod's outbox and inbox listings with what was seen before (URL → ETag) and
  * turns the difference into events: new and changed resources (fetched with If-None-Match, so an
- * unchanged one costs a 304), and removed ones. Webhooks only say "look again": notifications are
- * fire-and-forget and not recursive, so this diff is what makes sure nothing is missed, also
- * while the bridge was down. Per pod, runs never overlap in a process; across processes the
- * event ids are deterministic and the translator drops the second sighting.
+ * unchanged one costs a 304), and removed ones. Webhooks say what changed: a notification that
+ * names a member is a pass over that member alone (one conditional GET); one we cannot place is a
+ * full pass. Notifications are fire-and-forget and not recursive, so full passes (periodic, at
+ * start, after a link) make sure nothing is missed, also while the bridge was down; a full pass
+ * GETs only members whose `dc:modified` in the listing moved since they were last read. Per pod,
+ * passes never overlap in a process and the ETag comparison makes a second sighting a 304; across
+ * processes the event ids are deterministic and the translator drops the second sighting.
  */
 export class PodReconciler {
   private readonly repo: PodRepository;
   private readonly log: Logger;
   private readonly running = new Map<string, Promise<ReconcileResult>>();
-  /** Pods that need another pass when the running one ends, and whether it may be a baseline. */
-  private readonly again = new Map<string, boolean>();
+  /** Per pod, what the next pass has to look at once the running one ends. */
+  private readonly again = new Map<string, Pending>();
+  /** URL → the listing's `dc:modified` when it was last read (full passes skip it while unchanged). */
+  private readonly readAt = new Lru<string>(MAX_REMEMBERED);
 
   constructor(private readonly o: { repo?: PodRepository; ds: ConstructorParameters<typeof PodRepository>[0]; bus: Bus; client: PodClient; logger?: Logger }) {
     this.repo = o.repo ?? new PodRepository(o.ds);
@@ -38,24 +55,31 @@ export class PodReconciler {
   }
 
   /**
-   * `baseline`: record what is there without publishing (linking a pod must not re-bridge its
-   * whole history). A call while a run for the pod is going on runs once more after it.
+   * A full pass. `baseline`: record what is there without publishing (linking a pod must not
+   * re-bridge its whole history). A call while a pass for the pod is going on runs once more after it.
    */
-  async reconcile(pod: PodRow, opts: { baseline?: boolean } = {}): Promise<ReconcileResult> {
-    const baseline = opts.baseline ?? false;
+  reconcile(pod: PodRow, opts: { baseline?: boolean } = {}): Promise<ReconcileResult> {
+    return this.request(pod, { full: opts.baseline ?? false, resources: new Map(), profile: false });
+  }
+
+  /** A pass over what notifications named: those members (conditional GET each) and/or the profile. */
+  reconcileChanges(pod: PodRow, changes: Change[]): Promise<ReconcileResult> {
+    const resources = new Map<string, Folder>();
+    for (const c of changes) if (c.kind === 'resource') resources.set(c.url, c.folder);
+    return this.request(pod, { resources, profile: changes.some((c) => c.kind === 'profile') });
+  }
+
+  private request(pod: PodRow, want: Pending): Promise<ReconcileResult> {
     const current = this.running.get(pod.id);
     if (current) {
-      // The next pass records without bridging only if every request for it asked for that: a
-      // notification during a link's baseline pass is a change to bridge, not to swallow.
-      const asked = this.again.get(pod.id);
-      this.again.set(pod.id, (asked ?? true) && baseline);
+      this.again.set(pod.id, merge(this.again.get(pod.id), want));
       return current;
     }
     const run = (async () => {
-      let result = await this.once(pod, baseline);
+      let result = await this.pass(pod, want);
       for (let next = this.again.get(pod.id); next !== undefined; next = this.again.get(pod.id)) {
         this.again.delete(pod.id);
-        result = await this.once(pod, next);
+        result = await this.pass(pod, next);
       }
       return result;
     })().finally(() => this.running.delete(pod.id));
@@ -63,29 +87,52 @@ export class PodReconciler {
     return run;
   }
 
+  /** A full pass covers whatever was named besides. */
+  private pass(pod: PodRow, p: Pending): Promise<ReconcileResult> {
+    return p.full !== undefined ? this.once(pod, p.full) : this.changed(pod, p.resources, p.profile);
+  }
+
+  private async changed(pod: PodRow, resources: Map<string, Folder>, profile: boolean): Promise<ReconcileResult> {
+    const total: ReconcileResult = { published: 0, removed: 0, errors: 0 };
+    try {
+      for (const folder of ['outbox', 'inbox'] as const) {
+        const urls = [...resources].filter(([, f]) => f === folder).map(([u]) => u);
+        if (!urls.length) continue;
+        const known = await this.repo.resourcesAt(pod.id, folder, urls);
+        for (const url of urls) add(total, await this.resource(pod, folder, url, known.get(url), false, undefined));
+      }
+      if (profile) total.published += await this.profile(pod, false);
+    } catch (err) {
+      return this.failed(pod, err, total);
+    }
+    return total;
+  }
+
   private async once(pod: PodRow, baseline: boolean): Promise<ReconcileResult> {
     const total: ReconcileResult = { published: 0, removed: 0, errors: 0 };
     for (const folder of ['outbox', 'inbox'] as const) {
       try {
-        const r = await this.folder(pod, folder, baseline);
-        total.published += r.published;
-        total.removed += r.removed;
-        total.errors += r.errors;
+        add(total, await this.folder(pod, folder, baseline));
       } catch (err) {
-        if (err instanceof DeliveryError && (err.status === 401 || err.status === 403)) {
-          const reason = revokedReason(pod, err.status);
-          await this.repo.setAccess(pod.id, 'revoked', reason);
-          this.log.warn('pod access revoked', { pod: pod.socialUrl, status: err.status });
-          return { ...total, revoked: reason };
-        }
-        const reason = err instanceof DeliveryError ? err.describe() : String(err);
-        await this.repo.setAccess(pod.id, 'error', reason);
-        throw err;
+        return this.failed(pod, err, total);
       }
     }
     total.published += await this.profile(pod, baseline);
     await this.repo.reconciled(pod.id);
     return total;
+  }
+
+  /** The pod refused us (recorded as revoked, the pass ends) or failed otherwise (recorded, thrown). */
+  private async failed(pod: PodRow, err: unknown, total: ReconcileResult): Promise<ReconcileResult> {
+    if (err instanceof DeliveryError && (err.status === 401 || err.status === 403)) {
+      const reason = revokedReason(pod, err.status);
+      await this.repo.setAccess(pod.id, 'revoked', reason);
+      this.log.warn('pod access revoked', { pod: pod.socialUrl, status: err.status });
+      return { ...total, revoked: reason };
+    }
+    const reason = err instanceof DeliveryError ? err.describe() : String(err);
+    await this.repo.setAccess(pod.id, 'error', reason);
+    throw err;
   }
 
   /** The WebID profile (name, note, photo), compared by ETag like the containers' members. */
@@ -116,44 +163,72 @@ export class PodReconciler {
     const present = new Set(listing.members.filter((m) => !m.endsWith('/')));
     for (const url of present) {
       const prev = known.get(url);
-      let res;
-      try {
-        // Anything the pod has: JSON-LD when it can give it (Turtle converted), else as stored (a bad body is reported below).
-        res = await this.o.client.get(url, 'application/ld+json, */*;q=0.1', prev?.etag);
-      } catch (err) {
-        if (!(err instanceof DeliveryError) || (err.kind === 'transient' && err.status !== 501)) throw err;
-        // One unreadable resource (its own ACL, too large) is recorded; the others go on.
-        await this.repo.saveResource(pod.id, folder, { url, etag: prev?.etag ?? null, kind: prev?.kind ?? null, author: prev?.author ?? null, lastError: err.describe() });
-        out.errors++;
-        rejectInput('solid', refusalOf(err.message));
-        continue;
-      }
-      if (res.status === 304 || res.status === 404 || res.status === 410) continue;
-      const mapped = toEvents(
-        { url, folder, body: res.body, contentType: res.contentType ?? undefined, etag: res.etag ?? undefined, publiclyReadable: res.public.has('read') },
-        { owner: { webId: pod.webId, socialUrl: pod.socialUrl }, previous: prev && !prev.lastError ? { etag: prev.etag } : undefined },
-      );
-      const fault = mapped.ignored && !BENIGN.some((b) => b.test(mapped.ignored!)) ? mapped.ignored : null;
-      if (fault) {
-        out.errors++;
-        rejectInput('solid', refusalOf(fault));
-        this.log.warn('pod resource not bridged', { url, reason: fault });
-      }
-      if (!baseline && mapped.events.length) {
-        // Events first, then the record: a crash in between publishes them again (same ids).
-        await this.publish(mapped.events);
-        out.published += mapped.events.length;
-      }
-      await this.repo.saveResource(pod.id, folder, { url, etag: res.etag, kind: mapped.kind ?? null, author: mapped.events[0]?.actor.id ?? prev?.author ?? null, subject: mapped.events[0]?.subject?.id ?? null, lastError: fault });
+      const modified = listing.modified.get(url);
+      // Read before at this very modification time, and recorded without a fault: nothing to ask.
+      if (prev && !prev.lastError && modified && this.readAt.peek(url) === modified) continue;
+      add(out, await this.resource(pod, folder, url, prev, baseline, modified && fineGrained(modified) ? modified : undefined));
     }
     for (const [url, prev] of known) {
       if (present.has(url)) continue;
-      if (!baseline && prev.kind && prev.author && !prev.lastError) {
-        await this.publish([removalEvent({ url, kind: prev.kind, author: prev.author, subject: prev.subject }, new Date().toISOString())]);
-        out.removed++;
-      }
-      await this.repo.forgetResource(url);
+      add(out, await this.gone(pod, url, prev, baseline));
     }
+    return out;
+  }
+
+  /**
+   * One member: a conditional GET against the ETag on record, then events for what changed, or a
+   * removal when the pod says it is gone. `modified`: the listing's time for it, remembered once read.
+   */
+  private async resource(pod: PodRow, folder: Folder, url: string, prev: ResourceRow | undefined, baseline: boolean, modified: string | undefined): Promise<ReconcileResult> {
+    const out: ReconcileResult = { published: 0, removed: 0, errors: 0 };
+    let res;
+    try {
+      // Anything the pod has: JSON-LD when it can give it (Turtle converted), else as stored (a bad body is reported below).
+      res = await this.o.client.get(url, 'application/ld+json, */*;q=0.1', prev?.etag);
+    } catch (err) {
+      if (!(err instanceof DeliveryError) || (err.kind === 'transient' && err.status !== 501)) throw err;
+      // One unreadable resource (its own ACL, too large) is recorded; the others go on.
+      await this.repo.saveResource(pod.id, folder, { url, etag: prev?.etag ?? null, kind: prev?.kind ?? null, author: prev?.author ?? null, lastError: err.describe() });
+      this.readAt.delete(url);
+      out.errors++;
+      rejectInput('solid', refusalOf(err.message));
+      return out;
+    }
+    if (res.status === 404 || res.status === 410) return prev ? this.gone(pod, url, prev, baseline) : out;
+    if (res.status === 304) {
+      if (modified) this.readAt.set(url, modified);
+      return out;
+    }
+    const mapped = toEvents(
+      { url, folder, body: res.body, contentType: res.contentType ?? undefined, etag: res.etag ?? undefined, publiclyReadable: res.public.has('read') },
+      { owner: { webId: pod.webId, socialUrl: pod.socialUrl }, previous: prev && !prev.lastError ? { etag: prev.etag } : undefined },
+    );
+    const fault = mapped.ignored && !BENIGN.some((b) => b.test(mapped.ignored!)) ? mapped.ignored : null;
+    if (fault) {
+      out.errors++;
+      rejectInput('solid', refusalOf(fault));
+      this.log.warn('pod resource not bridged', { url, reason: fault });
+    }
+    if (!baseline && mapped.events.length) {
+      // Events first, then the record: a crash in between publishes them again (same ids).
+      await this.publish(mapped.events);
+      out.published += mapped.events.length;
+    }
+    await this.repo.saveResource(pod.id, folder, { url, etag: res.etag, kind: mapped.kind ?? null, author: mapped.events[0]?.actor.id ?? prev?.author ?? null, subject: mapped.events[0]?.subject?.id ?? null, lastError: fault });
+    if (modified && !fault) this.readAt.set(url, modified);
+    else this.readAt.delete(url);
+    return out;
+  }
+
+  /** A member no longer there: its removal as an event (once: the record goes with it). */
+  private async gone(pod: PodRow, url: string, prev: ResourceRow, baseline: boolean): Promise<ReconcileResult> {
+    const out: ReconcileResult = { published: 0, removed: 0, errors: 0 };
+    if (!baseline && prev.kind && prev.author && !prev.lastError) {
+      await this.publish([removalEvent({ url, kind: prev.kind, author: prev.author, subject: prev.subject }, new Date().toISOString())]);
+      out.removed++;
+    }
+    await this.repo.forgetResource(url);
+    this.readAt.delete(url);
     return out;
   }
 
@@ -161,4 +236,35 @@ export class PodReconciler {
     // Keyed by the actor: one person's events stay in order.
     await this.o.bus.publish(TOPICS.events, events.map((e) => ({ key: e.actor.id, value: JSON.stringify(e) })));
   }
+}
+
+/**
+ * Requests that arrive during a pass share the next one. It records without bridging only if
+ * every full request asked for that and no notification named a change: a notification during a
+ * link's baseline pass is a change to bridge, not to swallow.
+ */
+function merge(a: Pending | undefined, b: Pending): Pending {
+  if (!a) return b;
+  const named = a.resources.size > 0 || a.profile || b.resources.size > 0 || b.profile;
+  const full = a.full === undefined ? b.full : b.full === undefined ? a.full : a.full && b.full;
+  return {
+    full: full === undefined ? undefined : full && !named,
+    resources: new Map([...a.resources, ...b.resources]),
+    profile: a.profile || b.profile,
+  };
+}
+
+function add(total: ReconcileResult, r: ReconcileResult): void {
+  total.published += r.published;
+  total.removed += r.removed;
+  total.errors += r.errors;
+}
+
+/**
+ * Only a time to the millisecond stands for one version (Community Solid Server's ETag is that
+ * same time): a server that lists whole seconds may show two writes in one second alike, and its
+ * members are then always asked (a 304 when unchanged).
+ */
+function fineGrained(modified: string): boolean {
+  return /T\d\d:\d\d:\d\d\.\d*[1-9]\d*/.test(modified) && Number.isFinite(Date.parse(modified));
 }

@@ -8,7 +8,7 @@ import { freePort } from '../../../libs/harness/index.js';
 import { waitFor } from '../../../libs/testing/index.js';
 import { SolidLinkService } from '../identity/index.js';
 import { AS2_CONTEXT } from '../mapping/index.js';
-import { DpopKey } from '../pod/index.js';
+import { DpopKey, PodClient } from '../pod/index.js';
 import { grant, personWithGrant, revoke, startWorld, type SolidWorld } from '../test-support.js';
 import { SolidIngest, WEBHOOK_PATH } from './solid-ingest.js';
 import { WebhookVerifier } from './webhook-verifier.js';
@@ -26,6 +26,15 @@ describe('Solid ingest: webhooks, reconciliation, linking (real CSS)', { timeout
   let publicUrl: string;
   const webhookAnswers: number[] = [];
   let alice: Awaited<ReturnType<typeof personWithGrant>>;
+  /** Every request the ingest made to the pod server, `METHOD url`. */
+  const requests: string[] = [];
+  /** Until the ingest has made no request for 3 s (the settle pass after a notification is over). */
+  const quiet = async () => {
+    for (let n = -1; n !== requests.length; ) {
+      n = requests.length;
+      await new Promise((r) => setTimeout(r, 3_000));
+    }
+  };
 
   const events = (pred: (e: BridgeEvent) => boolean) => rec.json<BridgeEvent>(TOPICS.events).filter(pred);
   const note = (webId: string, text: string, extra: Record<string, unknown> = {}) =>
@@ -39,14 +48,29 @@ describe('Solid ingest: webhooks, reconciliation, linking (real CSS)', { timeout
     rec = await Recorder.on(bus, [TOPICS.events]);
     const port = await freePort();
     publicUrl = `http://localhost:${port}`;
-    ingest = new SolidIngest({ ds: w.store.ds, bus, client: w.client, verifier: new WebhookVerifier(), publicUrl, reconcileIntervalMs: 3_600_000 });
+    const counting = new PodClient({
+      fetch: (url: string, init?: RequestInit & { timeoutMs?: number }) => {
+        requests.push(`${init?.method ?? 'GET'} ${url}`);
+        return w.session.fetch(url, init);
+      },
+    });
+    ingest = new SolidIngest({ ds: w.store.ds, bus, client: counting, verifier: new WebhookVerifier(), publicUrl, reconcileIntervalMs: 3_600_000 });
     server = createServer((req, res) => {
       const m = new RegExp(`^/${WEBHOOK_PATH}/([0-9a-f-]+)$`).exec(req.url ?? '');
-      req.resume();
-      if (req.method !== 'POST' || !m) return void res.writeHead(404).end();
-      void ingest.onWebhook(m[1]!, { authorization: req.headers.authorization, dpop: req.headers.dpop as string | undefined }).then((a) => {
-        webhookAnswers.push(a.status);
-        res.writeHead(a.status).end(a.reason ?? '');
+      if (req.method !== 'POST' || !m) return void (req.resume(), res.writeHead(404).end());
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        let body: unknown;
+        try {
+          body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+        } catch {
+          body = undefined;
+        }
+        void ingest.onWebhook(m[1]!, { authorization: req.headers.authorization, dpop: req.headers.dpop as string | undefined }, body).then((a) => {
+          webhookAnswers.push(a.status);
+          res.writeHead(a.status).end(a.reason ?? '');
+        });
       });
     });
     await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
@@ -92,6 +116,34 @@ describe('Solid ingest: webhooks, reconciliation, linking (real CSS)', { timeout
     await alice.personal.fetch(url, { method: 'DELETE' });
     await waitFor(() => events((e) => e.type === 'post.deleted' && e.target?.id === url).length > 0, { what: 'post.deleted', timeoutMs: 20_000 });
     assert.equal(events((e) => e.source.id === `${pod.socialUrl}outbox/old`).length, 0);
+  });
+
+  it('a notification naming one member reads that member alone, however full the outbox', async () => {
+    const pod = (await w.repo.linked())[0]!;
+    for (let i = 0; i < 5; i++) await alice.personal.fetch(`${pod.socialUrl}outbox/filler${i}`, { method: 'PUT', headers: { 'content-type': 'application/ld+json' }, body: note(pod.webId, `filler ${i}`) });
+    await waitFor(() => events((e) => e.type === 'post.created' && e.source.id === `${pod.socialUrl}outbox/filler4`).length > 0, { what: 'the fillers', timeoutMs: 20_000 });
+    await quiet();
+    requests.length = 0;
+    const url = `${pod.socialUrl}outbox/one`;
+    await alice.personal.fetch(url, { method: 'PUT', headers: { 'content-type': 'application/ld+json' }, body: note(pod.webId, 'just this one') });
+    await waitFor(() => events((e) => e.type === 'post.created' && e.source.id === url).length > 0, { what: 'post.created', timeoutMs: 20_000 });
+    await quiet(); // and the settle pass of this one
+    assert.deepEqual(requests, [`GET ${url}`, `GET ${url}`], 'the member, then once more a moment later (a 304): no listing, no other member');
+    assert.equal(events((e) => e.source.id === url).length, 1, 'bridged once');
+  });
+
+  it('a full pass reads the listings and the profile, and only the members whose listed time moved', async () => {
+    const pod = (await w.repo.linked())[0]!;
+    await ingest.reconcileAll(); // members read by notification passes get their listed time recorded here
+    requests.length = 0;
+    await ingest.reconcileAll();
+    assert.deepEqual(requests.filter((r) => !r.startsWith('POST')).sort(), [`GET ${pod.socialUrl}inbox/`, `GET ${pod.socialUrl}outbox/`, `GET ${pod.webId.replace(/#.*$/, '')}`].sort());
+    const url = `${pod.socialUrl}outbox/filler2`;
+    await alice.personal.fetch(url, { method: 'PUT', headers: { 'content-type': 'application/ld+json' }, body: note(pod.webId, 'filler, edited') });
+    requests.length = 0;
+    await ingest.reconcileAll();
+    assert.deepEqual(requests.filter((r) => r.startsWith('GET') && r.includes('/outbox/filler')), [`GET ${url}`]);
+    await waitFor(() => events((e) => e.type === 'post.updated' && e.target?.id === url && e.object?.text === 'filler, edited').length > 0, { what: 'post.updated', timeoutMs: 5_000 });
   });
 
   it('the periodic pass keeps running: an edit no channel reports is found without anyone asking', async () => {

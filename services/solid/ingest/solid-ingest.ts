@@ -2,12 +2,15 @@ import type { Bus } from '../../../libs/bus/index.js';
 import { createLogger, rejectInput, type Logger } from '../../../libs/observability/index.js';
 import type { DataSource } from 'typeorm';
 import { PodRepository, type PodClient, type PodRow } from '../pod/index.js';
+import { changeOf, type Change } from './notification.js';
 import { PodReconciler, type ReconcileResult } from './reconciler.js';
 import { WebhookSubscriber } from './webhook-subscriber.js';
 import type { WebhookVerifier } from './webhook-verifier.js';
 
 /** How long after a notification the second pass runs. */
 const SETTLE_MS = 2_000;
+/** A burst naming more members than this gets a full pass a moment later instead. */
+const MAX_SETTLE_CHANGES = 1_000;
 
 export interface SolidIngestOptions {
   ds: DataSource;
@@ -25,9 +28,9 @@ export interface SolidIngestOptions {
 export const WEBHOOK_PATH = 'api/v1/solid/webhook';
 
 /**
- * Watches the pods people linked: a webhook channel per container says "something changed"
- * (verified as coming from the pod's server) and triggers a reconciliation; a periodic
- * reconciliation of every pod catches whatever a lost notification or a downtime missed.
+ * Watches the pods people linked: a webhook channel per container says what changed (verified as
+ * coming from the pod's server) and triggers a reconciliation of that; a periodic reconciliation
+ * of every pod (the first at start) catches whatever a lost notification or a downtime missed.
  */
 export class SolidIngest {
   readonly reconciler: PodReconciler;
@@ -35,8 +38,8 @@ export class SolidIngest {
   private readonly subscriber: WebhookSubscriber;
   private readonly log: Logger;
   private timer?: NodeJS.Timeout;
-  /** One more pass per pod shortly after a notification (see onWebhook). */
-  private readonly settle = new Map<string, NodeJS.Timeout>();
+  /** One more pass per pod shortly after a notification (see onWebhook): what it re-reads (undefined: everything). */
+  private readonly settle = new Map<string, { timer: NodeJS.Timeout; changes?: Map<string, Change> }>();
   private pass?: Promise<void>;
   private lastPass: { at: string; pods: number; failed: number } | undefined;
 
@@ -66,7 +69,7 @@ export class SolidIngest {
 
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
-    for (const t of this.settle.values()) clearTimeout(t);
+    for (const t of this.settle.values()) clearTimeout(t.timer);
     this.settle.clear();
     await this.pass?.catch(() => undefined);
   }
@@ -96,9 +99,11 @@ export class SolidIngest {
 
   /**
    * A notification from a pod server. Answers the HTTP status: 202 accepted (reconciliation
-   * runs in the background), 401 sender not verified, 404 no such watched pod.
+   * runs in the background), 401 sender not verified, 404 no such watched pod. A notification
+   * that names a member of the outbox or inbox (or the profile) is a pass over that alone; any
+   * other, or one for a pod whose access was revoked (only a full pass says it is back), a full pass.
    */
-  async onWebhook(podId: string, headers: { authorization?: string; dpop?: string }): Promise<{ status: number; reason?: string }> {
+  async onWebhook(podId: string, headers: { authorization?: string; dpop?: string }, body?: unknown): Promise<{ status: number; reason?: string }> {
     const pod = await this.repo.byId(podId);
     if (!pod || pod.mode !== 'linked') {
       rejectInput('solid', 'unknown_pod');
@@ -110,19 +115,27 @@ export class SolidIngest {
       this.log.warn('webhook refused', { pod: pod.socialUrl, reason: verdict.reason });
       return { status: 401, reason: verdict.reason };
     }
-    const run = () => void this.reconciler.reconcile(pod).catch((err: Error) => this.log.warn('reconciliation after webhook failed', { pod: pod.socialUrl, err: err.message }));
-    run();
+    const change = pod.access === 'revoked' ? undefined : changeOf(body, pod);
+    const run = (changes: Change[] | undefined) =>
+      void (changes ? this.reconciler.reconcileChanges(pod, changes) : this.reconciler.reconcile(pod)).catch((err: Error) =>
+        this.log.warn('reconciliation after webhook failed', { pod: pod.socialUrl, err: err.message }),
+      );
+    run(change && [change]);
     // A notification can arrive before the change shows in the container listing or the profile
     // (seen with Community Solid Server: a removed Follow or a patched profile still there on the
     // pass it triggered). One more pass a moment later catches it rather than the periodic one,
-    // minutes away. Notifications in a burst share that one later pass.
-    clearTimeout(this.settle.get(pod.id));
+    // minutes away. Notifications in a burst share that one later pass, over what they named.
+    const earlier = this.settle.get(pod.id);
+    clearTimeout(earlier?.timer);
+    let changes = earlier ? earlier.changes : new Map<string, Change>();
+    if (changes && change && changes.size < MAX_SETTLE_CHANGES) changes.set(change.kind === 'profile' ? 'profile' : change.url, change);
+    else changes = undefined;
     const later = setTimeout(() => {
       this.settle.delete(pod.id);
-      run();
+      run(changes && [...changes.values()]);
     }, SETTLE_MS);
     later.unref();
-    this.settle.set(pod.id, later);
+    this.settle.set(pod.id, { timer: later, changes });
     return { status: 202 };
   }
 

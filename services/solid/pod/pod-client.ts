@@ -19,6 +19,13 @@ export interface PodResource {
 }
 
 const LDP_CONTAINS = 'http://www.w3.org/ns/ldp#contains';
+const DC_MODIFIED = 'http://purl.org/dc/terms/modified';
+/**
+ * Where a resource's ACL lives, per origin, once a HEAD showed the server's rule is `<url>.acl`
+ * (WAC servers: Community Solid Server, NSS). Saves a HEAD before every ACL write; a server whose
+ * Link says otherwise (ACP's `.acr`) is asked every time.
+ */
+const aclBySuffix = new Set<string>();
 /** A post is small; a pod answering with megabytes is not one (and not read). */
 export const MAX_RESOURCE_BYTES = 512 * 1024;
 
@@ -87,21 +94,28 @@ export class PodClient {
 
   /** Where a resource's ACL lives (Link rel="acl"), found with HEAD. */
   async aclUrl(url: string): Promise<string> {
+    const origin = new URL(url).origin;
+    if (aclBySuffix.has(origin)) return `${url}.acl`;
     const res = await this.send(url, { method: 'HEAD' });
     await res.body?.cancel();
     const link = res.headers.get('link') ?? '';
     const m = /<([^>]+)>\s*;\s*rel="?acl"?/.exec(link);
-    return m ? new URL(m[1]!, url).href : `${url}.acl`;
+    const acl = m ? new URL(m[1]!, url).href : undefined;
+    if (acl === `${url}.acl`) aclBySuffix.add(origin);
+    return acl ?? `${url}.acl`;
   }
 
   async setAccess(url: string, owner: string, bridge: string, isPublic: boolean): Promise<void> {
     await this.put(await this.aclUrl(url), resourceAcl(url, owner, bridge, isPublic), 'text/turtle');
   }
 
-  /** Members of a container (ldp:contains), from its JSON-LD representation. */
-  async list(containerUrl: string): Promise<{ status: number; members: string[]; etag: string | null }> {
+  /**
+   * Members of a container (ldp:contains), from its JSON-LD representation, with each member's
+   * `dc:modified` where the listing gives it (Community Solid Server does, to the millisecond).
+   */
+  async list(containerUrl: string): Promise<{ status: number; members: string[]; etag: string | null; modified: Map<string, string> }> {
     const r = await this.get(containerUrl);
-    if (r.status === 404 || r.status === 410) return { status: r.status, members: [], etag: null };
+    if (r.status === 404 || r.status === 410) return { status: r.status, members: [], etag: null, modified: new Map() };
     let doc: unknown;
     try {
       doc = JSON.parse(r.body);
@@ -117,7 +131,13 @@ export class PodClient {
         if (id) members.add(new URL(id, containerUrl).href);
       }
     }
-    return { status: r.status, members: [...members], etag: r.etag };
+    const modified = new Map<string, string>();
+    for (const n of nodes as Record<string, unknown>[]) {
+      const id = typeof n?.['@id'] === 'string' ? new URL(n['@id'], containerUrl).href : undefined;
+      const value = literal(n?.[DC_MODIFIED] ?? n?.['dc:modified'] ?? n?.modified);
+      if (id && members.has(id) && value) modified.set(id, value);
+    }
+    return { status: r.status, members: [...members], etag: r.etag, modified };
   }
 
   private async send(url: string, init: RequestInit): Promise<Response> {
@@ -132,6 +152,14 @@ export class PodClient {
       throw new DeliveryError(`pod unreachable: ${(err as Error).message}`, { kind: 'transient', target: url, cause: err });
     }
   }
+}
+
+/** A JSON-LD literal's value, expanded (`[{"@value": …}]`) or compact. */
+function literal(v: unknown): string | undefined {
+  const first = Array.isArray(v) ? v[0] : v;
+  if (typeof first === 'string') return first;
+  const value = (first as { '@value'?: unknown } | undefined)?.['@value'];
+  return typeof value === 'string' ? value : undefined;
 }
 
 /** The pod's body up to MAX_RESOURCE_BYTES; beyond that the resource is refused, not retried. */

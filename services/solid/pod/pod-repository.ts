@@ -108,6 +108,15 @@ export class PodRepository {
     return new Map(rows.map((r) => [r.url, r]));
   }
 
+  /** Only these members' rows (a notification names one; the folder may hold thousands). */
+  async resourcesAt(podId: string, folder: Folder | 'profile', urls: string[]): Promise<Map<string, ResourceRow>> {
+    const rows: ResourceRow[] = await this.ds.query(
+      `SELECT url, etag, kind, author, subject, last_error AS "lastError" FROM solid_resources WHERE pod_id = $1 AND folder = $2 AND url = ANY($3)`,
+      [podId, folder, urls],
+    );
+    return new Map(rows.map((r) => [r.url, r]));
+  }
+
   async saveResource(podId: string, folder: Folder | 'profile', r: ResourceRow): Promise<void> {
     await this.ds.query(
       `INSERT INTO solid_resources (url, pod_id, folder, etag, kind, author, subject, last_error) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)

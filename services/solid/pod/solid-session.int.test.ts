@@ -15,8 +15,10 @@ describe('Solid session: client credentials, DPoP, renewal (real CSS)', { timeou
   const box = new SecretBox(randomBytes(32));
   let resource: string;
   let tokenRequests = 0;
+  let discoveries = 0;
   const counting: typeof fetch = (input, init) => {
     if (String(input).includes('/.oidc/token')) tokenRequests++;
+    if (String(input).includes('/.well-known/openid-configuration')) discoveries++;
     return fetch(input, init);
   };
 
@@ -46,8 +48,10 @@ describe('Solid session: client credentials, DPoP, renewal (real CSS)', { timeou
     assert.equal((await s.fetch(resource)).status, 200);
     assert.equal(tokenRequests, first, 'a fresh token is reused');
     now += 0.85 * 600_000; // CSS issues 10-minute tokens
+    discoveries = 0;
     assert.equal((await s.fetch(resource)).status, 200);
     assert.equal(tokenRequests, first + 1, 'renewed once');
+    assert.equal(discoveries, 0, 'the issuer’s token endpoint was learnt once (by the first session of this process)');
   });
 
   it('two processes with a stale token renew it once between them, and both use it', async () => {

@@ -1,5 +1,6 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { DeliveryError } from '../../../libs/adapter/index.js';
+import { Lru } from '../../../libs/collections/index.js';
 import { createLogger } from '../../../libs/observability/index.js';
 import { KeyStore, type SecretBox } from '../../../libs/store/index.js';
 import { DpopKey } from './dpop.js';
@@ -28,6 +29,8 @@ interface Stored extends ClientCredentials {
 }
 
 export const SESSION_PURPOSE = 'solid-session';
+/** Issuer → token endpoint (every session of a process shares them; bounded: issuers come from people's logins). */
+const tokenEndpoints = new Lru<string>(1_000);
 /** Renew at this share of a token's lifetime, so a request never leaves with one about to expire. */
 const RENEW_AT = 0.8;
 
@@ -168,8 +171,7 @@ export class SolidSession {
   }
 
   private async requestToken(s: Stored, key: DpopKey): Promise<{ token: string; expiresIn: number; refreshToken?: string }> {
-    const conf = await this.json(new URL('.well-known/openid-configuration', s.issuer).href, {});
-    const tokenUrl = typeof conf.token_endpoint === 'string' ? conf.token_endpoint : new URL('.oidc/token', s.issuer).href;
+    const tokenUrl = await this.tokenEndpoint(s.issuer);
     const grant = s.refreshToken
       ? new URLSearchParams({ grant_type: 'refresh_token', refresh_token: s.refreshToken })
       : new URLSearchParams({ grant_type: 'client_credentials', scope: 'webid' });
@@ -177,6 +179,9 @@ export class SolidSession {
       method: 'POST',
       headers: { authorization: basicAuth(s.clientId, s.clientSecret), 'content-type': 'application/x-www-form-urlencoded', dpop: key.proof('POST', tokenUrl) },
       body: grant.toString(),
+    }).catch((err: unknown) => {
+      tokenEndpoints.delete(s.issuer); // moved? the next renewal reads the issuer's configuration again
+      throw err;
     });
     if (typeof body.access_token !== 'string') throw new DeliveryError('the Solid issuer gave no access token', { kind: 'transient', target: tokenUrl, body: JSON.stringify(body) });
     return {
@@ -184,6 +189,16 @@ export class SolidSession {
       expiresIn: typeof body.expires_in === 'number' && body.expires_in > 0 ? body.expires_in : 600,
       refreshToken: typeof body.refresh_token === 'string' ? body.refresh_token : undefined,
     };
+  }
+
+  /** The issuer's token endpoint, from its configuration: read once per issuer and process. */
+  private async tokenEndpoint(issuer: string): Promise<string> {
+    const hit = tokenEndpoints.get(issuer);
+    if (hit) return hit;
+    const conf = await this.json(new URL('.well-known/openid-configuration', issuer).href, {});
+    const url = typeof conf.token_endpoint === 'string' ? conf.token_endpoint : new URL('.oidc/token', issuer).href;
+    tokenEndpoints.set(issuer, url);
+    return url;
   }
 
   private async json(url: string, init: RequestInit): Promise<Record<string, unknown>> {

@@ -9,6 +9,7 @@ import { seedAccount, waitFor } from '../../../libs/testing/index.js';
 import { inboxCopyUrl } from '../mapping/index.js';
 import { fediversePerson, fediversePost as post, grant, personWithGrant, revoke, startWorld, type SolidWorld } from '../test-support.js';
 import { SolidLinkService } from '../identity/index.js';
+import { PodClient } from '../pod/index.js';
 import { SolidDeliverer } from './solid-deliverer.js';
 
 // A real Community Solid Server (child process, memory storage, random port) and Postgres.
@@ -48,6 +49,24 @@ describe('Solid publishing into pods (real CSS)', { timeout: 180_000 }, () => {
     const index = await fetch(new URL('settings/publicTypeIndex.ttl', pod.storageUrl), { headers: { accept: 'text/turtle' } });
     assert.equal(index.status, 200);
     assert.match(await index.text(), /social\/outbox\//);
+  });
+
+  it('a public post costs two requests to the pod server: the note and its ACL', async () => {
+    const requests: string[] = [];
+    const counting = new PodClient({
+      fetch: (url: string, init?: RequestInit & { timeoutMs?: number }) => {
+        requests.push(`${init?.method ?? 'GET'} ${url}`);
+        return w.session.fetch(url, init);
+      },
+    });
+    const d = new SolidDeliverer({ ds: w.store.ds, client: counting, bridgeWebId: w.bridgeWebId, provisioner: w.provisioner, bridgeUrl: 'http://pontis.test' });
+    await d.deliver(commandFor(post('c1'), 'solid', carol)); // the pod exists already; this process may still have to learn where ACLs live
+    for (const n of ['c2', 'c3', 'c4']) {
+      requests.length = 0;
+      const url = (await d.deliver(commandFor(post(n), 'solid', carol))).ref!.id;
+      assert.deepEqual(requests, [`PUT ${url}`, `PUT ${url}.acl`]);
+      assert.equal((await fetch(url)).status, 200, 'world-readable');
+    }
   });
 
   it('the bridged WebID exists once per account and its pod answers the account API’s way', async () => {
