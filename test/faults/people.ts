@@ -65,8 +65,8 @@ interface IdentityView {
   kind: 'native' | 'bridged';
 }
 
-/** The person's account and bridged identities, once they exist on every other network. */
-export async function bridgedIdentities(base: string, person: Person, timeoutMs = 120_000): Promise<Bridged> {
+/** The person's account and bridged identities, once they exist on every other network (a pod is slow to provision on a loaded machine: 120 s ran out at load average 15). */
+export async function bridgedIdentities(base: string, person: Person, timeoutMs = 300_000): Promise<Bridged> {
   let seen = 'no account found';
   return waitFor(
     async () => {
