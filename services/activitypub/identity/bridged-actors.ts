@@ -3,6 +3,7 @@
  * key pair), stored in its Postgres store with the key sealed, and registered as the account's
  * bridged identity. Idempotent per account (an advisory lock serializes provisioners).
  */
+import { createPrivateKey, type KeyObject } from 'node:crypto';
 import { npubEncode } from 'nostr-tools/nip19';
 import type { Apex } from 'activitypub-express';
 import type { DataSource } from 'typeorm';
@@ -25,6 +26,8 @@ export interface BridgedActor {
 export interface Signing {
   keyId: string;
   privateKeyPem: string;
+  /** Parsed once per process: signing with the PEM text parses it on every request. */
+  privateKey: KeyObject;
 }
 
 export function canonicalFor(network: Network, nativeId: string): string {
@@ -146,7 +149,7 @@ export class BridgedActors {
     const stored = await this.o.store.getObject(actorId, true);
     const key = (stored?._meta as { privateKey?: string } | undefined)?.privateKey;
     if (!key) throw new DeliveryError(`no signing key for ${actorId}`, { kind: 'permanent', target: actorId, status: 'no-key' });
-    const signing = { keyId: `${actorId}#main-key`, privateKeyPem: key };
+    const signing = { keyId: `${actorId}#main-key`, privateKeyPem: key, privateKey: createPrivateKey(key) };
     this.keys.set(actorId, signing);
     return signing;
   }
