@@ -9,16 +9,13 @@ import { TOPICS, type Receipt } from '../events/index.js';
 export class ReceiptBatch {
   private pending: OutgoingMessage[] = [];
   private oldestAt = 0;
+  private tail: Promise<void> = Promise.resolve();
 
   /** `maxDelayMs`: how long a receipt may wait for company (a large batch would hold it up to its end). */
   constructor(
     private readonly bus: Bus,
     private readonly maxDelayMs = 200,
   ) {}
-
-  get size(): number {
-    return this.pending.length;
-  }
 
   add(receipt: Receipt): void {
     if (!this.pending.length) this.oldestAt = Date.now();
@@ -31,16 +28,19 @@ export class ReceiptBatch {
     if (this.pending.length && Date.now() - this.oldestAt >= this.maxDelayMs) await this.flush();
   }
 
-  /** Publishes what was added so far; lanes may call it side by side (each takes its own share). */
-  async flush(): Promise<void> {
-    if (!this.pending.length) return;
-    const out = this.pending;
-    this.pending = [];
-    try {
-      await this.bus.publish(TOPICS.receipts, out);
-    } catch (err) {
-      this.pending.unshift(...out); // a later flush may still get them out; the replay does anyway
-      throw err;
+  /**
+   * Publishes what was added so far. Lanes may call it side by side: the publishes still go out
+   * one after the other, in the order the receipts were added, so receipts about one object (a
+   * post and its delete in one batch) stay in order. After a refused publish nothing more goes
+   * out and every later flush fails too: the batch fails, and its replay re-publishes every
+   * receipt from the ledger, in order.
+   */
+  flush(): Promise<void> {
+    if (this.pending.length) {
+      const out = this.pending;
+      this.pending = [];
+      this.tail = this.tail.then(() => this.bus.publish(TOPICS.receipts, out));
     }
+    return this.tail;
   }
 }
