@@ -48,7 +48,7 @@ describe('OutboundRunner (memory bus + Postgres)', { timeout: 180_000 }, () => {
     rec = await Recorder.on(bus, [TOPICS.receipts, TOPICS.deadLetter]);
     alice = await seedAccount(s.ds, [{ network: 'activitypub', id: 'https://mastodon.example/users/alice', kind: 'native' }]);
     bob = await seedAccount(s.ds, [{ network: 'activitypub', id: 'https://mastodon.example/users/bob', kind: 'native' }]);
-    runner = new OutboundRunner({ bus, ds: s.ds, network: 'nostr', deliver, policy: FAST, inlineBudgetMs: 100, partitions: 2 });
+    runner = new OutboundRunner({ bus, ds: s.ds, network: 'nostr', deliver, policy: FAST, inlineBudgetMs: 100, partitions: 2, receiptBatchMs: 5_000 });
     await runner.start();
   });
   after(async () => {
@@ -72,6 +72,37 @@ describe('OutboundRunner (memory bus + Postgres)', { timeout: 180_000 }, () => {
     await waitFor(() => receipts(c.id).length === 2, { what: 'receipt re-published' });
     assert.equal(calls.filter((x) => x === c.id).length, 1, 'the side effect happened once');
     assert.deepEqual(receipts(c.id)[1]?.ref, receipts(c.id)[0]?.ref);
+  });
+
+  it("a batch's receipts go out together after their ledger rows; a crash before that loses none and delivers nothing twice", async () => {
+    const erin = await seedAccount(s.ds, [{ network: 'activitypub', id: 'https://mastodon.example/users/erin', kind: 'native' }]);
+    const cmds = ['e1', 'e2', 'e3'].map((n) => commandFor(post(n, 'https://mastodon.example/users/erin'), 'nostr', erin));
+    const ours = (messages: { value: unknown }[]) => messages.filter((m) => cmds.some((c) => String(m.value).includes(c.id)));
+    const publish = bus.publish.bind(bus);
+    const sizes: number[] = [];
+    const statusAtCrash: string[] = [];
+    bus.publish = async (topic, messages) => {
+      const mine = topic === TOPICS.receipts ? ours(messages) : [];
+      if (mine.length) {
+        sizes.push(mine.length);
+        if (sizes.length === 1) {
+          // As if the process died before its receipts got out: the ledger must already say delivered.
+          for (const c of cmds) statusAtCrash.push((await row(c.id)).status);
+          throw new Error('KafkaJSConnectionError: connect ECONNREFUSED (process gone)');
+        }
+      }
+      return publish(topic, messages);
+    };
+    try {
+      await send(cmds);
+      await waitFor(() => cmds.every((c) => receipts(c.id).length === 1), { what: 'every receipt after the replay' });
+    } finally {
+      bus.publish = publish;
+    }
+    assert.deepEqual(statusAtCrash, ['delivered', 'delivered', 'delivered'], 'ledger rows written before the receipts');
+    assert.deepEqual(sizes, [3, 3], 'one publish for the batch, then one for its replay');
+    for (const c of cmds) assert.equal(calls.filter((x) => x === c.id).length, 1, 'the replay re-published the receipt without delivering again');
+    assert.deepEqual(receipts(cmds[0]!.id)[0]?.ref, { network: 'nostr', id: `copy-of-${cmds[0]!.eventId}` }, 'the replayed receipt carries the ref from the ledger');
   });
 
   it('uses the row the translator wrote, and retries a transient failure inside the batch', async () => {

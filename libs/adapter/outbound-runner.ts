@@ -7,6 +7,7 @@ import { InvalidCommandError, parseCommand } from './command-validation.js';
 import { DeliveryError, describeError, errorKind } from './delivery-error.js';
 import { DeliveryLedger, isFinal, isParked, type LedgerRow } from './delivery-ledger.js';
 import { adapterDeliveries } from './metrics.js';
+import { ReceiptBatch } from './receipt-batch.js';
 import { DEFAULT_RETRY_POLICY, nextRetry, type RetryPolicy } from './retry-policy.js';
 
 /** What an adapter's deliver() reports. `skipped`: handled, nothing to publish (see README). */
@@ -28,6 +29,8 @@ export interface OutboundRunnerOptions {
   partitions?: number;
   /** How long one command may be retried inside its batch before it is parked (default 5 s). */
   inlineBudgetMs?: number;
+  /** How long a finished command's receipt may wait to go out with others of its batch (default 200 ms). */
+  receiptBatchMs?: number;
   random?: () => number;
 }
 
@@ -40,8 +43,8 @@ export const PARK_HEADERS = { attempts: 'x-park-attempts', notBefore: 'x-not-bef
 type Source = 'outbound' | 'parked';
 
 /**
- * Runs one network's outbound commands: ledger check, deliver with retries, ledger outcome,
- * receipt. Generic: every adapter passes its own deliver(). The contract is in README.md.
+ * Runs one network's outbound commands: ledger check and claim, deliver with retries, ledger
+ * outcome, receipt (a batch's receipts go out together). Generic: every adapter passes its own deliver(). The contract is in README.md.
  */
 export class OutboundRunner {
   readonly groupId: string;
@@ -94,23 +97,33 @@ export class OutboundRunner {
     const byAccount = new Map<string, typeof valid>();
     for (const v of valid) byAccount.set(v.msg.key, [...(byAccount.get(v.msg.key) ?? []), v]);
     const queue = [...byAccount.values()];
+    const receipts = new ReceiptBatch(this.opts.bus, this.opts.receiptBatchMs);
     const lane = async () => {
       for (let group = queue.shift(); group; group = queue.shift())
         for (const { msg, cmd } of group) {
           const row = rows.get(cmd.id);
           if (!row) throw new Error(`ledger row for ${cmd.id} missing after upsert`);
-          await this.process(cmd, msg, row, from);
+          await this.process(cmd, msg, row, from, receipts);
+          await receipts.flushIfDue();
         }
     };
     // A lane that throws (database or bus away) fails the batch once every lane has stopped: the
     // bus offers it again, and the ledger makes the replay of what was done harmless.
     const lanes = await Promise.allSettled(Array.from({ length: Math.min(ACCOUNTS_AT_ONCE, queue.length) }, lane));
     const failed = lanes.find((l): l is PromiseRejectedResult => l.status === 'rejected');
+    // Receipts last, after every ledger row they stand for: a crash before this line re-publishes
+    // them from the ledger on the replay (step 3 of the contract), nothing is lost or sent twice
+    // to the peer. Published even when a lane failed: the others' work is done.
+    const published = await receipts.flush().then(
+      () => undefined,
+      (err: unknown) => err,
+    );
     if (failed) throw failed.reason;
+    if (published) throw published;
   }
 
-  private async process(cmd: OutboundCommand, msg: DeliveredMessage, row: LedgerRow, from: Source): Promise<void> {
-    if (isFinal(row)) return this.publishReceipt(cmd, receiptOf(cmd, row)); // replay: the side effect happened; the receipt is cheap
+  private async process(cmd: OutboundCommand, msg: DeliveredMessage, row: LedgerRow, from: Source, receipts: ReceiptBatch): Promise<void> {
+    if (isFinal(row)) return receipts.add(receiptOf(cmd, row)); // replay: the side effect happened; the receipt is cheap
     if (from === 'outbound' && isParked(row)) return; // replay of a parked command: the parked topic owns it now
     if (from === 'parked') {
       // The parked copy is written before the ledger row (see park()), so the row may not show its
@@ -118,34 +131,38 @@ export class OutboundRunner {
       const notBefore = Date.parse(String(msg.headers[PARK_HEADERS.notBefore] ?? ''));
       if (isStaleParkedCopy(row, Number(msg.headers[PARK_HEADERS.attempts]), notBefore)) return;
       const wait = Math.max(row.nextAttemptAt?.getTime() ?? 0, Number.isFinite(notBefore) ? notBefore : 0) - Date.now();
-      if (wait > 0) await sleep(wait, this.abort.signal);
+      if (wait > 0) {
+        await receipts.flush(); // what is done goes out before a wait that may be minutes
+        await sleep(wait, this.abort.signal);
+      }
       if (this.abort.signal.aborted) throw new Error('runner stopping; the parked batch will be offered again');
-    }
-    const blocker = await this.ledger.parkedBefore(row);
-    if (blocker) {
-      // Per-account order: never overtake an earlier parked command; queue up right behind it.
-      return this.park(cmd, msg, row.attempts, blocker.nextAttemptAt ?? new Date(), `waiting for ${blocker.commandId} (parked earlier, same account)`);
     }
     const started = Date.now();
     let seen = row.attempts;
     for (;;) {
-      const attempts = await this.ledger.claim(cmd.id, seen);
-      if (attempts === undefined) return; // another consumer claimed this attempt (rebalance overlap)
+      const claim = await this.ledger.claimInOrder(row, seen);
+      if (claim && 'blocker' in claim) {
+        // Per-account order: never overtake an earlier parked command; queue up right behind it.
+        const { blocker } = claim;
+        return this.park(cmd, msg, seen, blocker.nextAttemptAt ?? new Date(), `waiting for ${blocker.commandId} (parked earlier, same account)`);
+      }
+      if (claim === undefined) return; // another consumer claimed this attempt (rebalance overlap)
+      const { attempts } = claim;
       try {
         const result = await this.opts.deliver(cmd);
         // A skip with a ref (a follow already in the list) still names what exists there.
         const status = result.skipped && !result.ref ? 'skipped' : 'delivered';
-        return await this.finish(cmd, { status, nativeId: result.ref?.id ?? null, lastError: result.skipped ? `skipped: ${result.skipped}` : null }, {
+        return await this.finish(cmd, receipts, { status, nativeId: result.ref?.id ?? null, lastError: result.skipped ? `skipped: ${result.skipped}` : null }, {
           ref: result.ref,
           reason: result.skipped ? `skipped: ${result.skipped}` : undefined,
         });
       } catch (err) {
         const kind = errorKind(err);
         const why = describeError(err);
-        if (kind === 'gone') return this.finish(cmd, { status: 'gone', lastError: why }, { reason: why });
-        if (kind === 'permanent') return this.giveUp(cmd, msg, `permanent failure: ${why}`);
+        if (kind === 'gone') return this.finish(cmd, receipts, { status: 'gone', lastError: why }, { reason: why });
+        if (kind === 'permanent') return this.giveUp(cmd, msg, receipts, `permanent failure: ${why}`);
         const policyNext = nextRetry(attempts, Date.now() - row.createdAt.getTime(), this.policy, this.opts.random);
-        if (!policyNext.retry) return this.giveUp(cmd, msg, `${policyNext.reason}; last error: ${why}`);
+        if (!policyNext.retry) return this.giveUp(cmd, msg, receipts, `${policyNext.reason}; last error: ${why}`);
         // A peer that said when to come back (429 with RateLimit-Reset) is not asked sooner.
         const next = { ...policyNext, delayMs: Math.max(policyNext.delayMs, err instanceof DeliveryError ? (err.retryAfterMs ?? 0) : 0) };
         this.log.warn('delivery failed; will retry', { commandId: cmd.id, attempts, delayMs: next.delayMs, err: why });
@@ -175,25 +192,22 @@ export class OutboundRunner {
   }
 
   /** Dead letter first (a crash after it at worst repeats it), then the ledger, then the receipt. */
-  private async giveUp(cmd: OutboundCommand, msg: DeliveredMessage, reason: string): Promise<void> {
+  private async giveUp(cmd: OutboundCommand, msg: DeliveredMessage, receipts: ReceiptBatch, reason: string): Promise<void> {
     await this.deadLetter(msg, reason, 'delivery', cmd.eventId);
-    await this.finish(cmd, { status: 'dead', lastError: reason }, { reason });
+    await this.finish(cmd, receipts, { status: 'dead', lastError: reason }, { reason });
   }
 
   private async finish(
     cmd: OutboundCommand,
+    receipts: ReceiptBatch,
     o: { status: 'delivered' | 'skipped' | 'gone' | 'dead'; lastError?: string | null; nativeId?: string | null },
     r: { ref?: ObjectRef; reason?: string },
   ): Promise<void> {
     await this.ledger.record(cmd.id, { ...o, nextAttemptAt: null });
     adapterDeliveries.inc({ network: this.opts.network, outcome: o.status });
     if (o.status === 'gone' || o.status === 'dead') this.log.warn('delivery ended without a copy', { commandId: cmd.id, status: o.status, reason: r.reason });
-    await this.publishReceipt(cmd, { v: 1, commandId: cmd.id, objectKey: cmd.objectKey, network: this.opts.network, status: o.status, ref: r.ref, reason: r.reason });
-  }
-
-  private async publishReceipt(cmd: OutboundCommand, receipt: Receipt): Promise<void> {
-    // Keyed by object: receipts about one object stay in order for the translator.
-    await this.opts.bus.publish(TOPICS.receipts, [{ key: cmd.objectKey, value: JSON.stringify(receipt), headers: { 'x-command-id': cmd.id } }]);
+    // The ledger row above is written: the receipt may now wait for the batch's others.
+    receipts.add({ v: 1, commandId: cmd.id, objectKey: cmd.objectKey, network: this.opts.network, status: o.status, ref: r.ref, reason: r.reason });
   }
 
   private async deadLetter(msg: DeliveredMessage, reason: string, source: 'validation' | 'delivery', eventId: string | null): Promise<void> {

@@ -4,6 +4,7 @@
  * activities and collections, WebFinger/host-meta/NodeInfo, our verified inboxes, and the
  * outbound runner delivering bridge.outbound.activitypub.v1.
  */
+import { createPrivateKey } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import type { Apex } from 'activitypub-express';
 import type { DataSource } from 'typeorm';
@@ -226,7 +227,7 @@ export class ActivityPubService {
       stored = await this.store.getObject(id, true);
     }
     const privateKeyPem = (stored!._meta as { privateKey: string }).privateKey;
-    return { keyId: `${id}#main-key`, privateKeyPem };
+    return { keyId: `${id}#main-key`, privateKeyPem, privateKey: createPrivateKey(privateKeyPem) };
   }
 }
 

@@ -143,7 +143,8 @@ export function verifyWithKey(req: RequestToVerify, params: SignatureParams, pub
 
 export interface SignOptions {
   keyId: string;
-  privateKeyPem: string;
+  /** A parsed key signs in less than half the CPU time of its PEM text (which is parsed per call). */
+  privateKeyPem: string | KeyObject;
   method: string;
   url: string;
   body?: string | Buffer;

@@ -5,6 +5,7 @@
  * servers time out, and GETs are signed by the bridge's instance actor, because servers with
  * authorized fetch (Mastodon AUTHORIZED_FETCH) refuse unsigned ones.
  */
+import type { KeyObject } from 'node:crypto';
 import { DeliveryError } from '../../../libs/adapter/index.js';
 import { AddressRefusedError, type AddressGuard } from '../../../libs/net/index.js';
 import { signRequest } from './http-signature.js';
@@ -14,6 +15,8 @@ export const AP_ACCEPT = 'application/activity+json, application/ld+json; profil
 export interface Signer {
   keyId: string;
   privateKeyPem: string;
+  /** The same key parsed once, when the holder keeps it (BridgedActors): used instead of the PEM. */
+  privateKey?: KeyObject;
 }
 
 export interface RemoteFetchOptions {
@@ -113,7 +116,7 @@ export class RemoteFetcher {
     const sign = signer ?? (method === 'GET' ? await this.o.signer?.() : undefined);
     const base: Record<string, string> = { accept: AP_ACCEPT, 'user-agent': this.o.userAgent ?? 'Pontis (ActivityPub bridge)' };
     if (body !== undefined) base['content-type'] = 'application/activity+json';
-    const headers = sign ? { ...base, ...signRequest({ keyId: sign.keyId, privateKeyPem: sign.privateKeyPem, method, url, body, extraHeaders: {} }) } : base;
+    const headers = sign ? { ...base, ...signRequest({ keyId: sign.keyId, privateKeyPem: sign.privateKey ?? sign.privateKeyPem, method, url, body, extraHeaders: {} }) } : base;
     try {
       return await this.o.guard.fetch(url, { method, headers, body, redirect: 'manual', signal: AbortSignal.timeout(this.timeoutMs) });
     } catch (err) {

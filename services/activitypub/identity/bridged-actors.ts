@@ -3,10 +3,12 @@
  * key pair), stored in its Postgres store with the key sealed, and registered as the account's
  * bridged identity. Idempotent per account (an advisory lock serializes provisioners).
  */
+import { createPrivateKey, type KeyObject } from 'node:crypto';
 import { npubEncode } from 'nostr-tools/nip19';
 import type { Apex } from 'activitypub-express';
 import type { DataSource } from 'typeorm';
 import { DeliveryError } from '../../../libs/adapter/index.js';
+import { Lru } from '../../../libs/collections/index.js';
 import type { Network, Profile } from '../../../libs/events/index.js';
 import { actorUrl, type AsObject } from '../mapping/index.js';
 import type { ApexPostgresStore } from '../store/apex-postgres-store.js';
@@ -24,6 +26,8 @@ export interface BridgedActor {
 export interface Signing {
   keyId: string;
   privateKeyPem: string;
+  /** Parsed once per process: signing with the PEM text parses it on every request. */
+  privateKey: KeyObject;
 }
 
 export function canonicalFor(network: Network, nativeId: string): string {
@@ -38,10 +42,26 @@ function profileUrlFor(network: Network, nativeId: string, handle: string | null
   return undefined;
 }
 
+/**
+ * Per-process caches sizes. An actor's id and key never change once stored (the first key wins,
+ * see ensure(); a profile update keeps both), so entries need no expiry: only a re-provision
+ * (the document was missing) drops them. Bounded for memory: a key is ≈1.7 kB.
+ */
+const ACTORS_CACHED = 10_000;
+const KEYS_CACHED = 2_000;
+
 export class BridgedActors {
+  /** accountId → its actor, once its document is known to be stored: two round trips per delivery saved. */
+  private readonly actors: Lru<BridgedActor>;
+  /** actorId → signing key (opened from its sealed form once). */
+  private readonly keys: Lru<Signing>;
+
   constructor(
-    private readonly o: { ds: DataSource; store: ApexPostgresStore; apex: Apex; baseUrl: string; domain: string },
-  ) {}
+    private readonly o: { ds: DataSource; store: ApexPostgresStore; apex: Apex; baseUrl: string; domain: string; actorsCached?: number; keysCached?: number },
+  ) {
+    this.actors = new Lru(o.actorsCached ?? ACTORS_CACHED);
+    this.keys = new Lru(o.keysCached ?? KEYS_CACHED);
+  }
 
   /**
    * The account's actor, created on first use. The identity row is claimed in a short transaction
@@ -50,8 +70,10 @@ export class BridgedActors {
    * row whose document is missing (a crash in between) is completed by the next call.
    */
   async ensure(accountId: string, profile: Profile = {}): Promise<BridgedActor> {
+    const cached = this.actors.get(accountId);
+    if (cached) return cached;
     const existing = await this.find(accountId);
-    if (existing && (await this.o.store.getObject(existing.id))) return existing;
+    if (existing && (await this.o.store.getObject(existing.id))) return this.remember(accountId, existing);
     const claimed = await this.o.ds.transaction(async (m) => {
       await m.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [`pontis.activitypub.provision:${accountId}`]);
       const sources: { network: Network; native_id: string; handle: string | null }[] = await m.query(
@@ -79,7 +101,8 @@ export class BridgedActors {
       return { actor: { identityId: row!.id, id, username, handle: `${username}@${this.o.domain}` }, src };
     });
     const { actor, src } = claimed;
-    if (await this.o.store.getObject(actor.id)) return actor;
+    if (await this.o.store.getObject(actor.id)) return this.remember(accountId, actor);
+    this.keys.delete(actor.id); // a document made anew comes with a new key
     const source: ActorSource = { network: src.network, nativeId: src.native_id, canonical: canonicalFor(src.network, src.native_id), profileUrl: profileUrlFor(src.network, src.native_id, src.handle) };
     const created = await this.o.apex.createActor(actor.username, profile.displayName ?? src.handle ?? actor.username);
     const privateKey = (created._meta as { privateKey: string }).privateKey;
@@ -87,6 +110,11 @@ export class BridgedActors {
     const doc = actorDocument({ id: actor.id, username: actor.username, sharedInbox: `${this.o.baseUrl}/ap/inbox`, publicKeyPem, profile: { displayName: src.handle ?? undefined, ...profile }, source, published: new Date().toISOString() });
     // Insert, not upsert: of two provisioners racing here, the first key wins and both sign with it.
     await this.o.store.saveObject({ ...(await this.o.apex.fromJSONLD(structuredClone(doc))), _meta: { raw: doc, source, privateKey } });
+    return this.remember(accountId, actor);
+  }
+
+  private remember(accountId: string, actor: BridgedActor): BridgedActor {
+    this.actors.set(accountId, actor);
     return actor;
   }
 
@@ -116,10 +144,14 @@ export class BridgedActors {
   }
 
   async signing(actorId: string): Promise<Signing> {
+    const cached = this.keys.get(actorId);
+    if (cached) return cached;
     const stored = await this.o.store.getObject(actorId, true);
     const key = (stored?._meta as { privateKey?: string } | undefined)?.privateKey;
     if (!key) throw new DeliveryError(`no signing key for ${actorId}`, { kind: 'permanent', target: actorId, status: 'no-key' });
-    return { keyId: `${actorId}#main-key`, privateKeyPem: key };
+    const signing = { keyId: `${actorId}#main-key`, privateKeyPem: key, privateKey: createPrivateKey(key) };
+    this.keys.set(actorId, signing);
+    return signing;
   }
 
   /** apex's JSON-LD form for its routes, the compact document beside it for our own renders. */

@@ -15,7 +15,7 @@ import { createLogger } from '../../../libs/observability/index.js';
 import type { DataSource } from 'typeorm';
 import type { Apex } from 'activitypub-express';
 import type { RemoteFetcher } from '../federation/remote-fetch.js';
-import type { BridgedActors } from '../identity/bridged-actors.js';
+import type { BridgedActor, BridgedActors } from '../identity/bridged-actors.js';
 import { AS_PUBLIC, isObject, render, rootFromParent, type AsObject, type RenderContext } from '../mapping/index.js';
 import type { ApexPostgresStore } from '../store/apex-postgres-store.js';
 import { apexForm, inboxOf } from '../store/apex-form.js';
@@ -41,7 +41,7 @@ export class ApDeliverer {
       throw new DeliveryError("publishing as a person's own fediverse account is not possible (we hold no key of theirs)", { kind: 'permanent', target: 'activitypub', status: 'native-mode' });
     const actor = await this.o.actors.ensure(command.as.accountId, command.event.type === 'profile.updated' ? command.event.profile : {});
     const cmd: OutboundCommand = { ...command, as: { ...command.as, id: actor.id } };
-    const ctx = await this.context(cmd, actor.id);
+    const ctx = await this.context(cmd, actor);
     const { activity, delivery, copyId, skipped } = render(cmd, ctx);
     if (!activity || !delivery) return { skipped: skipped ?? 'nothing to publish' };
     await this.storePublished(actor.id, activity);
@@ -64,7 +64,7 @@ export class ApDeliverer {
     await this.o.fetcher.postActivity(inbox, JSON.stringify(activity), signing);
   };
 
-  private async context(command: OutboundCommand, actorId: string): Promise<RenderContext> {
+  private async context(command: OutboundCommand, actor: BridgedActor): Promise<RenderContext> {
     const ctx: RenderContext = { baseUrl: this.o.baseUrl };
     const type = command.event.type;
     const target = command.refs.target?.id;
@@ -73,10 +73,7 @@ export class ApDeliverer {
       const raw = (stored?._meta as { raw?: AsObject } | undefined)?.raw;
       ctx.sentActivity = (id) => (id === target ? raw : undefined);
     }
-    if (type === 'profile.updated' && command.event.profile) {
-      const actor = await this.o.actors.find(command.as.accountId);
-      if (actor) ctx.actorDocument = await this.o.actors.updateProfile(actor, command.event.profile);
-    }
+    if (type === 'profile.updated' && command.event.profile) ctx.actorDocument = await this.o.actors.updateProfile(actor, command.event.profile);
     const ids = Object.values(command.refs).filter((r) => r?.original).map((r) => r!.id);
     const authors = await this.authors(ids);
     ctx.authorOf = (id) => authors.get(id);
@@ -86,7 +83,6 @@ export class ApDeliverer {
       const root = rootFromParent(parent, await this.o.store.getObject(parent));
       ctx.threadRootOf = (id) => (id === parent ? root : undefined);
     }
-    void actorId;
     return ctx;
   }
 
@@ -107,13 +103,18 @@ export class ApDeliverer {
     const type = activity.type;
     // Through apex's JSON-LD processing (our context is preloaded): its routes then see `as:Public` and serve the object.
     const toApex = (doc: AsObject) => this.o.apex.fromJSONLD(structuredClone({ '@context': context, ...doc }));
-    if (isObject(object) && (type === 'Create' || type === 'Update') && typeof object.id === 'string' && object.id.startsWith(this.o.baseUrl) && object.type !== 'Person') {
-      await this.o.store.upsertObject({ ...(await toApex(object)), _meta: { raw: { '@context': context, ...object } } });
+    const apexActivity = await toApex(activity);
+    const ours = isObject(object) && typeof object.id === 'string' && object.id.startsWith(this.o.baseUrl) ? object : undefined;
+    let stored: AsObject | undefined;
+    if (ours && (type === 'Create' || type === 'Update') && ours.type !== 'Person') {
+      // The activity's processed form embeds the object processed with the same context: the
+      // same result as a pass of its own, which cost as much again (CPU profile, BENCHMARKS.md).
+      const embedded = (apexActivity.object as unknown[] | undefined)?.[0];
+      const apexObject = isObject(embedded) && embedded.id === ours.id ? embedded : await toApex(ours);
+      stored = { ...apexObject, _meta: { raw: { '@context': context, ...ours } } };
     }
-    if (type === 'Delete' && isObject(object) && typeof object.id === 'string' && object.id.startsWith(this.o.baseUrl)) {
-      await this.o.store.upsertObject({ ...(await toApex({ id: object.id, type: 'Tombstone', to: [AS_PUBLIC], deleted: new Date().toISOString() })), _meta: {} });
-    }
-    await this.o.store.saveActivity({ ...(await toApex(activity)), _meta: { collection: [`${actorId}/outbox`], raw: activity } });
+    if (ours && type === 'Delete') stored = { ...(await toApex({ id: ours.id, type: 'Tombstone', to: [AS_PUBLIC], deleted: new Date().toISOString() })), _meta: {} };
+    await this.o.store.savePublished(stored, { ...apexActivity, _meta: { collection: [`${actorId}/outbox`], raw: activity } });
   }
 
   private async send(actorId: string, activity: AsObject, delivery: { followers: boolean; actors: string[] }): Promise<void> {

@@ -9,6 +9,9 @@ import { after, before, describe, it } from 'node:test';
 import { SecretBox } from '../../../libs/store/index.js';
 import { createTestStore, type TestStore } from '../../../libs/store/testing.js';
 import { createApex } from '../apex/apex-instance.js';
+import { render, type AsObject } from '../mapping/index.js';
+import { commandFor } from '../mapping/test-support.js';
+import { eventFixture } from '../../../libs/events/index.js';
 import { ApexPostgresStore } from './apex-postgres-store.js';
 
 describe('ApexPostgresStore (IApexStore on Postgres)', { timeout: 60_000 }, () => {
@@ -64,6 +67,30 @@ describe('ApexPostgresStore (IApexStore on Postgres)', { timeout: 60_000 }, () =
     assert.deepEqual((a2!.object as { content: string[] }[])[0]!.content, ['edited'], 'the copy embedded in the stream follows the update');
     await store.removeActivity({ id: 'https://x.example/a/5' }, 'https://x.example/u/bob');
     assert.equal(await store.getActivity('https://x.example/a/5'), null);
+  });
+
+  it('savePublished writes the object and the activity in one statement, like upsertObject then saveActivity', async () => {
+    const outbox = `${base}/ap/users/carol/outbox`;
+    const note = { id: `${base}/ap/objects/p1`, type: 'Note', content: ['first'], _meta: { raw: { id: `${base}/ap/objects/p1` } } };
+    const create = { id: `${base}/ap/objects/p1/activity`, type: 'Create', actor: [`${base}/ap/users/carol`], object: [note], _meta: { collection: [outbox], raw: {} } };
+    assert.equal(await store.savePublished(note, create), true);
+    assert.deepEqual((await store.getObject(note.id))!.content, ['first']);
+    assert.deepEqual(((await store.getActivity(create.id, true))!._meta as { collection: string[] }).collection, [outbox]);
+    // A retry of the same command: the object is replaced, the activity kept (a duplicate → undefined).
+    assert.equal(await store.savePublished({ ...note, content: ['again'] }, create), undefined);
+    assert.deepEqual((await store.getObject(note.id))!.content, ['again']);
+    assert.equal(await store.savePublished(undefined, { id: `${base}/ap/likes/1`, type: 'Like', actor: [`${base}/ap/users/carol`], object: ['https://x.example/n/1'], _meta: { collection: [outbox] } }), true);
+    assert.equal(await store.getStreamCount(outbox), 2);
+  });
+
+  it("the object embedded in an activity's JSON-LD form is the object's own form (the deliverer runs one pass, not two)", async () => {
+    const apex = await createApex({ baseUrl: base, store, version: 't' });
+    const { activity } = render(commandFor(eventFixture('post.created')), { baseUrl: base });
+    const { '@context': context, object } = activity as AsObject & { object: AsObject };
+    const own = await apex.fromJSONLD(structuredClone({ '@context': context, ...object }));
+    const embedded = ((await apex.fromJSONLD(structuredClone(activity!))).object as AsObject[])[0];
+    assert.deepEqual(embedded, own);
+    assert.deepEqual(own.to, ['as:Public'], 'public addressing as apex routes check it');
   });
 
   it('contexts round-trip; aggregation pipelines are refused, not ignored', async () => {

@@ -39,6 +39,15 @@ function firstType(doc: Doc): string | null {
   return typeof t === 'string' ? t : null;
 }
 
+/** $1-$6 of an object row; `upsertObject` and `savePublished` share it. */
+const UPSERT_OBJECT = `INSERT INTO ap_objects (id, type, doc, meta, local_actor, sealed_key) VALUES ($1, $2, $3, $4, $5, $6)
+       ON CONFLICT (id) DO UPDATE SET type = EXCLUDED.type, doc = EXCLUDED.doc, meta = EXCLUDED.meta,
+         local_actor = EXCLUDED.local_actor OR ap_objects.local_actor, sealed_key = COALESCE(EXCLUDED.sealed_key, ap_objects.sealed_key), updated_at = now()`;
+
+/** An activity row from parameter `$n` on; `saveActivity` and `savePublished` share it. */
+const insertActivity = (n: number) =>
+  `INSERT INTO ap_streams (id, actor, object_ids, collections, doc, meta) VALUES ($${n}, $${n + 1}, $${n + 2}, $${n + 3}, $${n + 4}, $${n + 5}) ON CONFLICT (id) DO NOTHING RETURNING seq`;
+
 function split(obj: Doc): { doc: Doc; meta: Doc } {
   const { _meta, _id, _local, ...doc } = obj as Doc & { _meta?: Doc; _id?: unknown; _local?: unknown };
   void _id;
@@ -89,14 +98,20 @@ export class ApexPostgresStore {
 
   /** Insert or replace (actors we provision, refreshed remote documents). */
   async upsertObject(object: Doc): Promise<Doc> {
-    const { doc, meta, sealed, local } = this.prepare(object);
-    await this.ds.query(
-      `INSERT INTO ap_objects (id, type, doc, meta, local_actor, sealed_key) VALUES ($1, $2, $3, $4, $5, $6)
-       ON CONFLICT (id) DO UPDATE SET type = EXCLUDED.type, doc = EXCLUDED.doc, meta = EXCLUDED.meta,
-         local_actor = EXCLUDED.local_actor OR ap_objects.local_actor, sealed_key = COALESCE(EXCLUDED.sealed_key, ap_objects.sealed_key), updated_at = now()`,
-      [doc.id, firstType(doc), doc, meta, local, sealed],
-    );
-    return doc;
+    const params = this.objectParams(object);
+    await this.ds.query(UPSERT_OBJECT, params);
+    return params[2] as Doc;
+  }
+
+  /**
+   * What the deliverer publishes, in one round trip: the object (upserted, when there is one)
+   * and the activity (kept if already there), as upsertObject then saveActivity would.
+   */
+  async savePublished(object: Doc | undefined, activity: Doc): Promise<boolean | undefined> {
+    const params = object ? this.objectParams(object) : [];
+    const sql = object ? `WITH o AS (${UPSERT_OBJECT}), a AS (${insertActivity(7)}) SELECT seq FROM a` : insertActivity(1);
+    const rows: unknown[] = await this.ds.query(sql, [...params, ...this.activityParams(activity)]);
+    return rows.length ? true : undefined;
   }
 
   async updateObject(obj: Doc, _actorId: string | null, fullReplace?: boolean): Promise<Doc | undefined> {
@@ -169,13 +184,7 @@ export class ApexPostgresStore {
   }
 
   async saveActivity(activity: Doc): Promise<boolean | undefined> {
-    const { doc, meta } = split(activity);
-    const collections = asArray(meta.collection).filter((c): c is string => typeof c === 'string');
-    delete meta.collection;
-    const rows: unknown[] = await this.ds.query(
-      `INSERT INTO ap_streams (id, actor, object_ids, collections, doc, meta) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (id) DO NOTHING RETURNING seq`,
-      [doc.id, idOf(asArray(doc.actor)[0]) ?? null, asArray(doc.object).map(idOf).filter(Boolean), collections, doc, meta],
-    );
+    const rows: unknown[] = await this.ds.query(insertActivity(1), this.activityParams(activity));
     // Mongo store contract: true when inserted, undefined on a duplicate.
     return rows.length ? true : undefined;
   }
@@ -287,6 +296,18 @@ export class ApexPostgresStore {
       delete meta.privateKey;
     }
     return { doc, meta, sealed, local: sealed !== null };
+  }
+
+  private objectParams(object: Doc): unknown[] {
+    const { doc, meta, sealed, local } = this.prepare(object);
+    return [doc.id, firstType(doc), doc, meta, local, sealed];
+  }
+
+  private activityParams(activity: Doc): unknown[] {
+    const { doc, meta } = split(activity);
+    const collections = asArray(meta.collection).filter((c): c is string => typeof c === 'string');
+    delete meta.collection;
+    return [doc.id, idOf(asArray(doc.actor)[0]) ?? null, asArray(doc.object).map(idOf).filter(Boolean), collections, doc, meta];
   }
 
   private sealKey(id: string, pem: string): SealedJson {
