@@ -4,3 +4,4 @@ export * from './seed.js';
 export * from './seeded-random.js';
 export * from './hostile-payloads.js';
 export * from './tiny-dns-server.js';
+export * from './rebinding-target.js';

@@ -25,7 +25,8 @@ export async function fetchGuarded(url: string, guard: AddressGuard, maxBytes = 
     if (!/^https?:\/\//.test(current)) throw new MediaError(`not an http(s) URL: ${current}`);
     const verdict = await guard.check(current);
     if (!verdict.ok) throw new MediaError(`refused ${current}: ${verdict.reason}`);
-    const res = await fetch(current, { redirect: 'manual', signal: AbortSignal.timeout(15_000) });
+    // Through the guard's pinned connection: the address it approved is the one connected to (DNS rebinding).
+    const res = await guard.fetch(current, { redirect: 'manual', signal: AbortSignal.timeout(15_000) });
     if (res.status >= 300 && res.status < 400 && res.headers.get('location')) {
       current = new URL(res.headers.get('location')!, current).toString();
       continue;

@@ -3,6 +3,8 @@ import type { GuardVerdict } from '../../../libs/net/index.js';
 /** What the adapter asks before contacting a URL that came from remote input. */
 export interface UrlGuard {
   check(url: string): Promise<GuardVerdict>;
+  /** fetch() connected only to addresses the guard approves (libs/net AddressGuard.fetch); absent: the global fetch after check(). */
+  fetch?(url: string, init?: RequestInit): Promise<Response>;
 }
 
 /**
@@ -20,5 +22,7 @@ export function trustingOwnServer(inner: UrlGuard, serverUrl: string): UrlGuard 
       }
       return inner.check(url);
     },
+    // Our own server is reached as configured; everything else through the inner guard's pinned connection.
+    fetch: inner.fetch && ((url, init) => (new URL(url).origin === own ? fetch(url, init) : inner.fetch!(url, init))),
   };
 }

@@ -16,7 +16,9 @@ export async function copyMedia(o: { client: PodClient; guard?: UrlGuard; fetchI
   try {
     if (!/^https?:\/\//.test(a.url)) return false;
     if (o.guard && !(await o.guard.check(a.url)).ok) return false;
-    const res = await (o.fetchImpl ?? fetch)(a.url, { redirect: 'error', signal: AbortSignal.timeout(20_000) });
+    // The guard's pinned connection, when it has one: the address it approved is the one connected to.
+    const get = o.fetchImpl ?? (o.guard?.fetch ? o.guard.fetch.bind(o.guard) : fetch);
+    const res = await get(a.url, { redirect: 'error', signal: AbortSignal.timeout(20_000) });
     if (!res.ok || !res.body) return false;
     if (Number(res.headers.get('content-length') ?? 0) > MAX_MEDIA_BYTES) {
       await res.body.cancel();
