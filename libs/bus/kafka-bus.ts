@@ -245,7 +245,13 @@ export class KafkaBus implements Bus {
   private getProducer(): Promise<Producer> {
     this.producer ??= (async () => {
       const producer = this.kafka.producer({
-        idempotent: true,
+        // Not idempotent: kafkajs rolls a partition's sequence number back when a produce request
+        // fails on the client's side, so the next, different message reuses it. When the broker
+        // had in fact written the failed request (it went down before answering), it takes the new
+        // message for a duplicate of that one and acknowledges it without writing it: a silent
+        // loss, seen in the fault stream across a broker restart (docs/FAULTS.md). A retry may now
+        // write a message twice; every consumer here is idempotent by message id (libs/bus/README.md).
+        idempotent: false,
         maxInFlightRequests: 1,
         allowAutoTopicCreation: false,
         // Java-client-compatible murmur2 (also silences kafkajs' v2 partitioner warning).
