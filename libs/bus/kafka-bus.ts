@@ -56,8 +56,6 @@ export interface KafkaBusOptions {
 const PRODUCER_RETRY: RetryOptions = { retries: 5, initialRetryTime: 300, maxRetryTime: 3_000 };
 /** The consumer's fetch loop: when these run out kafkajs crashes the consumer and restarts it. */
 const CONSUMER_RETRY: RetryOptions = { retries: 10, initialRetryTime: 300, maxRetryTime: 10_000 };
-/** Broker errors after which this producer id's sequence numbers are useless: only a new producer helps. */
-const PRODUCER_STATE_ERRORS = new Set(['OUT_OF_ORDER_SEQUENCE_NUMBER', 'UNKNOWN_PRODUCER_ID', 'INVALID_PRODUCER_EPOCH']);
 
 interface KafkaSubscription {
   options: SubscribeOptions;
@@ -180,8 +178,9 @@ export class KafkaBus implements Bus {
     } catch (err) {
       const root = rootCause(err);
       const type = (root as { type?: string }).type ?? '';
-      if (PRODUCER_STATE_ERRORS.has(type)) this.resetProducer(producer);
-      let retryable = PRODUCER_STATE_ERRORS.has(type) || (root as { retriable?: boolean }).retriable !== false;
+      // No producer-state errors (sequence numbers, epochs) to recover from: the producer is not
+      // idempotent, so it has no producer id for the broker to reject.
+      let retryable = (root as { retriable?: boolean }).retriable !== false;
       // kafkajs treats an unknown topic as retriable (it might be auto-created); ours never is.
       if (type === 'UNKNOWN_TOPIC_OR_PARTITION') {
         for (const b of nonEmpty) if (await this.topicMissing(b.topic)) retryable = false;
@@ -263,14 +262,6 @@ export class KafkaBus implements Bus {
     return this.producer.catch((err) => {
       this.producer = undefined;
       throw new BusError(`Kafka producer could not connect: ${rootCause(err).message}`, { retryable: isRetriableKafkaError(err), cause: err });
-    });
-  }
-
-  private resetProducer(stale: Producer): void {
-    void this.producer?.then((p) => {
-      if (p !== stale) return;
-      this.producer = undefined;
-      void stale.disconnect().catch(() => {});
     });
   }
 

@@ -1,5 +1,6 @@
 import { NETWORKS, type Network } from '../events/index.js';
 import { SecretBox } from '../store/secret-box.js';
+import { DEFAULT_OPT_OUT_TAGS } from '../consent/opt-out-tag.js';
 
 /** Everything Pontis reads from the environment, validated once at boot. */
 export interface PontisConfig {
@@ -120,6 +121,9 @@ export interface PontisConfig {
   };
 }
 
+/** The fediverse inbox limit per remote server when PONTIS_AP_INBOX_RATE_LIMIT_* are not set; also the fallback of services built without config (tests). */
+export const DEFAULT_AP_INBOX_RATE_LIMIT = { perMinute: 300, burst: 100 } as const;
+
 export const SERVICE_NAMES = ['gateway', 'translator', 'nostr', 'nostr-relay', 'solid', 'activitypub', 'atproto'] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
 
@@ -207,7 +211,7 @@ export function loadConfig(env: Env = process.env): PontisConfig {
   const floodPerMinute = int('PONTIS_ATPROTO_FLOOD_LIMIT_PER_MINUTE', 600, 0, 1_000_000);
   const atprotoHandleDomain = env.PONTIS_ATPROTO_HANDLE_DOMAIN?.trim().toLowerCase() || null;
   if (atprotoHandleDomain && !/^\.[a-z0-9-]+(\.[a-z0-9-]+)*$/.test(atprotoHandleDomain)) problems.push('PONTIS_ATPROTO_HANDLE_DOMAIN must be a domain with a leading dot (e.g. .bsky.pontis.example)');
-  const optOutTags = (env.PONTIS_OPT_OUT_TAGS ?? 'nobridge').split(',').map((t) => t.trim().replace(/^#/, '').toLowerCase()).filter(Boolean);
+  const optOutTags = (env.PONTIS_OPT_OUT_TAGS ?? DEFAULT_OPT_OUT_TAGS.join(',')).split(',').map((t) => t.trim().replace(/^#/, '').toLowerCase()).filter(Boolean);
   if (!optOutTags.length || optOutTags.some((t) => !/^[\p{L}\p{N}_-]{1,64}$/u.test(t))) problems.push('PONTIS_OPT_OUT_TAGS must be one or more hashtags separated by commas (e.g. nobridge,nobot)');
   const atprotoBotHandle = env.PONTIS_ATPROTO_BOT_HANDLE?.trim().toLowerCase().replace(/^@/, '') || null;
   if (atprotoBotHandle && !/^[a-z0-9-]+(\.[a-z0-9-]+)+$/.test(atprotoBotHandle)) problems.push('PONTIS_ATPROTO_BOT_HANDLE must be a handle such as bridge.bsky.pontis.example');
@@ -273,8 +277,8 @@ export function loadConfig(env: Env = process.env): PontisConfig {
       maxFetchBytes: int('PONTIS_AP_MAX_FETCH_BYTES', 1_000_000, 10_000, 20_000_000),
       authorizedFetch: env.PONTIS_AP_AUTHORIZED_FETCH === '1' || env.PONTIS_AP_AUTHORIZED_FETCH === 'true',
       inboxRateLimit: {
-        perMinute: int('PONTIS_AP_INBOX_RATE_LIMIT_PER_MINUTE', 300, 1, 1_000_000),
-        burst: int('PONTIS_AP_INBOX_RATE_LIMIT_BURST', 100, 1, 1_000_000),
+        perMinute: int('PONTIS_AP_INBOX_RATE_LIMIT_PER_MINUTE', DEFAULT_AP_INBOX_RATE_LIMIT.perMinute, 1, 1_000_000),
+        burst: int('PONTIS_AP_INBOX_RATE_LIMIT_BURST', DEFAULT_AP_INBOX_RATE_LIMIT.burst, 1, 1_000_000),
       },
     },
     consent: { optOutTags, atprotoBotHandle },

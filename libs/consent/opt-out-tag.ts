@@ -3,7 +3,9 @@
  * default `nobridge`) stays on its own network. Checked on the tag facets the adapters extract
  * and, because some networks send tags only as text, on the text itself. Pure.
  */
-export const DEFAULT_OPT_OUT_TAGS: readonly string[] = ['nobridge'];
+/** The tag a person's bot replies and profile texts name when several are configured: the first. */
+export const DEFAULT_OPT_OUT_TAG = 'nobridge';
+export const DEFAULT_OPT_OUT_TAGS: readonly string[] = [DEFAULT_OPT_OUT_TAG];
 
 export function hasOptOutTag(post: { text: string; facets: readonly { kind: string; tag?: string }[] }, tags: readonly string[] = DEFAULT_OPT_OUT_TAGS): boolean {
   if (!tags.length) return false;

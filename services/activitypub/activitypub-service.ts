@@ -26,7 +26,8 @@ import { BridgedActors } from './identity/bridged-actors.js';
 import { mountWellKnown } from './identity/well-known.js';
 import { inboxHandler } from './inbox/inbox-handler.js';
 import { activityUrl, actorUrl, AS_CONTEXT, type ControlSignal } from './mapping/index.js';
-import { botProfileText } from '../../libs/consent/index.js';
+import { botProfileText, DEFAULT_OPT_OUT_TAG } from '../../libs/consent/index.js';
+import { DEFAULT_AP_INBOX_RATE_LIMIT } from '../../libs/config/index.js';
 import { FediverseLinks, optInHandlers } from './identity/opt-in.js';
 import { applyMove } from './identity/account-move.js';
 import { LinkProof, LinkProofError } from './identity/link-proof.js';
@@ -139,10 +140,10 @@ export class ActivityPubService {
       };
       await this.deliverer.sendTo(instanceActorId, person, { '@context': AS_CONTEXT, id, type: 'Create', actor: instanceActorId, object: note, to: [person.id] });
     };
-    const optIn = optInHandlers({ ds: this.o.ds, bus: this.o.bus, instanceActorId, followBack, sendDirect, publicUrl: this.o.baseUrl, optOutTag: this.o.optOutTag ?? 'nobridge' });
+    const optIn = optInHandlers({ ds: this.o.ds, bus: this.o.bus, instanceActorId, followBack, sendDirect, publicUrl: this.o.baseUrl, optOutTag: this.o.optOutTag ?? DEFAULT_OPT_OUT_TAG });
     const inbox = inboxHandler({
       verifier,
-      limit: new TokenBuckets(this.o.inboxRateLimit ?? { perMinute: 300, burst: 100 }),
+      limit: new TokenBuckets(this.o.inboxRateLimit ?? DEFAULT_AP_INBOX_RATE_LIMIT),
       store: this.store,
       followers: this.followers,
       fetcher: this.fetcher,
@@ -222,7 +223,7 @@ export class ActivityPubService {
     const id = actorUrl(this.o.baseUrl, INSTANCE_USERNAME);
     let stored = await this.store.getObject(id, true);
     if (!stored) {
-      const created = await this.apex.createActor(INSTANCE_USERNAME, 'Pontis bridge', botProfileText({ publicUrl: this.o.baseUrl, tag: this.o.optOutTag ?? 'nobridge', follow: 'Follow', block: 'Block' }), undefined, 'Application');
+      const created = await this.apex.createActor(INSTANCE_USERNAME, 'Pontis bridge', botProfileText({ publicUrl: this.o.baseUrl, tag: this.o.optOutTag ?? DEFAULT_OPT_OUT_TAG, follow: 'Follow', block: 'Block' }), undefined, 'Application');
       await this.store.saveObject(created);
       stored = await this.store.getObject(id, true);
     }

@@ -4,6 +4,7 @@ import { OutboundRunner } from '../../libs/adapter/index.js';
 import { BackfillRunner } from '../../libs/backfill/index.js';
 import type { Bus } from '../../libs/bus/index.js';
 import type { PontisConfig } from '../../libs/config/index.js';
+import { DEFAULT_OPT_OUT_TAG } from '../../libs/consent/index.js';
 import { AddressGuard } from '../../libs/net/index.js';
 import { createLogger } from '../../libs/observability/index.js';
 import { BUS, DATA_SOURCE, HealthRegistry, SECRET_BOX } from '../../libs/platform/index.js';
@@ -93,7 +94,7 @@ class AtprotoAdapterLifecycle implements OnApplicationBootstrap, OnApplicationSh
       accounts: this.rt.accounts,
       handle: c.consent.atprotoBotHandle,
       publicUrl: c.publicUrl,
-      optOutTag: c.consent.optOutTags[0] ?? 'nobridge',
+      optOutTag: c.consent.optOutTags[0] ?? DEFAULT_OPT_OUT_TAG,
       handleOf: async (did) => {
         const handle = (await resolver.did.resolveAtprotoData(did)).handle;
         return handle && handle !== 'handle.invalid' ? handle : undefined;

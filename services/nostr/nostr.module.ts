@@ -5,6 +5,7 @@ import { BackfillRunner } from '../../libs/backfill/index.js';
 import type { Bus } from '../../libs/bus/index.js';
 import type { OutboundCommand } from '../../libs/events/index.js';
 import type { PontisConfig } from '../../libs/config/index.js';
+import { DEFAULT_OPT_OUT_TAG } from '../../libs/consent/index.js';
 import { AddressGuard } from '../../libs/net/index.js';
 import { createLogger } from '../../libs/observability/index.js';
 import { SingleOwner } from '../../libs/store/single-owner.js';
@@ -73,7 +74,7 @@ class NostrAdapterLifecycle implements OnApplicationBootstrap, OnApplicationShut
       publish: (event) => publisher.publish(event),
       nip05Domain,
       publicUrl: this.config.publicUrl,
-      optOutTag: this.config.consent.optOutTags[0] ?? 'nobridge',
+      optOutTag: this.config.consent.optOutTags[0] ?? DEFAULT_OPT_OUT_TAG,
       onConsentChange: () => void this.ingest?.refreshWatchList().catch((err: Error) => log.warn('watch list refresh failed', { err: err.message })),
     });
     await bot.start();

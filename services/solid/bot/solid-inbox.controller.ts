@@ -4,7 +4,7 @@ import type { Request, Response } from 'express';
 import type { DataSource } from 'typeorm';
 import type { Bus } from '../../../libs/bus/index.js';
 import type { PontisConfig } from '../../../libs/config/index.js';
-import { actionFor, changeNativeConsent, intentOf, OptOutDeliveryError, recordOptIn, replyFor, type Consent, type ConsentAction } from '../../../libs/consent/index.js';
+import { actionFor, changeNativeConsent, intentOf, DEFAULT_OPT_OUT_TAG, OptOutDeliveryError, recordOptIn, replyFor, type Consent, type ConsentAction } from '../../../libs/consent/index.js';
 import { createLogger } from '../../../libs/observability/index.js';
 import { BUS, CONFIG, DATA_SOURCE } from '../../../libs/platform/tokens.js';
 import { LinkError } from '../identity/index.js';
@@ -45,7 +45,7 @@ export class SolidInboxController {
     const read = inboxSignal(body, { bridgeWebId, sender: who.webId });
     if (!read.ok) throw new HttpException(read.reason, 400);
     const intent = intentOf(read.signal, 'solid');
-    const tag = this.config.consent.optOutTags[0] ?? 'nobridge';
+    const tag = this.config.consent.optOutTags[0] ?? DEFAULT_OPT_OUT_TAG;
     let action: ConsentAction = 'none';
     if (intent === 'opt-in') {
       const rows: { consent: Consent }[] = await this.ds.query(
