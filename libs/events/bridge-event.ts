@@ -24,6 +24,11 @@ export interface ObjectRef {
   id: string;
   cid?: string;
   url?: string;
+  /**
+   * Who wrote it, where the source's reference names them (a Nostr `e` tag's pubkey, an embedded
+   * parent's attributedTo). Lets the translator tell at once that a parent's author is not bridged.
+   */
+  writtenBy?: ActorRef;
 }
 
 /**

@@ -64,6 +64,7 @@ class Checker {
     this.str(v, 'id', path);
     this.str(v, 'cid', path, true);
     this.str(v, 'url', path, true);
+    if (v.writtenBy !== undefined) this.actor(v.writtenBy, `${path}.writtenBy`);
   }
   attachment(v: unknown, path: string): void {
     if (!isObj(v)) return this.fail(path, 'must be an object');

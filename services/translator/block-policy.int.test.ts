@@ -98,7 +98,11 @@ describe('blocks honored across networks (translator, Kafka and Postgres)', { ti
     const toBsky = await waitFor(() => commandsFor(block.id).find((c) => c.target === 'atproto'), { what: 'block command to Bluesky' });
     assert.equal(toBsky.as.id, ALICE_BSKY);
     assert.deepEqual(toBsky.actors[`activitypub:${BOB_AP}`], { id: BOB, handle: 'bob.bsky.social' });
-    const rows = await store.ds.query(`SELECT blocker_id, blocked_id FROM blocks`);
+    // The translator publishes its commands before it writes its state: the row may come a moment later.
+    const rows = await waitFor(async () => {
+      const r = await store.ds.query(`SELECT blocker_id, blocked_id FROM blocks`);
+      return r.length ? r : undefined;
+    }, { what: 'the block stored' });
     assert.deepEqual(rows, [{ blocker_id: ALICE, blocked_id: BOB_AP }]);
 
     const reply = bobReply('r1');

@@ -41,7 +41,7 @@ export function publicUrlOf(ref: ObjectRef): string | undefined {
     const m = /^at:\/\/([^/]+)\/app\.bsky\.feed\.post\/([^/]+)$/.exec(ref.id);
     return m ? `https://bsky.app/profile/${m[1]}/post/${m[2]}` : undefined;
   }
-  if (ref.network === 'nostr' && /^[0-9a-f]{64}$/.test(ref.id)) return `https://njump.me/${nip19.neventEncode({ id: ref.id })}`;
+  if (ref.network === 'nostr' && /^[0-9a-f]{64}$/.test(ref.id)) return `https://njump.me/${nip19.neventEncode({ id: ref.id, ...(ref.writtenBy?.network === 'nostr' && { author: ref.writtenBy.id }) })}`;
   return undefined;
 }
 

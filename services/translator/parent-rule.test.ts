@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import * as nip19 from 'nostr-tools/nip19';
 import { eventFixture, type ObjectRef } from '../../libs/events/index.js';
 import { publicUrlOf, withParentLink } from './parent-link.js';
 import { authorNamedBy, decideParent, type ParentFacts } from './parent-rule.js';
@@ -34,6 +35,8 @@ describe('authorNamedBy', () => {
     assert.deepEqual(authorNamedBy({ network: 'atproto', id: 'at://did:plc:ewvi7nxzyoun6zhxrhs64oiz/app.bsky.feed.post/3lbz' }), { network: 'atproto', id: 'did:plc:ewvi7nxzyoun6zhxrhs64oiz' });
     assert.deepEqual(authorNamedBy({ network: 'atproto', id: 'at://did:web:example.com/app.bsky.feed.post/1' }), { network: 'atproto', id: 'did:web:example.com' });
     assert.equal(authorNamedBy({ network: 'atproto', id: 'at://alice.bsky.social/app.bsky.feed.post/1' }), undefined, 'a handle is not an identity');
+    assert.deepEqual(authorNamedBy({ network: 'nostr', id: 'ab'.repeat(32), writtenBy: { network: 'nostr', id: 'cd'.repeat(32) } }), { network: 'nostr', id: 'cd'.repeat(32) });
+    assert.equal(authorNamedBy({ network: 'nostr', id: 'ab'.repeat(32), writtenBy: { network: 'activitypub', id: 'https://x.example/u' } }), undefined, 'an author on another network cannot have written it');
     assert.equal(authorNamedBy({ network: 'nostr', id: 'ab'.repeat(32) }), undefined);
     assert.equal(authorNamedBy({ network: 'activitypub', id: 'https://mastodon.example/users/alice/statuses/1' }), undefined);
   });
@@ -51,6 +54,9 @@ describe('publicUrlOf and withParentLink', () => {
     ];
     for (const [ref, url] of cases) assert.equal(publicUrlOf(ref), url, ref.id);
     assert.match(publicUrlOf({ network: 'nostr', id: 'ab'.repeat(32) })!, /^https:\/\/njump\.me\/nevent1[a-z0-9]+$/);
+    // A known author goes into the nevent, so a viewer knows whose relays to ask.
+    const named = publicUrlOf({ network: 'nostr', id: 'ab'.repeat(32), writtenBy: { network: 'nostr', id: 'cd'.repeat(32) } })!;
+    assert.deepEqual(nip19.decode(named.replace('https://njump.me/', '')).data, { id: 'ab'.repeat(32), author: 'cd'.repeat(32), relays: [], kind: undefined });
   });
 
   it('turns a reply into a post of its own ending with the link, as text, a link facet and HTML', () => {

@@ -4,13 +4,15 @@ import type { ObjectCopy, ObjectInfo } from './translation-context.js';
 /**
  * What a reply or quote does on `target` about the post it answers or quotes (its parent).
  *
- * The event does not say who wrote the parent, so the rule uses what the bridge knows:
+ * An event names the parent's author only sometimes (`ObjectRef.writtenBy`, an at:// URI), so the
+ * rule uses what the bridge knows:
  * - the object map has the parent's copy on `target`: point at it;
  * - the parent is known and its copy is on its way to `target` (queued, or itself held): wait;
  * - the parent is known but will never reach `target` (its author is not bridged there, it was
  *   skipped or gave up): go now, as a post of its own that links the parent (Bridgy Fed does so);
- * - the parent was never seen: when its id names its author (an at:// URI carries the DID) and
- *   that author has no bridged account, it can never have a copy: go now with the link. Otherwise
+ * - the parent was never seen: when its reference names its author (an at:// URI carries the DID,
+ *   a Nostr `e` tag often the pubkey) and that author has no bridged account, it can never have a
+ *   copy: go now with the link. Otherwise
  *   wait, briefly when the author is unknown (`unseen`): the bridge sees every public post of the
  *   people it bridges, so a parent by one of them comes soon or not at all.
  * - `givenUp` (the wait's deadline passed): whatever has no copy now is linked.
@@ -41,8 +43,9 @@ export function decideParent(target: Network, facts: ParentFacts): ParentDecisio
 
 const AT_URI = /^at:\/\/(did:[a-z]+:[a-zA-Z0-9._:%-]+)\/([^/]+)\/([^/]+)$/;
 
-/** The author an object id names, where the network's ids carry it (AT Protocol); otherwise undefined. */
+/** The parent's author where the reference names it (`writtenBy`) or its id carries it (AT Protocol); otherwise undefined. */
 export function authorNamedBy(ref: ObjectRef): ActorRef | undefined {
+  if (ref.writtenBy?.network === ref.network) return ref.writtenBy;
   if (ref.network !== 'atproto') return undefined;
   const m = AT_URI.exec(ref.id);
   return m ? { network: 'atproto', id: m[1]! } : undefined;

@@ -225,6 +225,14 @@ describe('translate', () => {
       }
     });
 
+    it('bridges at once, linking the parent, a reply to a Nostr note whose tags name an author who is not bridged', () => {
+      const parent = { network: 'nostr' as const, id: 'ef'.repeat(32), writtenBy: { network: 'nostr' as const, id: 'fe'.repeat(32) } };
+      const out = translated(decide(reply(parent), ctx));
+      assert.equal(out.holds.length, 0, 'no wait: its author can never have a copy');
+      assert.equal(out.commands.length, 3);
+      for (const c of out.commands) assert.match(c.event.object!.text, /In reply to https:\/\/njump\.me\/nevent1/);
+    });
+
     it('waits briefly for a parent never seen whose id names no author, then links it', () => {
       const parent = { network: 'nostr' as const, id: 'ee'.repeat(32) };
       const r = reply(parent);

@@ -47,6 +47,19 @@ describe('ActivityPub → events: posts', () => {
     assert.equal(o.facets[0]!.actor!.id, 'https://social.example/@carol');
   });
 
+  it("an embedded parent names its author, only when the author lives on the parent's server", () => {
+    const parentId = 'https://social.example/users/carol/statuses/42';
+    const reply = (attributedTo: string) => {
+      const a = apFixture('mastodon-reply-cw') as { object: Record<string, unknown> };
+      a.object.inReplyTo = { id: parentId, type: 'Note', attributedTo };
+      const r = toEvents(a, ctx);
+      assert.equal(r.events.length, 1, r.ignored);
+      return r.events[0]!.object!.replyTo;
+    };
+    assert.deepEqual(reply('https://social.example/users/carol'), { network: 'activitypub', id: parentId, writtenBy: { network: 'activitypub', id: 'https://social.example/users/carol' } });
+    assert.deepEqual(reply('https://elsewhere.example/users/mallory'), { network: 'activitypub', id: parentId });
+  });
+
   it('a reply to one of our copies takes its thread root from the stored copy (Mastodon sends only inReplyTo)', () => {
     const parent = 'https://social.example/users/carol/statuses/42';
     const root = 'https://pontis.example/ap/objects/root';

@@ -145,7 +145,11 @@ export function postFromObject(o: AsObject, actorFollowers: string | undefined, 
   // Mastodon's content warning is `summary` on a Note; on an Article it is an abstract.
   if (summary && (!article || sensitive)) post.contentWarning = summary;
   const replyTo = idOf(o.inReplyTo);
-  if (replyTo) post.replyTo = { network: 'activitypub', id: replyTo };
+  if (replyTo) {
+    post.replyTo = { network: 'activitypub', id: replyTo };
+    const author = embeddedAuthor(o.inReplyTo, replyTo);
+    if (author) post.replyTo.writtenBy = { network: 'activitypub', id: author };
+  }
   const root = replyTo ? threadRootOf?.(replyTo) : undefined;
   if (root) post.threadRoot = { network: 'activitypub', id: root };
   if (quoteId) post.quote = { network: 'activitypub', id: quoteId };
@@ -155,6 +159,17 @@ export function postFromObject(o: AsObject, actorFollowers: string | undefined, 
   const updated = isoTime(o.updated);
   if (updated) post.updatedAt = updated;
   return { post };
+}
+
+/**
+ * The author of an embedded parent (`inReplyTo` as an object, as some servers send it), when it
+ * lives on the parent's own server: a claim from another host could otherwise make a reply skip
+ * the wait for its parent. Only ever used for a parent the bridge has not seen (parent-rule.ts).
+ */
+function embeddedAuthor(parent: unknown, parentId: string): string | undefined {
+  if (!isObject(parent)) return undefined;
+  const author = idOf(parent.attributedTo);
+  return author && new URL(author).host === new URL(parentId).host ? author : undefined;
 }
 
 /** The human-facing page: a plain `url`, or the text/html Link among several (not a FEP-fffd canonical). */

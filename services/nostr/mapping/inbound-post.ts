@@ -9,7 +9,28 @@ import { httpUrl, isoFromUnix, mediaTypeFromUrl, shortText, tagValue, wellFormed
 import { IMETA, KIND, LANGUAGE_LABEL_NAMESPACE, MARKER, TAG, type NostrEvent } from './nostr-protocol.js';
 import { formatCoordinate, isHex64, npubOf, parseCoordinate, type ContentRef } from './nostr-refs.js';
 
-const ref = (id: string): ObjectRef => ({ network: 'nostr', id });
+/** A referenced event with its author where the tags name one, so the translator need not wait to learn it (parent-rule.ts). */
+function ref(id: string, tags: readonly string[][]): ObjectRef {
+  const author = authorNamed(id, tags);
+  return author ? { network: 'nostr', id, writtenBy: { network: 'nostr', id: author } } : { network: 'nostr', id };
+}
+
+/**
+ * Who wrote a referenced event, where the reference says: an article's coordinate holds its
+ * author; NIP-10 lets an `e` tag carry the author's pubkey fifth (`["e", id, relay, marker,
+ * pubkey]`), NIP-18 a `q` tag fourth. A `p` tag alone does not say which of the thread's people
+ * wrote the parent.
+ */
+export function authorNamed(id: string, tags: readonly string[][]): string | undefined {
+  const coordinate = parseCoordinate(id);
+  if (coordinate) return coordinate.pubkey;
+  for (const t of tags) {
+    if (t[1] !== id) continue;
+    const pubkey = t[0] === TAG.event ? t[4] : t[0] === TAG.quote ? t[3] : undefined;
+    if (isHex64(pubkey)) return pubkey;
+  }
+  return undefined;
+}
 
 /**
  * NIP-10 threading. Marked `e` tags win; without any root/reply marker the deprecated positional
@@ -186,9 +207,9 @@ export function postFromEvent(ev: NostrEvent, tags: string[][], ctx: InboundCont
   if (language) object.language = language;
   if (!article) {
     const { root, reply } = parseThread(tags);
-    if (reply) object.replyTo = ref(reply);
-    if (root) object.threadRoot = ref(root);
+    if (reply) object.replyTo = ref(reply, tags);
+    if (root) object.threadRoot = ref(root, tags);
   }
-  if (quote) object.quote = ref(quote);
+  if (quote) object.quote = ref(quote, tags);
   return object;
 }

@@ -49,8 +49,10 @@ describe('nostr → events: kind 1 (NIP-10, 27, 18, 92, 36, 14)', () => {
   it('Amethyst reply: marked root, content warning, custom emoji left as :shortcode: text', () => {
     const e = one('amethyst-reply-marked');
     const root = nostrFixture('damus-note-imeta').id;
-    assert.deepEqual(e.object!.replyTo, { network: 'nostr', id: root });
-    assert.deepEqual(e.object!.threadRoot, { network: 'nostr', id: root });
+    // Amethyst puts the parent's author fifth in the e tag (NIP-10).
+    const writtenBy = { network: 'nostr', id: KEYS.alice };
+    assert.deepEqual(e.object!.replyTo, { network: 'nostr', id: root, writtenBy });
+    assert.deepEqual(e.object!.threadRoot, { network: 'nostr', id: root, writtenBy });
     assert.equal(e.object!.contentWarning, 'Film spoilers');
     assert.equal(e.object!.sensitive, true);
     assert.match(e.object!.text, /:amethyst:/);
@@ -77,6 +79,22 @@ describe('nostr → events: kind 1 (NIP-10, 27, 18, 92, 36, 14)', () => {
     ev.tags = [['a', coordinate, 'wss://nos.lol', 'root'], ['e', nostrFixture('habla-article').id, 'wss://nos.lol', 'root'], ['p', KEYS.dave]];
     const o = toEvents(ev).events[0]!.object!;
     assert.deepEqual([o.threadRoot!.id, o.replyTo!.id], [coordinate, coordinate]);
+  });
+
+  it("names the parent's and the quoted note's author where the tags carry it (NIP-10 e tag fifth, NIP-18 q tag fourth, an article's coordinate)", () => {
+    const [parent, quoted] = ['aa'.repeat(32), 'bb'.repeat(32)];
+    const ev = nostrFixture('mostr-bridged');
+    ev.tags = [['e', parent, 'wss://nos.lol', 'root', KEYS.dave], ['q', quoted, '', KEYS.bob], ['p', KEYS.dave]];
+    const o = toEvents(ev).events[0]!.object!;
+    assert.deepEqual(o.replyTo, { network: 'nostr', id: parent, writtenBy: { network: 'nostr', id: KEYS.dave } });
+    assert.deepEqual(o.quote, { network: 'nostr', id: quoted, writtenBy: { network: 'nostr', id: KEYS.bob } });
+    validateEvent(toEvents(ev).events[0]!);
+    const coordinate = `30023:${KEYS.dave}:why-bridges-matter`;
+    ev.tags = [['a', coordinate, '', 'reply']];
+    assert.deepEqual(toEvents(ev).events[0]!.object!.replyTo!.writtenBy, { network: 'nostr', id: KEYS.dave });
+    // Not a pubkey, or only a p tag: nobody is named (a p tag does not say who wrote the parent).
+    ev.tags = [['e', parent, '', 'reply', 'not-a-key'], ['p', KEYS.dave]];
+    assert.deepEqual(toEvents(ev).events[0]!.object!.replyTo, { network: 'nostr', id: parent });
   });
 
   it('Primal quote: q tag → object.quote, and the nevent leaves the text', () => {

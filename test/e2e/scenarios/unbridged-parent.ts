@@ -2,8 +2,9 @@
  * A reply to a post whose author is not bridged (services/translator/parent-rule.ts): the parent
  * can never have a copy on the fediverse, so the reply arrives there as a post of its own that
  * links the parent where it can be read. A Bluesky parent names its author (the DID in its at://
- * URI): the reply goes at once. A Nostr parent does not: the reply waits the short
- * PONTIS_UNSEEN_PARENT_WAIT_MS the e2e run sets (test/e2e/run.ts), then goes.
+ * URI): the reply goes at once. A Nostr parent names its author only when the reply's `e` tag
+ * carries the pubkey (NIP-10, as Amethyst writes it): then the reply goes at once; otherwise it
+ * waits the short PONTIS_UNSEEN_PARENT_WAIT_MS the e2e run sets (test/e2e/run.ts), then goes.
  */
 import { finalizeEvent, generateSecretKey } from 'nostr-tools/pure';
 import { neventEncode } from 'nostr-tools/nip19';
@@ -50,14 +51,21 @@ export const scenarios: Scenario[] = [
       const now = () => Math.floor(Date.now() / 1000);
       const parent = finalizeEvent({ kind: 1, created_at: now(), tags: [], content: `not bridged ${ctx.unique('p')}` }, generateSecretKey());
       check((await relay.publish(parent)).accepted, 'relay refused the stranger’s note');
+      // One reply names the parent's author in its e tag (goes at once), one does not (waits).
+      const named = `a nostr reply naming the author of its parent ${ctx.unique('n')}`;
       const text = `a nostr reply to someone not bridged ${ctx.unique('r')}`;
-      const reply = finalizeEvent({ kind: 1, created_at: now(), tags: [['e', parent.id, '', 'root'], ['p', parent.pubkey]], content: text }, p.sk);
-      check((await relay.publish(reply)).accepted, 'relay refused the reply');
-      // The wait (10 s here) and the translator's sweep (every 15 s) come before the delivery.
+      for (const [content, eTag] of [[named, ['e', parent.id, '', 'root', parent.pubkey]], [text, ['e', parent.id, '', 'root']]] as const) {
+        const reply = finalizeEvent({ kind: 1, created_at: now(), tags: [[...eTag], ['p', parent.pubkey]], content }, p.sk);
+        check((await relay.publish(reply)).accepted, 'relay refused the reply');
+      }
       const ap = ctx.peer('activitypub') as ActivityPubPeer;
-      const got = await ctx.waitFor(async () => (await ap.received(p.ap.name)).find((a) => a.type === 'Create' && JSON.stringify(a.json).includes(text)), { timeoutMs: 150_000, what: 'the reply at the fediverse server' });
+      const createsOf = async (t: string) => (await ap.received(p.ap.name)).filter((a) => a.type === 'Create' && JSON.stringify(a.json).includes(t));
+      const first = await ctx.waitFor(async () => (await createsOf(named))[0], { timeoutMs: 150_000, what: 'the reply naming the author at the fediverse server' });
+      checkLinkedPost(first.json, `https://njump.me/${neventEncode({ id: parent.id, author: parent.pubkey })}`);
+      // The other waits (10 s here) and the translator's sweep (every 15 s) come before its delivery.
+      const got = await ctx.waitFor(async () => (await createsOf(text))[0], { timeoutMs: 150_000, what: 'the reply at the fediverse server' });
       checkLinkedPost(got.json, `https://njump.me/${neventEncode({ id: parent.id })}`);
-      check((await ap.received(p.ap.name)).filter((a) => a.type === 'Create' && JSON.stringify(a.json).includes(text)).length === 1, 'the reply arrived more than once');
+      for (const t of [named, text]) check((await createsOf(t)).length === 1, 'a reply arrived more than once');
     },
   }),
 ];
