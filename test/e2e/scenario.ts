@@ -76,6 +76,14 @@ export function defineScenario(s: Scenario): Scenario {
   return s;
 }
 
+/**
+ * The scenarios of one pair of networks share their needs, their time limit and the pair of linked
+ * people each one starts from: the definer this returns takes only the id and the body.
+ */
+export function pairScenarios<P>(needs: readonly Network[], timeoutMs: number, pair: (ctx: E2EContext) => Promise<P>) {
+  return (id: string, run: (ctx: E2EContext, p: P) => Promise<void>): Scenario => ({ id, needs: [...needs], timeoutMs, run: async (ctx) => run(ctx, await pair(ctx)) });
+}
+
 /** Throws with `message` when `cond` is falsy. */
 export function check(cond: unknown, message: string): asserts cond {
   if (!cond) throw new Error(message);

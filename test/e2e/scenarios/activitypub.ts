@@ -8,7 +8,7 @@ import { finalizeEvent, getPublicKey } from 'nostr-tools/pure';
 import { npubEncode } from 'nostr-tools/nip19';
 import type { ActivityPubPeer, ApUser, NostrFilter } from '../../../libs/harness/index.js';
 import { fetchT } from '../../../libs/harness/util.js';
-import { check, defineScenario, type E2EContext, type Scenario } from '../scenario.js';
+import { check, defineScenario, pairScenarios, type E2EContext, type Scenario } from '../scenario.js';
 import { linkedNostrKey } from './nostr-person.js';
 
 export const AP_JSON = { accept: 'application/activity+json' };
@@ -89,6 +89,8 @@ export const receivedBy = (ctx: E2EContext, user: string, pred: (a: { type: stri
 const onRelay = (ctx: E2EContext, filter: NostrFilter, pred: (e: { content: string; tags: string[][]; kind: number }) => boolean, what: string) =>
   ctx.waitFor(async () => (await ctx.peer('nostr').query(filter)).find(pred), { timeoutMs: 60_000, what });
 
+const scenario = pairScenarios(['activitypub', 'nostr'], 150_000, pair);
+
 export const scenarios: Scenario[] = [
   defineScenario({
     id: 'post:activitypub->nostr',
@@ -132,126 +134,66 @@ export const scenarios: Scenario[] = [
       check(got.actor === actor, `Create from ${got.actor}, expected ${actor}`);
     },
   }),
-  defineScenario({
-    id: 'reply:activitypub->nostr',
-    needs: ['activitypub', 'nostr'],
-    timeoutMs: 150_000,
-    async run(ctx) {
-      const p = await pair(ctx);
-      const { note, objectId } = await nostrPostOnAp(ctx, p, `reply to me ${ctx.unique('n')}`);
-      const text = `a fediverse reply ${ctx.unique('n')}`;
-      await (ctx.peer('activitypub') as ActivityPubPeer).createNote(p.ap.name, { content: `<p>${text}</p>`, inReplyTo: objectId, to: [p.bridgedActor] });
-      const reply = await onRelay(ctx, { kinds: [1], '#e': [note.id] }, (e) => e.content.includes(text), 'the reply on the relay');
-      check(reply.tags.some((t) => t[0] === 'e' && t[1] === note.id), `reply does not point at ${note.id}: ${JSON.stringify(reply.tags)}`);
-    },
+  scenario('reply:activitypub->nostr', async (ctx, p) => {
+    const { note, objectId } = await nostrPostOnAp(ctx, p, `reply to me ${ctx.unique('n')}`);
+    const text = `a fediverse reply ${ctx.unique('n')}`;
+    await (ctx.peer('activitypub') as ActivityPubPeer).createNote(p.ap.name, { content: `<p>${text}</p>`, inReplyTo: objectId, to: [p.bridgedActor] });
+    const reply = await onRelay(ctx, { kinds: [1], '#e': [note.id] }, (e) => e.content.includes(text), 'the reply on the relay');
+    check(reply.tags.some((t) => t[0] === 'e' && t[1] === note.id), `reply does not point at ${note.id}: ${JSON.stringify(reply.tags)}`);
   }),
-  defineScenario({
-    id: 'reply:nostr->activitypub',
-    needs: ['activitypub', 'nostr'],
-    timeoutMs: 150_000,
-    async run(ctx) {
-      const p = await pair(ctx);
-      const { noteId, copy } = await apPostOnNostr(ctx, p, `reply to this ${ctx.unique('n')}`);
-      const text = `a nostr reply ${ctx.unique('n')}`;
-      await nostrPostOnAp(ctx, p, text, [['e', copy.id, '', 'root'], ['p', copy.pubkey]]);
-      const got = await receivedBy(ctx, p.ap.name, (a) => a.type === 'Create' && JSON.stringify(a.json).includes(text), 'the reply at the fediverse server');
-      check(JSON.stringify(got.json).includes(noteId), `the reply does not point at ${noteId}: ${JSON.stringify(got.json).slice(0, 500)}`);
-    },
+  scenario('reply:nostr->activitypub', async (ctx, p) => {
+    const { noteId, copy } = await apPostOnNostr(ctx, p, `reply to this ${ctx.unique('n')}`);
+    const text = `a nostr reply ${ctx.unique('n')}`;
+    await nostrPostOnAp(ctx, p, text, [['e', copy.id, '', 'root'], ['p', copy.pubkey]]);
+    const got = await receivedBy(ctx, p.ap.name, (a) => a.type === 'Create' && JSON.stringify(a.json).includes(text), 'the reply at the fediverse server');
+    check(JSON.stringify(got.json).includes(noteId), `the reply does not point at ${noteId}: ${JSON.stringify(got.json).slice(0, 500)}`);
   }),
-  defineScenario({
-    id: 'like:activitypub->nostr',
-    needs: ['activitypub', 'nostr'],
-    timeoutMs: 150_000,
-    async run(ctx) {
-      const p = await pair(ctx);
-      const { note, objectId } = await nostrPostOnAp(ctx, p, `like me ${ctx.unique('n')}`);
-      await (ctx.peer('activitypub') as ActivityPubPeer).send({ from: p.ap.name, to: p.bridgedActor, activity: { type: 'Like', object: objectId } });
-      await onRelay(ctx, { kinds: [7], '#e': [note.id] }, () => true, 'the reaction on the relay');
-    },
+  scenario('like:activitypub->nostr', async (ctx, p) => {
+    const { note, objectId } = await nostrPostOnAp(ctx, p, `like me ${ctx.unique('n')}`);
+    await (ctx.peer('activitypub') as ActivityPubPeer).send({ from: p.ap.name, to: p.bridgedActor, activity: { type: 'Like', object: objectId } });
+    await onRelay(ctx, { kinds: [7], '#e': [note.id] }, () => true, 'the reaction on the relay');
   }),
-  defineScenario({
-    id: 'like:nostr->activitypub',
-    needs: ['activitypub', 'nostr'],
-    timeoutMs: 150_000,
-    async run(ctx) {
-      const p = await pair(ctx);
-      const { noteId, copy } = await apPostOnNostr(ctx, p, `like this ${ctx.unique('n')}`);
-      const like = finalizeEvent({ kind: 7, created_at: nowS(), tags: [['e', copy.id], ['p', copy.pubkey], ['k', '1']], content: '+' }, p.sk);
-      check((await ctx.peer('nostr').publish(like)).accepted, 'relay refused the reaction');
-      await receivedBy(ctx, p.ap.name, (a) => a.type === 'Like' && a.objectId === noteId, 'the Like at the fediverse server');
-    },
+  scenario('like:nostr->activitypub', async (ctx, p) => {
+    const { noteId, copy } = await apPostOnNostr(ctx, p, `like this ${ctx.unique('n')}`);
+    const like = finalizeEvent({ kind: 7, created_at: nowS(), tags: [['e', copy.id], ['p', copy.pubkey], ['k', '1']], content: '+' }, p.sk);
+    check((await ctx.peer('nostr').publish(like)).accepted, 'relay refused the reaction');
+    await receivedBy(ctx, p.ap.name, (a) => a.type === 'Like' && a.objectId === noteId, 'the Like at the fediverse server');
   }),
-  defineScenario({
-    id: 'delete:nostr->activitypub',
-    needs: ['activitypub', 'nostr'],
-    timeoutMs: 150_000,
-    async run(ctx) {
-      const p = await pair(ctx);
-      const { note, objectId } = await nostrPostOnAp(ctx, p, `nostr delete me ${ctx.unique('n')}`);
-      const deletion = finalizeEvent({ kind: 5, created_at: nowS(), tags: [['e', note.id], ['k', '1']], content: '' }, p.sk);
-      check((await ctx.peer('nostr').publish(deletion)).accepted, 'relay refused the deletion');
-      await receivedBy(ctx, p.ap.name, (a) => a.type === 'Delete' && (a.objectId === objectId || JSON.stringify(a.json).includes(objectId)), 'the Delete at the fediverse server');
-    },
+  scenario('delete:nostr->activitypub', async (ctx, p) => {
+    const { note, objectId } = await nostrPostOnAp(ctx, p, `nostr delete me ${ctx.unique('n')}`);
+    const deletion = finalizeEvent({ kind: 5, created_at: nowS(), tags: [['e', note.id], ['k', '1']], content: '' }, p.sk);
+    check((await ctx.peer('nostr').publish(deletion)).accepted, 'relay refused the deletion');
+    await receivedBy(ctx, p.ap.name, (a) => a.type === 'Delete' && (a.objectId === objectId || JSON.stringify(a.json).includes(objectId)), 'the Delete at the fediverse server');
   }),
-  defineScenario({
-    id: 'repost:activitypub->nostr',
-    needs: ['activitypub', 'nostr'],
-    timeoutMs: 150_000,
-    async run(ctx) {
-      const p = await pair(ctx);
-      const { note, objectId } = await nostrPostOnAp(ctx, p, `boost me ${ctx.unique('n')}`);
-      await (ctx.peer('activitypub') as ActivityPubPeer).send({ from: p.ap.name, to: p.bridgedActor, activity: { type: 'Announce', object: objectId, to: ['https://www.w3.org/ns/activitystreams#Public'] } });
-      await onRelay(ctx, { kinds: [6], '#e': [note.id] }, () => true, 'the repost on the relay');
-    },
+  scenario('repost:activitypub->nostr', async (ctx, p) => {
+    const { note, objectId } = await nostrPostOnAp(ctx, p, `boost me ${ctx.unique('n')}`);
+    await (ctx.peer('activitypub') as ActivityPubPeer).send({ from: p.ap.name, to: p.bridgedActor, activity: { type: 'Announce', object: objectId, to: ['https://www.w3.org/ns/activitystreams#Public'] } });
+    await onRelay(ctx, { kinds: [6], '#e': [note.id] }, () => true, 'the repost on the relay');
   }),
-  defineScenario({
-    id: 'repost:nostr->activitypub',
-    needs: ['activitypub', 'nostr'],
-    timeoutMs: 150_000,
-    async run(ctx) {
-      const p = await pair(ctx);
-      const { noteId, copy } = await apPostOnNostr(ctx, p, `repost this ${ctx.unique('n')}`);
-      const repost = finalizeEvent({ kind: 6, created_at: nowS(), tags: [['e', copy.id], ['p', copy.pubkey]], content: '' }, p.sk);
-      check((await ctx.peer('nostr').publish(repost)).accepted, 'relay refused the repost');
-      await receivedBy(ctx, p.ap.name, (a) => a.type === 'Announce' && a.objectId === noteId, 'the Announce at the fediverse server');
-    },
+  scenario('repost:nostr->activitypub', async (ctx, p) => {
+    const { noteId, copy } = await apPostOnNostr(ctx, p, `repost this ${ctx.unique('n')}`);
+    const repost = finalizeEvent({ kind: 6, created_at: nowS(), tags: [['e', copy.id], ['p', copy.pubkey]], content: '' }, p.sk);
+    check((await ctx.peer('nostr').publish(repost)).accepted, 'relay refused the repost');
+    await receivedBy(ctx, p.ap.name, (a) => a.type === 'Announce' && a.objectId === noteId, 'the Announce at the fediverse server');
   }),
-  defineScenario({
-    id: 'content-warning:activitypub->nostr',
-    needs: ['activitypub', 'nostr'],
-    timeoutMs: 150_000,
-    async run(ctx) {
-      const p = await pair(ctx);
-      const ap = ctx.peer('activitypub') as ActivityPubPeer;
-      const text = `behind a warning ${ctx.unique('n')}`;
-      await ap.send({ from: p.ap.name, to: p.bridgedActor, activity: { type: 'Create', to: ['https://www.w3.org/ns/activitystreams#Public'], object: { id: `${p.ap.id}/notes/cw-${ctx.unique('n')}`, type: 'Note', attributedTo: p.ap.id, content: `<p>${text}</p>`, summary: 'spoilers', sensitive: true, to: ['https://www.w3.org/ns/activitystreams#Public'] } } });
-      const ev = await onRelay(ctx, { kinds: [1], limit: 100 }, (e) => e.content.includes(text), 'the note on the relay');
-      check(ev.tags.some((t) => t[0] === 'content-warning' && t[1] === 'spoilers'), `no content-warning tag: ${JSON.stringify(ev.tags)}`);
-    },
+  scenario('content-warning:activitypub->nostr', async (ctx, p) => {
+    const ap = ctx.peer('activitypub') as ActivityPubPeer;
+    const text = `behind a warning ${ctx.unique('n')}`;
+    await ap.send({ from: p.ap.name, to: p.bridgedActor, activity: { type: 'Create', to: ['https://www.w3.org/ns/activitystreams#Public'], object: { id: `${p.ap.id}/notes/cw-${ctx.unique('n')}`, type: 'Note', attributedTo: p.ap.id, content: `<p>${text}</p>`, summary: 'spoilers', sensitive: true, to: ['https://www.w3.org/ns/activitystreams#Public'] } } });
+    const ev = await onRelay(ctx, { kinds: [1], limit: 100 }, (e) => e.content.includes(text), 'the note on the relay');
+    check(ev.tags.some((t) => t[0] === 'content-warning' && t[1] === 'spoilers'), `no content-warning tag: ${JSON.stringify(ev.tags)}`);
   }),
-  defineScenario({
-    id: 'content-warning:nostr->activitypub',
-    needs: ['activitypub', 'nostr'],
-    timeoutMs: 150_000,
-    async run(ctx) {
-      const p = await pair(ctx);
-      const { create } = await nostrPostOnAp(ctx, p, `nostr behind a warning ${ctx.unique('n')}`, [['content-warning', 'spoilers']]);
-      const obj = JSON.stringify(create.json);
-      check(obj.includes('spoilers') && obj.includes('sensitive'), `no summary/sensitive: ${obj.slice(0, 600)}`);
-    },
+  scenario('content-warning:nostr->activitypub', async (ctx, p) => {
+    const { create } = await nostrPostOnAp(ctx, p, `nostr behind a warning ${ctx.unique('n')}`, [['content-warning', 'spoilers']]);
+    const obj = JSON.stringify(create.json);
+    check(obj.includes('spoilers') && obj.includes('sensitive'), `no summary/sensitive: ${obj.slice(0, 600)}`);
   }),
-  defineScenario({
-    id: 'delete:activitypub->nostr',
-    needs: ['activitypub', 'nostr'],
-    timeoutMs: 150_000,
-    async run(ctx) {
-      const p = await pair(ctx);
-      const { noteId, copy } = await apPostOnNostr(ctx, p, `fedi delete me ${ctx.unique('n')}`);
-      await (ctx.peer('activitypub') as ActivityPubPeer).send({ from: p.ap.name, to: p.bridgedActor, activity: { type: 'Delete', object: { id: noteId, type: 'Tombstone' }, to: ['https://www.w3.org/ns/activitystreams#Public'] } });
-      // The harness relay (@nostr-relay/core) applies a kind 5 by deleting its targets and neither
-      // stores nor broadcasts the kind 5 itself: the copy disappearing is what can be seen.
-      await ctx.waitFor(async () => (await ctx.peer('nostr').query({ ids: [copy.id] })).length === 0, { timeoutMs: 60_000, what: 'the bridged copy to be deleted from the relay' });
-    },
+  scenario('delete:activitypub->nostr', async (ctx, p) => {
+    const { noteId, copy } = await apPostOnNostr(ctx, p, `fedi delete me ${ctx.unique('n')}`);
+    await (ctx.peer('activitypub') as ActivityPubPeer).send({ from: p.ap.name, to: p.bridgedActor, activity: { type: 'Delete', object: { id: noteId, type: 'Tombstone' }, to: ['https://www.w3.org/ns/activitystreams#Public'] } });
+    // The harness relay (@nostr-relay/core) applies a kind 5 by deleting its targets and neither
+    // stores nor broadcasts the kind 5 itself: the copy disappearing is what can be seen.
+    await ctx.waitFor(async () => (await ctx.peer('nostr').query({ ids: [copy.id] })).length === 0, { timeoutMs: 60_000, what: 'the bridged copy to be deleted from the relay' });
   }),
   defineScenario({
     id: 'follow:activitypub->nostr',
@@ -263,56 +205,32 @@ export const scenarios: Scenario[] = [
       await onRelay(ctx, { kinds: [3], '#p': [p.pk] }, () => true, 'a follow list naming the Nostr person');
     },
   }),
-  defineScenario({
-    id: 'follow:nostr->activitypub',
-    needs: ['activitypub', 'nostr'],
-    timeoutMs: 150_000,
-    async run(ctx) {
-      const p = await pair(ctx);
-      const { copy } = await apPostOnNostr(ctx, p, `who am I ${ctx.unique('n')}`);
-      const contacts = finalizeEvent({ kind: 3, created_at: nowS(), tags: [['p', copy.pubkey]], content: '' }, p.sk);
-      check((await ctx.peer('nostr').publish(contacts)).accepted, 'relay refused the follow list');
-      await ctx.waitFor(async () => (await (ctx.peer('activitypub') as ActivityPubPeer).followers(p.ap.name)).some((f) => f.id === p.bridgedActor), { timeoutMs: 60_000, what: 'the bridged actor among the fediverse person’s followers' });
-    },
+  scenario('follow:nostr->activitypub', async (ctx, p) => {
+    const { copy } = await apPostOnNostr(ctx, p, `who am I ${ctx.unique('n')}`);
+    const contacts = finalizeEvent({ kind: 3, created_at: nowS(), tags: [['p', copy.pubkey]], content: '' }, p.sk);
+    check((await ctx.peer('nostr').publish(contacts)).accepted, 'relay refused the follow list');
+    await ctx.waitFor(async () => (await (ctx.peer('activitypub') as ActivityPubPeer).followers(p.ap.name)).some((f) => f.id === p.bridgedActor), { timeoutMs: 60_000, what: 'the bridged actor among the fediverse person’s followers' });
   }),
-  defineScenario({
-    id: 'profile:nostr->activitypub',
-    needs: ['activitypub', 'nostr'],
-    timeoutMs: 150_000,
-    async run(ctx) {
-      const p = await pair(ctx);
-      const name = `Nostr Name ${ctx.unique('n')}`;
-      const meta = finalizeEvent({ kind: 0, created_at: nowS(), tags: [], content: JSON.stringify({ name, about: 'bridged profile' }) }, p.sk);
-      check((await ctx.peer('nostr').publish(meta)).accepted, 'relay refused the profile');
-      await receivedBy(ctx, p.ap.name, (a) => a.type === 'Update' && JSON.stringify(a.json).includes(name), 'the profile Update at the fediverse server');
-      const actor = (await (await fetchT(p.bridgedActor, { headers: AP_JSON })).json()) as { name?: string };
-      check(actor.name === name, `actor name is ${actor.name}`);
-    },
+  scenario('profile:nostr->activitypub', async (ctx, p) => {
+    const name = `Nostr Name ${ctx.unique('n')}`;
+    const meta = finalizeEvent({ kind: 0, created_at: nowS(), tags: [], content: JSON.stringify({ name, about: 'bridged profile' }) }, p.sk);
+    check((await ctx.peer('nostr').publish(meta)).accepted, 'relay refused the profile');
+    await receivedBy(ctx, p.ap.name, (a) => a.type === 'Update' && JSON.stringify(a.json).includes(name), 'the profile Update at the fediverse server');
+    const actor = (await (await fetchT(p.bridgedActor, { headers: AP_JSON })).json()) as { name?: string };
+    check(actor.name === name, `actor name is ${actor.name}`);
   }),
-  defineScenario({
-    id: 'profile:activitypub->nostr',
-    needs: ['activitypub', 'nostr'],
-    timeoutMs: 150_000,
-    async run(ctx) {
-      const p = await pair(ctx);
-      const { copy } = await apPostOnNostr(ctx, p, `profile owner ${ctx.unique('n')}`);
-      const name = `Fedi Name ${ctx.unique('n')}`;
-      await (ctx.peer('activitypub') as ActivityPubPeer).send({ from: p.ap.name, to: p.bridgedActor, activity: { type: 'Update', to: ['https://www.w3.org/ns/activitystreams#Public'], object: { id: p.ap.id, type: 'Person', name, summary: '<p>from the fediverse</p>', preferredUsername: p.ap.name, inbox: p.ap.inbox } } });
-      await onRelay(ctx, { kinds: [0], authors: [copy.pubkey] }, (e) => e.content.includes(name), 'the bridged profile on the relay');
-    },
+  scenario('profile:activitypub->nostr', async (ctx, p) => {
+    const { copy } = await apPostOnNostr(ctx, p, `profile owner ${ctx.unique('n')}`);
+    const name = `Fedi Name ${ctx.unique('n')}`;
+    await (ctx.peer('activitypub') as ActivityPubPeer).send({ from: p.ap.name, to: p.bridgedActor, activity: { type: 'Update', to: ['https://www.w3.org/ns/activitystreams#Public'], object: { id: p.ap.id, type: 'Person', name, summary: '<p>from the fediverse</p>', preferredUsername: p.ap.name, inbox: p.ap.inbox } } });
+    await onRelay(ctx, { kinds: [0], authors: [copy.pubkey] }, (e) => e.content.includes(name), 'the bridged profile on the relay');
   }),
-  defineScenario({
-    id: 'edit:activitypub->nostr',
-    needs: ['activitypub', 'nostr'],
-    timeoutMs: 150_000,
-    async run(ctx) {
-      const p = await pair(ctx);
-      const { noteId, copy } = await apPostOnNostr(ctx, p, `before the edit ${ctx.unique('n')}`);
-      const edited = `after the edit ${ctx.unique('n')}`;
-      await (ctx.peer('activitypub') as ActivityPubPeer).send({ from: p.ap.name, to: p.bridgedActor, activity: { type: 'Update', to: ['https://www.w3.org/ns/activitystreams#Public'], object: { id: noteId, type: 'Note', attributedTo: p.ap.id, content: `<p>${edited}</p>`, to: ['https://www.w3.org/ns/activitystreams#Public'], updated: new Date().toISOString() } } });
-      // Kind-1 notes are immutable: the Nostr adapter publishes a correction replying to the copy.
-      await onRelay(ctx, { kinds: [1], '#e': [copy.id] }, (e) => e.content.includes(edited), 'the edit on the relay');
-    },
+  scenario('edit:activitypub->nostr', async (ctx, p) => {
+    const { noteId, copy } = await apPostOnNostr(ctx, p, `before the edit ${ctx.unique('n')}`);
+    const edited = `after the edit ${ctx.unique('n')}`;
+    await (ctx.peer('activitypub') as ActivityPubPeer).send({ from: p.ap.name, to: p.bridgedActor, activity: { type: 'Update', to: ['https://www.w3.org/ns/activitystreams#Public'], object: { id: noteId, type: 'Note', attributedTo: p.ap.id, content: `<p>${edited}</p>`, to: ['https://www.w3.org/ns/activitystreams#Public'], updated: new Date().toISOString() } } });
+    // Kind-1 notes are immutable: the Nostr adapter publishes a correction replying to the copy.
+    await onRelay(ctx, { kinds: [1], '#e': [copy.id] }, (e) => e.content.includes(edited), 'the edit on the relay');
   }),
   defineScenario({
     id: 'edit:nostr->activitypub',
@@ -333,93 +251,57 @@ export const scenarios: Scenario[] = [
       check(update.objectId === create.objectId, `the Update is about ${update.objectId}, the article is ${create.objectId}`);
     },
   }),
-  defineScenario({
-    id: 'mention:nostr->activitypub',
-    needs: ['activitypub', 'nostr'],
-    timeoutMs: 150_000,
-    async run(ctx) {
-      const p = await pair(ctx);
-      const { copy } = await apPostOnNostr(ctx, p, `mention target ${ctx.unique('n')}`);
-      // The `nostr:npub…` reference becomes a mention (`@name`) on the way: look for the marker.
-      const marker = ctx.unique('mention');
-      const { create } = await nostrPostOnAp(ctx, p, `hey nostr:${npubEncode(copy.pubkey)} ${marker}`, [['p', copy.pubkey]], marker);
-      const json = JSON.stringify(create.json);
-      check(json.includes('Mention') && json.includes(p.ap.id), `no Mention of ${p.ap.id}: ${json.slice(0, 800)}`);
-    },
+  scenario('mention:nostr->activitypub', async (ctx, p) => {
+    const { copy } = await apPostOnNostr(ctx, p, `mention target ${ctx.unique('n')}`);
+    // The `nostr:npub…` reference becomes a mention (`@name`) on the way: look for the marker.
+    const marker = ctx.unique('mention');
+    const { create } = await nostrPostOnAp(ctx, p, `hey nostr:${npubEncode(copy.pubkey)} ${marker}`, [['p', copy.pubkey]], marker);
+    const json = JSON.stringify(create.json);
+    check(json.includes('Mention') && json.includes(p.ap.id), `no Mention of ${p.ap.id}: ${json.slice(0, 800)}`);
   }),
-  defineScenario({
-    id: 'quote:nostr->activitypub',
-    needs: ['activitypub', 'nostr'],
-    timeoutMs: 150_000,
-    async run(ctx) {
-      const p = await pair(ctx);
-      const { noteId, copy } = await apPostOnNostr(ctx, p, `quote me ${ctx.unique('n')}`);
-      const { create } = await nostrPostOnAp(ctx, p, `quoting ${ctx.unique('n')}`, [['q', copy.id]]);
-      const json = JSON.stringify(create.json);
-      check(json.includes(noteId), `the quote does not point at ${noteId}: ${json.slice(0, 800)}`);
-    },
+  scenario('quote:nostr->activitypub', async (ctx, p) => {
+    const { noteId, copy } = await apPostOnNostr(ctx, p, `quote me ${ctx.unique('n')}`);
+    const { create } = await nostrPostOnAp(ctx, p, `quoting ${ctx.unique('n')}`, [['q', copy.id]]);
+    const json = JSON.stringify(create.json);
+    check(json.includes(noteId), `the quote does not point at ${noteId}: ${json.slice(0, 800)}`);
   }),
-  defineScenario({
-    id: 'media:activitypub->nostr',
-    needs: ['activitypub', 'nostr'],
-    timeoutMs: 150_000,
-    async run(ctx) {
-      const p = await pair(ctx);
-      const text = `with a picture ${ctx.unique('n')}`;
-      const ap = ctx.peer('activitypub') as ActivityPubPeer;
-      await ap.send({ from: p.ap.name, to: p.bridgedActor, activity: { type: 'Create', to: ['https://www.w3.org/ns/activitystreams#Public'], object: { id: `${p.ap.id}/notes/media-${ctx.unique('n')}`, type: 'Note', attributedTo: p.ap.id, content: `<p>${text}</p>`, to: ['https://www.w3.org/ns/activitystreams#Public'], attachment: [{ type: 'Document', mediaType: 'image/png', url: 'https://media.example/cat.png', name: 'a cat on a bridge' }] } } });
-      const ev = await onRelay(ctx, { kinds: [1], limit: 100 }, (e) => e.content.includes(text), 'the note with media on the relay');
-      const imeta = ev.tags.find((t) => t[0] === 'imeta');
-      check(imeta?.includes('url https://media.example/cat.png') && imeta.includes('alt a cat on a bridge'), `imeta: ${JSON.stringify(ev.tags)}`);
-    },
+  scenario('media:activitypub->nostr', async (ctx, p) => {
+    const text = `with a picture ${ctx.unique('n')}`;
+    const ap = ctx.peer('activitypub') as ActivityPubPeer;
+    await ap.send({ from: p.ap.name, to: p.bridgedActor, activity: { type: 'Create', to: ['https://www.w3.org/ns/activitystreams#Public'], object: { id: `${p.ap.id}/notes/media-${ctx.unique('n')}`, type: 'Note', attributedTo: p.ap.id, content: `<p>${text}</p>`, to: ['https://www.w3.org/ns/activitystreams#Public'], attachment: [{ type: 'Document', mediaType: 'image/png', url: 'https://media.example/cat.png', name: 'a cat on a bridge' }] } } });
+    const ev = await onRelay(ctx, { kinds: [1], limit: 100 }, (e) => e.content.includes(text), 'the note with media on the relay');
+    const imeta = ev.tags.find((t) => t[0] === 'imeta');
+    check(imeta?.includes('url https://media.example/cat.png') && imeta.includes('alt a cat on a bridge'), `imeta: ${JSON.stringify(ev.tags)}`);
   }),
-  defineScenario({
-    id: 'media:nostr->activitypub',
-    needs: ['activitypub', 'nostr'],
-    timeoutMs: 150_000,
-    async run(ctx) {
-      const p = await pair(ctx);
-      const marker = ctx.unique('media');
-      const { create } = await nostrPostOnAp(ctx, p, `look ${marker}\nhttps://media.example/dog.jpg`, [['imeta', 'url https://media.example/dog.jpg', 'm image/jpeg', 'alt a dog on a bridge']], marker);
-      const json = JSON.stringify(create.json);
-      check(json.includes('https://media.example/dog.jpg') && json.includes('a dog on a bridge'), `no attachment with alt text: ${json.slice(0, 800)}`);
-    },
+  scenario('media:nostr->activitypub', async (ctx, p) => {
+    const marker = ctx.unique('media');
+    const { create } = await nostrPostOnAp(ctx, p, `look ${marker}\nhttps://media.example/dog.jpg`, [['imeta', 'url https://media.example/dog.jpg', 'm image/jpeg', 'alt a dog on a bridge']], marker);
+    const json = JSON.stringify(create.json);
+    check(json.includes('https://media.example/dog.jpg') && json.includes('a dog on a bridge'), `no attachment with alt text: ${json.slice(0, 800)}`);
   }),
-  defineScenario({
-    id: 'mention:activitypub->nostr',
-    needs: ['activitypub', 'nostr'],
-    timeoutMs: 150_000,
-    async run(ctx) {
-      const p = await pair(ctx);
-      const text = `hello friend ${ctx.unique('n')}`;
-      const ap = ctx.peer('activitypub') as ActivityPubPeer;
-      const username = p.bridgedActor.split('/').pop()!;
-      await ap.send({ from: p.ap.name, to: p.bridgedActor, activity: { type: 'Create', to: ['https://www.w3.org/ns/activitystreams#Public', p.bridgedActor], object: { id: `${p.ap.id}/notes/mention-${ctx.unique('n')}`, type: 'Note', attributedTo: p.ap.id, content: `<p><span class="h-card"><a href="${p.bridgedActor}" class="u-url mention">@<span>${username}</span></a></span> ${text}</p>`, to: ['https://www.w3.org/ns/activitystreams#Public', p.bridgedActor], tag: [{ type: 'Mention', href: p.bridgedActor, name: `@${username}@${new URL(p.bridgedActor).host}` }] } } });
-      const ev = await onRelay(ctx, { kinds: [1], '#p': [p.pk] }, (e) => e.content.includes(text), 'the mention on the relay');
-      check(ev.content.includes(`nostr:${npubEncode(p.pk)}`), `mention not rendered as nostr:npub: ${ev.content}`);
-    },
+  scenario('mention:activitypub->nostr', async (ctx, p) => {
+    const text = `hello friend ${ctx.unique('n')}`;
+    const ap = ctx.peer('activitypub') as ActivityPubPeer;
+    const username = p.bridgedActor.split('/').pop()!;
+    await ap.send({ from: p.ap.name, to: p.bridgedActor, activity: { type: 'Create', to: ['https://www.w3.org/ns/activitystreams#Public', p.bridgedActor], object: { id: `${p.ap.id}/notes/mention-${ctx.unique('n')}`, type: 'Note', attributedTo: p.ap.id, content: `<p><span class="h-card"><a href="${p.bridgedActor}" class="u-url mention">@<span>${username}</span></a></span> ${text}</p>`, to: ['https://www.w3.org/ns/activitystreams#Public', p.bridgedActor], tag: [{ type: 'Mention', href: p.bridgedActor, name: `@${username}@${new URL(p.bridgedActor).host}` }] } } });
+    const ev = await onRelay(ctx, { kinds: [1], '#p': [p.pk] }, (e) => e.content.includes(text), 'the mention on the relay');
+    check(ev.content.includes(`nostr:${npubEncode(p.pk)}`), `mention not rendered as nostr:npub: ${ev.content}`);
   }),
-  defineScenario({
-    id: 'quote:activitypub->nostr',
-    needs: ['activitypub', 'nostr'],
-    timeoutMs: 150_000,
-    async run(ctx) {
-      const p = await pair(ctx);
-      const { note, objectId } = await nostrPostOnAp(ctx, p, `quote this ${ctx.unique('n')}`);
-      const text = `my quote ${ctx.unique('n')}`;
-      const ap = ctx.peer('activitypub') as ActivityPubPeer;
-      await ap.send({ from: p.ap.name, to: p.bridgedActor, activity: {
-          // Fedify re-serializes what it sends from its vocabulary: `quoteUrl` (as:quoteUrl) survives, given its term.
-          '@context': ['https://www.w3.org/ns/activitystreams', { quoteUrl: 'as:quoteUrl' }],
-          type: 'Create',
-          to: ['https://www.w3.org/ns/activitystreams#Public'],
-          object: { id: `${p.ap.id}/notes/quote-${ctx.unique('n')}`, type: 'Note', attributedTo: p.ap.id, content: `<p>${text}</p><p class="quote-inline">RE: <a href="${objectId}">${objectId}</a></p>`, quoteUrl: objectId, to: ['https://www.w3.org/ns/activitystreams#Public'] },
-        },
-      });
-      // The harness relay does not index `q`: find the note by its text, then check the tag.
-      const ev = await onRelay(ctx, { kinds: [1], limit: 100 }, (e) => e.content.includes(text), 'the quote on the relay');
-      check(ev.tags.some((t) => t[0] === 'q' && t[1] === note.id), `no q tag for ${note.id}: ${JSON.stringify(ev.tags)}`);
-      check(!ev.content.includes('RE:'), `the RE: fallback leaked into the text: ${ev.content}`);
-    },
+  scenario('quote:activitypub->nostr', async (ctx, p) => {
+    const { note, objectId } = await nostrPostOnAp(ctx, p, `quote this ${ctx.unique('n')}`);
+    const text = `my quote ${ctx.unique('n')}`;
+    const ap = ctx.peer('activitypub') as ActivityPubPeer;
+    await ap.send({ from: p.ap.name, to: p.bridgedActor, activity: {
+        // Fedify re-serializes what it sends from its vocabulary: `quoteUrl` (as:quoteUrl) survives, given its term.
+        '@context': ['https://www.w3.org/ns/activitystreams', { quoteUrl: 'as:quoteUrl' }],
+        type: 'Create',
+        to: ['https://www.w3.org/ns/activitystreams#Public'],
+        object: { id: `${p.ap.id}/notes/quote-${ctx.unique('n')}`, type: 'Note', attributedTo: p.ap.id, content: `<p>${text}</p><p class="quote-inline">RE: <a href="${objectId}">${objectId}</a></p>`, quoteUrl: objectId, to: ['https://www.w3.org/ns/activitystreams#Public'] },
+      },
+    });
+    // The harness relay does not index `q`: find the note by its text, then check the tag.
+    const ev = await onRelay(ctx, { kinds: [1], limit: 100 }, (e) => e.content.includes(text), 'the quote on the relay');
+    check(ev.tags.some((t) => t[0] === 'q' && t[1] === note.id), `no q tag for ${note.id}: ${JSON.stringify(ev.tags)}`);
+    check(!ev.content.includes('RE:'), `the RE: fallback leaked into the text: ${ev.content}`);
   }),
 ];
