@@ -41,6 +41,9 @@ declare module 'activitypub-express' {
     generateNodeInfo(version: string): Promise<Doc>;
     jsonldContextLoader: (url: string) => Promise<{ contextUrl: string | null; documentUrl: string; document: unknown }>;
     requestObject: (id: string) => Promise<Doc | null>;
+    deliver: (actorId: string, body: string, address: string, signingKey: string) => Promise<unknown>;
+    startDelivery(): Promise<void> | undefined;
+    resolveObject(id: string, includeMeta?: boolean, refresh?: boolean, localOnly?: boolean): Promise<Doc | null | undefined>;
     getFollowers(actor: Doc, page?: unknown, includePrivate?: boolean): Promise<Doc>;
   }
   export default function ActivitypubExpress(settings: ApexSettings): Apex;

@@ -78,7 +78,15 @@ export async function createApex(o: ApexOptions): Promise<Apex> {
     log.debug('unknown JSON-LD context left empty (never fetched)', { url });
     return { contextUrl: null, documentUrl: url, document: { '@context': {} } };
   };
-  // apex fetches when it resolves unknown objects; the adapter resolves them itself (guarded).
+  // apex's two HTTP clients (pub/federation.js, `request` 2.88 with its own DNS lookups and
+  // redirects, and only a NODE_ENV=production "localhost" prefix test) are never used: every
+  // caller reads them off the instance at call time, so replacing them here closes every path.
+  // apex fetches when it resolves unknown objects (inbox validators, signature keys, references);
+  // the adapter resolves them itself, through the pinned RemoteFetcher.
   apex.requestObject = async () => null;
+  // offlineMode already stops apex's queue (startDelivery); this makes a slip loud instead of an unguarded POST.
+  apex.deliver = async () => {
+    throw new Error('apex does not deliver here: the OutboundRunner does (guarded, signed, with a ledger)');
+  };
   return apex;
 }

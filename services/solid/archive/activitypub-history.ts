@@ -2,7 +2,7 @@ import type { BridgeEvent } from '../../../libs/events/index.js';
 import { readCapped } from '../../../libs/net/index.js';
 import { createLogger } from '../../../libs/observability/index.js';
 import { idOf, isObject, toEvents } from '../../activitypub/mapping/index.js';
-import type { UrlGuard } from '../pod/index.js';
+import { remoteFetch, type UrlGuard } from '../pod/index.js';
 import { fetchEach, type HistorySource, type Original } from './history-source.js';
 
 const log = createLogger('solid-archive-activitypub');
@@ -12,13 +12,13 @@ const ACCEPT = 'application/activity+json, application/ld+json; profile="https:/
 /**
  * Past fediverse posts, dereferenced at their id (an unsigned GET, as any reader would: servers
  * in authorized-fetch mode answer 401 and the post counts as not found), through the address
- * guard, and normalized with the ActivityPub adapter's pure mapping as if it had been delivered
+ * guard's pinned connection, and normalized with the ActivityPub adapter's pure mapping as if it had been delivered
  * in a Create. Only objects attributed to one of the person's actors, on that actor's server.
  */
 export class ActivityPubHistory implements HistorySource {
   readonly network = 'activitypub' as const;
 
-  constructor(private readonly o: { guard?: UrlGuard; fetchImpl?: typeof fetch; concurrency?: number }) {}
+  constructor(private readonly o: { guard?: UrlGuard; concurrency?: number }) {}
 
   fetch(originals: Original[], authors: string[]): Promise<Map<string, BridgeEvent>> {
     return fetchEach(originals, (id) => this.one(id, authors), { concurrency: this.o.concurrency, log });
@@ -26,7 +26,7 @@ export class ActivityPubHistory implements HistorySource {
 
   private async one(id: string, authors: string[]): Promise<BridgeEvent | undefined> {
     if (this.o.guard && !(await this.o.guard.check(id)).ok) return undefined;
-    const res = await (this.o.fetchImpl ?? fetch)(id, { headers: { accept: ACCEPT }, redirect: 'error', signal: AbortSignal.timeout(10_000) });
+    const res = await remoteFetch(this.o.guard)(id, { headers: { accept: ACCEPT }, redirect: 'error', signal: AbortSignal.timeout(10_000) });
     if (!res.ok) {
       await res.body?.cancel();
       return undefined;

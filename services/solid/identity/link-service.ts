@@ -1,10 +1,9 @@
 import type { DataSource } from 'typeorm';
 import { DeliveryError } from '../../../libs/adapter/index.js';
-import type { UrlGuard } from '../pod/index.js';
 import type { ArchiveBackfill } from '../archive/index.js';
 import type { SolidIngest } from '../ingest/index.js';
 import { folderUrl, socialUrlOf } from '../mapping/index.js';
-import { PodRepository, type PodClient, type PodRow } from '../pod/index.js';
+import { PodRepository, remoteFetch, type PodClient, type PodRow, type UrlGuard } from '../pod/index.js';
 import { linkNativeIdentity } from '../../../libs/store/index.js';
 import { LinkError } from './link-error.js';
 import { registerTypeIndex } from './pod-setup.js';
@@ -36,7 +35,6 @@ export class SolidLinkService {
       bridgeWebId: string;
       ingest?: SolidIngest;
       guard?: UrlGuard;
-      fetchImpl?: typeof fetch;
       /** Copies the person's past posts into the pod when they turn the archive on. */
       backfill?: Pick<ArchiveBackfill, 'start'>;
     },
@@ -95,7 +93,7 @@ export class SolidLinkService {
   }
 
   private async storageOf(webId: string): Promise<string> {
-    const doc = await profileForLink(webId, { guard: this.o.guard, fetchImpl: this.o.fetchImpl });
+    const doc = await profileForLink(webId, { guard: this.o.guard });
     const storage = storageIn(doc, webId) ?? (await this.storageAbove(webId));
     if (!storage) throw new LinkError(400, 'the WebID profile names no pim:storage, and no container above it is a storage');
     if (this.o.guard && !(await this.o.guard.check(storage)).ok) throw new LinkError(400, 'the storage is on a private address');
@@ -112,7 +110,7 @@ export class SolidLinkService {
     for (let i = segments.length; i >= 0; i--) {
       const url = `${u.origin}/${segments.slice(0, i).map((s) => `${s}/`).join('')}`;
       try {
-        const res = await (this.o.fetchImpl ?? fetch)(url, { method: 'HEAD', signal: AbortSignal.timeout(10_000), redirect: 'error' });
+        const res = await remoteFetch(this.o.guard)(url, { method: 'HEAD', signal: AbortSignal.timeout(10_000), redirect: 'error' });
         if (/<http:\/\/www\.w3\.org\/ns\/pim\/space#Storage>\s*;\s*rel="?type"?/.test(res.headers.get('link') ?? '')) return url;
       } catch {
         return undefined;

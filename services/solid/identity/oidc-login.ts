@@ -1,8 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { DataSource } from 'typeorm';
+import { AddressRefusedError } from '../../../libs/net/index.js';
 import { createLogger } from '../../../libs/observability/index.js';
 import { KeyStore, type SecretBox } from '../../../libs/store/index.js';
-import { basicAuth, DpopKey, JwksCache, parseJwt, PodClient, SolidSession, str, TokenSession, type UrlGuard } from '../pod/index.js';
+import { basicAuth, DpopKey, JwksCache, parseJwt, PodClient, remoteFetch, SolidSession, str, TokenSession, type FetchLike, type UrlGuard } from '../pod/index.js';
 import { ensureGrant } from './grant.js';
 import { LinkError } from './link-error.js';
 import type { LinkResult, SolidLinkService } from './link-service.js';
@@ -40,8 +41,8 @@ export interface LoginOptions {
   /** Pod HTTP as the bridge's own WebID (to see whether the grant is already there). */
   bridge: PodClient;
   bridgeWebId: string;
+  /** Every identity provider, profile and pod of a login is the person's choice: contacted only through it. */
   guard?: UrlGuard;
-  fetchImpl?: typeof fetch;
   now?: () => number;
 }
 
@@ -63,13 +64,13 @@ export interface LoginFinished extends LinkResult {
 export class SolidOidcLogin {
   private readonly keys: KeyStore;
   private readonly jwks: JwksCache;
-  private readonly f: typeof fetch;
+  private readonly f: FetchLike;
   private readonly now: () => number;
 
   constructor(private readonly o: LoginOptions) {
     this.keys = new KeyStore(o.ds, o.box);
-    this.jwks = new JwksCache({ guard: o.guard, fetchImpl: o.fetchImpl });
-    this.f = o.fetchImpl ?? fetch;
+    this.jwks = new JwksCache({ guard: o.guard });
+    this.f = remoteFetch(o.guard);
     this.now = o.now ?? Date.now;
   }
 
@@ -183,7 +184,7 @@ export class SolidOidcLogin {
 
   /** The issuer the WebID names; more than one: the first (people can list the one they use first). */
   private async issuerOf(webId: string): Promise<string> {
-    const doc = await profileForLink(webId, { guard: this.o.guard, fetchImpl: this.o.fetchImpl });
+    const doc = await profileForLink(webId, { guard: this.o.guard });
     const issuer = oidcIssuersIn(doc, webId)[0];
     if (!issuer) throw new LinkError(400, 'the WebID profile names no solid:oidcIssuer to log in with');
     return issuer;
@@ -235,6 +236,8 @@ export class SolidOidcLogin {
     try {
       res = await this.f(url, { ...init, redirect: 'error', signal: AbortSignal.timeout(15_000) });
     } catch (err) {
+      // The person named this host (their profile did): a private address is their input at fault.
+      if (err instanceof AddressRefusedError) throw new LinkError(400, `refused to contact ${url}: ${err.reason}`);
       throw new LinkError(502, `${what} failed: ${(err as Error).message}`);
     }
     const text = await res.text();

@@ -24,8 +24,8 @@ export class WebIdAuth {
   private readonly jwks: JwksCache;
   private readonly seenJti = new Map<string, number>();
 
-  constructor(private readonly o: { box: SecretBox; publicUrl: string; guard?: UrlGuard; fetchImpl?: typeof fetch; now?: () => number }) {
-    this.jwks = new JwksCache({ guard: o.guard, fetchImpl: o.fetchImpl });
+  constructor(private readonly o: { box: SecretBox; publicUrl: string; guard?: UrlGuard; now?: () => number }) {
+    this.jwks = new JwksCache({ guard: o.guard });
   }
 
   async authenticate(req: { method: string; path: string; authorization?: string; dpop?: string; cookie?: string }): Promise<AuthVerdict> {
@@ -69,7 +69,7 @@ export class WebIdAuth {
     if (!verified) return refuse(`it does not verify with the keys of ${iss}`);
     let issuers: string[];
     try {
-      issuers = oidcIssuersIn(await fetchProfile(webId, { guard: this.o.guard, fetchImpl: this.o.fetchImpl }), webId);
+      issuers = oidcIssuersIn(await fetchProfile(webId, { guard: this.o.guard }), webId);
     } catch (err) {
       return refuse(`the WebID profile could not be checked: ${(err as Error).message}`);
     }

@@ -1,4 +1,4 @@
-import type { UrlGuard } from '../pod/index.js';
+import { remoteFetch, type UrlGuard } from '../pod/index.js';
 import { LinkError } from './link-error.js';
 
 const PIM_STORAGE = 'http://www.w3.org/ns/pim/space#storage';
@@ -12,8 +12,8 @@ export class ProfileError extends Error {
   }
 }
 
-/** A WebID profile document as JSON-LD (the pod converts Turtle), fetched through the address guard. */
-export async function fetchProfile(webId: string, o: { guard?: UrlGuard; fetchImpl?: typeof fetch }): Promise<unknown> {
+/** A WebID profile document as JSON-LD (the pod converts Turtle), fetched through the address guard's pinned connection. */
+export async function fetchProfile(webId: string, o: { guard?: UrlGuard }): Promise<unknown> {
   if (!/^https?:\/\/\S+$/.test(webId)) throw new ProfileError('webId must be an http(s) URL');
   if (o.guard) {
     const v = await o.guard.check(webId);
@@ -21,7 +21,7 @@ export async function fetchProfile(webId: string, o: { guard?: UrlGuard; fetchIm
   }
   let res: Response;
   try {
-    res = await (o.fetchImpl ?? fetch)(webId, { headers: { accept: 'application/ld+json' }, signal: AbortSignal.timeout(10_000), redirect: 'error' });
+    res = await remoteFetch(o.guard)(webId, { headers: { accept: 'application/ld+json' }, signal: AbortSignal.timeout(10_000), redirect: 'error' });
   } catch (err) {
     throw new ProfileError(`the WebID profile could not be read: ${(err as Error).message}`);
   }
@@ -68,7 +68,7 @@ function valuesOf(doc: unknown, webId: string, keys: string[]): string[] {
 }
 
 /** The profile for a link or login: one that cannot be read is the person's input at fault (400). */
-export async function profileForLink(webId: string, o: { guard?: UrlGuard; fetchImpl?: typeof fetch }): Promise<unknown> {
+export async function profileForLink(webId: string, o: { guard?: UrlGuard }): Promise<unknown> {
   try {
     return await fetchProfile(webId, o);
   } catch (err) {

@@ -14,7 +14,7 @@ export type Verdict = { ok: true; sender: string } | { ok: false; reason: string
 export class WebhookVerifier {
   private readonly jwks: JwksCache;
 
-  constructor(private readonly opts: { guard?: UrlGuard; now?: () => number; fetchImpl?: typeof fetch } = {}) {
+  constructor(private readonly opts: { guard?: UrlGuard; now?: () => number } = {}) {
     this.jwks = new JwksCache(opts);
   }
 

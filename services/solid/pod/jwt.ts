@@ -1,5 +1,5 @@
 import { createHash, createPublicKey, verify, type JsonWebKey } from 'node:crypto';
-import type { UrlGuard } from './trusted-guard.js';
+import { remoteFetch, type UrlGuard } from './trusted-guard.js';
 
 /**
  * JWTs and DPoP proofs as Solid servers send them (RFC 7519, RFC 9449), checked with node:crypto
@@ -80,16 +80,20 @@ export function readProof(proofText: string | undefined, o: { token: Jwt; tokenT
   return { jti: str(proof.payload.jti) };
 }
 
-/** An issuer's signing keys (its openid-configuration's jwks_uri on the same origin), cached for minutes. */
+/**
+ * An issuer's signing keys (its openid-configuration's jwks_uri on the same origin), cached for
+ * minutes. Issuers come from tokens and profiles (anyone's): both requests go through the guard's
+ * pinned fetch.
+ */
 export class JwksCache {
   private readonly jwks = new Map<string, { keys: JsonWebKey[]; at: number }>();
 
-  constructor(private readonly o: { guard?: UrlGuard; fetchImpl?: typeof fetch } = {}) {}
+  constructor(private readonly o: { guard?: UrlGuard } = {}) {}
 
   async keysOf(issuer: string): Promise<JsonWebKey[] | undefined> {
     const hit = this.jwks.get(issuer);
     if (hit && Date.now() - hit.at < JWKS_TTL_MS) return hit.keys;
-    const f = this.o.fetchImpl ?? fetch;
+    const f = remoteFetch(this.o.guard);
     try {
       const confUrl = new URL('.well-known/openid-configuration', issuer.endsWith('/') ? issuer : `${issuer}/`).href;
       if (this.o.guard && !(await this.o.guard.check(confUrl)).ok) return undefined;

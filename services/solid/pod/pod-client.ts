@@ -1,5 +1,5 @@
 import { DeliveryError } from '../../../libs/adapter/index.js';
-import { BodyTooLargeError, readCapped } from '../../../libs/net/index.js';
+import { AddressRefusedError, BodyTooLargeError, readCapped } from '../../../libs/net/index.js';
 import type { UrlGuard } from './trusted-guard.js';
 import { JSON_LD } from '../mapping/index.js';
 import { resourceAcl, wacAllow } from './acl.js';
@@ -31,7 +31,10 @@ export const MAX_RESOURCE_BYTES = 512 * 1024;
 
 /**
  * HTTP to pods as one session's WebID. Every failure is a DeliveryError naming the URL, the
- * status and the pod's answer; URLs that came from remote input pass the address guard first.
+ * status and the pod's answer. With a guard, every URL is checked first (an early refusal with
+ * its reason) and the session connects through the guard's pinned fetch, for the request and
+ * for any token renewal it triggers: what was checked is what is connected to. Without one
+ * (the provisioner, on the bridge's own server) the session's own transport.
  */
 export class PodClient {
   constructor(
@@ -146,9 +149,10 @@ export class PodClient {
       if (!v.ok) throw new DeliveryError(`refused to contact ${url}: ${v.reason}`, { kind: 'permanent', target: url, status: 'address-guard' });
     }
     try {
-      return await this.session.fetch(url, init);
+      return await this.session.fetch(url, this.guard ? { ...init, transport: (u, i) => this.guard!.fetch(u, i) } : init);
     } catch (err) {
       if (err instanceof DeliveryError) throw err;
+      if (err instanceof AddressRefusedError) throw new DeliveryError(`refused to contact ${url}: ${err.reason}`, { kind: 'permanent', target: url, status: 'address-guard', cause: err });
       throw new DeliveryError(`pod unreachable: ${(err as Error).message}`, { kind: 'transient', target: url, cause: err });
     }
   }

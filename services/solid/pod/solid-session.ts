@@ -1,9 +1,11 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { DeliveryError } from '../../../libs/adapter/index.js';
 import { Lru } from '../../../libs/collections/index.js';
+import { AddressRefusedError } from '../../../libs/net/index.js';
 import { createLogger } from '../../../libs/observability/index.js';
 import { KeyStore, type SecretBox } from '../../../libs/store/index.js';
 import { DpopKey } from './dpop.js';
+import type { FetchLike } from './trusted-guard.js';
 
 const log = createLogger('solid-session');
 
@@ -34,12 +36,19 @@ const tokenEndpoints = new Lru<string>(1_000);
 /** Renew at this share of a token's lifetime, so a request never leaves with one about to expire. */
 const RENEW_AT = 0.8;
 
+/**
+ * A request through a session. `transport`: how to connect for this request and for the token
+ * renewal it may trigger (a person's issuer is anywhere): PodClient passes its guard's pinned fetch.
+ */
+export type SessionInit = RequestInit & { timeoutMs?: number; transport?: FetchLike };
+
 export interface SessionOptions {
   ds: DataSource;
   box: SecretBox;
   /** key_material identity (null: the bridge's own WebID). */
   identityId: string | null;
-  fetch?: typeof fetch;
+  /** The default transport, for requests that name none (the bridge's own server). */
+  fetch?: FetchLike;
   now?: () => number;
 }
 
@@ -55,12 +64,12 @@ export class SolidSession {
   private cached?: { token: string; key: DpopKey; renewAt: number; expiresAt: number; webId: string };
   private renewing?: Promise<void>;
   private readonly keys: KeyStore;
-  private readonly fetchImpl: typeof fetch;
+  private readonly fetchImpl: FetchLike;
   private readonly now: () => number;
 
   constructor(private readonly o: SessionOptions) {
     this.keys = new KeyStore(o.ds, o.box);
-    this.fetchImpl = o.fetch ?? fetch;
+    this.fetchImpl = o.fetch ?? ((url, init) => fetch(url, init));
     this.now = o.now ?? Date.now;
   }
 
@@ -104,31 +113,32 @@ export class SolidSession {
   }
 
   async webId(): Promise<string> {
-    await this.ensureToken();
+    await this.ensureToken(this.fetchImpl);
     return this.cached!.webId;
   }
 
   /** fetch() authenticated as this WebID: `Authorization: DPoP <token>` and a fresh proof per request. */
-  async fetch(url: string, init: RequestInit & { timeoutMs?: number } = {}): Promise<Response> {
-    await this.ensureToken();
+  async fetch(url: string, init: SessionInit = {}): Promise<Response> {
+    const via = init.transport ?? this.fetchImpl;
+    await this.ensureToken(via);
     const used = this.cached!.token;
-    const res = await this.send(url, init);
+    const res = await this.send(url, init, via);
     if (res.status !== 401) return res;
     // The server no longer honours the token (revoked, server restarted, clock skew): renew once
     // and try again. A 401 with a fresh token is the answer (no access), not a token problem.
     await res.body?.cancel();
-    this.renewing ??= this.renew(used).finally(() => (this.renewing = undefined));
+    this.renewing ??= this.renew(via, used).finally(() => (this.renewing = undefined));
     await this.renewing;
-    return this.send(url, init);
+    return this.send(url, init, via);
   }
 
-  private send(url: string, init: RequestInit & { timeoutMs?: number }): Promise<Response> {
+  private send(url: string, { timeoutMs, transport: _, ...init }: SessionInit, via: FetchLike): Promise<Response> {
     const { token, key } = this.cached!;
     const method = (init.method ?? 'GET').toUpperCase();
     const headers = new Headers(init.headers);
     headers.set('authorization', `DPoP ${token}`);
     headers.set('dpop', key.proof(method, url, token));
-    return this.fetchImpl(url, { ...init, method, headers, redirect: 'manual', signal: AbortSignal.timeout(init.timeoutMs ?? 15_000) });
+    return via(url, { ...init, method, headers, redirect: 'manual', signal: AbortSignal.timeout(timeoutMs ?? 15_000) });
   }
 
   /** Forget the in-memory token (tests: a token the issuer no longer honours). */
@@ -136,15 +146,15 @@ export class SolidSession {
     this.cached = undefined;
   }
 
-  private async ensureToken(): Promise<void> {
+  private async ensureToken(via: FetchLike): Promise<void> {
     if (this.cached && this.now() < this.cached.renewAt) return;
     // One renewal per process at a time; the advisory lock makes it one per deployment.
-    this.renewing ??= this.renew().finally(() => (this.renewing = undefined));
+    this.renewing ??= this.renew(via).finally(() => (this.renewing = undefined));
     await this.renewing;
   }
 
   /** `rejected`: a token the server refused; renewed even if not yet due, unless another process already did. */
-  private async renew(rejected?: string): Promise<void> {
+  private async renew(via: FetchLike, rejected?: string): Promise<void> {
     const lockKey = `pontis.solid.token:${this.o.identityId ?? 'bridge'}`;
     await this.o.ds.transaction(async (m) => {
       await m.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [lockKey]);
@@ -161,7 +171,7 @@ export class SolidSession {
         return;
       }
       const issuedAt = this.now();
-      const { token, expiresIn, refreshToken } = await this.requestToken(s, key);
+      const { token, expiresIn, refreshToken } = await this.requestToken(s, key, via);
       // A rotated refresh token is stored in the same transaction, still under the lock.
       const next: Stored = { ...s, accessToken: token, refreshToken: refreshToken ?? s.refreshToken, issuedAt, expiresAt: issuedAt + expiresIn * 1000 };
       await keys.put(this.o.identityId, SESSION_PURPOSE, JSON.stringify(next), s.webId);
@@ -170,12 +180,12 @@ export class SolidSession {
     });
   }
 
-  private async requestToken(s: Stored, key: DpopKey): Promise<{ token: string; expiresIn: number; refreshToken?: string }> {
-    const tokenUrl = await this.tokenEndpoint(s.issuer);
+  private async requestToken(s: Stored, key: DpopKey, via: FetchLike): Promise<{ token: string; expiresIn: number; refreshToken?: string }> {
+    const tokenUrl = await this.tokenEndpoint(s.issuer, via);
     const grant = s.refreshToken
       ? new URLSearchParams({ grant_type: 'refresh_token', refresh_token: s.refreshToken })
       : new URLSearchParams({ grant_type: 'client_credentials', scope: 'webid' });
-    const body = await this.json(tokenUrl, {
+    const body = await this.json(via, tokenUrl, {
       method: 'POST',
       headers: { authorization: basicAuth(s.clientId, s.clientSecret), 'content-type': 'application/x-www-form-urlencoded', dpop: key.proof('POST', tokenUrl) },
       body: grant.toString(),
@@ -192,21 +202,22 @@ export class SolidSession {
   }
 
   /** The issuer's token endpoint, from its configuration: read once per issuer and process. */
-  private async tokenEndpoint(issuer: string): Promise<string> {
+  private async tokenEndpoint(issuer: string, via: FetchLike): Promise<string> {
     const hit = tokenEndpoints.get(issuer);
     if (hit) return hit;
-    const conf = await this.json(new URL('.well-known/openid-configuration', issuer).href, {});
+    const conf = await this.json(via, new URL('.well-known/openid-configuration', issuer).href, {});
     const url = typeof conf.token_endpoint === 'string' ? conf.token_endpoint : new URL('.oidc/token', issuer).href;
     tokenEndpoints.set(issuer, url);
     return url;
   }
 
-  private async json(url: string, init: RequestInit): Promise<Record<string, unknown>> {
+  private async json(via: FetchLike, url: string, init: RequestInit): Promise<Record<string, unknown>> {
     let res: Response;
     try {
-      res = await this.fetchImpl(url, { ...init, signal: AbortSignal.timeout(15_000) });
+      res = await via(url, { ...init, signal: AbortSignal.timeout(15_000) });
     } catch (err) {
-      throw new DeliveryError(`Solid issuer unreachable: ${(err as Error).message}`, { kind: 'transient', target: url, cause: err });
+      // An issuer at a private address stays there: not worth retrying.
+      throw new DeliveryError(`Solid issuer unreachable: ${(err as Error).message}`, { kind: err instanceof AddressRefusedError ? 'permanent' : 'transient', target: url, status: err instanceof AddressRefusedError ? 'address-guard' : undefined, cause: err });
     }
     const text = await res.text();
     if (!res.ok) throw new DeliveryError(`Solid issuer refused (${res.status})`, { kind: res.status === 400 || res.status === 401 ? 'permanent' : 'transient', target: url, status: res.status, body: text });
