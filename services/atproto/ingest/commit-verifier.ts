@@ -51,9 +51,8 @@ export function claimsOf(frame: CommitFrame, wanted: ((collection: string) => bo
  * commit decoded and checked (the repo's DID, its signature by `didKey`), then each claim proven
  * by the MST under the commit's `data`: a create or update only if the tree holds exactly its
  * CID, a delete only if the tree proves the key absent. Ops that are not proven are left out, as
- * upstream; a malformed CAR, commit or node on a proof's path throws. Records are decoded only
- * for the proven creates and updates (a record block absent from the CAR leaves its op out, as
- * upstream; one that is not a map throws).
+ * upstream; a malformed CAR, commit or node on a proof's path throws, and so does a record the
+ * tree holds under a claimed key that is absent from the CAR or not a map (upstream reads it).
  */
 export async function verifyCommit(frame: CommitFrame, claims: readonly CommitClaim[], didKey: string, checkSignature: SignatureCheck): Promise<VerifiedOp[]> {
   const { root, blocks } = readCarBlocks(frame.blocks);
@@ -72,28 +71,23 @@ export async function verifyCommit(frame: CommitFrame, claims: readonly CommitCl
   const proven: VerifiedOp[] = [];
   for (const claim of claims) {
     const found = mst.get(commit.data as Cid, claim.path);
+    // Upstream reads the record under every key the tree holds, proven or not: missing, or not a map, refuses the commit.
+    const record = found ? readMap(blocks.get(cidKey(found)), found) : null;
     if (claim.cid === null) {
-      // Upstream reads the record a key still holds before refusing the delete: a missing or non-map block throws.
-      if (found) {
-        readRecord(blocks.get(cidKey(found)), found, 'map');
-        continue;
-      }
-      if (claim.action === 'delete') proven.push({ action: 'delete', collection: claim.collection, rkey: claim.rkey });
+      if (!found && claim.action === 'delete') proven.push({ action: 'delete', collection: claim.collection, rkey: claim.rkey });
       continue;
     }
     if (!found || !found.equals(claim.cid) || (claim.action !== 'create' && claim.action !== 'update')) continue;
-    const bytes = blocks.get(cidKey(claim.cid));
-    if (!bytes) continue;
-    proven.push({ action: claim.action, collection: claim.collection, rkey: claim.rkey, cid: claim.cid, record: readRecord(bytes, claim.cid, 'record') });
+    if (!isPlainObject(record)) throw new Error('lexicon records be a json object');
+    proven.push({ action: claim.action, collection: claim.collection, rkey: claim.rkey, cid: claim.cid, record });
   }
   return proven;
 }
 
-/** A record (a plain map, as cborToLexRecord wants) or, for a delete's refusal, any map-like object (upstream's zod `record` schema). */
-function readRecord(bytes: Uint8Array | undefined, cid: Cid, what: 'map' | 'record'): LexMap {
-  if (!bytes) throw new Error(`missing ${what} block: ${cid.toString()}`);
+/** A block that upstream's zod `record` schema takes for a map: any non-null object but an array. */
+function readMap(bytes: Uint8Array | undefined, cid: Cid): LexMap {
+  if (!bytes) throw new Error(`missing record block: ${cid.toString()}`);
   const value = decode(bytes) as unknown;
-  if (what === 'record' && !isPlainObject(value)) throw new Error('lexicon records be a json object');
-  if (what === 'map' && (typeof value !== 'object' || value === null || Array.isArray(value))) throw new Error(`unexpected object: map ${cid.toString()}`);
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error(`unexpected object: map ${cid.toString()}`);
   return value as LexMap;
 }

@@ -55,7 +55,8 @@ export function verifyCommitsInOnePass(firehose: Firehose, o: OnePassOptions): v
   };
 }
 
-async function parseCommit(frame: CommitFrame, match: (collection: string) => boolean, idResolver: IdResolver, check: SignatureCheck, fresh = false): ReturnType<typeof verifyCommit> {
+/** A commit's proven ops, the key refreshed once on a signature failure (exported for the property test against @atproto/sync). */
+export async function parseCommit(frame: CommitFrame, match: (collection: string) => boolean, idResolver: IdResolver, check: SignatureCheck, fresh = false): ReturnType<typeof verifyCommit> {
   const claims = claimsOf(frame, match);
   if (!claims.length) return [];
   const key = await idResolver.did.resolveAtprotoKey(frame.repo, fresh);
