@@ -4,7 +4,7 @@ import { extractMultikey, extractPrefixedBytes, P256Keypair, p256Plugin, Secp256
 import fc from 'fast-check';
 import { base58btc } from 'multiformats/bases/base58';
 import { libsecp256k1Loaded, libsecp256k1LoadError } from './libsecp256k1.js';
-import { useNativeSignatureChecks, verifyCommitSignature, verifyStrict } from './native-signature.js';
+import { useNativeSignatureChecks, verifyStrict } from './native-signature.js';
 
 const ORDER = {
   k256: 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n,
@@ -81,8 +81,6 @@ describe('native commit signature check agrees with @atproto/crypto (noble) on e
           for (const [what, did, d, s] of cases) {
             const oracle = await Promise.resolve().then(() => verifySignature(did, d, s)).catch(() => false); // an off-curve key throws at once
             assert.equal(verifyStrict(curve, did, d, s), oracle, `${what}: native and noble disagree`);
-            // The one-pass commit verifier's entry: the curve read from the did:key (and remembered).
-            assert.equal(await Promise.resolve().then(() => verifyCommitSignature(did, d, s)).catch(() => false), oracle, `${what}: verifyCommitSignature and noble disagree`);
             // Both native paths: libsecp256k1 and the OpenSSL fallback for secp256k1.
             for (const via of curve === 'k256' ? (['libsecp256k1', 'openssl'] as const) : (['openssl'] as const)) assert.equal(verifyStrict(curve, did, d, s, via), oracle, `${what}: ${via} and noble disagree`);
           }
@@ -100,12 +98,6 @@ describe('native commit signature check agrees with @atproto/crypto (noble) on e
   it('a did:key of the other curve is an error, as in @atproto/crypto', async () => {
     const k = await Secp256k1Keypair.create();
     assert.throws(() => verifyStrict('p256', k.did(), new Uint8Array(1), new Uint8Array(64)), /not a P-256 did:key/);
-  });
-
-  it('verifyCommitSignature refuses a did:key of a curve atproto does not sign with, and what is no did:key', () => {
-    const ed25519 = `did:key:${base58btc.encode(Uint8Array.from([0xed, 0x01, ...new Uint8Array(32).fill(7)]))}`;
-    assert.throws(() => verifyCommitSignature(ed25519, new Uint8Array(1), new Uint8Array(64)), /Unsupported signature alg/);
-    assert.throws(() => verifyCommitSignature('did:plc:abc', new Uint8Array(1), new Uint8Array(64)));
   });
 
   it('remembered key (de)compression gives the same bytes, a copy each time, and still refuses what is not a point', async () => {

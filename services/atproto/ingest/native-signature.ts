@@ -81,23 +81,6 @@ export function verifyStrict(curveName: CurveName, didKey: string, data: Uint8Ar
   return verify('sha256', data, { key, dsaEncoding: 'ieee-p1363' }, sig);
 }
 
-/** The curve of each did:key seen (null: neither), so a commit's check does not decode the key's base58 again. */
-const curves = new Lru<CurveName | null>(100_000);
-
-/**
- * A commit signature check by did:key, for the one-pass commit verifier: what @atproto/crypto's
- * verifySignature does with the native check in place (the strict path), without decoding the
- * did:key's multibase on every call only to learn its curve (≈25 µs a commit, profiled).
- */
-export function verifyCommitSignature(didKey: string, data: Uint8Array, sig: Uint8Array): boolean {
-  const curve = cached(curves, didKey, () => {
-    const prefixed = extractPrefixedBytes(extractMultikey(didKey)); // throws for what is not a did:key
-    return hasPrefix(prefixed, SECP256K1_DID_PREFIX) ? 'k256' : hasPrefix(prefixed, P256_DID_PREFIX) ? 'p256' : null;
-  });
-  if (!curve) throw new Error(`Unsupported signature alg: ${didKey}`);
-  return verifyStrict(curve, didKey, data, sig);
-}
-
 let installed = false;
 
 /**

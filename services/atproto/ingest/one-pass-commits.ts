@@ -1,6 +1,6 @@
 import type { IdResolver } from '@atproto/identity';
+import { verifySignature } from '@atproto/crypto';
 import { FirehoseParseError, type Event, type Firehose } from '@atproto/sync';
-import { verifyCommitSignature } from './native-signature.js';
 import { claimsOf, CommitSignatureError, verifyCommit, type CommitFrame, type SignatureCheck } from './commit-verifier.js';
 
 const COMMIT = 'com.atproto.sync.subscribeRepos#commit';
@@ -10,7 +10,7 @@ export interface OnePassOptions {
   /** The collections the Firehose was told to keep (its filterCollections, exact NSIDs). */
   collections: readonly string[];
   onError: (err: Error) => void;
-  /** Default: the native check (native-signature.ts), as @atproto/crypto's verifySignature with it in place. */
+  /** Default: @atproto/crypto's verifySignature (the native check once useNativeSignatureChecks ran). */
   checkSignature?: SignatureCheck;
 }
 
@@ -31,7 +31,7 @@ export function verifyCommitsInOnePass(firehose: Firehose, o: OnePassOptions): v
   if (typeof upstream !== 'function') throw new Error('@atproto/sync Firehose has no parseEvt to replace: the one-pass commit verifier needs updating for this version');
   const wanted = new Set(o.collections);
   const match = (collection: string) => wanted.has(collection);
-  const check = o.checkSignature ?? verifyCommitSignature;
+  const check = o.checkSignature ?? ((didKey, data, sig) => verifySignature(didKey, data, sig));
   holder.parseEvt = async (evt: unknown) => {
     const frame = evt as CommitFrame & { $type?: unknown; seq: number; time: string; rev: string; commit: unknown };
     if (frame?.$type !== COMMIT) return upstream.call(firehose, evt);
