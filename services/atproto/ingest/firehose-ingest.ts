@@ -145,7 +145,7 @@ export class FirehoseIngest {
       onError: (err) => this.onError(err),
       subscriptionReconnectDelay: 1_000,
     });
-    // Watched commits are verified in one pass over their CAR (one-pass-commits.ts): same verdict, a third of the CPU.
+    // Watched commits are verified in one pass over their CAR (one-pass-commits.ts): same verdict, about half the CPU per commit (docs/BENCHMARKS.md).
     verifyCommitsInOnePass(this.firehose, { idResolver: this.idResolver, collections: COLLECTIONS, onError: (err) => this.onError(err) });
     const runner = this.runner;
     // Before the gate: it replaces the subscription the pre-filter reaches into.

@@ -17,8 +17,8 @@ export interface OnePassOptions {
 /**
  * Makes the Firehose verify `#commit` frames with our one-pass verifier (commit-verifier.ts)
  * instead of @atproto/sync's parseCommitAuthenticated, which reads the CAR twice (once to prove,
- * once to format) through BlockMaps and multiformats CIDs: that, not the signature, was most of a
- * watched commit's CPU (docs/BENCHMARKS.md). Same verdict (the property test holds @atproto/sync
+ * once to format) through BlockMaps keyed by base32 CID strings: with the signature check native,
+ * that decoding was the largest share of a watched commit's CPU (docs/BENCHMARKS.md). Same verdict (the property test holds @atproto/sync
  * as the oracle), same key refresh: a commit that fails with the cached key is tried once more
  * with a freshly resolved one. Other frames are parsed by @atproto/sync as before.
  *
