@@ -10,6 +10,7 @@ import { parseCommitAuthenticated } from '@atproto/sync';
 import fc from 'fast-check';
 import { useNativeSignatureChecks } from './native-signature.js';
 import { parseCommit } from './one-pass-commits.js';
+import { didDocument } from './testing.js';
 import { cidKey, readCarBlocks } from './car-blocks.js';
 
 type Nsid = `${string}.${string}.${string}`;
@@ -150,7 +151,9 @@ describe('one-pass commit verifier', () => {
     useNativeSignatureChecks();
     const key = await Secp256k1Keypair.create();
     const other = await Secp256k1Keypair.create();
-    const resolver = { did: { resolveAtprotoKey: async () => key.did() } } as unknown as IdResolver;
+    // @atproto/sync asks for the key, the one-pass verifier for the document (and remembers its key).
+    const doc = didDocument(DID, key.did());
+    const resolver = { did: { resolveAtprotoKey: async () => key.did(), ensureResolve: async () => doc } } as unknown as IdResolver;
     const watched = (c: string) => (WATCHED as string[]).includes(c);
     const seen = new Map<Tamper, { refused: number; accepted: number }>();
     await fc.assert(

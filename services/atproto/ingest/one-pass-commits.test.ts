@@ -6,6 +6,7 @@ import { cidForLex } from '@atproto/lex-cbor';
 import { BlockMap, blocksToCarFile, MemoryBlockstore, Repo, WriteOpAction } from '@atproto/repo';
 import { Firehose, FirehoseParseError, type Event } from '@atproto/sync';
 import { verifyCommitsInOnePass } from './one-pass-commits.js';
+import { didDocument } from './testing.js';
 
 const DID = 'did:plc:onepasstest00000000000';
 const POST = 'app.bsky.feed.post';
@@ -34,7 +35,7 @@ function setUp(keys: string[]) {
   const asked: boolean[] = [];
   const errors: Error[] = [];
   // The DID's key as the directory answers it: the first answer (cached), then a fresh one.
-  const idResolver = { did: { resolveAtprotoKey: async (_did: string, fresh?: boolean) => (asked.push(!!fresh), keys[Math.min(asked.length - 1, keys.length - 1)]!) } } as unknown as IdResolver;
+  const idResolver = { did: { ensureResolve: async (did: string, fresh?: boolean) => (asked.push(!!fresh), didDocument(did, keys[Math.min(asked.length - 1, keys.length - 1)]!)) } } as unknown as IdResolver;
   // Never started: no socket is opened; parseEvt is called directly.
   const firehose = new Firehose({ service: 'ws://127.0.0.1:9', idResolver, handleEvent: async () => {}, onError: (err) => errors.push(err), filterCollections: [POST] });
   verifyCommitsInOnePass(firehose, { idResolver, collections: [POST], onError: (err) => errors.push(err) });
