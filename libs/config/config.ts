@@ -130,6 +130,13 @@ export type ServiceName = (typeof SERVICE_NAMES)[number];
 /** Started only when PONTIS_SERVICES names them (a deployment's own relay is a choice, not a default). */
 export const OPT_IN_SERVICES: readonly ServiceName[] = ['nostr-relay'];
 
+/**
+ * The firehose flood limit per watched repo unless PONTIS_ATPROTO_FLOOD_LIMIT_PER_MINUTE/_BURST say
+ * otherwise: what a person writing by hand, or an app's batch of writes, stays under (100 commits
+ * at once, 10 a second after). The ingest falls back to it when built without config (tests).
+ */
+export const DEFAULT_ATPROTO_FLOOD_LIMIT: Readonly<{ perMinute: number; burst: number }> = Object.freeze({ perMinute: 600, burst: 100 });
+
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
     super(`invalid configuration:\n  - ${problems.join('\n  - ')}`);
@@ -208,7 +215,7 @@ export function loadConfig(env: Env = process.env): PontisConfig {
   const atprotoFirehose = env.PONTIS_ATPROTO_FIREHOSE_URL?.trim() || null;
   if (atprotoFirehose && !/^wss?:\/\/[^\s/]+/.test(atprotoFirehose)) problems.push('PONTIS_ATPROTO_FIREHOSE_URL must be a ws:// or wss:// URL');
   // 0 turns the per-DID firehose limit off, as PONTIS_RATE_LIMIT_PER_MINUTE does for the API.
-  const floodPerMinute = int('PONTIS_ATPROTO_FLOOD_LIMIT_PER_MINUTE', 600, 0, 1_000_000);
+  const floodPerMinute = int('PONTIS_ATPROTO_FLOOD_LIMIT_PER_MINUTE', DEFAULT_ATPROTO_FLOOD_LIMIT.perMinute, 0, 1_000_000);
   const atprotoHandleDomain = env.PONTIS_ATPROTO_HANDLE_DOMAIN?.trim().toLowerCase() || null;
   if (atprotoHandleDomain && !/^\.[a-z0-9-]+(\.[a-z0-9-]+)*$/.test(atprotoHandleDomain)) problems.push('PONTIS_ATPROTO_HANDLE_DOMAIN must be a domain with a leading dot (e.g. .bsky.pontis.example)');
   const optOutTags = (env.PONTIS_OPT_OUT_TAGS ?? DEFAULT_OPT_OUT_TAGS.join(',')).split(',').map((t) => t.trim().replace(/^#/, '').toLowerCase()).filter(Boolean);
@@ -288,7 +295,7 @@ export function loadConfig(env: Env = process.env): PontisConfig {
       adminPassword: env.PONTIS_ATPROTO_PDS_ADMIN_PASSWORD || null,
       handleDomain: atprotoHandleDomain,
       firehoseUrl: atprotoFirehose,
-      floodLimit: floodPerMinute > 0 ? { perMinute: floodPerMinute, burst: int('PONTIS_ATPROTO_FLOOD_LIMIT_BURST', 100, 1, 1_000_000) } : null,
+      floodLimit: floodPerMinute > 0 ? { perMinute: floodPerMinute, burst: int('PONTIS_ATPROTO_FLOOD_LIMIT_BURST', DEFAULT_ATPROTO_FLOOD_LIMIT.burst, 1, 1_000_000) } : null,
     },
   };
   if (problems.length) throw new ConfigError(problems);

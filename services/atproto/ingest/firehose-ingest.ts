@@ -4,6 +4,7 @@ import { Firehose, FirehoseHandlerError, FirehoseParseError, FirehoseSubscriptio
 import type { DataSource } from 'typeorm';
 import { sleep } from '../../../libs/bus/backoff.js';
 import type { Bus } from '../../../libs/bus/index.js';
+import { DEFAULT_ATPROTO_FLOOD_LIMIT } from '../../../libs/config/index.js';
 import { EVENT_SCHEMA_VERSION, TOPICS, type BridgeEvent } from '../../../libs/events/index.js';
 import { createLogger, rejectInput, type Logger } from '../../../libs/observability/index.js';
 import { getCursor, isDatabaseUnavailable, setCursor } from '../../../libs/store/index.js';
@@ -18,7 +19,8 @@ import { useNativeSignatureChecks } from './native-signature.js';
 import { readOnlyWhenRoom } from './firehose-backpressure.js';
 import { retryTransientResolution } from './resolution-retry.js';
 import { skipUnwatchedValidation } from './firehose-prefilter.js';
-import { DEFAULT_FLOOD_POLICY, FloodGate, StreamClock, type FloodPolicy } from './flood-gate.js';
+import { verifyCommitsInOnePass } from './one-pass-commits.js';
+import { FloodGate, StreamClock, type FloodPolicy } from './flood-gate.js';
 import { WatchList } from './watch-list.js';
 import { botCommitFilter, botSignalOf } from '../bot/bot-commit.js';
 
@@ -47,7 +49,7 @@ export interface FirehoseIngestOptions {
   /** DID documents kept for commit verification (default 50,000; see did-cache.ts). */
   didCacheSize?: number;
   /**
-   * Commits one watched repo may send (token bucket per DID; default 600 a minute, 100 at once);
+   * Commits one watched repo may send (token bucket per DID; default DEFAULT_ATPROTO_FLOOD_LIMIT of libs/config);
    * beyond it its commits are skipped, not bridged, counted as reason="flood". null: no limit.
    */
   floodLimit?: FloodPolicy | null;
@@ -99,7 +101,7 @@ export class FirehoseIngest {
         this.log.warn('DID resolution failed, asking again', { did, attempt, err: err.message });
       },
     });
-    this.flood = o.floodLimit === null ? null : new FloodGate(o.floodLimit ?? DEFAULT_FLOOD_POLICY);
+    this.flood = o.floodLimit === null ? null : new FloodGate(o.floodLimit ?? DEFAULT_ATPROTO_FLOOD_LIMIT);
     this.batch = new IngestBatch({
       bus: o.bus,
       ds: o.ds,
@@ -143,6 +145,8 @@ export class FirehoseIngest {
       onError: (err) => this.onError(err),
       subscriptionReconnectDelay: 1_000,
     });
+    // Watched commits are verified in one pass over their CAR (one-pass-commits.ts): same verdict, about half the CPU per commit (docs/BENCHMARKS.md).
+    verifyCommitsInOnePass(this.firehose, { idResolver: this.idResolver, collections: COLLECTIONS, onError: (err) => this.onError(err) });
     const runner = this.runner;
     // Before the gate: it replaces the subscription the pre-filter reaches into.
     const forBot = this.o.bot && botCommitFilter(this.o.bot.did);

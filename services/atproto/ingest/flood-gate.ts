@@ -2,9 +2,6 @@ import { Lru, TokenBuckets, type BucketPolicy } from '../../../libs/collections/
 
 export type FloodPolicy = BucketPolicy;
 
-/** What a person writing by hand, or an app's batch of writes, stays under: 100 commits at once, 10 a second after. */
-export const DEFAULT_FLOOD_POLICY: FloodPolicy = { perMinute: 600, burst: 100 };
-
 export type FloodVerdict = { admitted: true } | { admitted: false; log: boolean; skippedSinceLog: number };
 
 /**
