@@ -20,6 +20,7 @@ import { MemorySampler, type MemoryReport } from './memory-sampler.js';
 import { NostrSocket } from './nostr-socket.js';
 import { drive, type DriveResult } from './rate-driver.js';
 import { startServiceFleet } from './service-fleet.js';
+import { stampIngest, type IngestStamps } from './ingest-stamps.js';
 import { breakdown, ledgerRows, type Breakdown } from './stage-breakdown.js';
 
 export interface LatencyOptions {
@@ -89,6 +90,7 @@ export async function benchLatency(opts: LatencyOptions): Promise<LatencyResult>
   const watchers: Record<string, Watcher> = {};
   let stopFleet = async () => {};
   let relay: NostrSocket | undefined;
+  let stamps: IngestStamps | undefined;
   try {
     const t0 = Date.now();
     Object.assign(peers, await startPeers(opts.networks, { onFailed: (n, err) => log(`${n} peer failed: ${String(err)}`) }));
@@ -188,6 +190,10 @@ export async function benchLatency(opts: LatencyOptions): Promise<LatencyResult>
     const warmMs = Date.now() - t3;
     log(`warm-up ${warmComplete ? 'complete' : 'INCOMPLETE'} in ${warmMs} ms`);
 
+    // The Solid people's outboxes, from the event ids of their warm-up posts (`solid:<outbox>/<name>`).
+    const solidOutboxes = [...new Set([...book.posts.values()].filter((p) => p.source === 'solid' && p.eventId).map((p) => p.eventId!.slice('solid:'.length).replace(/[^/]*$/, '')))];
+    stamps = await stampIngest({ brokers: testEnv.kafkaBrokers, prefix, run, solidOutboxes, log });
+
     const phases: PhaseResult[] = [];
     for (const rate of opts.rates) {
       const phase = `rate${rate}`;
@@ -225,7 +231,9 @@ export async function benchLatency(opts: LatencyOptions): Promise<LatencyResult>
             sentAt.push(p.sentAt);
             seenAt.push(p.seen[t]);
           }
-      const phasePosts = [...book.posts.values()].filter((p) => p.phase === phase && p.eventId).map((p) => ({ ...p, eventId: p.eventId! }));
+      const phasePosts = [...book.posts.values()]
+        .filter((p) => p.phase === phase && p.eventId)
+        .map((p) => ({ ...p, eventId: p.eventId!, publishedAt: stamps?.published.get(p.eventId!), notifiedAt: p.source === 'solid' ? stamps?.notified.get(p.eventId!.slice('solid:'.length)) : undefined }));
       const stages = breakdown(phasePosts, await ledgerRows(store.ds, phasePosts.map((p) => p.eventId)));
       const result: PhaseResult = { offeredPerSecond: rate, seconds: opts.seconds, sources, pairs, all: pairFigures(sentAt, seenAt), drainMs, stages };
       log(`${rate} posts/s: ${JSON.stringify(result.all)} stages ${JSON.stringify(stages)}`);
@@ -249,6 +257,7 @@ export async function benchLatency(opts: LatencyOptions): Promise<LatencyResult>
       memory: { services, peers: peerMem },
     };
   } finally {
+    await stamps?.stop();
     for (const w of Object.values(watchers)) await w.stop();
     relay?.close();
     await stopFleet();
