@@ -8,6 +8,7 @@ import { PodRepository, type PodClient, type PodRow, type ResourceRow } from '..
 import type { Change } from './notification.js';
 import { revokedReason } from '../publish/index.js';
 import { refusalOf } from './refusal-of.js';
+import { NotifiedAt, PassTiming } from './ingest-timing.js';
 
 /** Reasons a resource is passed over that are not faults of the resource. */
 const BENIGN = [/^unchanged$/, /^written by the bridge/, /owner’s own activity/, /is not bridged$/];
@@ -48,6 +49,10 @@ export class PodReconciler {
   private readonly again = new Map<string, Pending>();
   /** URL → the listing's `dc:modified` when it was last read (full passes skip it while unchanged). */
   private readonly readAt = new Lru<string>(MAX_REMEMBERED);
+  /** When a notification named a member (SolidIngest notes it), for the timing of its pass. */
+  readonly notifiedAt = new NotifiedAt();
+  /** Per pod, the running pass's timing (passes of one pod never overlap, of two pods may). */
+  private readonly timing = new Map<string, PassTiming>();
 
   constructor(private readonly o: { repo?: PodRepository; ds: ConstructorParameters<typeof PodRepository>[0]; bus: Bus; client: PodClient; logger?: Logger }) {
     this.repo = o.repo ?? new PodRepository(o.ds);
@@ -88,8 +93,14 @@ export class PodReconciler {
   }
 
   /** A full pass covers whatever was named besides. */
-  private pass(pod: PodRow, p: Pending): Promise<ReconcileResult> {
-    return p.full !== undefined ? this.once(pod, p.full) : this.changed(pod, p.resources, p.profile);
+  private async pass(pod: PodRow, p: Pending): Promise<ReconcileResult> {
+    const started = Date.now();
+    const t = new PassTiming();
+    this.timing.set(pod.id, t);
+    const result = await (p.full !== undefined ? this.once(pod, p.full) : this.changed(pod, p.resources, p.profile)).finally(() => this.timing.delete(pod.id));
+    if (t.resources)
+      this.log.info('pod pass', { pod: pod.id, full: p.full !== undefined, ms: Date.now() - started, resources: t.resources, notified: t.notified, queuedMaxMs: t.queuedMaxMs, readMs: t.readMs, publishMs: t.publishMs });
+    return result;
   }
 
   private async changed(pod: PodRow, resources: Map<string, Folder>, profile: boolean): Promise<ReconcileResult> {
@@ -181,10 +192,12 @@ export class PodReconciler {
    */
   private async resource(pod: PodRow, folder: Folder, url: string, prev: ResourceRow | undefined, baseline: boolean, modified: string | undefined): Promise<ReconcileResult> {
     const out: ReconcileResult = { published: 0, removed: 0, errors: 0 };
+    const stamp = { notifiedAt: this.notifiedAt.take(url), startedAt: Date.now(), readAt: 0, publishedAt: undefined as number | undefined };
     let res;
     try {
       // Anything the pod has: JSON-LD when it can give it (Turtle converted), else as stored (a bad body is reported below).
       res = await this.o.client.get(url, 'application/ld+json, */*;q=0.1', prev?.etag);
+      stamp.readAt = Date.now();
     } catch (err) {
       if (!(err instanceof DeliveryError) || (err.kind === 'transient' && err.status !== 501)) throw err;
       // One unreadable resource (its own ACL, too large) is recorded; the others go on.
@@ -212,8 +225,10 @@ export class PodReconciler {
     if (!baseline && mapped.events.length) {
       // Events first, then the record: a crash in between publishes them again (same ids).
       await this.publish(mapped.events);
+      stamp.publishedAt = Date.now();
       out.published += mapped.events.length;
     }
+    this.timing.get(pod.id)?.add(stamp);
     await this.repo.saveResource(pod.id, folder, { url, etag: res.etag, kind: mapped.kind ?? null, author: mapped.events[0]?.actor.id ?? prev?.author ?? null, subject: mapped.events[0]?.subject?.id ?? null, lastError: fault });
     if (modified && !fault) this.readAt.set(url, modified);
     else this.readAt.delete(url);
