@@ -2,6 +2,7 @@ import type { Bus } from '../../../libs/bus/index.js';
 import { TOPICS, type BridgeEvent } from '../../../libs/events/index.js';
 import { createLogger, rejectInput, type Logger } from '../../../libs/observability/index.js';
 import { DeliveryError } from '../../../libs/adapter/index.js';
+import { runInLanes } from '../../../libs/adapter/lane-scheduler.js';
 import { Lru } from '../../../libs/collections/index.js';
 import { folderUrl, profileEvent, removalEvent, toEvents, type Folder } from '../mapping/index.js';
 import { PodRepository, type PodClient, type PodRow, type ResourceRow } from '../pod/index.js';
@@ -14,6 +15,13 @@ import { NotifiedAt, PassTiming } from './ingest-timing.js';
 const BENIGN = [/^unchanged$/, /^written by the bridge/, /owner’s own activity/, /is not bridged$/];
 /** Members whose listed modification time is remembered (a few MB at most; a forgotten one costs a 304). */
 const MAX_REMEMBERED = 100_000;
+/**
+ * Members of one pod read at once. One after another, each read waited out the pod server's
+ * whole queue (350 ms-2.5 s a GET on a busy Community Solid Server), and notifications waited up
+ * to 25 s behind the pass (docs/BENCHMARKS.md, latency). Distinct members do not depend on each
+ * other here: the translator holds an event whose target it has not seen yet.
+ */
+const READS_AT_ONCE = 6;
 
 
 /** What the next pass of a pod has to look at: everything (`full`, baseline or not), or named members and/or the profile. */
@@ -110,7 +118,7 @@ export class PodReconciler {
         const urls = [...resources].filter(([, f]) => f === folder).map(([u]) => u);
         if (!urls.length) continue;
         const known = await this.repo.resourcesAt(pod.id, folder, urls);
-        for (const url of urls) add(total, await this.resource(pod, folder, url, known.get(url), false, undefined));
+        await this.each(pod, urls, async (url) => add(total, await this.resource(pod, folder, url, known.get(url), false, undefined)));
       }
       if (profile) total.published += await this.profile(pod, false);
     } catch (err) {
@@ -172,13 +180,13 @@ export class PodReconciler {
     const listing = await this.o.client.list(folderUrl(pod.socialUrl, folder));
     const known = await this.repo.resources(pod.id, folder);
     const present = new Set(listing.members.filter((m) => !m.endsWith('/')));
-    for (const url of present) {
+    await this.each(pod, [...present], async (url) => {
       const prev = known.get(url);
       const modified = listing.modified.get(url);
       // Read before at this very modification time, and recorded without a fault: nothing to ask.
-      if (prev && !prev.lastError && modified && this.readAt.peek(url) === modified) continue;
+      if (prev && !prev.lastError && modified && this.readAt.peek(url) === modified) return;
       add(out, await this.resource(pod, folder, url, prev, baseline, modified && fineGrained(modified) ? modified : undefined));
-    }
+    });
     for (const [url, prev] of known) {
       if (present.has(url)) continue;
       add(out, await this.gone(pod, url, prev, baseline));
@@ -233,6 +241,16 @@ export class PodReconciler {
     if (modified && !fault) this.readAt.set(url, modified);
     else this.readAt.delete(url);
     return out;
+  }
+
+  /** `work` for each member, READS_AT_ONCE at a time; the first failure stops the rest and is thrown once all have stopped. */
+  private async each(pod: PodRow, urls: string[], work: (url: string) => Promise<void>): Promise<void> {
+    const failed = await runInLanes(
+      urls.map((url) => ({ account: pod.id, lane: url })),
+      ({ lane }) => work(lane),
+      { total: READS_AT_ONCE, perAccount: READS_AT_ONCE },
+    );
+    if (failed) throw failed.error;
   }
 
   /** A member no longer there: its removal as an event (once: the record goes with it). */
