@@ -18,9 +18,9 @@ describe('stage breakdown', () => {
     assert.deepEqual(b.publish, {}, 'no stamps, no split');
   });
 
-  it('splits ingest at the publish (and for Solid at the notification) where stamped', () => {
+  it('splits ingest at the publish where stamped', () => {
     const posts = [
-      { eventId: 'solid:a', source: 'solid' as const, sentAt: 1_000, seen: {}, notifiedAt: 1_300, publishedAt: 1_450 },
+      { eventId: 'solid:a', source: 'solid' as const, sentAt: 1_000, seen: {}, publishedAt: 1_450 },
       { eventId: 'nostr:b', source: 'nostr' as const, sentAt: 1_000, seen: {}, publishedAt: 1_010 },
     ];
     const rows = [
@@ -30,7 +30,5 @@ describe('stage breakdown', () => {
     const b = breakdown(posts, rows);
     assert.deepEqual(b.publish, { solid: { n: 1, p50Ms: 450, p99Ms: 450 }, nostr: { n: 1, p50Ms: 10, p99Ms: 10 } });
     assert.deepEqual(b.decide, { solid: { n: 1, p50Ms: 50, p99Ms: 50 }, nostr: { n: 1, p50Ms: 90, p99Ms: 90 } });
-    assert.deepEqual(b.notify, { solid: { n: 1, p50Ms: 300, p99Ms: 300 } });
-    assert.deepEqual(b.read, { solid: { n: 1, p50Ms: 150, p99Ms: 150 } });
   });
 });

@@ -3,10 +3,8 @@
  * writes a delivery row (`created_at`) in the transaction that decides the event, and the target's
  * adapter updates it (`updated_at`) when the target peer accepted the copy. So per post and target:
  * - ingest: source peer's accept → decided (source adapter, bridge.events.v1, translator), and
- *   split where the bench saw more (ingest-stamps.ts): publish = accept → on bridge.events.v1
- *   (the source adapter), decide = that → decided (the translator); for Solid sources also
- *   notify = accept → the pod server's notification arrived, read = that → published (our
- *   webhook handling, the resource's read and the publish);
+ *   split where stamped (ingest-stamps.ts): publish = accept → on bridge.events.v1 (the source
+ *   adapter), decide = that → decided (the translator);
  * - deliver: decided → the target peer accepted the copy (bridge.outbound.*, target adapter);
  * - observe: that → the bench saw the copy on the target peer (the peer's own propagation and
  *   the watcher, copy-watchers.ts).
@@ -31,8 +29,6 @@ export interface StagePost {
   seen: Partial<Record<Network, number>>;
   /** When the event was on bridge.events.v1 (ingest-stamps.ts), when known. */
   publishedAt?: number;
-  /** Solid sources: when the pod server's notification about it arrived, when known. */
-  notifiedAt?: number;
 }
 
 export interface StageFigures {
@@ -49,11 +45,9 @@ const figures = (xs: number[]): StageFigures => {
 export interface Breakdown {
   /** By source network. */
   ingest: Partial<Record<Network, StageFigures>>;
-  /** Ingest split by source network, where stamped: accept → published → decided; Solid: accept → notified → published. */
+  /** Ingest split by source network, where stamped: accept → published → decided. */
   publish: Partial<Record<Network, StageFigures>>;
   decide: Partial<Record<Network, StageFigures>>;
-  notify: Partial<Record<Network, StageFigures>>;
-  read: Partial<Record<Network, StageFigures>>;
   /** By target network (delivered rows only). */
   deliver: Partial<Record<Network, StageFigures>>;
   observe: Partial<Record<Network, StageFigures>>;
@@ -66,8 +60,6 @@ export function breakdown(posts: readonly StagePost[], rows: readonly LedgerRow[
   const ingest: Partial<Record<Network, number[]>> = {};
   const publish: Partial<Record<Network, number[]>> = {};
   const decide: Partial<Record<Network, number[]>> = {};
-  const notify: Partial<Record<Network, number[]>> = {};
-  const read: Partial<Record<Network, number[]>> = {};
   const deliver: Partial<Record<Network, number[]>> = {};
   const observe: Partial<Record<Network, number[]>> = {};
   const statuses: Record<string, number> = {};
@@ -83,10 +75,6 @@ export function breakdown(posts: readonly StagePost[], rows: readonly LedgerRow[
         (publish[p.source] ??= []).push(p.publishedAt - p.sentAt);
         (decide[p.source] ??= []).push(r.createdAt - p.publishedAt);
       }
-      if (p.notifiedAt !== undefined) {
-        (notify[p.source] ??= []).push(p.notifiedAt - p.sentAt);
-        if (p.publishedAt !== undefined) (read[p.source] ??= []).push(p.publishedAt - p.notifiedAt);
-      }
     }
     if (r.status !== 'delivered') continue;
     (deliver[r.target] ??= []).push(r.updatedAt - r.createdAt);
@@ -94,7 +82,7 @@ export function breakdown(posts: readonly StagePost[], rows: readonly LedgerRow[
     if (seen !== undefined) (observe[r.target] ??= []).push(seen - r.updatedAt);
   }
   const map = (m: Partial<Record<Network, number[]>>) => Object.fromEntries(Object.entries(m).map(([k, v]) => [k, figures(v)])) as Partial<Record<Network, StageFigures>>;
-  return { ingest: map(ingest), publish: map(publish), decide: map(decide), notify: map(notify), read: map(read), deliver: map(deliver), observe: map(observe), statuses };
+  return { ingest: map(ingest), publish: map(publish), decide: map(decide), deliver: map(deliver), observe: map(observe), statuses };
 }
 
 export async function ledgerRows(ds: DataSource, eventIds: readonly string[]): Promise<LedgerRow[]> {
