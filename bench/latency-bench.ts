@@ -129,6 +129,10 @@ export async function benchLatency(opts: LatencyOptions): Promise<LatencyResult>
         nostr: (peers.nostr as NostrRelayPeer | undefined)?.info,
         activitypub: (peers.activitypub as ActivityPubPeer | undefined)?.info,
       }),
+      // The production default (libs/config): the harness's 20 s is for tests that wait on the
+      // periodic pass. Every 20 s each watched pod's whole outbox listing was read again, by a
+      // pass that kept the notified reads of that pod waiting for up to 28 s.
+      PONTIS_SOLID_RECONCILE_INTERVAL_MS: String(5 * 60_000),
     };
     const t1 = Date.now();
     const pdsUrl = (peers.atproto as AtprotoPeer | undefined)?.info?.pdsUrl;
