@@ -15,5 +15,20 @@ describe('stage breakdown', () => {
     assert.deepEqual(b.deliver, { atproto: { n: 1, p50Ms: 600, p99Ms: 600 } });
     assert.deepEqual(b.observe, { atproto: { n: 1, p50Ms: 100, p99Ms: 100 } });
     assert.deepEqual(b.statuses, { delivered: 1, queued: 1 });
+    assert.deepEqual(b.publish, {}, 'no stamps, no split');
+  });
+
+  it('splits ingest at the publish where stamped', () => {
+    const posts = [
+      { eventId: 'solid:a', source: 'solid' as const, sentAt: 1_000, seen: {}, publishedAt: 1_450 },
+      { eventId: 'nostr:b', source: 'nostr' as const, sentAt: 1_000, seen: {}, publishedAt: 1_010 },
+    ];
+    const rows = [
+      { eventId: 'solid:a', target: 'nostr' as const, status: 'queued', createdAt: 1_500, updatedAt: 1_500 },
+      { eventId: 'nostr:b', target: 'solid' as const, status: 'queued', createdAt: 1_100, updatedAt: 1_100 },
+    ];
+    const b = breakdown(posts, rows);
+    assert.deepEqual(b.publish, { solid: { n: 1, p50Ms: 450, p99Ms: 450 }, nostr: { n: 1, p50Ms: 10, p99Ms: 10 } });
+    assert.deepEqual(b.decide, { solid: { n: 1, p50Ms: 50, p99Ms: 50 }, nostr: { n: 1, p50Ms: 90, p99Ms: 90 } });
   });
 });

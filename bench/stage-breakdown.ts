@@ -2,7 +2,9 @@
  * Where a copy's time goes, from the delivery ledger the services keep anyway: the translator
  * writes a delivery row (`created_at`) in the transaction that decides the event, and the target's
  * adapter updates it (`updated_at`) when the target peer accepted the copy. So per post and target:
- * - ingest: source peer's accept → decided (source adapter, bridge.events.v1, translator);
+ * - ingest: source peer's accept → decided (source adapter, bridge.events.v1, translator), and
+ *   split where stamped (ingest-stamps.ts): publish = accept → on bridge.events.v1 (the source
+ *   adapter), decide = that → decided (the translator);
  * - deliver: decided → the target peer accepted the copy (bridge.outbound.*, target adapter);
  * - observe: that → the bench saw the copy on the target peer (the peer's own propagation and
  *   the watcher, copy-watchers.ts).
@@ -25,6 +27,8 @@ export interface StagePost {
   source: Network;
   sentAt: number;
   seen: Partial<Record<Network, number>>;
+  /** When the event was on bridge.events.v1 (ingest-stamps.ts), when known. */
+  publishedAt?: number;
 }
 
 export interface StageFigures {
@@ -41,6 +45,9 @@ const figures = (xs: number[]): StageFigures => {
 export interface Breakdown {
   /** By source network. */
   ingest: Partial<Record<Network, StageFigures>>;
+  /** Ingest split by source network, where stamped: accept → published → decided. */
+  publish: Partial<Record<Network, StageFigures>>;
+  decide: Partial<Record<Network, StageFigures>>;
   /** By target network (delivered rows only). */
   deliver: Partial<Record<Network, StageFigures>>;
   observe: Partial<Record<Network, StageFigures>>;
@@ -51,6 +58,8 @@ export interface Breakdown {
 export function breakdown(posts: readonly StagePost[], rows: readonly LedgerRow[]): Breakdown {
   const byEvent = new Map(posts.map((p) => [p.eventId, p]));
   const ingest: Partial<Record<Network, number[]>> = {};
+  const publish: Partial<Record<Network, number[]>> = {};
+  const decide: Partial<Record<Network, number[]>> = {};
   const deliver: Partial<Record<Network, number[]>> = {};
   const observe: Partial<Record<Network, number[]>> = {};
   const statuses: Record<string, number> = {};
@@ -62,6 +71,10 @@ export function breakdown(posts: readonly StagePost[], rows: readonly LedgerRow[
     if (!decided.has(r.eventId)) {
       decided.add(r.eventId);
       (ingest[p.source] ??= []).push(r.createdAt - p.sentAt);
+      if (p.publishedAt !== undefined) {
+        (publish[p.source] ??= []).push(p.publishedAt - p.sentAt);
+        (decide[p.source] ??= []).push(r.createdAt - p.publishedAt);
+      }
     }
     if (r.status !== 'delivered') continue;
     (deliver[r.target] ??= []).push(r.updatedAt - r.createdAt);
@@ -69,7 +82,7 @@ export function breakdown(posts: readonly StagePost[], rows: readonly LedgerRow[
     if (seen !== undefined) (observe[r.target] ??= []).push(seen - r.updatedAt);
   }
   const map = (m: Partial<Record<Network, number[]>>) => Object.fromEntries(Object.entries(m).map(([k, v]) => [k, figures(v)])) as Partial<Record<Network, StageFigures>>;
-  return { ingest: map(ingest), deliver: map(deliver), observe: map(observe), statuses };
+  return { ingest: map(ingest), publish: map(publish), decide: map(decide), deliver: map(deliver), observe: map(observe), statuses };
 }
 
 export async function ledgerRows(ds: DataSource, eventIds: readonly string[]): Promise<LedgerRow[]> {

@@ -1,6 +1,7 @@
 import type { DataSource } from 'typeorm';
 import type { Network, OutboundCommand } from '../events/index.js';
 import type { DeliveryStatus } from '../store/index.js';
+import { ACCOUNT_LANE } from './command-lane.js';
 
 export interface LedgerRow {
   /** bigint as text: the order rows were written in, which is command order per account. */
@@ -94,34 +95,37 @@ export class DeliveryLedger {
   }
 
   /**
-   * The next attempt, claimed only when no earlier command of the same account is parked (per-key
-   * order says wait behind it). One statement instead of a look-up and a claim: a round trip less
+   * The next attempt, claimed only when no earlier command of the same account is parked in a
+   * lane that conflicts with `lane` (its lane, the account-wide one, or unknown: a row parked
+   * before lanes existed). One statement instead of a look-up and a claim: a round trip less
    * per command. The claim is a compare-and-set on attempts with SKIP LOCKED, so a concurrent
    * claimer (rebalance overlap) gets nothing at once instead of waiting.
    * Returns `{ attempts }` (the new count), `{ blocker }` (the oldest earlier parked row: nothing
    * claimed), or undefined when someone else has the attempt.
    */
-  async claimInOrder(row: Pick<LedgerRow, 'id' | 'commandId' | 'accountId'>, seenAttempts: number): Promise<{ attempts: number } | { blocker: LedgerRow } | undefined> {
+  async claimInOrder(row: Pick<LedgerRow, 'id' | 'commandId' | 'accountId'>, seenAttempts: number, lane: string): Promise<{ attempts: number } | { blocker: LedgerRow } | undefined> {
     const rows: { attempts: number | null; blocker: Record<keyof Raw, unknown> | null }[] = await this.ds.query(
       // Wrapped in CTEs: TypeORM returns [rows, count] for a bare UPDATE ... RETURNING.
       `WITH b AS (SELECT ${COLUMNS} FROM deliveries
                    WHERE target = $3 AND account_id = $4::uuid AND status = 'failed' AND next_attempt_at IS NOT NULL AND id < $5
+                     AND (lane IS NULL OR lane = $6 OR lane = '${ACCOUNT_LANE}' OR $6 = '${ACCOUNT_LANE}')
                    ORDER BY id LIMIT 1),
             c AS (SELECT id FROM deliveries WHERE command_id = $1 AND attempts = $2 AND status IN ('queued','failed') AND NOT EXISTS (SELECT 1 FROM b)
                    FOR UPDATE SKIP LOCKED),
             u AS (UPDATE deliveries d SET attempts = d.attempts + 1, updated_at = now() FROM c WHERE d.id = c.id RETURNING d.attempts)
        SELECT (SELECT attempts FROM u) AS attempts, (SELECT row_to_json(b) FROM b) AS blocker`,
-      [row.commandId, seenAttempts, this.network, row.accountId, row.id],
+      [row.commandId, seenAttempts, this.network, row.accountId, row.id, lane],
     );
     const r = rows[0];
     if (r?.blocker) return { blocker: toRow(r.blocker as unknown as Raw) };
     return r?.attempts != null ? { attempts: Number(r.attempts) } : undefined;
   }
 
-  async record(commandId: string, o: { status: DeliveryStatus; lastError?: string | null; nextAttemptAt?: Date | null; nativeId?: string | null }): Promise<void> {
+  /** `lane`: given when parking, so the claims of later commands know what this row blocks. */
+  async record(commandId: string, o: { status: DeliveryStatus; lastError?: string | null; nextAttemptAt?: Date | null; nativeId?: string | null; lane?: string }): Promise<void> {
     await this.ds.query(
-      `UPDATE deliveries SET status = $2, last_error = $3, next_attempt_at = $4, native_id = COALESCE($5, native_id), updated_at = now() WHERE command_id = $1`,
-      [commandId, o.status, o.lastError ?? null, o.nextAttemptAt ?? null, o.nativeId ?? null],
+      `UPDATE deliveries SET status = $2, last_error = $3, next_attempt_at = $4, native_id = COALESCE($5, native_id), lane = COALESCE($6, lane), updated_at = now() WHERE command_id = $1`,
+      [commandId, o.status, o.lastError ?? null, o.nextAttemptAt ?? null, o.nativeId ?? null, o.lane ?? null],
     );
   }
 

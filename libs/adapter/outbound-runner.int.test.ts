@@ -20,6 +20,19 @@ function post(n: string, actor = 'https://mastodon.example/users/alice'): Bridge
   return e;
 }
 
+/** A command whose identity exists (as.id set): without one it is account-wide (command-lane.ts). */
+const provisioned = (c: OutboundCommand): OutboundCommand => ({ ...c, as: { ...c.as, id: `npub-of-${c.as.accountId}` } });
+
+/** An edit of `post` by its author (same object: the translator gives it the post's object key). */
+function editOf(post: BridgeEvent): BridgeEvent {
+  const e = eventFixture('post.updated');
+  e.source.id = `${post.source.id}#edit`;
+  e.id = `activitypub:${e.source.id}`;
+  e.actor = post.actor;
+  e.target = post.source;
+  return e;
+}
+
 describe('OutboundRunner (memory bus + Postgres)', { timeout: 180_000 }, () => {
   let s: TestStore;
   let bus: MemoryBus;
@@ -28,11 +41,13 @@ describe('OutboundRunner (memory bus + Postgres)', { timeout: 180_000 }, () => {
   let alice: string;
   let bob: string;
   /** What the fake target does per command id; default: succeed with a ref. */
-  const behaviour = new Map<string, () => never | void>();
+  const behaviour = new Map<string, () => never | void | Promise<void>>();
   const calls: string[] = [];
+  const ends: string[] = [];
   const deliver: Deliver = async (c) => {
     calls.push(c.id);
-    behaviour.get(c.id)?.();
+    await behaviour.get(c.id)?.();
+    ends.push(c.id);
     return { ref: { network: 'nostr', id: `copy-of-${c.eventId}` } };
   };
   const send = (cmds: OutboundCommand[], key = (c: OutboundCommand) => c.as.accountId) =>
@@ -241,6 +256,70 @@ describe('OutboundRunner (memory bus + Postgres)', { timeout: 180_000 }, () => {
     assert.equal(calls.filter((x) => x === d1.id).length, failures + 1, 'delivered once after the failed attempts');
     assert.equal(calls.filter((x) => x === d2.id).length, 1);
     assert.ok(calls.lastIndexOf(d1.id) < calls.indexOf(d2.id), 'still in order');
+  });
+
+  it('one account’s commands on different objects overlap; one object’s stay in order though the first is slow; receipts after ledger rows', async () => {
+    const F = 'https://mastodon.example/users/frank';
+    const frank = await seedAccount(s.ds, [{ network: 'activitypub', id: F, kind: 'native' }]);
+    const p1 = provisioned(commandFor(post('f1', F), 'nostr', frank));
+    const edit = provisioned(commandFor(editOf(p1.event), 'nostr', frank, { objectKey: p1.objectKey }));
+    const p2 = provisioned(commandFor(post('f2', F), 'nostr', frank));
+    let p2Started!: () => void;
+    const p2Go = new Promise<void>((r) => (p2Started = r));
+    // p1 is delivered only once p2 has started: one account's commands one after another never get there.
+    behaviour.set(p1.id, () =>
+      Promise.race([
+        p2Go,
+        new Promise<never>((_, no) => setTimeout(() => no(new DeliveryError('p2 never started while p1 was being delivered', { kind: 'permanent', target: 'test' })), 3_000)),
+      ]),
+    );
+    behaviour.set(p2.id, () => p2Started());
+    let editAfterP1: boolean | undefined;
+    behaviour.set(edit.id, () => void (editAfterP1 = ends.includes(p1.id)));
+    const cmds = [p1, edit, p2];
+    const statusAtReceipt: string[] = [];
+    const publish = bus.publish.bind(bus);
+    bus.publish = async (topic, messages) => {
+      if (topic === TOPICS.receipts)
+        for (const m of messages) {
+          const r = JSON.parse(String(m.value)) as Receipt;
+          if (cmds.some((c) => c.id === r.commandId)) statusAtReceipt.push((await row(r.commandId)).status);
+        }
+      return publish(topic, messages);
+    };
+    try {
+      await send(cmds);
+      await waitFor(() => cmds.every((c) => receipts(c.id).length === 1), { what: 'all three receipts', timeoutMs: 10_000 });
+    } finally {
+      bus.publish = publish;
+    }
+    assert.equal((await row(p1.id)).status, 'delivered', 'p1 went through while p2 was under way');
+    assert.equal(editAfterP1, true, 'the edit started only after p1 (same object) was done');
+    assert.deepEqual(statusAtReceipt, ['delivered', 'delivered', 'delivered'], 'each receipt after its ledger row');
+  });
+
+  it('a parked command blocks the later commands of its lane, not the account’s other objects', async () => {
+    const G = 'https://mastodon.example/users/gina';
+    const gina = await seedAccount(s.ds, [{ network: 'activitypub', id: G, kind: 'native' }]);
+    const g1 = provisioned(commandFor(post('g1', G), 'nostr', gina));
+    const edit = provisioned(commandFor(editOf(g1.event), 'nostr', gina, { objectKey: g1.objectKey }));
+    const g2 = provisioned(commandFor(post('g2', G), 'nostr', gina));
+    let down = true;
+    behaviour.set(g1.id, () => {
+      if (down) throw new DeliveryError('connect ECONNREFUSED', { kind: 'transient', target: 'ws://relay' });
+    });
+    await send([g1, edit, g2]);
+    await waitFor(() => receipts(g2.id).length === 1, { what: 'g2 (another object) delivered while g1 is parked' });
+    await waitFor(async () => (await row(edit.id)).status === 'failed', { what: 'the edit parked behind g1' });
+    assert.match((await row(edit.id)).last_error, /waiting for .*statuses\/g1/);
+    assert.equal((await row(g1.id)).status, 'failed', 'g1 still parked');
+    assert.equal(calls.includes(edit.id), false, 'the edit never overtook g1');
+
+    down = false;
+    await waitFor(() => receipts(edit.id).length === 1, { what: 'the edit delivered after g1', timeoutMs: 20_000 });
+    assert.equal((await row(g1.id)).status, 'delivered');
+    assert.ok(ends.indexOf(g1.id) < calls.indexOf(edit.id), 'g1 done before the edit started');
+    assert.equal(calls.filter((x) => x === edit.id).length, 1);
   });
 
   it('a peer that says when to come back (429 with a reset time) is not retried sooner than that', async () => {

@@ -76,4 +76,24 @@ describe('OutboundRunner on Kafka: consumer group, commits, parking', { timeout:
     const rows: { status: string }[] = await s.ds.query(`SELECT status FROM deliveries ORDER BY id`);
     assert.deepEqual(rows.map((r) => r.status), ['delivered', 'delivered', 'delivered']);
   });
+
+  it('lanes through the parked topic: an edit waits behind its parked post, another post of the account does not', async () => {
+    const runner = runnerOn();
+    await runner.start();
+    const provisioned = (c: OutboundCommand): OutboundCommand => ({ ...c, as: { ...c.as, id: 'npub-alice' } });
+    const post = provisioned(cmd(10));
+    const e = eventFixture('post.updated');
+    e.source.id = `${post.event.source.id}#edit`;
+    e.id = `activitypub:${e.source.id}`;
+    e.target = post.event.source;
+    const edit = provisioned(commandFor(e, 'nostr', account, { objectKey: post.objectKey }));
+    const other = provisioned(cmd(11));
+    failFirst = new Set([post.id]);
+    const seen = receipts().length;
+    await bus.publish(outboundTopic('nostr'), [post, edit, other].map((c) => ({ key: c.as.accountId, value: JSON.stringify(c) })));
+    await waitFor(() => receipts().length >= seen + 3, { what: 'three receipts', timeoutMs: 30_000 });
+    await runner.stop();
+    assert.deepEqual(receipts().slice(seen).map((r) => r.commandId), [other.id, post.id, edit.id], 'the other post first; the edit after its post');
+    assert.ok(calls.lastIndexOf(post.id) < calls.indexOf(edit.id), 'the edit was attempted only after its post');
+  });
 });

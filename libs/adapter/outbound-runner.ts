@@ -3,10 +3,12 @@ import { publishDeadLetter, type Bus, type DeliveredMessage, type Subscription }
 import { sleep } from '../bus/backoff.js';
 import { outboundTopic, parkedTopic, TOPICS, type Network, type ObjectRef, type OutboundCommand, type Receipt } from '../events/index.js';
 import { createLogger, deadLetters, type Logger } from '../observability/index.js';
+import { laneOf } from './command-lane.js';
 import { InvalidCommandError, parseCommand } from './command-validation.js';
 import { DeliveryError, describeError, errorKind } from './delivery-error.js';
 import { DeliveryLedger, isFinal, isParked, type LedgerRow } from './delivery-ledger.js';
 import { adapterDeliveries } from './metrics.js';
+import { runInLanes } from './lane-scheduler.js';
 import { ReceiptBatch } from './receipt-batch.js';
 import { DEFAULT_RETRY_POLICY, nextRetry, type RetryPolicy } from './retry-policy.js';
 
@@ -35,8 +37,11 @@ export interface OutboundRunnerOptions {
 }
 
 
-/** Accounts of one batch delivered at the same time (each within the process's database pool). */
-const ACCOUNTS_AT_ONCE = 8;
+/** Commands of one batch delivered at the same time (each holds a connection of the process's pool, 10, now and then). */
+const COMMANDS_AT_ONCE = 8;
+
+/** Lanes of one account delivered at the same time: one PDS repo, pod or relay key is not flooded. */
+const LANES_PER_ACCOUNT = 4;
 
 /** The least a command waits behind an earlier parked one of its account. */
 const WAIT_BEHIND_DUE_BLOCKER_MS = 2_000;
@@ -93,27 +98,24 @@ export class OutboundRunner {
       }
     }
     const rows = await this.ledger.ensure(valid.map((v) => v.cmd));
-    // Order matters per account (the message key) only: the accounts of a batch go side by side,
-    // each in its own order, so one account's peer round trips (or inline retry waits) no longer
-    // pace the whole partition. Measured: one command after another, a partition delivered
-    // ≈10-20 commands/s whatever the peer could take (docs/BENCHMARKS.md, latency).
-    const byAccount = new Map<string, typeof valid>();
-    for (const v of valid) byAccount.set(v.msg.key, [...(byAccount.get(v.msg.key) ?? []), v]);
-    const queue = [...byAccount.values()];
+    // Order matters per account (the message key) and lane (command-lane.ts) only: the accounts
+    // of a batch go side by side, and so do the lanes of one account, so neither one account's
+    // slow peer nor one busy account's round trips (≈150 ms per PDS write, one after another)
+    // pace the partition (docs/BENCHMARKS.md, latency).
     const receipts = new ReceiptBatch(this.opts.bus, this.opts.receiptBatchMs);
-    const lane = async () => {
-      for (let group = queue.shift(); group; group = queue.shift())
-        for (const { msg, cmd } of group) {
-          const row = rows.get(cmd.id);
-          if (!row) throw new Error(`ledger row for ${cmd.id} missing after upsert`);
-          await this.process(cmd, msg, row, from, receipts);
-          await receipts.flushIfDue();
-        }
-    };
-    // A lane that throws (database or bus away) fails the batch once every lane has stopped: the
-    // bus offers it again, and the ledger makes the replay of what was done harmless.
-    const lanes = await Promise.allSettled(Array.from({ length: Math.min(ACCOUNTS_AT_ONCE, queue.length) }, lane));
-    const failed = lanes.find((l): l is PromiseRejectedResult => l.status === 'rejected');
+    const items = valid.map((v) => ({ ...v, account: v.msg.key, lane: laneOf(v.cmd) }));
+    // An item that throws (database or bus away) fails the batch once nothing runs: the bus
+    // offers it again, and the ledger makes the replay of what was done harmless.
+    const failed = await runInLanes(
+      items,
+      async ({ msg, cmd, lane }) => {
+        const row = rows.get(cmd.id);
+        if (!row) throw new Error(`ledger row for ${cmd.id} missing after upsert`);
+        await this.process(cmd, msg, row, from, receipts, lane);
+        await receipts.flushIfDue();
+      },
+      { total: COMMANDS_AT_ONCE, perAccount: LANES_PER_ACCOUNT },
+    );
     // Receipts last, after every ledger row they stand for: a crash before this line re-publishes
     // them from the ledger on the replay (step 3 of the contract), nothing is lost or sent twice
     // to the peer. Published even when a lane failed: the others' work is done.
@@ -121,11 +123,11 @@ export class OutboundRunner {
       () => undefined,
       (err: unknown) => err,
     );
-    if (failed) throw failed.reason;
+    if (failed) throw failed.error;
     if (published) throw published;
   }
 
-  private async process(cmd: OutboundCommand, msg: DeliveredMessage, row: LedgerRow, from: Source, receipts: ReceiptBatch): Promise<void> {
+  private async process(cmd: OutboundCommand, msg: DeliveredMessage, row: LedgerRow, from: Source, receipts: ReceiptBatch, lane: string): Promise<void> {
     if (isFinal(row)) return receipts.add(receiptOf(cmd, row)); // replay: the side effect happened; the receipt is cheap
     if (from === 'outbound' && isParked(row)) return; // replay of a parked command: the parked topic owns it now
     if (from === 'parked') {
@@ -143,15 +145,15 @@ export class OutboundRunner {
     const started = Date.now();
     let seen = row.attempts;
     for (;;) {
-      const claim = await this.ledger.claimInOrder(row, seen);
+      const claim = await this.ledger.claimInOrder(row, seen, lane);
       if (claim && 'blocker' in claim) {
-        // Per-account order: never overtake an earlier parked command; queue up right behind it.
+        // Lane order: never overtake an earlier parked command of the lane; queue up right behind it.
         const { blocker } = claim;
         // Not before now + a moment: a blocker whose time has come is being retried right now, and
         // waiting for exactly its (past) time re-parked every command behind it in a tight loop
         // (200,000 parked copies in 15 minutes in the fault stream).
         const at = Math.max(blocker.nextAttemptAt?.getTime() ?? 0, Date.now() + WAIT_BEHIND_DUE_BLOCKER_MS);
-        return this.park(cmd, msg, seen, new Date(at), `waiting for ${blocker.commandId} (parked earlier, same account)`);
+        return this.park(cmd, msg, seen, new Date(at), `waiting for ${blocker.commandId} (parked earlier, same account and lane)`, lane);
       }
       if (claim === undefined) return; // another consumer claimed this attempt (rebalance overlap)
       const { attempts } = claim;
@@ -179,7 +181,7 @@ export class OutboundRunner {
           seen = attempts;
           continue;
         }
-        return this.park(cmd, msg, attempts, new Date(Date.now() + next.delayMs), why);
+        return this.park(cmd, msg, attempts, new Date(Date.now() + next.delayMs), why, lane);
       }
     }
   }
@@ -189,11 +191,11 @@ export class OutboundRunner {
    * outbound replay tries again (and the parked copy turns stale by its attempts header). The
    * other order could mark a row parked whose command is nowhere: lost.
    */
-  private async park(cmd: OutboundCommand, msg: DeliveredMessage, attempts: number, at: Date, reason: string): Promise<void> {
+  private async park(cmd: OutboundCommand, msg: DeliveredMessage, attempts: number, at: Date, reason: string, lane: string): Promise<void> {
     await this.opts.bus.publish(parkedTopic(this.opts.network), [
       { key: msg.key, value: msg.value, headers: { ...msg.headers, [PARK_HEADERS.attempts]: String(attempts), [PARK_HEADERS.notBefore]: at.toISOString() } },
     ]);
-    await this.ledger.record(cmd.id, { status: 'failed', lastError: reason, nextAttemptAt: at });
+    await this.ledger.record(cmd.id, { status: 'failed', lastError: reason, nextAttemptAt: at, lane });
     adapterDeliveries.inc({ network: this.opts.network, outcome: 'parked' });
     this.log.info('command parked', { commandId: cmd.id, attempts, notBefore: at.toISOString(), reason });
   }

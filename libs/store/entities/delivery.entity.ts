@@ -46,6 +46,10 @@ export class Delivery {
   @Column({ name: 'object_key', type: 'uuid', nullable: true })
   objectKey!: string | null;
 
+  /** The runner's lane (libs/adapter/command-lane.ts), written when parked: a parked row blocks its lane only. */
+  @Column({ name: 'lane', type: 'text', nullable: true })
+  lane!: string | null;
+
   /** The id the target network gave the delivered object. */
   @Column({ name: 'native_id', type: 'text', nullable: true })
   nativeId!: string | null;

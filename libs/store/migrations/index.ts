@@ -9,8 +9,9 @@ import { AccountPreferences1767226250000 } from './1767226250000-account-prefere
 import { SolidFollows1767226300000 } from './1767226300000-solid-follows.js';
 import { Backfill1767226600000 } from './1767226600000-backfill.js';
 import { Moderation1767226700000 } from './1767226700000-moderation.js';
+import { DeliveryLanes1767226800000 } from './1767226800000-delivery-lanes.js';
 
-export { InitialSchema1767225600000, ObjectKeysOnLedger1767225700000, ObjectOwner1767225800000, Admin1767225900000, SolidAdapter1767226000000, ActivitypubAdapter1767226100000, AtprotoAdapter1767226200000, AccountPreferences1767226250000, SolidFollows1767226300000, Backfill1767226600000, Moderation1767226700000 };
+export { InitialSchema1767225600000, ObjectKeysOnLedger1767225700000, ObjectOwner1767225800000, Admin1767225900000, SolidAdapter1767226000000, ActivitypubAdapter1767226100000, AtprotoAdapter1767226200000, AccountPreferences1767226250000, SolidFollows1767226300000, Backfill1767226600000, Moderation1767226700000, DeliveryLanes1767226800000 };
 
 /** In order. Append new migrations; never edit one that has shipped. */
 export const ALL_MIGRATIONS = [
@@ -25,4 +26,5 @@ export const ALL_MIGRATIONS = [
   SolidFollows1767226300000,
   Backfill1767226600000,
   Moderation1767226700000,
+  DeliveryLanes1767226800000,
 ];

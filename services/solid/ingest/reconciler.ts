@@ -2,17 +2,26 @@ import type { Bus } from '../../../libs/bus/index.js';
 import { TOPICS, type BridgeEvent } from '../../../libs/events/index.js';
 import { createLogger, rejectInput, type Logger } from '../../../libs/observability/index.js';
 import { DeliveryError } from '../../../libs/adapter/index.js';
+import { runInLanes } from '../../../libs/adapter/lane-scheduler.js';
 import { Lru } from '../../../libs/collections/index.js';
 import { folderUrl, profileEvent, removalEvent, toEvents, type Folder } from '../mapping/index.js';
 import { PodRepository, type PodClient, type PodRow, type ResourceRow } from '../pod/index.js';
 import type { Change } from './notification.js';
 import { revokedReason } from '../publish/index.js';
 import { refusalOf } from './refusal-of.js';
+import { NotifiedAt, PassTiming } from './ingest-timing.js';
 
 /** Reasons a resource is passed over that are not faults of the resource. */
 const BENIGN = [/^unchanged$/, /^written by the bridge/, /owner’s own activity/, /is not bridged$/];
 /** Members whose listed modification time is remembered (a few MB at most; a forgotten one costs a 304). */
 const MAX_REMEMBERED = 100_000;
+/**
+ * Members of one pod read at once. One after another, each read waited out the pod server's
+ * whole queue (350 ms-2.5 s a GET on a busy Community Solid Server), and notifications waited up
+ * to 25 s behind the pass (docs/BENCHMARKS.md, latency). Distinct members do not depend on each
+ * other here: the translator holds an event whose target it has not seen yet.
+ */
+const READS_AT_ONCE = 6;
 
 
 /** What the next pass of a pod has to look at: everything (`full`, baseline or not), or named members and/or the profile. */
@@ -48,6 +57,10 @@ export class PodReconciler {
   private readonly again = new Map<string, Pending>();
   /** URL → the listing's `dc:modified` when it was last read (full passes skip it while unchanged). */
   private readonly readAt = new Lru<string>(MAX_REMEMBERED);
+  /** When a notification named a member (SolidIngest notes it), for the timing of its pass. */
+  readonly notifiedAt = new NotifiedAt();
+  /** Per pod, the running pass's timing (passes of one pod never overlap, of two pods may). */
+  private readonly timing = new Map<string, PassTiming>();
 
   constructor(private readonly o: { repo?: PodRepository; ds: ConstructorParameters<typeof PodRepository>[0]; bus: Bus; client: PodClient; logger?: Logger }) {
     this.repo = o.repo ?? new PodRepository(o.ds);
@@ -88,8 +101,14 @@ export class PodReconciler {
   }
 
   /** A full pass covers whatever was named besides. */
-  private pass(pod: PodRow, p: Pending): Promise<ReconcileResult> {
-    return p.full !== undefined ? this.once(pod, p.full) : this.changed(pod, p.resources, p.profile);
+  private async pass(pod: PodRow, p: Pending): Promise<ReconcileResult> {
+    const started = Date.now();
+    const t = new PassTiming();
+    this.timing.set(pod.id, t);
+    const result = await (p.full !== undefined ? this.once(pod, p.full) : this.changed(pod, p.resources, p.profile)).finally(() => this.timing.delete(pod.id));
+    if (t.resources)
+      this.log.info('pod pass', { pod: pod.id, full: p.full !== undefined, ms: Date.now() - started, resources: t.resources, notified: t.notified, queuedMaxMs: t.queuedMaxMs, readMs: t.readMs, publishMs: t.publishMs });
+    return result;
   }
 
   private async changed(pod: PodRow, resources: Map<string, Folder>, profile: boolean): Promise<ReconcileResult> {
@@ -99,7 +118,7 @@ export class PodReconciler {
         const urls = [...resources].filter(([, f]) => f === folder).map(([u]) => u);
         if (!urls.length) continue;
         const known = await this.repo.resourcesAt(pod.id, folder, urls);
-        for (const url of urls) add(total, await this.resource(pod, folder, url, known.get(url), false, undefined));
+        await this.each(pod, urls, async (url) => add(total, await this.resource(pod, folder, url, known.get(url), false, undefined)));
       }
       if (profile) total.published += await this.profile(pod, false);
     } catch (err) {
@@ -161,13 +180,13 @@ export class PodReconciler {
     const listing = await this.o.client.list(folderUrl(pod.socialUrl, folder));
     const known = await this.repo.resources(pod.id, folder);
     const present = new Set(listing.members.filter((m) => !m.endsWith('/')));
-    for (const url of present) {
+    await this.each(pod, [...present], async (url) => {
       const prev = known.get(url);
       const modified = listing.modified.get(url);
       // Read before at this very modification time, and recorded without a fault: nothing to ask.
-      if (prev && !prev.lastError && modified && this.readAt.peek(url) === modified) continue;
+      if (prev && !prev.lastError && modified && this.readAt.peek(url) === modified) return;
       add(out, await this.resource(pod, folder, url, prev, baseline, modified && fineGrained(modified) ? modified : undefined));
-    }
+    });
     for (const [url, prev] of known) {
       if (present.has(url)) continue;
       add(out, await this.gone(pod, url, prev, baseline));
@@ -181,10 +200,12 @@ export class PodReconciler {
    */
   private async resource(pod: PodRow, folder: Folder, url: string, prev: ResourceRow | undefined, baseline: boolean, modified: string | undefined): Promise<ReconcileResult> {
     const out: ReconcileResult = { published: 0, removed: 0, errors: 0 };
+    const stamp = { notifiedAt: this.notifiedAt.take(url), startedAt: Date.now(), readAt: 0, publishedAt: undefined as number | undefined };
     let res;
     try {
       // Anything the pod has: JSON-LD when it can give it (Turtle converted), else as stored (a bad body is reported below).
       res = await this.o.client.get(url, 'application/ld+json, */*;q=0.1', prev?.etag);
+      stamp.readAt = Date.now();
     } catch (err) {
       if (!(err instanceof DeliveryError) || (err.kind === 'transient' && err.status !== 501)) throw err;
       // One unreadable resource (its own ACL, too large) is recorded; the others go on.
@@ -212,12 +233,24 @@ export class PodReconciler {
     if (!baseline && mapped.events.length) {
       // Events first, then the record: a crash in between publishes them again (same ids).
       await this.publish(mapped.events);
+      stamp.publishedAt = Date.now();
       out.published += mapped.events.length;
     }
+    this.timing.get(pod.id)?.add(stamp);
     await this.repo.saveResource(pod.id, folder, { url, etag: res.etag, kind: mapped.kind ?? null, author: mapped.events[0]?.actor.id ?? prev?.author ?? null, subject: mapped.events[0]?.subject?.id ?? null, lastError: fault });
     if (modified && !fault) this.readAt.set(url, modified);
     else this.readAt.delete(url);
     return out;
+  }
+
+  /** `work` for each member, READS_AT_ONCE at a time; the first failure stops the rest and is thrown once all have stopped. */
+  private async each(pod: PodRow, urls: string[], work: (url: string) => Promise<void>): Promise<void> {
+    const failed = await runInLanes(
+      urls.map((url) => ({ account: pod.id, lane: url })),
+      ({ lane }) => work(lane),
+      { total: READS_AT_ONCE, perAccount: READS_AT_ONCE },
+    );
+    if (failed) throw failed.error;
   }
 
   /** A member no longer there: its removal as an event (once: the record goes with it). */

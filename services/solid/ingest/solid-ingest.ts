@@ -104,6 +104,7 @@ export class SolidIngest {
    * other, or one for a pod whose access was revoked (only a full pass says it is back), a full pass.
    */
   async onWebhook(podId: string, headers: { authorization?: string; dpop?: string }, body?: unknown): Promise<{ status: number; reason?: string }> {
+    const arrived = Date.now();
     const pod = await this.repo.byId(podId);
     if (!pod || pod.mode !== 'linked') {
       rejectInput('solid', 'unknown_pod');
@@ -116,6 +117,7 @@ export class SolidIngest {
       return { status: 401, reason: verdict.reason };
     }
     const change = pod.access === 'revoked' ? undefined : changeOf(body, pod);
+    if (change?.kind === 'resource') this.reconciler.notifiedAt.note(change.url, arrived);
     const run = (changes: Change[] | undefined) =>
       void (changes ? this.reconciler.reconcileChanges(pod, changes) : this.reconciler.reconcile(pod)).catch((err: Error) =>
         this.log.warn('reconciliation after webhook failed', { pod: pod.socialUrl, err: err.message }),
