@@ -59,3 +59,5 @@ export async function startRebindingTarget(o: { publicAnswer?: (req: IncomingMes
     },
   };
 }
+
+export type RebindingTarget = Awaited<ReturnType<typeof startRebindingTarget>>;

@@ -1,16 +1,12 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { AddressGuard } from '../../../libs/net/index.js';
 import { rejectedCount } from '../../../libs/observability/index.js';
-import { startRebindingTarget } from '../../../libs/testing/index.js';
+import { rebindingTargetPerSuite } from '../../../libs/testing/rebinding-suite.js';
 import { createIdResolver } from './id-resolver.js';
 
 describe('DID resolution through the address guard', { timeout: 30_000 }, () => {
-  let target: Awaited<ReturnType<typeof startRebindingTarget>>; // its server: what a rebinding did:web host would like us to read
-  before(async () => {
-    target = await startRebindingTarget();
-  });
-  after(() => target.close());
+  const target = rebindingTargetPerSuite(); // its server: what a rebinding did:web host would like us to read
 
   it('refuses a did:web host that answers public to the check and 127.0.0.1 to the connection', async () => {
     const guard = new AddressGuard({ lookup: target.dns.lookup, network: 'atproto' });

@@ -1,16 +1,12 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { AddressGuard } from '../../../libs/net/index.js';
 import { rejectedCount } from '../../../libs/observability/index.js';
-import { startRebindingTarget } from '../../../libs/testing/index.js';
+import { rebindingTargetPerSuite } from '../../../libs/testing/rebinding-suite.js';
 import { fetchGuarded } from './media.js';
 
 describe('media fetched for a Bluesky copy through the address guard', { timeout: 30_000 }, () => {
-  let target: Awaited<ReturnType<typeof startRebindingTarget>>;
-  before(async () => {
-    target = await startRebindingTarget();
-  });
-  after(() => target.close());
+  const target = rebindingTargetPerSuite();
 
   it('refuses an image host that answers public to the check and 127.0.0.1 to the connection', async () => {
     const guard = new AddressGuard({ lookup: target.dns.lookup, network: 'atproto' });

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { DeliveryError } from '../../../libs/adapter/index.js';
 import { AddressGuard } from '../../../libs/net/index.js';
 import { rejectedCount } from '../../../libs/observability/index.js';
-import { startRebindingTarget } from '../../../libs/testing/index.js';
+import { rebindingTargetPerSuite } from '../../../libs/testing/rebinding-suite.js';
 import { DpopKey } from './dpop.js';
 import { PodClient } from './pod-client.js';
 import { TokenSession } from './token-session.js';
@@ -13,11 +13,7 @@ import { trustingOwnServer } from './trusted-guard.js';
 // the connection: the pod client must connect to what it checked (the session's own transport
 // is the global fetch, which resolves again and would reach the loopback server).
 describe('pod client through the address guard (DNS rebinding)', { timeout: 30_000 }, () => {
-  let target: Awaited<ReturnType<typeof startRebindingTarget>>;
-  before(async () => {
-    target = await startRebindingTarget();
-  });
-  after(() => target.close());
+  const target = rebindingTargetPerSuite();
 
   const client = (isPrivate?: (a: string) => boolean) =>
     new PodClient(new TokenSession('token', DpopKey.generate()), trustingOwnServer(new AddressGuard({ lookup: target.dns.lookup, isPrivate, network: 'solid' }), 'https://solid.pontis.example/'));

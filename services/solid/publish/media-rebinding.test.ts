@@ -1,17 +1,13 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { AddressGuard } from '../../../libs/net/index.js';
 import { rejectedCount } from '../../../libs/observability/index.js';
-import { startRebindingTarget } from '../../../libs/testing/index.js';
+import { rebindingTargetPerSuite } from '../../../libs/testing/rebinding-suite.js';
 import { trustingOwnServer, type PodClient } from '../pod/index.js';
 import { copyMedia } from './media-copier.js';
 
 describe('media copied into a pod through the address guard', { timeout: 30_000 }, () => {
-  let target: Awaited<ReturnType<typeof startRebindingTarget>>;
-  before(async () => {
-    target = await startRebindingTarget();
-  });
-  after(() => target.close());
+  const target = rebindingTargetPerSuite();
 
   it('leaves an attachment whose host rebinds to 127.0.0.1 linked at its origin, never fetched', async () => {
     const guard = trustingOwnServer(new AddressGuard({ lookup: target.dns.lookup, network: 'solid' }), 'https://solid.pontis.example/');
