@@ -233,6 +233,21 @@ describe('translate', () => {
       for (const c of out.commands) assert.match(c.event.object!.text, /In reply to https:\/\/njump\.me\/nevent1/);
     });
 
+    it('under opt-out, waits briefly (not the full wait) for a parent never seen whose author was never seen', () => {
+      ctx.policy.defaultConsent = 'opt-out';
+      for (const parent of [
+        { network: 'nostr' as const, id: 'ef'.repeat(32), writtenBy: { network: 'nostr' as const, id: 'fe'.repeat(32) } },
+        { network: 'atproto' as const, id: 'at://did:plc:stranger/app.bsky.feed.post/9' },
+      ]) {
+        const out = translated(decide(reply(parent), ctx));
+        assert.equal(out.commands.length, 0, 'they may be bridged on first sight: their parent may still come');
+        assert.ok(out.holds.length === 3 && out.holds.every((h) => h.briefly), `${parent.network}: an author never seen is unknown, not bridged`);
+      }
+      ctx.accounts.get('acct-bob')!.consent = 'opted_out';
+      const known = translated(decide(reply({ network: 'atproto', id: `at://${BOB_DID}/app.bsky.feed.post/9` }), ctx));
+      assert.equal(known.holds.length, 0, 'an author who opted out can never have a copy: linked at once');
+    });
+
     it('waits briefly for a parent never seen whose id names no author, then links it', () => {
       const parent = { network: 'nostr' as const, id: 'ee'.repeat(32) };
       const r = reply(parent);

@@ -260,9 +260,11 @@ function parentAuthorBridged(ref: ObjectRef, target: Network, ctx: TranslationCo
   if (identity?.kind === 'bridged') return true;
   const account = identity && ctx.accounts.get(identity.accountId);
   // On the author's own network the parent is the original: it is known once it is seen, which
-  // takes their consent only. Under opt-out, someone never seen is bridged on first sight.
+  // takes their consent only. Under opt-out, someone never seen would be bridged on first sight,
+  // but nothing says their parent will ever be seen (it may predate the bridge): unknown, so the
+  // brief wait, not the full one a bridged author's parent gets.
   const reaches = author.network === target || targetOpen(ctx.policy, account, author.network, target);
-  if (!account) return ctx.policy.defaultConsent === 'opt-out' && reaches;
+  if (!account) return ctx.policy.defaultConsent === 'opt-out' && reaches ? undefined : false;
   return !consentDenies(ctx.policy, account, 'post.created') && reaches;
 }
 
