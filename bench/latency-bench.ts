@@ -16,7 +16,9 @@ import { benchContext } from './bench-context.js';
 import { linkedPosters, unlinkedPoster, type Poster } from './bench-people.js';
 import { watchFediverse, watchFirehose, watchNostr, watchPods, type Watcher } from './copy-watchers.js';
 import { ArrivalBook, marker, pairFigures, type PairFigures } from './latency-stats.js';
+import { inCgroup, memoryCgroupHost } from './memory-cgroup.js';
 import { MemorySampler, type MemoryReport } from './memory-sampler.js';
+import { podMemoryLimits } from '../deploy/pod-limits.js';
 import { NostrSocket } from './nostr-socket.js';
 import { drive, type DriveResult } from './rate-driver.js';
 import { startServiceFleet } from './service-fleet.js';
@@ -42,7 +44,12 @@ export interface LatencyOptions {
   profile?: { services: DeployedService[]; dir: string };
   /** NODE_OPTIONS for every service process (e.g. a V8 heap setting under test). */
   nodeOptions?: string;
+  /** Run each service in a memory cgroup limited as its pod is (k8s/base), as deployed; false: unconstrained. */
+  podLimits: boolean;
 }
+
+/** Under which memory limit the services ran, and why none when none. */
+export type PodLimitsReport = { applied: true; limitMb: Partial<Record<DeployedService, number>> } | { applied: false; reason: string };
 
 export interface PhaseResult {
   offeredPerSecond: number;
@@ -67,7 +74,7 @@ export interface LatencyResult {
     warmup: { ms: number; complete: boolean };
     watchers: Record<string, Record<string, number>>;
   };
-  memory: { services: Record<string, MemoryReport>; peers: Record<string, MemoryReport> };
+  memory: { services: Record<string, MemoryReport>; peers: Record<string, MemoryReport>; podLimits: PodLimitsReport };
 }
 
 const log = (m: string) => process.stderr.write(`bench latency: ${m}\n`);
@@ -139,8 +146,13 @@ export async function benchLatency(opts: LatencyOptions): Promise<LatencyResult>
     const nodeOptions = Object.fromEntries(
       DEPLOYED_SERVICES.map((s) => [s, [opts.nodeOptions, opts.profile?.services.includes(s) ? `--cpu-prof --cpu-prof-dir=${opts.profile.dir}` : ''].filter(Boolean).join(' ')]),
     );
-    const fleet = await startServiceFleet(DEPLOYED_SERVICES, env, { pdsUrl, verbose: opts.verbose, nodeOptions });
-    stopFleet = fleet.stop;
+    const pods = opts.podLimits ? podCgroups(run) : { report: { applied: false as const, reason: 'not asked (--latency-pod-limits none)' }, wrap: {}, remove: () => {} };
+    if (!pods.report.applied) log(`services run without their pods' memory limits: ${pods.report.reason}`);
+    const fleet = await startServiceFleet(DEPLOYED_SERVICES, env, { pdsUrl, verbose: opts.verbose, nodeOptions, wrap: pods.wrap });
+    stopFleet = async () => {
+      await fleet.stop();
+      pods.remove();
+    };
     log(`services up in ${Date.now() - t1} ms behind ${fleet.publicUrl}`);
     const peerPids = () => Object.fromEntries(Object.entries(peers).map(([n, p]) => [n, p.stats().pid]));
     const memory = new MemorySampler(() => ({ ...fleet.pids(), ...Object.fromEntries(Object.entries(peerPids()).map(([n, pid]) => [`peer:${n}`, pid])) }));
@@ -256,7 +268,7 @@ export async function benchLatency(opts: LatencyOptions): Promise<LatencyResult>
         warmup: { ms: warmMs, complete: warmComplete },
         watchers: Object.fromEntries(Object.entries(watchers).map(([n, w]) => [n, w.stats()])),
       },
-      memory: { services, peers: peerMem },
+      memory: { services, peers: peerMem, podLimits: pods.report },
     };
   } finally {
     await stamps?.stop();
@@ -266,4 +278,17 @@ export async function benchLatency(opts: LatencyOptions): Promise<LatencyResult>
     await Promise.all(Object.values(peers).map((p) => p.stop()));
     await store.drop();
   }
+}
+
+/** One memory cgroup per service with its pod's limit, or the reason there are none. */
+function podCgroups(run: string): { report: PodLimitsReport; wrap: Partial<Record<DeployedService, (c: string, a: string[]) => [string, string[]]>>; remove(): void } {
+  const host = memoryCgroupHost();
+  if (!host.ok) return { report: { applied: false, reason: host.reason }, wrap: {}, remove: () => {} };
+  const limits = podMemoryLimits(DEPLOYED_SERVICES);
+  const groups = Object.entries(limits).map(([s, bytes]) => [s as DeployedService, host.create(`pontis-bench-${run}-${s}`, bytes), bytes] as const);
+  return {
+    report: { applied: true, limitMb: Object.fromEntries(groups.map(([s, , bytes]) => [s, Math.round(bytes / 1048576)])) },
+    wrap: Object.fromEntries(groups.map(([s, g]) => [s, (c: string, a: string[]) => inCgroup(g.procsFile, c, a)])),
+    remove: () => groups.forEach(([, g]) => g.remove()),
+  };
 }

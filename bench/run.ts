@@ -33,8 +33,10 @@ import { benchTranslator } from './translator-bench.js';
  *   --latency-verbose (the services' and peers' output on stderr), --latency-profile a,b (those
  *   services run under node --cpu-prof; profiles in $TMPDIR/pontis-bench-profiles when they stop),
  *   --latency-node-options '<flags>' (NODE_OPTIONS for every service process, default
- *   --max-semi-space-size=2 as in deploy/Dockerfile). The memory line is every
- *   service process's peak resident set over that run.
+ *   --max-semi-space-size=2 as in deploy/Dockerfile), --latency-pod-limits k8s|none (default k8s:
+ *   each service in a memory cgroup with its pod's limit from k8s/base, so Node sizes its heap as
+ *   in the pod; needs root, else unconstrained and the output says why). The memory line is every
+ *   service process's peak resident set over that run, and the limits it ran under.
  * --only translator|firehose|latency runs one of them (latency prints the memory line too).
  */
 const { values } = parseArgs({
@@ -60,6 +62,8 @@ const { values } = parseArgs({
     'latency-profile': { type: 'string' },
     // As the image runs them (deploy/Dockerfile NODE_OPTIONS); '' to measure V8's default.
     'latency-node-options': { type: 'string', default: '--max-semi-space-size=2' },
+    // k8s: each service in a memory cgroup with its pod's limit (k8s/base), as deployed; none: unconstrained.
+    'latency-pod-limits': { type: 'string', default: 'k8s' },
     only: { type: 'string' },
   },
 });
@@ -87,6 +91,7 @@ if (wanted('latency')) {
     aloneSeconds: Number(values['latency-alone-seconds']),
     partitions: Number(values.partitions),
     verbose: values['latency-verbose']!,
+    podLimits: values['latency-pod-limits'] !== 'none',
     ...(values['latency-node-options'] ? { nodeOptions: values['latency-node-options'] } : {}),
     ...(values['latency-profile'] ? { profile: { services: values['latency-profile'].split(',') as DeployedService[], dir: join(tmpdir(), 'pontis-bench-profiles') } } : {}),
   });

@@ -34,7 +34,14 @@ function startRouter(targets: Partial<Record<Backend, string>>): Promise<{ child
 export async function startServiceFleet(
   services: readonly DeployedService[],
   env: Record<string, string>,
-  opts: { pdsUrl?: string; verbose?: boolean; /** NODE_OPTIONS for some services (e.g. --cpu-prof). */ nodeOptions?: Partial<Record<DeployedService, string>> } = {},
+  opts: {
+    pdsUrl?: string;
+    verbose?: boolean;
+    /** NODE_OPTIONS for some services (e.g. --cpu-prof). */
+    nodeOptions?: Partial<Record<DeployedService, string>>;
+    /** How some services are launched (e.g. inside their pod's memory cgroup). */
+    wrap?: Partial<Record<DeployedService, (command: string, args: string[]) => [string, string[]]>>;
+  } = {},
 ): Promise<ServiceFleet> {
   const ports = Object.fromEntries(await Promise.all(services.map(async (s) => [s, await freePort()] as const))) as Record<DeployedService, number>;
   const targets: Partial<Record<Backend, string>> = {};
@@ -44,7 +51,7 @@ export async function startServiceFleet(
   const publicUrl = `http://127.0.0.1:${router.port}`;
   const procs = new Map<DeployedService, PontisProcess>();
   for (const s of services)
-    procs.set(s, new PontisProcess({ port: ports[s], startTimeoutMs: 180_000, verbose: opts.verbose, env: { ...env, PONTIS_SERVICES: s, PONTIS_PUBLIC_URL: publicUrl, ...(opts.nodeOptions?.[s] ? { NODE_OPTIONS: opts.nodeOptions[s] } : {}) } }));
+    procs.set(s, new PontisProcess({ port: ports[s], startTimeoutMs: 180_000, verbose: opts.verbose, wrap: opts.wrap?.[s], env: { ...env, PONTIS_SERVICES: s, PONTIS_PUBLIC_URL: publicUrl, ...(opts.nodeOptions?.[s] ? { NODE_OPTIONS: opts.nodeOptions[s] } : {}) } }));
   const stop = async () => {
     await Promise.all([...procs.values()].map((p) => p.stop()));
     router.child.kill('SIGTERM');

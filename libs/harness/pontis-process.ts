@@ -28,6 +28,8 @@ export interface PontisProcessOptions {
   exitWithParent?: boolean;
   /** Echo Pontis' output to our stderr (also E2E_VERBOSE=1). */
   verbose?: boolean;
+  /** Runs node through something else that then execs it in place (same pid), e.g. into a memory cgroup. */
+  wrap?: (command: string, args: string[]) => [string, string[]];
 }
 
 export class PontisProcess {
@@ -79,7 +81,8 @@ export class PontisProcess {
     // stdin is a pipe we keep open: the preload below turns its closing (we died) into a SIGTERM.
     const preload = pathToFileURL(join(dirname(fileURLToPath(import.meta.url)), 'exit-with-parent.js')).href;
     const args = this.opts.exitWithParent === false ? [entry] : ['--import', preload, entry];
-    const proc = spawn(process.execPath, args, { cwd: REPO_ROOT, env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const [command, commandArgs] = this.opts.wrap ? this.opts.wrap(process.execPath, args) : [process.execPath, args];
+    const proc = spawn(command, commandArgs, { cwd: REPO_ROOT, env, stdio: ['pipe', 'pipe', 'pipe'] });
     this.proc = proc;
     proc.stdout?.on('data', (c: Buffer) => {
       this.stdout.push(c);
