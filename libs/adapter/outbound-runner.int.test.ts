@@ -132,6 +132,11 @@ describe('OutboundRunner (memory bus + Postgres)', { timeout: 180_000 }, () => {
     const r = await row(c.id);
     assert.equal(r.status, 'delivered');
     assert.equal(r.attempts, 2);
+    assert.equal(r.last_error, 'delivered on attempt 2, delayed by: transient ws://relay: socket hang up', 'the status API still says why it was late');
+    assert.equal(receipts(c.id)[0]!.reason, undefined, 'a delay is no skip: the receipt has no reason');
+    await send([c]);
+    await waitFor(() => receipts(c.id).length === 2, { what: 'receipt re-published' });
+    assert.equal(receipts(c.id)[1]!.reason, undefined, 'nor the one re-published from the ledger');
   });
 
   it('dead-letters an invalid command with the reason and carries on', async () => {
@@ -196,7 +201,10 @@ describe('OutboundRunner (memory bus + Postgres)', { timeout: 180_000 }, () => {
 
     down = false;
     await waitFor(() => receipts(a2.id).length === 1, { what: 'a2 delivered after a1', timeoutMs: 20_000 });
-    assert.equal((await row(a1.id)).status, 'delivered');
+    const late = await row(a1.id);
+    assert.equal(late.status, 'delivered');
+    assert.match(late.last_error, /^delivered on attempt \d+, delayed by: .*ECONNREFUSED/);
+    assert.match((await row(a2.id)).last_error, /^delivered on attempt \d+, delayed by: waiting for .*statuses\/7/, 'held behind a1: that is its delay');
     assert.ok(calls.lastIndexOf(a1.id) < calls.indexOf(a2.id), 'a1 before a2');
     assert.equal(calls.filter((x) => x === a2.id).length, 1);
   });

@@ -46,7 +46,10 @@ const LANES_PER_ACCOUNT = 4;
 /** The least a command waits behind an earlier parked one of its account. */
 const WAIT_BEHIND_DUE_BLOCKER_MS = 2_000;
 
-export const PARK_HEADERS = { attempts: 'x-park-attempts', notBefore: 'x-not-before' } as const;
+/** How a skip is written in a row's last_error (and a receipt's reason). */
+const SKIPPED = 'skipped: ';
+
+export const PARK_HEADERS = { attempts: 'x-park-attempts', notBefore: 'x-not-before', reason: 'x-park-reason' } as const;
 
 type Source = 'outbound' | 'parked';
 
@@ -144,6 +147,10 @@ export class OutboundRunner {
     }
     const started = Date.now();
     let seen = row.attempts;
+    // What held this command up, if anything did (a parked row carries its reason): kept on the row
+    // once it is delivered after all, so the status API still says why it was late.
+    // The parked copy names its reason itself: it can arrive before its row is marked (see park()).
+    let delayedBy = (from === 'parked' ? msg.headers[PARK_HEADERS.reason] : undefined) || (row.status === 'failed' ? row.lastError : null);
     for (;;) {
       const claim = await this.ledger.claimInOrder(row, seen, lane);
       if (claim && 'blocker' in claim) {
@@ -161,13 +168,15 @@ export class OutboundRunner {
         const result = await this.opts.deliver(cmd);
         // A skip with a ref (a follow already in the list) still names what exists there.
         const status = result.skipped && !result.ref ? 'skipped' : 'delivered';
-        return await this.finish(cmd, receipts, { status, nativeId: result.ref?.id ?? null, lastError: result.skipped ? `skipped: ${result.skipped}` : null }, {
+        const lastError = result.skipped ? `${SKIPPED}${result.skipped}` : delayedBy ? `delivered on attempt ${attempts}, delayed by: ${delayedBy}` : null;
+        return await this.finish(cmd, receipts, { status, nativeId: result.ref?.id ?? null, lastError }, {
           ref: result.ref,
-          reason: result.skipped ? `skipped: ${result.skipped}` : undefined,
+          reason: result.skipped ? `${SKIPPED}${result.skipped}` : undefined,
         });
       } catch (err) {
         const kind = errorKind(err);
         const why = describeError(err);
+        delayedBy = why;
         if (kind === 'gone') return this.finish(cmd, receipts, { status: 'gone', lastError: why }, { reason: why });
         if (kind === 'permanent') return this.giveUp(cmd, msg, receipts, `permanent failure: ${why}`);
         const policyNext = nextRetry(attempts, Date.now() - row.createdAt.getTime(), this.policy, this.opts.random);
@@ -193,7 +202,11 @@ export class OutboundRunner {
    */
   private async park(cmd: OutboundCommand, msg: DeliveredMessage, attempts: number, at: Date, reason: string, lane: string): Promise<void> {
     await this.opts.bus.publish(parkedTopic(this.opts.network), [
-      { key: msg.key, value: msg.value, headers: { ...msg.headers, [PARK_HEADERS.attempts]: String(attempts), [PARK_HEADERS.notBefore]: at.toISOString() } },
+      {
+        key: msg.key,
+        value: msg.value,
+        headers: { ...msg.headers, [PARK_HEADERS.attempts]: String(attempts), [PARK_HEADERS.notBefore]: at.toISOString(), [PARK_HEADERS.reason]: reason.slice(0, 500) },
+      },
     ]);
     await this.ledger.record(cmd.id, { status: 'failed', lastError: reason, nextAttemptAt: at, lane });
     adapterDeliveries.inc({ network: this.opts.network, outcome: 'parked' });
@@ -245,8 +258,11 @@ export function isStaleParkedCopy(row: Pick<LedgerRow, 'attempts' | 'nextAttempt
 /** The receipt a final ledger row stands for (re-published on replays). */
 function receiptOf(cmd: OutboundCommand, row: LedgerRow): Receipt {
   const base = { v: 1 as const, commandId: cmd.id, objectKey: cmd.objectKey, network: cmd.target };
-  if (row.status === 'delivered')
-    return { ...base, status: 'delivered', ref: row.nativeId ? { network: cmd.target, id: row.nativeId } : undefined, reason: row.lastError ?? undefined };
+  if (row.status === 'delivered') {
+    // Only a skip that names a copy gives a delivered receipt a reason; a delay it had does not.
+    const reason = row.lastError?.startsWith(SKIPPED) ? row.lastError : undefined;
+    return { ...base, status: 'delivered', ref: row.nativeId ? { network: cmd.target, id: row.nativeId } : undefined, reason };
+  }
   if (row.status === 'gone' || row.status === 'skipped') return { ...base, status: row.status, reason: row.lastError ?? undefined };
   return { ...base, status: 'dead', reason: row.lastError ?? 'gave up' };
 }
