@@ -139,6 +139,16 @@ describe('OutboundRunner (memory bus + Postgres)', { timeout: 180_000 }, () => {
     assert.equal(receipts(c.id)[1]!.reason, undefined, 'nor the one re-published from the ledger');
   });
 
+  it('says so when an earlier attempt was cut off (counted, no outcome: the service died during it)', async () => {
+    const c = commandFor(post('2b'), 'nostr', alice);
+    await s.ds.query(`INSERT INTO deliveries (command_id, event_id, target, account_id, object_key, attempts) VALUES ($1, $2, 'nostr', $3, $4, 1)`, [c.id, c.eventId, alice, c.objectKey]);
+    await send([c]);
+    await waitFor(() => receipts(c.id).length === 1, { what: 'receipt' });
+    const r = await row(c.id);
+    assert.equal(r.status, 'delivered');
+    assert.equal(r.last_error, 'delivered on attempt 2, delayed by: an earlier attempt did not finish (the service stopped during it)');
+  });
+
   it('dead-letters an invalid command with the reason and carries on', async () => {
     const ok = commandFor(post('3'), 'nostr', alice);
     const bad = { ...commandFor(post('4'), 'nostr', alice), id: 'wrong-id' };

@@ -48,6 +48,7 @@ const WAIT_BEHIND_DUE_BLOCKER_MS = 2_000;
 
 /** How a skip is written in a row's last_error (and a receipt's reason). */
 const SKIPPED = 'skipped: ';
+const INTERRUPTED = 'an earlier attempt did not finish (the service stopped during it)';
 
 export const PARK_HEADERS = { attempts: 'x-park-attempts', notBefore: 'x-not-before', reason: 'x-park-reason' } as const;
 
@@ -168,7 +169,9 @@ export class OutboundRunner {
         const result = await this.opts.deliver(cmd);
         // A skip with a ref (a follow already in the list) still names what exists there.
         const status = result.skipped && !result.ref ? 'skipped' : 'delivered';
-        const lastError = result.skipped ? `${SKIPPED}${result.skipped}` : delayedBy ? `delivered on attempt ${attempts}, delayed by: ${delayedBy}` : null;
+        // An attempt counted with no outcome recorded was cut off: the process died mid-delivery.
+        const why = delayedBy ?? (attempts > 1 ? INTERRUPTED : null);
+        const lastError = result.skipped ? `${SKIPPED}${result.skipped}` : why ? `delivered on attempt ${attempts}, delayed by: ${why}` : null;
         return await this.finish(cmd, receipts, { status, nativeId: result.ref?.id ?? null, lastError }, {
           ref: result.ref,
           reason: result.skipped ? `${SKIPPED}${result.skipped}` : undefined,
