@@ -8,6 +8,7 @@ import { coreTopics, NETWORKS, outboundTopic, parkedTopic, TOPICS } from '../lib
 import { resolveTarget } from '../deploy/entrypoint-target.js';
 import { configKeysFromSource } from '../deploy/testing/settings.js';
 import { routeByIngressRules, routeByTable } from '../deploy/testing/routing.js';
+import { k8sQuantity } from '../deploy/pod-limits.js';
 import { ADAPTERS, DEPLOYED_SERVICES, ROUTES, ROUTING_CASES, settingProblem, STATEFUL_SERVICES, type Backend } from '../deploy/topology.js';
 import { build, containersOf, readKustomization, readYamlDocuments, referencedFiles, type K8sObject } from './testing/kustomize.js';
 import { STRIMZI_GROUP, strimziProblems, validateBuiltIn } from './testing/schemas.js';
@@ -30,10 +31,9 @@ const selects = (selector: Record<string, string>, labels: Record<string, string
 
 /** Kubernetes quantities to numbers, for request <= limit. */
 function quantity(q: string): number {
-  const m = /^(\d+(?:\.\d+)?)(m|Ki|Mi|Gi|Ti)?$/.exec(q);
-  if (!m) throw new Error(`quantity ${q}`);
-  const mult: Record<string, number> = { m: 1e-3, Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40 };
-  return Number(m[1]) * (m[2] ? mult[m[2]]! : 1);
+  const n = k8sQuantity(q);
+  if (n === undefined) throw new Error(`quantity ${q}`);
+  return n;
 }
 
 /** The restricted Pod Security Standard's demands on a pod (non-root, no escalation, no capabilities, a seccomp profile). */
