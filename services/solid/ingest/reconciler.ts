@@ -10,6 +10,7 @@ import type { Change } from './notification.js';
 import { revokedReason } from '../publish/index.js';
 import { refusalOf } from './refusal-of.js';
 import { NotifiedAt, PassTiming } from './ingest-timing.js';
+import { versionTimes } from './listed-times.js';
 
 /** Reasons a resource is passed over that are not faults of the resource. */
 const BENIGN = [/^unchanged$/, /^written by the bridge/, /owner’s own activity/, /is not bridged$/];
@@ -180,12 +181,13 @@ export class PodReconciler {
     const listing = await this.o.client.list(folderUrl(pod.socialUrl, folder));
     const known = await this.repo.resources(pod.id, folder);
     const present = new Set(listing.members.filter((m) => !m.endsWith('/')));
+    const versions = versionTimes(listing.modified);
     await this.each(pod, [...present], async (url) => {
       const prev = known.get(url);
-      const modified = listing.modified.get(url);
+      const modified = versions.get(url);
       // Read before at this very modification time, and recorded without a fault: nothing to ask.
       if (prev && !prev.lastError && modified && this.readAt.peek(url) === modified) return;
-      add(out, await this.resource(pod, folder, url, prev, baseline, modified && fineGrained(modified) ? modified : undefined));
+      add(out, await this.resource(pod, folder, url, prev, baseline, modified));
     });
     for (const [url, prev] of known) {
       if (present.has(url)) continue;
@@ -291,13 +293,4 @@ function add(total: ReconcileResult, r: ReconcileResult): void {
   total.published += r.published;
   total.removed += r.removed;
   total.errors += r.errors;
-}
-
-/**
- * Only a time to the millisecond stands for one version (Community Solid Server's ETag is that
- * same time): a server that lists whole seconds may show two writes in one second alike, and its
- * members are then always asked (a 304 when unchanged).
- */
-function fineGrained(modified: string): boolean {
-  return /T\d\d:\d\d:\d\d\.\d*[1-9]\d*/.test(modified) && Number.isFinite(Date.parse(modified));
 }
