@@ -2,6 +2,7 @@ import kafkajs from 'kafkajs';
 import type { Admin, CompressionTypes, Consumer, EachBatchPayload, IHeaders, KafkaMessage, Producer, RetryOptions } from 'kafkajs';
 import { BusError, DEFAULT_BACKOFF, isRetryable, retryDelay, sleep, type BackoffPolicy } from './backoff.js';
 import { STARTUP_BACKOFF, waitFor, type StartupObserver } from './wait-for.js';
+import { stopKafkajsIdleLoop } from './kafkajs-idle-loop.js';
 import type {
   Bus,
   BusHealth,
@@ -83,6 +84,7 @@ export class KafkaBus implements Bus {
 
   constructor(options: KafkaBusOptions) {
     if (!options.brokers.length) throw new BusError('KafkaBus needs at least one broker', { retryable: false });
+    stopKafkajsIdleLoop();
     this.kafka = new Kafka({
       clientId: options.clientId,
       brokers: options.brokers,
