@@ -1,8 +1,5 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
-import { pgcrypto } from '@electric-sql/pglite/contrib/pgcrypto';
-import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { orderSessionBySocket } from './pglite-query-queue.js';
 
 export interface EmbeddedPostgresOptions {
@@ -37,6 +34,13 @@ export function embeddedPgDir(dataDir: string): string {
  */
 export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Promise<EmbeddedPostgres> {
   await mkdir(opts.dataDir, { recursive: true });
+  // Loaded here rather than at the top: every service imports the store, only the embedded mode
+  // runs PGlite, and loading its modules costs each process about 2 MB resident.
+  const [{ PGlite }, { pgcrypto }, { PGLiteSocketServer }] = await Promise.all([
+    import('@electric-sql/pglite'),
+    import('@electric-sql/pglite/contrib/pgcrypto'),
+    import('@electric-sql/pglite-socket'),
+  ]);
   // PGlite only has the extensions it is given; the migration's CREATE EXTENSION needs this.
   const db = await PGlite.create(opts.dataDir, { extensions: { pgcrypto } });
   const server = new PGLiteSocketServer({
