@@ -74,8 +74,33 @@ summary() { # adds up every suite's pass/fail and prints the closing line
     p=$(grep -cE '^PASS ' "$txt" || true); f=$(grep -cE '^FAIL ' "$txt" || true)
     pass=$((pass + p)); fail=$((fail + f))
   done
+  [ "$fail" -eq 0 ] || failures
   echo "total: $pass passed, $fail failed"
   [ "$fail" -eq 0 ]
+}
+
+# Each failed test of the node suites with where it is and the first lines of its error, printed
+# last: a CI log is often read from its end, and the suite's name alone does not say what broke.
+failures() {
+  local tap
+  echo "failed:"
+  for tap in "$results"/*.tap; do
+    [ -f "$tap" ] || continue
+    awk -v suite="$(basename "$tap" .tap)" '
+      /^ *not ok [0-9]+ - / { name = $0; sub(/^ *not ok [0-9]+ - /, "", name); inblk = 1; err = 0; lines = 0; loc = ""; kind = ""; msg = ""; next }
+      !inblk { next }
+      /^ *\.\.\.$/ { if (kind !~ /subtestsFailed/) printf "  %s: %s (%s)%s\n", suite, name, loc, (msg == "" ? "" : ": " msg); inblk = 0; next }
+      err && (match($0, /[^ ]/) > ind || $0 ~ /^ *$/) { if (lines < 6 && $0 !~ /^ *$/) { l = $0; sub(/^ +/, "", l); msg = msg (msg == "" ? "" : " / ") l; lines++ } next }
+      { err = 0 }
+      /^ *location: / { loc = $0; sub(/^ *location: /, "", loc); gsub(/\047/, "", loc) }
+      /^ *failureType: / { kind = $0 }
+      /^ *error: / { ind = match($0, /[^ ]/); m = $0; sub(/^ *error: /, "", m); if (m ~ /^\|/) err = 1; else msg = m }
+    ' "$tap"
+  done
+  for txt in "$results/e2e.txt" "$results/faults.txt"; do
+    [ -f "$txt" ] && grep -E '^FAIL ' "$txt" | cut -c1-300 | sed 's/^/  /'
+  done
+  return 0
 }
 
 run_e2e() {
