@@ -17,6 +17,7 @@ import { linkedPosters, unlinkedPoster, type Poster } from './bench-people.js';
 import { watchFediverse, watchFirehose, watchNostr, watchPods, type Watcher } from './copy-watchers.js';
 import { ArrivalBook, marker, pairFigures, type PairFigures } from './latency-stats.js';
 import { inCgroup, memoryCgroupHost } from './memory-cgroup.js';
+import { cpuOver } from './cpu-time.js';
 import { MemorySampler, type MemoryReport } from './memory-sampler.js';
 import { podMemoryLimits } from '../deploy/pod-limits.js';
 import { NostrSocket } from './nostr-socket.js';
@@ -38,6 +39,8 @@ export interface LatencyOptions {
   maxInFlight: number;
   /** Seconds of posting per peer alone (unlinked people, before Pontis starts); 0 skips it. */
   aloneSeconds: number;
+  /** Seconds of nobody posting after the warm-up, to measure what each process costs idle; 0 skips it. */
+  idleSeconds: number;
   partitions: number;
   verbose: boolean;
   /** Services to run under `node --cpu-prof`, profiles written to `profileDir` when they stop. */
@@ -72,6 +75,8 @@ export interface LatencyResult {
     peerAloneAcceptedPerSecond: Partial<Record<Network, number>>;
     phases: PhaseResult[];
     warmup: { ms: number; complete: boolean };
+    /** After the warm-up, before the first rate: each service's and peer's CPU with nobody posting. */
+    idleCpu?: { seconds: number; percentOfCore: Record<string, number | null> };
     watchers: Record<string, Record<string, number>>;
   };
   memory: { services: Record<string, MemoryReport>; peers: Record<string, MemoryReport>; podLimits: PodLimitsReport };
@@ -205,6 +210,9 @@ export async function benchLatency(opts: LatencyOptions): Promise<LatencyResult>
     const warmComplete = await waitUntil(() => book.complete('warmup2', targetsOf), 60_000);
     const warmMs = Date.now() - t3;
     log(`warm-up ${warmComplete ? 'complete' : 'INCOMPLETE'} in ${warmMs} ms`);
+    // What each process costs while nobody posts: linked people, open connections, timers.
+    const idleCpu = opts.idleSeconds > 0 ? { seconds: opts.idleSeconds, percentOfCore: await cpuOver({ ...fleet.pids(), ...Object.fromEntries(Object.entries(peerPids()).map(([n, pid]) => [`peer:${n}`, pid])) }, opts.idleSeconds * 1000) } : undefined;
+    if (idleCpu) log(`idle CPU over ${opts.idleSeconds} s (% of a core): ${JSON.stringify(idleCpu.percentOfCore)}`);
 
     stamps = await stampIngest({ brokers: testEnv.kafkaBrokers, prefix, run });
 
@@ -266,6 +274,7 @@ export async function benchLatency(opts: LatencyOptions): Promise<LatencyResult>
         peerAloneAcceptedPerSecond: alone,
         phases,
         warmup: { ms: warmMs, complete: warmComplete },
+        idleCpu,
         watchers: Object.fromEntries(Object.entries(watchers).map(([n, w]) => [n, w.stats()])),
       },
       memory: { services, peers: peerMem, podLimits: pods.report },

@@ -30,6 +30,8 @@ import { benchTranslator } from './translator-bench.js';
  *   --latency-people N per network (default 2), --latency-networks a,b (default all four),
  *   --latency-in-flight N (unanswered posts per network before a due one is not sent, default 16),
  *   --latency-alone-seconds N (each peer's own accept rate first, default 5; 0 skips),
+ *   --latency-idle-seconds N (after the warm-up, each process's CPU with nobody posting, default
+ *   10; 0 skips),
  *   --latency-verbose (the services' and peers' output on stderr), --latency-profile a,b (those
  *   services run under node --cpu-prof; profiles in $TMPDIR/pontis-bench-profiles when they stop),
  *   --latency-node-options '<flags>' (NODE_OPTIONS for every service process, default
@@ -58,6 +60,7 @@ const { values } = parseArgs({
     'latency-networks': { type: 'string', default: NETWORKS.join(',') },
     'latency-in-flight': { type: 'string', default: '16' },
     'latency-alone-seconds': { type: 'string', default: '5' },
+    'latency-idle-seconds': { type: 'string', default: '10' },
     'latency-verbose': { type: 'boolean', default: false },
     'latency-profile': { type: 'string' },
     // As the image runs them (deploy/Dockerfile NODE_OPTIONS); '' to measure V8's default.
@@ -89,6 +92,7 @@ if (wanted('latency')) {
     networks: values['latency-networks']!.split(',') as Network[],
     maxInFlight: Number(values['latency-in-flight']),
     aloneSeconds: Number(values['latency-alone-seconds']),
+    idleSeconds: Number(values['latency-idle-seconds']),
     partitions: Number(values.partitions),
     verbose: values['latency-verbose']!,
     podLimits: values['latency-pod-limits'] !== 'none',
