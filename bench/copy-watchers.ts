@@ -4,9 +4,9 @@
  * - atproto: pushed, the PDS's own firehose (`subscribeRepos`, time = the frame's arrival);
  * - activitypub: the Fedify peer stamps each verified inbox delivery (`receivedAt`); polled every
  *   200 ms, but the time is the peer's own stamp, not the poll's;
- * - solid: polled, the public listing of each bridged pod's outbox, one after the other (time =
- *   the listing that first shows the copy, so the figure includes up to one poll cycle; the cycle
- *   is reported).
+ * - solid: pushed, a Solid Notifications WebSocketChannel2023 channel on each bridged pod's
+ *   outbox (time = the `Add` notification's arrival); a listing every 10 s catches what a
+ *   notification missed, counted apart (`foundByListing`).
  */
 import type { ActivityPubPeer } from '../libs/harness/index.js';
 import type { Network } from '../libs/events/index.js';
@@ -78,53 +78,114 @@ export function watchFediverse(ap: ActivityPubPeer, run: string, seen: Sighting)
 
 /**
  * `outboxes`: the bridged pods' public outboxes. `slugs` maps a resource name the Solid adapter
- * derives from the command id (services/solid/mapping/names.ts) to its post, so a listing alone
- * says which post arrived; a name not (yet) known is read once to find its marker.
+ * derives from the command id (services/solid/mapping/names.ts) to its post, so a member's URL
+ * alone says which post arrived; a name not (yet) known is read once to find its marker.
+ *
+ * Pushed: a WebSocketChannel2023 channel per outbox (Solid Notifications; anonymous, the outboxes
+ * being public), time = the `Add` notification's arrival. Listing every outbox every 200 ms, as
+ * this watcher first did, kept the Solid server at 44% of a core with nobody posting (the idle
+ * window of `npm run bench`), on the two cores Pontis and every peer share, and a listing costs
+ * more the fuller the outbox. A pod that does not exist yet (its person's first copy creates it)
+ * is asked again every second; once subscribed, the outbox is listed once, and then every 10 s
+ * as a safety net whose finds are counted apart (`foundByListing`: a notification that never came).
  */
 export function watchPods(outboxes: () => readonly string[], slugs: Map<string, { marker: string; source: Network }>, run: string, seen: Sighting): Watcher {
   const known = new Set<string>();
+  const channels = new Map<string, WebSocket>();
   let stopped = false;
-  let cycles = 0;
-  let cycleMsSum = 0;
-  let maxCycleMs = 0;
-  let reads = 0;
+  const counts = { subscribed: 0, notifications: 0, foundByNotification: 0, foundByListing: 0, resourcesRead: 0, reconnects: 0 };
+
+  const sighted = async (url: string, at: number): Promise<boolean> => {
+    // A container, or an auxiliary resource: the Solid adapter gives each public copy its own ACL,
+    // and the server notifies its creation too (an anonymous read of it would only be refused).
+    if (known.has(url) || url.endsWith('/') || /\.(acl|meta)$/.test(url)) return false;
+    const post = slugs.get(url.slice(url.lastIndexOf('/') + 1));
+    if (post) {
+      known.add(url);
+      seen(post.marker, post.source, 'solid', at);
+      return true;
+    }
+    try {
+      const res = await fetchT(url, { headers: { accept: 'application/ld+json' } });
+      counts.resourcesRead++;
+      if (!res.ok) return false;
+      known.add(url);
+      for (const h of findMarkers(run, await res.text())) seen(h.marker, h.source, 'solid', at);
+      return true;
+    } catch {
+      return false; // read again when the safety listing shows it
+    }
+  };
+  const list = async (outbox: string) => {
+    let urls: string[];
+    try {
+      urls = await anonList(outbox);
+    } catch {
+      return;
+    }
+    const at = Date.now();
+    for (const url of urls) if (await sighted(url, at)) counts.foundByListing++;
+  };
+  const subscribe = async (outbox: string): Promise<void> => {
+    const res = await fetchT(new URL('/.notifications/WebSocketChannel2023/', outbox), {
+      method: 'POST',
+      headers: { 'content-type': 'application/ld+json' },
+      body: JSON.stringify({ '@context': ['https://www.w3.org/ns/solid/notification/v1'], type: 'http://www.w3.org/ns/solid/notifications#WebSocketChannel2023', topic: outbox }),
+    });
+    if (!res.ok) throw new Error(`subscription ${res.status}`);
+    const { receiveFrom } = (await res.json()) as { receiveFrom?: string };
+    if (!receiveFrom) throw new Error('subscription names no receiveFrom');
+    const ws = new WebSocket(receiveFrom);
+    ws.onmessage = (m) => {
+      const at = Date.now();
+      counts.notifications++;
+      let n: { type?: string; object?: string };
+      try {
+        n = JSON.parse(String(m.data)) as typeof n;
+      } catch {
+        return;
+      }
+      if ((n.type === 'Add' || n.type === 'Create' || n.type === 'Update') && typeof n.object === 'string')
+        void sighted(n.object, at).then((found) => found && counts.foundByNotification++);
+    };
+    ws.onclose = () => {
+      if (channels.get(outbox) !== ws || stopped) return;
+      channels.delete(outbox); // the loop below subscribes again
+      counts.reconnects++;
+    };
+    await new Promise<void>((resolve, reject) => {
+      ws.onopen = () => resolve();
+      ws.onerror = () => reject(new Error('cannot open the notification socket'));
+    });
+    if (stopped) return ws.close();
+    channels.set(outbox, ws);
+    counts.subscribed++;
+  };
+
   void (async () => {
+    let lastListing = 0;
     while (!stopped) {
-      const t0 = Date.now();
       for (const outbox of outboxes()) {
-        let urls: string[];
+        if (stopped || channels.has(outbox)) continue;
         try {
-          urls = await anonList(outbox);
+          await subscribe(outbox);
+          await list(outbox); // what was written before the channel opened
         } catch {
-          continue;
-        }
-        const at = Date.now();
-        for (const url of urls) {
-          if (known.has(url)) continue;
-          const slug = url.slice(url.lastIndexOf('/') + 1);
-          const post = slugs.get(slug);
-          if (post) {
-            known.add(url);
-            seen(post.marker, post.source, 'solid', at);
-            continue;
-          }
-          try {
-            const res = await fetchT(url, { headers: { accept: 'application/ld+json' } });
-            reads++;
-            if (!res.ok) continue;
-            known.add(url);
-            for (const h of findMarkers(run, await res.text())) seen(h.marker, h.source, 'solid', at);
-          } catch {
-            // read again on the next cycle
-          }
+          // no pod there yet, or the server is busy: asked again on the next round
         }
       }
-      const ms = Date.now() - t0;
-      cycles++;
-      cycleMsSum += ms;
-      maxCycleMs = Math.max(maxCycleMs, ms);
-      if (ms < 200) await new Promise((r) => setTimeout(r, 200 - ms));
+      if (Date.now() - lastListing >= 10_000) {
+        lastListing = Date.now();
+        for (const outbox of channels.keys()) if (!stopped) await list(outbox);
+      }
+      await new Promise((r) => setTimeout(r, 1_000));
     }
   })();
-  return { stop: () => void (stopped = true), stats: () => ({ cycles, meanCycleMs: cycles ? Math.round(cycleMsSum / cycles) : 0, maxCycleMs, resourcesRead: reads }) };
+  return {
+    stop: () => {
+      stopped = true;
+      for (const ws of channels.values()) ws.close();
+    },
+    stats: () => ({ ...counts }),
+  };
 }
