@@ -8,10 +8,13 @@ function spied() {
   const r = new PodReconciler({ ds: {} as never, repo: {} as never, bus: {} as never, client: {} as never });
   const modes: (boolean | string)[] = [];
   const ends: Array<() => void> = [];
+  const memberReads: string[] = [];
   const spy = r as unknown as {
     once: (pod: PodRow, baseline: boolean) => Promise<ReconcileResult>;
     changed: (pod: PodRow, resources: Map<string, string>, profile: boolean) => Promise<ReconcileResult>;
+    readMember: (pod: PodRow, url: string, folder: string) => Promise<void>;
   };
+  spy.readMember = async (_pod, url, folder) => void memberReads.push(`${folder} ${url}`);
   const pass = () => new Promise<ReconcileResult>((resolve) => ends.push(() => resolve({ published: 0, removed: 0, errors: 0 })));
   spy.once = (_pod, baseline) => {
     modes.push(baseline);
@@ -25,7 +28,7 @@ function spied() {
     while (!ends.length) await new Promise((r) => setImmediate(r));
     ends.shift()!();
   };
-  return { r, modes, endNext };
+  return { r, modes, endNext, memberReads };
 }
 
 const pod = { id: 'p1' } as PodRow;
@@ -55,19 +58,29 @@ describe('reconciliation passes of one pod', () => {
     assert.deepEqual(modes, [false, true, false], 'nothing left over from before');
   });
 
-  it('notifications during a pass share one pass over what they named; a full request covers them, and bridges', async () => {
-    const { r, modes, endNext } = spied();
-    const first = r.reconcileChanges(pod, [{ kind: 'resource', folder: 'outbox', url: 'u1' }]);
-    const named = [r.reconcileChanges(pod, [{ kind: 'resource', folder: 'outbox', url: 'u2' }]), r.reconcileChanges(pod, [{ kind: 'profile' }]), r.reconcileChanges(pod, [{ kind: 'resource', folder: 'inbox', url: 'u2' }])];
+  it('named members are read at once, also while a full pass runs; the profile waits for a pass of its own', async () => {
+    const { r, modes, endNext, memberReads } = spied();
+    const periodic = r.reconcile(pod);
+    const named = [r.reconcileChanges(pod, [{ kind: 'resource', folder: 'outbox', url: 'u1' }]), r.reconcileChanges(pod, [{ kind: 'resource', folder: 'inbox', url: 'u2' }])];
+    const profile = r.reconcileChanges(pod, [{ kind: 'profile' }]);
+    await new Promise((res) => setImmediate(res));
+    assert.deepEqual(memberReads, ['outbox u1', 'inbox u2'], 'not held behind the running pass');
+    await Promise.all(named);
+    assert.deepEqual(modes, [false], 'the full pass is still running');
     await endNext();
     await endNext();
-    await Promise.all([first, ...named]);
-    assert.deepEqual(modes, ['changed u1', 'changed u2 +profile']);
+    await Promise.all([periodic, profile]);
+    assert.deepEqual(modes, [false, 'changed  +profile']);
+  });
+
+  it('during a link’s baseline pass what is named waits, and makes the next pass one that bridges', async () => {
+    const { r, modes, endNext, memberReads } = spied();
     const link = r.reconcile(pod, { baseline: true });
     const during = [r.reconcileChanges(pod, [{ kind: 'resource', folder: 'outbox', url: 'u3' }]), r.reconcile(pod, { baseline: true })];
     await endNext();
     await endNext();
     await Promise.all([link, ...during]);
-    assert.deepEqual(modes.slice(2), [true, false], 'a named change makes the next full pass one that bridges');
+    assert.deepEqual(modes, [true, false]);
+    assert.deepEqual(memberReads, [], 'read by that pass, not beside it');
   });
 });

@@ -11,6 +11,7 @@ import { revokedReason } from '../publish/index.js';
 import { refusalOf } from './refusal-of.js';
 import { NotifiedAt, PassTiming } from './ingest-timing.js';
 import { versionTimes } from './listed-times.js';
+import { MemberReads } from './member-reads.js';
 
 /** Reasons a resource is passed over that are not faults of the resource. */
 const BENIGN = [/^unchanged$/, /^written by the bridge/, /owner’s own activity/, /is not bridged$/];
@@ -23,6 +24,8 @@ const MAX_REMEMBERED = 100_000;
  * other here: the translator holds an event whose target it has not seen yet.
  */
 const READS_AT_ONCE = 6;
+/** A notified member whose read failed for a reason that may pass: tried again after 1, 2, 4 s. */
+const MEMBER_READ_ATTEMPTS = 4;
 
 
 /** What the next pass of a pod has to look at: everything (`full`, baseline or not), or named members and/or the profile. */
@@ -62,6 +65,10 @@ export class PodReconciler {
   readonly notifiedAt = new NotifiedAt();
   /** Per pod, the running pass's timing (passes of one pod never overlap, of two pods may). */
   private readonly timing = new Map<string, PassTiming>();
+  /** Per pod, what the running pass does (a baseline pass holds notified reads back: see reconcileChanges). */
+  private readonly runningPass = new Map<string, Pending>();
+  /** Per pod, the members notifications named, read beside the passes (member-reads.ts). */
+  private readonly members = new Map<string, { pod: PodRow; reads: MemberReads<Folder> }>();
 
   constructor(private readonly o: { repo?: PodRepository; ds: ConstructorParameters<typeof PodRepository>[0]; bus: Bus; client: PodClient; logger?: Logger }) {
     this.repo = o.repo ?? new PodRepository(o.ds);
@@ -76,11 +83,54 @@ export class PodReconciler {
     return this.request(pod, { full: opts.baseline ?? false, resources: new Map(), profile: false });
   }
 
-  /** A pass over what notifications named: those members (conditional GET each) and/or the profile. */
-  reconcileChanges(pod: PodRow, changes: Change[]): Promise<ReconcileResult> {
+  /**
+   * What notifications named: each member is read on its own (a conditional GET), a few at a time,
+   * also while a pass of the pod runs; the profile by a pass. While a link's baseline pass runs,
+   * everything named waits for it and makes the next pass one that bridges.
+   */
+  async reconcileChanges(pod: PodRow, changes: Change[]): Promise<void> {
     const resources = new Map<string, Folder>();
     for (const c of changes) if (c.kind === 'resource') resources.set(c.url, c.folder);
-    return this.request(pod, { resources, profile: changes.some((c) => c.kind === 'profile') });
+    const profile = changes.some((c) => c.kind === 'profile');
+    if (this.runningPass.get(pod.id)?.full === true) {
+      await this.request(pod, { resources, profile });
+      return;
+    }
+    const reads = this.memberReads(pod);
+    await Promise.all([
+      ...[...resources].map(([url, folder]) => reads.add(url, folder)),
+      ...(profile ? [this.request(pod, { resources: new Map(), profile: true })] : []),
+    ]);
+  }
+
+  private memberReads(pod: PodRow): MemberReads<Folder> {
+    const had = this.members.get(pod.id);
+    if (had) {
+      had.pod = pod; // the newest row (its access may have changed)
+      return had.reads;
+    }
+    const entry: { pod: PodRow; reads: MemberReads<Folder> } = {
+      pod,
+      reads: new MemberReads<Folder>((url, folder): Promise<void> => this.readMember(entry.pod, url, folder), {
+        atOnce: READS_AT_ONCE,
+        maxAttempts: MEMBER_READ_ATTEMPTS,
+        retryMs: (attempt) => 1_000 * 2 ** (attempt - 1),
+        retryable: (err) => err instanceof DeliveryError && err.kind === 'transient',
+        onGiveUp: (url, err) => {
+          const reason = err instanceof DeliveryError ? err.describe() : String(err);
+          this.log.warn('notified member not read; the next notification or full pass tries again', { pod: entry.pod.socialUrl, url, err: reason });
+          void this.repo.setAccess(entry.pod.id, 'error', reason).catch(() => undefined);
+        },
+      }),
+    };
+    this.members.set(pod.id, entry);
+    return entry.reads;
+  }
+
+  /** One notified member, outside any pass: its own timing (the ingest histogram), its own record. */
+  private async readMember(pod: PodRow, url: string, folder: Folder): Promise<void> {
+    const known = await this.repo.resourcesAt(pod.id, folder, [url]);
+    await this.resource(pod, folder, url, known.get(url), false, undefined, new PassTiming());
   }
 
   private request(pod: PodRow, want: Pending): Promise<ReconcileResult> {
@@ -106,7 +156,11 @@ export class PodReconciler {
     const started = Date.now();
     const t = new PassTiming();
     this.timing.set(pod.id, t);
-    const result = await (p.full !== undefined ? this.once(pod, p.full) : this.changed(pod, p.resources, p.profile)).finally(() => this.timing.delete(pod.id));
+    this.runningPass.set(pod.id, p);
+    const result = await (p.full !== undefined ? this.once(pod, p.full) : this.changed(pod, p.resources, p.profile)).finally(() => {
+      this.timing.delete(pod.id);
+      this.runningPass.delete(pod.id);
+    });
     if (t.resources)
       this.log.info('pod pass', { pod: pod.id, full: p.full !== undefined, ms: Date.now() - started, resources: t.resources, notified: t.notified, queuedMaxMs: t.queuedMaxMs, readMs: t.readMs, publishMs: t.publishMs });
     return result;
@@ -200,7 +254,15 @@ export class PodReconciler {
    * One member: a conditional GET against the ETag on record, then events for what changed, or a
    * removal when the pod says it is gone. `modified`: the listing's time for it, remembered once read.
    */
-  private async resource(pod: PodRow, folder: Folder, url: string, prev: ResourceRow | undefined, baseline: boolean, modified: string | undefined): Promise<ReconcileResult> {
+  private async resource(
+    pod: PodRow,
+    folder: Folder,
+    url: string,
+    prev: ResourceRow | undefined,
+    baseline: boolean,
+    modified: string | undefined,
+    timing = this.timing.get(pod.id),
+  ): Promise<ReconcileResult> {
     const out: ReconcileResult = { published: 0, removed: 0, errors: 0 };
     const stamp = { notifiedAt: this.notifiedAt.take(url), startedAt: Date.now(), readAt: 0, publishedAt: undefined as number | undefined };
     let res;
@@ -238,7 +300,7 @@ export class PodReconciler {
       stamp.publishedAt = Date.now();
       out.published += mapped.events.length;
     }
-    this.timing.get(pod.id)?.add(stamp);
+    timing?.add(stamp);
     await this.repo.saveResource(pod.id, folder, { url, etag: res.etag, kind: mapped.kind ?? null, author: mapped.events[0]?.actor.id ?? prev?.author ?? null, subject: mapped.events[0]?.subject?.id ?? null, lastError: fault });
     if (modified && !fault) this.readAt.set(url, modified);
     else this.readAt.delete(url);
