@@ -46,12 +46,14 @@ export interface ReconcileResult {
  * Compares a watched pod's outbox and inbox listings with what was seen before (URL → ETag) and
  * turns the difference into events: new and changed resources (fetched with If-None-Match, so an
  * unchanged one costs a 304), and removed ones. Webhooks say what changed: a notification that
- * names a member is a pass over that member alone (one conditional GET); one we cannot place is a
- * full pass. Notifications are fire-and-forget and not recursive, so full passes (periodic, at
- * start, after a link) make sure nothing is missed, also while the bridge was down; a full pass
- * GETs only members whose `dc:modified` in the listing moved since they were last read. Per pod,
- * passes never overlap in a process and the ETag comparison makes a second sighting a 304; across
- * processes the event ids are deterministic and the translator drops the second sighting.
+ * names a member is a read of that member alone (one conditional GET, beside any pass: see
+ * reconcileChanges); one we cannot place is a full pass. Notifications are fire-and-forget and
+ * not recursive, so full passes (periodic, at start, after a link) make sure nothing is missed,
+ * also while the bridge was down; a full pass GETs only members whose `dc:modified` in the
+ * listing moved since they were last read. Per pod, passes never overlap in a process and a
+ * notified member is never read twice at once; the ETag comparison makes a second sighting a
+ * 304. Where two reads of one member still overlap (a full pass beside a notified read, or two
+ * processes), the event ids are deterministic and the translator drops the second sighting.
  */
 export class PodReconciler {
   private readonly repo: PodRepository;
