@@ -11,6 +11,7 @@
 import type { ActivityPubPeer } from '../libs/harness/index.js';
 import type { Network } from '../libs/events/index.js';
 import { fetchT } from '../libs/harness/index.js';
+import { subscriptionService } from '../services/solid/ingest/webhook-subscriber.js';
 import { anonList } from '../test/e2e/scenarios/solid.js';
 import { findMarkers } from './latency-stats.js';
 import { NostrSocket } from './nostr-socket.js';
@@ -126,8 +127,20 @@ export function watchPods(outboxes: () => readonly string[], slugs: Map<string, 
     const at = Date.now();
     for (const url of urls) if (await sighted(url, at)) counts.foundByListing++;
   };
+  const services = new Map<string, string>();
+  /** The server's WebSocketChannel2023 service, from its storage description (as the Solid adapter finds its webhook one). */
+  const service = async (outbox: string): Promise<string> => {
+    const origin = new URL(outbox).origin;
+    const known = services.get(origin);
+    if (known) return known;
+    const desc = await fetchT(new URL('/.well-known/solid', origin), { headers: { accept: 'application/ld+json' } });
+    const found = desc.ok ? subscriptionService(await desc.json(), 'WebSocketChannel2023') : undefined;
+    if (!found) throw new Error(`${origin} describes no WebSocketChannel2023 service`);
+    services.set(origin, found);
+    return found;
+  };
   const subscribe = async (outbox: string): Promise<void> => {
-    const res = await fetchT(new URL('/.notifications/WebSocketChannel2023/', outbox), {
+    const res = await fetchT(await service(outbox), {
       method: 'POST',
       headers: { 'content-type': 'application/ld+json' },
       body: JSON.stringify({ '@context': ['https://www.w3.org/ns/solid/notification/v1'], type: 'http://www.w3.org/ns/solid/notifications#WebSocketChannel2023', topic: outbox }),

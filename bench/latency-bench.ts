@@ -160,7 +160,9 @@ export async function benchLatency(opts: LatencyOptions): Promise<LatencyResult>
     };
     log(`services up in ${Date.now() - t1} ms behind ${fleet.publicUrl}`);
     const peerPids = () => Object.fromEntries(Object.entries(peers).map(([n, p]) => [n, p.stats().pid]));
-    const memory = new MemorySampler(() => ({ ...fleet.pids(), ...Object.fromEntries(Object.entries(peerPids()).map(([n, pid]) => [`peer:${n}`, pid])) }));
+    /** Every service process and every peer (`peer:<network>`), by name. */
+    const allPids = () => ({ ...fleet.pids(), ...Object.fromEntries(Object.entries(peerPids()).map(([n, pid]) => [`peer:${n}`, pid])) });
+    const memory = new MemorySampler(allPids);
     memory.start(500);
 
     const ctx = benchContext(peers, fleet.publicUrl);
@@ -211,7 +213,7 @@ export async function benchLatency(opts: LatencyOptions): Promise<LatencyResult>
     const warmMs = Date.now() - t3;
     log(`warm-up ${warmComplete ? 'complete' : 'INCOMPLETE'} in ${warmMs} ms`);
     // What each process costs while nobody posts: linked people, open connections, timers.
-    const idleCpu = opts.idleSeconds > 0 ? { seconds: opts.idleSeconds, percentOfCore: await cpuOver({ ...fleet.pids(), ...Object.fromEntries(Object.entries(peerPids()).map(([n, pid]) => [`peer:${n}`, pid])) }, opts.idleSeconds * 1000) } : undefined;
+    const idleCpu = opts.idleSeconds > 0 ? { seconds: opts.idleSeconds, percentOfCore: await cpuOver(allPids(), opts.idleSeconds * 1000) } : undefined;
     if (idleCpu) log(`idle CPU over ${opts.idleSeconds} s (% of a core): ${JSON.stringify(idleCpu.percentOfCore)}`);
 
     stamps = await stampIngest({ brokers: testEnv.kafkaBrokers, prefix, run });

@@ -65,10 +65,11 @@ export class PodReconciler {
   private readonly readAt = new Lru<string>(MAX_REMEMBERED);
   /** When a notification named a member (SolidIngest notes it), for the timing of its pass. */
   readonly notifiedAt = new NotifiedAt();
-  /** Per pod, the running pass's timing (passes of one pod never overlap, of two pods may). */
-  private readonly timing = new Map<string, PassTiming>();
-  /** Per pod, what the running pass does (a baseline pass holds notified reads back: see reconcileChanges). */
-  private readonly runningPass = new Map<string, Pending>();
+  /**
+   * Per pod, the running pass: what it does (a baseline pass holds notified reads back, see
+   * reconcileChanges) and its timing. Passes of one pod never overlap, of two pods may.
+   */
+  private readonly passes = new Map<string, { want: Pending; timing: PassTiming }>();
   /** Per pod, the members notifications named, read beside the passes (member-reads.ts). */
   private readonly members = new Map<string, { pod: PodRow; reads: MemberReads<Folder> }>();
 
@@ -94,7 +95,7 @@ export class PodReconciler {
     const resources = new Map<string, Folder>();
     for (const c of changes) if (c.kind === 'resource') resources.set(c.url, c.folder);
     const profile = changes.some((c) => c.kind === 'profile');
-    if (this.runningPass.get(pod.id)?.full === true) {
+    if (this.passes.get(pod.id)?.want.full === true) {
       await this.request(pod, { resources, profile });
       return;
     }
@@ -157,12 +158,8 @@ export class PodReconciler {
   private async pass(pod: PodRow, p: Pending): Promise<ReconcileResult> {
     const started = Date.now();
     const t = new PassTiming();
-    this.timing.set(pod.id, t);
-    this.runningPass.set(pod.id, p);
-    const result = await (p.full !== undefined ? this.once(pod, p.full) : this.changed(pod, p.resources, p.profile)).finally(() => {
-      this.timing.delete(pod.id);
-      this.runningPass.delete(pod.id);
-    });
+    this.passes.set(pod.id, { want: p, timing: t });
+    const result = await (p.full !== undefined ? this.once(pod, p.full) : this.changed(pod, p.resources, p.profile)).finally(() => this.passes.delete(pod.id));
     if (t.resources)
       this.log.info('pod pass', { pod: pod.id, full: p.full !== undefined, ms: Date.now() - started, resources: t.resources, notified: t.notified, queuedMaxMs: t.queuedMaxMs, readMs: t.readMs, publishMs: t.publishMs });
     return result;
@@ -263,7 +260,7 @@ export class PodReconciler {
     prev: ResourceRow | undefined,
     baseline: boolean,
     modified: string | undefined,
-    timing = this.timing.get(pod.id),
+    timing = this.passes.get(pod.id)?.timing,
   ): Promise<ReconcileResult> {
     const out: ReconcileResult = { published: 0, removed: 0, errors: 0 };
     const stamp = { notifiedAt: this.notifiedAt.take(url), startedAt: Date.now(), readAt: 0, publishedAt: undefined as number | undefined };

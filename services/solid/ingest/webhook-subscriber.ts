@@ -69,19 +69,22 @@ export class WebhookSubscriber {
     } catch {
       throw new DeliveryError('storage description is not JSON-LD', { kind: 'permanent', target: origin, body: desc.body });
     }
-    const found = findService(doc);
+    const found = subscriptionService(doc, 'WebhookChannel2023');
     if (!found) throw new DeliveryError('the pod server offers no WebhookChannel2023 subscription', { kind: 'permanent', target: origin, status: 'no-webhooks' });
     this.endpoints.set(origin, found);
     return found;
   }
 }
 
-/** A node whose channel type is WebhookChannel2023, in compact or expanded JSON-LD. */
-function findService(doc: unknown, depth = 0): string | undefined {
+/**
+ * The subscription service a storage description (Solid Notifications Protocol, JSON-LD, compact
+ * or expanded) names for a channel type: the node whose `channelType` is it.
+ */
+export function subscriptionService(doc: unknown, channelType: 'WebhookChannel2023' | 'WebSocketChannel2023', depth = 0): string | undefined {
   if (!doc || typeof doc !== 'object' || depth > 6) return undefined;
   if (Array.isArray(doc)) {
     for (const d of doc) {
-      const f = findService(d, depth + 1);
+      const f = subscriptionService(d, channelType, depth + 1);
       if (f) return f;
     }
     return undefined;
@@ -90,9 +93,9 @@ function findService(doc: unknown, depth = 0): string | undefined {
   const ct = o.channelType ?? o['notify:channelType'] ?? o['http://www.w3.org/ns/solid/notifications#channelType'];
   const names = JSON.stringify(ct ?? '');
   const id = (o.id ?? o['@id']) as unknown;
-  if (names.includes('WebhookChannel2023') && typeof id === 'string') return id;
+  if (names.includes(channelType) && typeof id === 'string') return id;
   for (const v of Object.values(o)) {
-    const f = findService(v, depth + 1);
+    const f = subscriptionService(v, channelType, depth + 1);
     if (f) return f;
   }
   return undefined;
